@@ -363,6 +363,7 @@ LLML_API uint64_t llml_gguf_writer_file_size(const llml_gguf_writer *w);
 #include <math.h>
 #include <float.h>
 #include <limits.h>
+#include <stdarg.h>
 
 #ifndef LLML_MALLOC
 #define LLML_MALLOC(sz) malloc(sz)
@@ -420,7 +421,7 @@ static void llml__set_error(llml_error *err, llml_result code, uint64_t offset, 
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
-#include <stdarg.h>
+
 static void llml__set_error(llml_error *err, llml_result code, uint64_t offset, const char *fmt, ...) {
     va_list ap;
     if (!err) return;
@@ -596,7 +597,7 @@ static void llml__dequant_iq2_s(const void *src, float *dst, int64_t n) { (void)
 static llml_result llml__quant_iq2_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
 static float llml__dot_iq2_s(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
 /* ------------------------------------------------------------------------ */
-/* >>quant_iq13  STUB: to be replaced                                        */
+/* >>quant_iq3  STUB: to be replaced                                        */
 /* ------------------------------------------------------------------------ */
 static void llml__dequant_iq3_xxs(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
 static llml_result llml__quant_iq3_xxs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
@@ -604,6 +605,9 @@ static float llml__dot_iq3_xxs(const void *w, const void *act, int64_t n) { (voi
 static void llml__dequant_iq3_s(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
 static llml_result llml__quant_iq3_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
 static float llml__dot_iq3_s(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
+/* ------------------------------------------------------------------------ */
+/* >>quant_iq1  STUB: to be replaced                                        */
+/* ------------------------------------------------------------------------ */
 static void llml__dequant_iq1_s(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
 static llml_result llml__quant_iq1_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
 static float llml__dot_iq1_s(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
