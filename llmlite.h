@@ -18,7 +18,11 @@
 
 #ifndef LLML_API
 #  ifdef LLML_STATIC
-#    define LLML_API static
+#    if defined(__GNUC__) || defined(__clang__)
+#      define LLML_API static __attribute__((unused))
+#    else
+#      define LLML_API static
+#    endif
 #  else
 #    define LLML_API extern
 #  endif
@@ -380,37 +384,43 @@ LLML_API uint64_t llml_gguf_writer_file_size(const llml_gguf_writer *w);
 #define LLML__CAST(T, x) ((T)(x))
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define LLML__UNUSED __attribute__((unused))
+#else
+#define LLML__UNUSED
+#endif
+
 #define LLML__MIN(a, b) ((a) < (b) ? (a) : (b))
 #define LLML__MAX(a, b) ((a) > (b) ? (a) : (b))
 #define LLML__QK_K 256
 
 /* Allocation through an optional llml_allocator (NULL -> default). The
    default path over-allocates to honour alignments above malloc's. */
-static void *llml__alloc(const llml_allocator *a, size_t size, size_t align) {
+LLML__UNUSED static void *llml__alloc(const llml_allocator *a, size_t size, size_t align) {
     if (size == 0) size = 1;
     if (a && a->alloc) return a->alloc(a->user, size, align);
     (void)align;
     return LLML_MALLOC(size);
 }
-static void llml__free(const llml_allocator *a, void *p, size_t size) {
+LLML__UNUSED static void llml__free(const llml_allocator *a, void *p, size_t size) {
     if (!p) return;
     if (a && a->alloc) { if (a->free) a->free(a->user, p, size); return; }
     (void)size;
     LLML_FREE(p);
 }
-static void *llml__calloc(const llml_allocator *a, size_t size) {
+LLML__UNUSED static void *llml__calloc(const llml_allocator *a, size_t size) {
     void *p = llml__alloc(a, size, 16);
     if (p) memset(p, 0, size);
     return p;
 }
 
 /* Overflow-checked size arithmetic: return 0 on overflow. */
-static int llml__mul_u64(uint64_t a, uint64_t b, uint64_t *out) {
+LLML__UNUSED static int llml__mul_u64(uint64_t a, uint64_t b, uint64_t *out) {
     if (a != 0 && b > UINT64_MAX / a) return 0;
     *out = a * b;
     return 1;
 }
-static int llml__add_u64(uint64_t a, uint64_t b, uint64_t *out) {
+LLML__UNUSED static int llml__add_u64(uint64_t a, uint64_t b, uint64_t *out) {
     if (b > UINT64_MAX - a) return 0;
     *out = a + b;
     return 1;
@@ -422,7 +432,7 @@ static void llml__set_error(llml_error *err, llml_result code, uint64_t offset, 
 #endif
     ;
 
-static void llml__set_error(llml_error *err, llml_result code, uint64_t offset, const char *fmt, ...) {
+LLML__UNUSED static void llml__set_error(llml_error *err, llml_result code, uint64_t offset, const char *fmt, ...) {
     va_list ap;
     if (!err) return;
     err->code = code;
@@ -433,23 +443,23 @@ static void llml__set_error(llml_error *err, llml_result code, uint64_t offset, 
 }
 
 /* Bit casts without aliasing trouble. */
-static uint32_t llml__f32_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-static float llml__bits_f32(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+LLML__UNUSED static uint32_t llml__f32_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+LLML__UNUSED static float llml__bits_f32(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 
 /* Round to nearest, ties to even (what ggml's nearest_int computes for the
    magnitudes quantizers use). */
-static int llml__nearest_int(float fval) {
+LLML__UNUSED static int llml__nearest_int(float fval) {
     float val = fval + 12582912.f;
     uint32_t i = llml__f32_bits(val);
     return (int)(i & 0x007fffff) - 0x00400000;
 }
 
 /* Little-endian loads and stores of unaligned fields. */
-static uint16_t llml__rd16(const void *p) { const uint8_t *b = (const uint8_t *)p; return (uint16_t)(b[0] | (b[1] << 8)); }
-static uint32_t llml__rd32(const void *p) { const uint8_t *b = (const uint8_t *)p; return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24); }
-static uint64_t llml__rd64(const void *p) { return (uint64_t)llml__rd32(p) | ((uint64_t)llml__rd32((const uint8_t *)p + 4) << 32); }
-static void llml__wr16(void *p, uint16_t v) { uint8_t *b = (uint8_t *)p; b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); }
-static void llml__wr32(void *p, uint32_t v) { uint8_t *b = (uint8_t *)p; b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); b[2] = (uint8_t)(v >> 16); b[3] = (uint8_t)(v >> 24); }
+LLML__UNUSED static uint16_t llml__rd16(const void *p) { const uint8_t *b = (const uint8_t *)p; return (uint16_t)(b[0] | (b[1] << 8)); }
+LLML__UNUSED static uint32_t llml__rd32(const void *p) { const uint8_t *b = (const uint8_t *)p; return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24); }
+LLML__UNUSED static uint64_t llml__rd64(const void *p) { return (uint64_t)llml__rd32(p) | ((uint64_t)llml__rd32((const uint8_t *)p + 4) << 32); }
+LLML__UNUSED static void llml__wr16(void *p, uint16_t v) { uint8_t *b = (uint8_t *)p; b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); }
+LLML__UNUSED static void llml__wr32(void *p, uint32_t v) { uint8_t *b = (uint8_t *)p; b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); b[2] = (uint8_t)(v >> 16); b[3] = (uint8_t)(v >> 24); }
 
 /* IEEE half <-> single, round to nearest even, with subnormals, inf, NaN. */
 LLML_API float llml_fp16_to_fp32(uint16_t h) {

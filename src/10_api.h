@@ -14,7 +14,11 @@
 
 #ifndef LLML_API
 #  ifdef LLML_STATIC
-#    define LLML_API static
+#    if defined(__GNUC__) || defined(__clang__)
+#      define LLML_API static __attribute__((unused))
+#    else
+#      define LLML_API static
+#    endif
 #  else
 #    define LLML_API extern
 #  endif

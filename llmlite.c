@@ -1,0 +1,2 @@
+#define LLMLITE_IMPLEMENTATION
+#include "llmlite.h"
