@@ -1,4 +1,153 @@
-/* llmlite.h 0.1.0 - embeddable GGUF language-model inference in one C header - MIT licence (full text at the end)
+/* llmlite.h 0.1.0 - GGUF language models in one C header - MIT licence (full text at the end of this file)
 
-   (manual: to be written)
+   ==========================================================================
+   MANUAL
+   ==========================================================================
+
+   Contents (grep tags of the implementation sections in brackets)
+     1. Quick start
+     2. Concepts and ownership
+     3. Build macros
+     4. Memory
+     5. Threads
+     6. Backends and SIMD
+     7. GGUF and security                      [>>gguf]
+     8. Tensor formats                         [>>types >>quant_basic >>quant_k
+                                                >>quant_iq2 >>quant_iq3 >>quant_iq1]
+     9. Errors and logging                     [>>common]
+    10. Versioning
+    11. What llmlite does NOT do (yet)
+
+   --------------------------------------------------------------------------
+   1. Quick start
+   --------------------------------------------------------------------------
+   In ONE C or C++ file of your project:
+
+       #define LLMLITE_IMPLEMENTATION
+       #include "llmlite.h"
+
+   Everywhere else include "llmlite.h" alone. Or compile the two-line
+   llmlite.c that ships beside the header. Link with -lm (and -lpthread).
+   This complete program (the tests extract and run it) lists a model's tensors:
+
+   QUICKSTART-BEGIN
+   #define LLMLITE_IMPLEMENTATION
+   #include "llmlite.h"
+   #include <stdio.h>
+
+   int main(int argc, char **argv) {
+       llml_gguf *g;
+       llml_error err;
+       const char *arch = "?";
+       int64_t i;
+       if (argc < 2) { fprintf(stderr, "usage: %s MODEL.gguf\n", argv[0]); return 2; }
+       if (llml_gguf_open_file(argv[1], NULL, &g, &err) != LLML_OK) {
+           fprintf(stderr, "%s: %s (at byte %llu)\n", argv[1], err.message,
+                   (unsigned long long)err.offset);
+           return 1;
+       }
+       llml_gguf_get_str(g, "general.architecture", &arch);
+       printf("%s: %lld tensors\n", arch, (long long)llml_gguf_n_tensors(g));
+       for (i = 0; i < llml_gguf_n_tensors(g); i++) {
+           const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
+           printf("%-32s %-8s %lld x %lld\n", t->name, llml_type_get_info(t->type)->name,
+                  (long long)t->ne[0], (long long)t->ne[1]);
+       }
+       llml_gguf_close(g);
+       return 0;
+   }
+   QUICKSTART-END
+
+   --------------------------------------------------------------------------
+   2. Concepts and ownership
+   --------------------------------------------------------------------------
+   - Opaque handles for stateful objects (llml_gguf, llml_gguf_writer), plain
+     structs for descriptions and results. A zeroed desc means defaults; every
+     desc pointer may be NULL.
+   - Whoever creates a handle frees it (llml_gguf_close, llml_gguf_writer_free).
+     Strings and arrays returned by a handle stay valid until it is freed.
+   - llml_gguf_open_memory never copies: the caller's buffer must outlive the
+     handle. Files are memory-mapped; tensor `data` pointers point into the map.
+   - No mutable globals: any number of independent users in one process.
+
+   --------------------------------------------------------------------------
+   3. Build macros
+   --------------------------------------------------------------------------
+     LLMLITE_IMPLEMENTATION  define in exactly one file to compile the library
+     LLML_STATIC             make every function static (private copy per file)
+     LLML_API                override the declaration prefix (e.g. dllexport)
+     LLML_MALLOC(sz), LLML_FREE(p)  default allocator (malloc/free); define both
+     LLML_ASSERT(x)          internal invariant checks (default: assert)
+     LLML_NO_MMAP            never memory-map: files are read into memory
+
+   --------------------------------------------------------------------------
+   4. Memory
+   --------------------------------------------------------------------------
+   Every allocation goes through an llml_allocator given in a desc (alloc gets
+   size and alignment, free gets the size back), or LLML_MALLOC/LLML_FREE when
+   none is given. Weights come from a memory map, the caller's buffer, or a
+   read callback. Quantizers allocate scratch tables per call and free them.
+
+   --------------------------------------------------------------------------
+   5. Threads
+   --------------------------------------------------------------------------
+   Functions on different handles may run in different threads at once. A
+   reader handle is read-only after opening: any number of threads may query
+   it. A writer is used by one thread at a time. Format functions
+   (llml_dequantize_row, llml_quantize_rows, llml_vec_dot*) are thread safe.
+
+   --------------------------------------------------------------------------
+   6. Backends and SIMD
+   --------------------------------------------------------------------------
+   This version contains the portable scalar reference of every format only.
+   SIMD kernels chosen at run time and GPU hooks come in later versions.
+
+   --------------------------------------------------------------------------
+   7. GGUF and security
+   --------------------------------------------------------------------------
+   GGUF versions 2 and 3 (little-endian) are read; the writer emits version 3.
+   A GGUF file is untrusted input. Before it is used, every count, length,
+   offset and size is checked against the bytes that are actually there:
+   key and string lengths, array lengths, tensor dimensions (1 to 4, each
+   positive, product within int64), types, alignment (a power of two),
+   tensor offsets (aligned, inside the data section, not overlapping),
+   duplicate keys and tensor names, UTF-8 of keys and names. A failure returns
+   a negative llml_result and fills llml_error with the byte offset and a
+   message naming the key or tensor. Nothing is allocated from an unchecked
+   count. Limits: a file must fit the address space to be mapped (use the
+   callback source or header_only otherwise).
+
+   --------------------------------------------------------------------------
+   8. Tensor formats
+   --------------------------------------------------------------------------
+   One table, ggml-compatible ids (llml_type): F32 F16 BF16 Q4_0 Q4_1 Q5_0
+   Q5_1 Q8_0 Q8_1 Q2_K Q3_K Q4_K Q5_K Q6_K Q8_K IQ1_S IQ1_M IQ2_XXS IQ2_XS
+   IQ2_S IQ3_XXS IQ3_S IQ4_NL IQ4_XS TQ1_0 TQ2_0 I8 I16 I32 I64 F64.
+   For each: block size and bytes (llml_type_get_info), dequantize a row
+   (bit-exact with the reference), quantize rows from float with optional
+   per-column importance weights (an "imatrix"; IQ1_S, IQ1_M, IQ2_XXS and
+   IQ2_XS need one for good quality), and a scalar reference dot product of a
+   weight row with 8-bit activation blocks (the type's vec_dot_type: Q8_0,
+   Q8_1 or Q8_K) or with float activations (llml_vec_dot_f32).
+
+   --------------------------------------------------------------------------
+   9. Errors and logging
+   --------------------------------------------------------------------------
+   Every fallible call returns llml_result: LLML_OK (0) or a negative code;
+   llml_result_string() gives a short text, llml_error the details. The
+   library never prints, exits or aborts on any input.
+
+   --------------------------------------------------------------------------
+   10. Versioning
+   --------------------------------------------------------------------------
+   LLML_VERSION_MAJOR/MINOR/PATCH and LLML_VERSION_STRING at compile time,
+   llml_version() at run time. CHANGES.md lists every change; API breaks are
+   marked there.
+
+   --------------------------------------------------------------------------
+   11. What llmlite does NOT do (yet)
+   --------------------------------------------------------------------------
+   - No model execution, tokenizers or sampling in this version (planned).
+   - No big-endian GGUF files.
+   - No training, no fine-tuning, no network access of any kind.
 */
