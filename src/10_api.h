@@ -334,12 +334,3 @@ LLML_API llml_result llml_gguf_writer_finish(llml_gguf_writer *w);
 /* Total bytes the file will have (after all tensors were added). */
 LLML_API uint64_t llml_gguf_writer_file_size(const llml_gguf_writer *w);
 
-#ifdef __cplusplus
-}
-#endif
-
-#endif /* LLMLITE_H */
-
-/* ======================================================================== */
-/* ====================== API ends here =================================== */
-/* ======================================================================== */
