@@ -681,98 +681,6028 @@ typedef struct { float d; int8_t qs[256]; int16_t bsums[16]; } llml__block_q8_K;
      static float       llml__dot_X(const void *w, const void *act, int64_t n);
    `act` holds n elements in the format's vec_dot_type. */
 /* ------------------------------------------------------------------------ */
-/* >>gguf  STUB: to be replaced                                             */
+/* >>gguf  GGUF reader (file / memory / callback) and writer                */
 /* ------------------------------------------------------------------------ */
+/* Layout of a GGUF file (v2 and v3; all numbers little-endian):
+     "GGUF" u32 version  u64 n_tensors  u64 n_kv
+     n_kv x  { str key, u32 vtype, value }   value = scalar | str | { u32 elem, u64 n, n x elem }
+     n_tensors x { str name, u32 n_dims, n_dims x i64 ne, u32 type, u64 offset }
+     padding to `alignment` (general.alignment, u32, default 32)
+     data section: tensor i at data_offset + offset_i, each start aligned.
+   where str = { u64 len, len bytes }.
+   Every count and length is checked against the bytes that remain before
+   anything is allocated for it; arrays grow only with what was parsed.
+   Nested arrays (an array whose elements are arrays) are rejected with
+   LLML_ERR_UNSUPPORTED_TYPE, as the reference C reader does.
+   String values are kept as bytes (tokenizer pieces need not be UTF-8);
+   keys and tensor names must be valid UTF-8 without NUL bytes. */
+
+#if !defined(LLML_NO_MMAP) && (defined(__unix__) || defined(__unix) || defined(__APPLE__))
+#define LLML__GGUF_POSIX 1
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/mman.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <errno.h>
+#elif !defined(LLML_NO_MMAP) && defined(_WIN32)
+#define LLML__GGUF_WIN32 1
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#endif
+
+#define LLML__GGUF_DEFAULT_ALIGNMENT 32u
+#define LLML__GGUF_MAX_NAME 64        /* the reference keeps names below 64 bytes */
+#define LLML__GGUF_WINDOW (64u * 1024u)
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LLML__GGUF_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define LLML__GGUF_PRINTF(a, b)
+#endif
+
+static const unsigned char llml__gguf_vsize[LLML_GGUF_VTYPE_COUNT] = {
+    1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8
+};
+
+LLML_API const char *llml_gguf_vtype_name(llml_gguf_vtype t) {
+    static const char *const names[LLML_GGUF_VTYPE_COUNT] = {
+        "u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "str", "arr", "u64", "i64", "f64"
+    };
+    if ((unsigned)t >= (unsigned)LLML_GGUF_VTYPE_COUNT) return "?";
+    return names[(unsigned)t];
+}
+
+static size_t llml__gguf_vtype_size(uint32_t t) {
+    return t < (uint32_t)LLML_GGUF_VTYPE_COUNT ? (size_t)llml__gguf_vsize[t] : 0;
+}
+
+static int llml__gguf_host_le(void) {
+    const uint16_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+/* Copy n elements of size es from little-endian src to host-endian dst. */
+static void llml__gguf_le_copy(void *dst, const void *src, uint64_t n, size_t es) {
+    uint64_t i;
+    size_t j;
+    const unsigned char *s = (const unsigned char *)src;
+    unsigned char *d = (unsigned char *)dst;
+    if (n == 0) return;
+    if (es <= 1 || llml__gguf_host_le()) { memcpy(dst, src, (size_t)(n * es)); return; }
+    for (i = 0; i < n; i++)
+        for (j = 0; j < es; j++) d[i * es + j] = s[i * es + es - 1 - j];
+}
+
+static void llml__gguf_wr64(void *p, uint64_t v) {
+    llml__wr32(p, (uint32_t)v);
+    llml__wr32((unsigned char *)p + 4, (uint32_t)(v >> 32));
+}
+
+static uint64_t llml__gguf_align_up(uint64_t x, uint64_t a, int *ok) {
+    uint64_t r = x % a;
+    if (r == 0) return x;
+    if (x > UINT64_MAX - (a - r)) { *ok = 0; return x; }
+    return x + (a - r);
+}
+
+static int llml__gguf_pow2(uint64_t a) { return a != 0 && (a & (a - 1)) == 0; }
+
+/* Length (1-4) of the valid UTF-8 sequence at s (n bytes left), 0 if there
+   is none: rejects overlong forms, surrogates and code points above U+10FFFF. */
+static uint64_t llml__gguf_utf8_seq(const unsigned char *s, uint64_t n) {
+    unsigned c = s[0], lo = 0x80, hi = 0xbf;
+    uint64_t k, len;
+    if (c < 0x80) return 1;
+    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c >= 0xe0 && c <= 0xef) { len = 3; if (c == 0xe0) lo = 0xa0; if (c == 0xed) hi = 0x9f; }
+    else if (c >= 0xf0 && c <= 0xf4) { len = 4; if (c == 0xf0) lo = 0x90; if (c == 0xf4) hi = 0x8f; }
+    else return 0;
+    if (len > n) return 0;
+    for (k = 1; k < len; k++) {
+        unsigned b = s[k];
+        if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf)) return 0;
+    }
+    return len;
+}
+
+/* Index of the first byte that breaks UTF-8 (n when the text is valid). */
+static uint64_t llml__gguf_utf8_bad(const unsigned char *s, uint64_t n) {
+    uint64_t i = 0;
+    while (i < n) {
+        uint64_t len = llml__gguf_utf8_seq(s + i, n - i);
+        if (!len) return i;
+        i += len;
+    }
+    return n;
+}
+
+/* Printable copy of a (possibly hostile) name for messages: valid UTF-8 is
+   kept, control characters and broken sequences become '?'. */
+static void llml__gguf_clean(char *dst, size_t cap, const char *s, uint64_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t m = 0;
+    uint64_t i = 0, shown = 0;
+    while (i < n && shown < 80 && m + 8 < cap) {
+        uint64_t len = llml__gguf_utf8_seq(u + i, n - i);
+        if (len == 0 || u[i] < 0x20 || u[i] == 0x7f) { dst[m++] = '?'; i++; }
+        else { memcpy(dst + m, u + i, (size_t)len); m += (size_t)len; i += len; }
+        shown++;
+    }
+    if (i < n) { dst[m++] = '.'; dst[m++] = '.'; dst[m++] = '.'; }
+    dst[m] = 0;
+}
+
+/* Grow a table of elem-sized items so that it holds at least `need`. */
+static llml_result llml__gguf_grow(const llml_allocator *a, void **p, uint64_t *cap, uint64_t need, size_t elem) {
+    uint64_t nc;
+    void *np;
+    if (need <= *cap) return LLML_OK;
+    nc = *cap ? *cap : 8;
+    while (nc < need) {
+        if (nc > UINT64_MAX / 2) return LLML_ERR_OUT_OF_MEMORY;
+        nc *= 2;
+    }
+    if (nc > (uint64_t)(SIZE_MAX / elem)) return LLML_ERR_OUT_OF_MEMORY;
+    np = llml__alloc(a, (size_t)(nc * elem), 16);
+    if (!np) return LLML_ERR_OUT_OF_MEMORY;
+    if (*p) {
+        memcpy(np, *p, (size_t)(*cap * elem));
+        llml__free(a, *p, (size_t)(*cap * elem));
+    }
+    *p = np;
+    *cap = nc;
+    return LLML_OK;
+}
+
+/* ---- the handle ---------------------------------------------------------- */
+
+typedef struct llml__gguf_str {
+    const char *s;
+    uint64_t len;
+} llml__gguf_str;
+
+typedef struct llml__gguf_kv {
+    const char *key;
+    uint64_t key_len;
+    llml_gguf_vtype type;   /* LLML_GGUF_ARRAY for arrays */
+    llml_gguf_vtype elem;   /* element type of an array (== type for scalars) */
+    uint64_t n;             /* elements (1 for a scalar) */
+    void *data;             /* scalar value, chars, numeric elements, or llml__gguf_str[] */
+    uint64_t str_len;       /* length of a scalar string */
+    uint64_t pos;           /* byte offset of the pair in the source */
+} llml__gguf_kv;
+
+typedef struct llml__gguf_tensor {
+    llml_gguf_tensor t;     /* first: llml_gguf_tensor_at returns &t */
+    uint64_t name_len;
+    uint64_t pos;           /* byte offset of the tensor info */
+    uint64_t off_pos;       /* byte offset of its `offset` field */
+} llml__gguf_tensor;
+
+typedef struct llml__gguf_block {
+    struct llml__gguf_block *next;
+    size_t size, used;
+    size_t pad_;            /* keeps the payload 16-byte aligned on 64-bit hosts */
+} llml__gguf_block;
+
+typedef struct llml__gguf_hash {
+    uint64_t *slot;         /* index + 1, 0 = empty */
+    uint64_t cap;           /* power of two */
+} llml__gguf_hash;
+
+enum {
+    LLML__GGUF_SRC_MEMORY = 0,   /* caller's buffer            */
+    LLML__GGUF_SRC_MAP = 1,      /* memory-mapped file         */
+    LLML__GGUF_SRC_BUFFER = 2,   /* file read into our buffer  */
+    LLML__GGUF_SRC_CALLBACK = 3, /* read callback              */
+    LLML__GGUF_SRC_PATH = 4      /* header only: reopen path   */
+};
+
+struct llml_gguf {
+    llml_allocator alloc;
+    const llml_allocator *a;      /* &alloc, or NULL for the default */
+    uint32_t version, alignment;
+    uint64_t data_offset, file_size;
+    llml__gguf_kv *kv;
+    uint64_t n_kv, cap_kv;
+    llml__gguf_tensor *ts;
+    uint64_t n_t, cap_t;
+    llml__gguf_hash hkv, ht;
+    uint64_t hseed;
+    llml__gguf_block *arena;
+    int kind;
+    const unsigned char *base;    /* whole source in memory, or NULL */
+    void *owned;                  /* SRC_BUFFER */
+    size_t owned_size;
+    void *map;                    /* SRC_MAP */
+    size_t map_size;
+    llml_read_fn read;            /* SRC_CALLBACK */
+    void *user;
+    char *path;                   /* SRC_PATH */
+    size_t path_size;
+};
+
+static void *llml__gguf_arena(llml_gguf *g, uint64_t n, size_t align) {
+    llml__gguf_block *b = g->arena;
+    size_t start;
+    if (n > (uint64_t)(SIZE_MAX / 2)) return NULL;
+    if (align < 1) align = 1;
+    if (b) {
+        start = (b->used + align - 1) & ~(align - 1);
+        if (start <= b->size && (size_t)n <= b->size - start) {
+            b->used = start + (size_t)n;
+            return (unsigned char *)(b + 1) + start;
+        }
+    }
+    {
+        size_t sz = (size_t)n + 16 > 65536 ? (size_t)n + 16 : 65536;
+        llml__gguf_block *nb = (llml__gguf_block *)llml__alloc(g->a, sizeof(llml__gguf_block) + sz, 16);
+        if (!nb) return NULL;
+        nb->size = sz;
+        nb->used = 0;
+        nb->pad_ = 0;
+        /* a big one-off request goes below the current block so that the
+           current block keeps serving small requests */
+        if (b && (size_t)n + 16 > 65536) { nb->next = b->next; b->next = nb; }
+        else { nb->next = b; g->arena = nb; }
+        nb->used = (size_t)n;
+        return (void *)(nb + 1);
+    }
+}
+
+/* FNV-1a with a per-handle seed and a final mix, so that a hostile file
+   cannot easily line names up in one probe chain. */
+static uint64_t llml__gguf_hash_bytes(uint64_t seed, const char *s, uint64_t n) {
+    uint64_t h = 1469598103934665603ull ^ seed, i;
+    for (i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
+    h ^= h >> 31; h *= 0x7fb5d329728ea185ull;
+    h ^= h >> 27; h *= 0x81dadef4bc2dd44dull;
+    return h ^ (h >> 33);
+}
+
+static const char *llml__gguf_name_at(const llml_gguf *g, int which, uint64_t i, uint64_t *len) {
+    if (which == 0) { *len = g->kv[i].key_len; return g->kv[i].key; }
+    *len = g->ts[i].name_len;
+    return g->ts[i].t.name;
+}
+
+static int64_t llml__gguf_hfind(const llml_gguf *g, int which, const char *s, uint64_t n) {
+    const llml__gguf_hash *h = which == 0 ? &g->hkv : &g->ht;
+    uint64_t m, i;
+    if (!h->cap) return -1;
+    m = h->cap - 1;
+    i = llml__gguf_hash_bytes(g->hseed, s, n) & m;
+    while (h->slot[i]) {
+        uint64_t idx = h->slot[i] - 1, len;
+        const char *name = llml__gguf_name_at(g, which, idx, &len);
+        if (len == n && memcmp(name, s, (size_t)n) == 0) return (int64_t)idx;
+        i = (i + 1) & m;
+    }
+    return -1;
+}
+
+static void llml__gguf_hput(llml__gguf_hash *h, uint64_t hash, uint64_t idx) {
+    uint64_t m = h->cap - 1, i = hash & m;
+    while (h->slot[i]) i = (i + 1) & m;
+    h->slot[i] = idx + 1;
+}
+
+/* Add entry `idx` (already stored) of table `which` to its hash. */
+static llml_result llml__gguf_hadd(llml_gguf *g, int which, uint64_t idx) {
+    llml__gguf_hash *h = which == 0 ? &g->hkv : &g->ht;
+    uint64_t len;
+    const char *name;
+    if ((idx + 1) * 2 > h->cap) {
+        llml__gguf_hash nh;
+        uint64_t j;
+        nh.cap = h->cap ? h->cap * 2 : 16;
+        while ((idx + 1) * 2 > nh.cap) nh.cap *= 2;
+        if (nh.cap > (uint64_t)(SIZE_MAX / sizeof(uint64_t))) return LLML_ERR_OUT_OF_MEMORY;
+        nh.slot = (uint64_t *)llml__calloc(g->a, (size_t)(nh.cap * sizeof(uint64_t)));
+        if (!nh.slot) return LLML_ERR_OUT_OF_MEMORY;
+        for (j = 0; j < idx; j++) {
+            name = llml__gguf_name_at(g, which, j, &len);
+            llml__gguf_hput(&nh, llml__gguf_hash_bytes(g->hseed, name, len), j);
+        }
+        if (h->slot) llml__free(g->a, h->slot, (size_t)(h->cap * sizeof(uint64_t)));
+        *h = nh;
+    }
+    name = llml__gguf_name_at(g, which, idx, &len);
+    llml__gguf_hput(h, llml__gguf_hash_bytes(g->hseed, name, len), idx);
+    return LLML_OK;
+}
+
+/* ---- platform files ------------------------------------------------------ */
+
+typedef struct llml__gguf_file {
+#if defined(LLML__GGUF_POSIX)
+    int fd;
+#elif defined(LLML__GGUF_WIN32)
+    HANDLE h;
+#else
+    FILE *f;
+#endif
+    int open;
+} llml__gguf_file;
+
+#if defined(LLML__GGUF_WIN32)
+static HANDLE llml__gguf_win_open(const char *path) {
+    wchar_t wbuf[1024];
+    wchar_t *w = wbuf;
+    HANDLE h;
+    int n = MultiByteToWideChar(CP_UTF8, 0, path, -1, NULL, 0);
+    if (n <= 0) return CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (n > 1024) {
+        w = (wchar_t *)LLML_MALLOC((size_t)n * sizeof(wchar_t));
+        if (!w) return INVALID_HANDLE_VALUE;
+    }
+    MultiByteToWideChar(CP_UTF8, 0, path, -1, w, n);
+    h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (w != wbuf) LLML_FREE(w);
+    return h;
+}
+#endif
+
+/* Open a file for reading and get its size. */
+static llml_result llml__gguf_fopen(llml__gguf_file *f, const char *path, uint64_t *size, llml_error *err) {
+    f->open = 0;
+#if defined(LLML__GGUF_POSIX)
+    {
+        struct stat st;
+        do { f->fd = open(path, O_RDONLY); } while (f->fd < 0 && errno == EINTR);
+        if (f->fd < 0) {
+            llml__set_error(err, LLML_ERR_IO, UINT64_MAX, "cannot open '%s': %s", path, strerror(errno));
+            return LLML_ERR_IO;
+        }
+        if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
+            close(f->fd);
+            llml__set_error(err, LLML_ERR_IO, UINT64_MAX, "'%s' is not a readable regular file", path);
+            return LLML_ERR_IO;
+        }
+        *size = (uint64_t)st.st_size;
+    }
+#elif defined(LLML__GGUF_WIN32)
+    {
+        LARGE_INTEGER li;
+        f->h = llml__gguf_win_open(path);
+        if (f->h == INVALID_HANDLE_VALUE) {
+            llml__set_error(err, LLML_ERR_IO, UINT64_MAX, "cannot open '%s' (error %lu)", path, (unsigned long)GetLastError());
+            return LLML_ERR_IO;
+        }
+        if (!GetFileSizeEx(f->h, &li) || li.QuadPart < 0) {
+            CloseHandle(f->h);
+            llml__set_error(err, LLML_ERR_IO, UINT64_MAX, "cannot get the size of '%s'", path);
+            return LLML_ERR_IO;
+        }
+        *size = (uint64_t)li.QuadPart;
+    }
+#else
+    {
+        long long end;
+        f->f = fopen(path, "rb");
+        if (!f->f) {
+            llml__set_error(err, LLML_ERR_IO, UINT64_MAX, "cannot open '%s'", path);
+            return LLML_ERR_IO;
+        }
+#if defined(_WIN32)
+        if (_fseeki64(f->f, 0, SEEK_END) != 0 || (end = _ftelli64(f->f)) < 0) {
+#else
+        if (fseek(f->f, 0, SEEK_END) != 0 || (end = ftell(f->f)) < 0) {
+#endif
+            fclose(f->f);
+            llml__set_error(err, LLML_ERR_IO, UINT64_MAX, "cannot get the size of '%s'", path);
+            return LLML_ERR_IO;
+        }
+        /* a directory "opens" on some systems: probe with a one-byte read */
+        if (end > 0 && (fseek(f->f, 0, SEEK_SET) != 0 || fgetc(f->f) == EOF)) {
+            fclose(f->f);
+            llml__set_error(err, LLML_ERR_IO, UINT64_MAX, "'%s' is not a readable regular file", path);
+            return LLML_ERR_IO;
+        }
+        *size = (uint64_t)end;
+    }
+#endif
+    f->open = 1;
+    return LLML_OK;
+}
+
+/* Read up to n bytes at `off`; returns the count read (short only at EOF or on error). */
+static size_t llml__gguf_fread_at(llml__gguf_file *f, uint64_t off, void *dst, size_t n) {
+    size_t done = 0;
+    unsigned char *d = (unsigned char *)dst;
+    if (!f->open || n == 0) return 0;
+#if defined(LLML__GGUF_POSIX)
+    {
+        off_t o = (off_t)off;
+        if (o < 0 || (uint64_t)o != off || lseek(f->fd, o, SEEK_SET) == (off_t)-1) return 0;
+        while (done < n) {
+            size_t want = n - done > ((size_t)1 << 30) ? ((size_t)1 << 30) : n - done;
+            ssize_t r = read(f->fd, d + done, want);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            done += (size_t)r;
+        }
+    }
+#elif defined(LLML__GGUF_WIN32)
+    {
+        LARGE_INTEGER li;
+        li.QuadPart = (LONGLONG)off;
+        if ((uint64_t)li.QuadPart != off || !SetFilePointerEx(f->h, li, NULL, FILE_BEGIN)) return 0;
+        while (done < n) {
+            DWORD want = (DWORD)(n - done > ((size_t)1 << 30) ? ((size_t)1 << 30) : n - done), got = 0;
+            if (!ReadFile(f->h, d + done, want, &got, NULL) || got == 0) break;
+            done += (size_t)got;
+        }
+    }
+#else
+    {
+#if defined(_WIN32)
+        if ((long long)off < 0 || _fseeki64(f->f, (long long)off, SEEK_SET) != 0) return 0;
+#else
+        if (off > (uint64_t)LONG_MAX || fseek(f->f, (long)off, SEEK_SET) != 0) return 0;
+#endif
+        done = fread(d, 1, n, f->f);
+    }
+#endif
+    return done;
+}
+
+static void llml__gguf_fclose(llml__gguf_file *f) {
+    if (!f->open) return;
+#if defined(LLML__GGUF_POSIX)
+    close(f->fd);
+#elif defined(LLML__GGUF_WIN32)
+    CloseHandle(f->h);
+#else
+    fclose(f->f);
+#endif
+    f->open = 0;
+}
+
+static size_t llml__gguf_file_cb(void *user, uint64_t offset, void *dst, size_t n) {
+    return llml__gguf_fread_at((llml__gguf_file *)user, offset, dst, n);
+}
+
+/* Map a whole file read-only. Returns 1 on success, 0 when mapping is not
+   available or failed (the caller then reads the file instead). */
+static int llml__gguf_map(llml__gguf_file *f, uint64_t size, void **out) {
+    *out = NULL;
+    if (size == 0 || size > (uint64_t)SIZE_MAX) return 0;
+#if defined(LLML__GGUF_POSIX)
+    {
+        void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, f->fd, 0);
+        if (p == MAP_FAILED) return 0;
+        *out = p;
+        return 1;
+    }
+#elif defined(LLML__GGUF_WIN32)
+    {
+        HANDLE m = CreateFileMappingW(f->h, NULL, PAGE_READONLY, 0, 0, NULL);
+        void *p;
+        if (!m) return 0;
+        p = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+        CloseHandle(m); /* the view keeps the mapping alive */
+        if (!p) return 0;
+        *out = p;
+        return 1;
+    }
+#else
+    (void)f;
+    return 0;
+#endif
+}
+
+static void llml__gguf_unmap(void *p, size_t size) {
+    if (!p) return;
+#if defined(LLML__GGUF_POSIX)
+    munmap(p, size);
+#elif defined(LLML__GGUF_WIN32)
+    (void)size;
+    UnmapViewOfFile(p);
+#else
+    (void)size;
+#endif
+}
+
+/* ---- the source every parse goes through ---------------------------------- */
+
+typedef struct llml__gguf_src {
+    const unsigned char *mem;    /* whole source in memory, else NULL */
+    llml_read_fn fn;
+    void *user;
+    uint64_t size;
+    unsigned char *win;          /* read-ahead window for callback sources */
+    size_t win_cap, win_len;
+    uint64_t win_off;
+} llml__gguf_src;
+
+/* Call the read function until n bytes came or it returns 0. */
+static size_t llml__gguf_src_pull(llml__gguf_src *s, uint64_t off, unsigned char *dst, size_t n) {
+    size_t done = 0;
+    while (done < n) {
+        size_t want = n - done > ((size_t)1 << 30) ? ((size_t)1 << 30) : n - done;
+        size_t r = s->fn(s->user, off + done, dst + done, want);
+        if (r == 0 || r > want) break;
+        done += r;
+    }
+    return done;
+}
+
+/* Copy n bytes at off (the caller checked off + n <= size). */
+static int llml__gguf_src_read(llml__gguf_src *s, uint64_t off, void *dst, size_t n) {
+    unsigned char *d = (unsigned char *)dst;
+    if (n == 0) return 1;
+    if (s->mem) { memcpy(d, s->mem + off, n); return 1; }
+    if (s->win_len && off >= s->win_off && off - s->win_off <= s->win_len &&
+        n <= s->win_len - (size_t)(off - s->win_off)) {
+        memcpy(d, s->win + (size_t)(off - s->win_off), n);
+        return 1;
+    }
+    if (!s->win || n >= s->win_cap) return llml__gguf_src_pull(s, off, d, n) == n;
+    {
+        uint64_t left = s->size - off;
+        size_t want = left < (uint64_t)s->win_cap ? (size_t)left : s->win_cap;
+        s->win_len = llml__gguf_src_pull(s, off, s->win, want);
+        s->win_off = off;
+        if (s->win_len < n) { s->win_len = 0; return 0; }
+        memcpy(d, s->win, n);
+        return 1;
+    }
+}
+
+/* ---- the parser ------------------------------------------------------------ */
+
+typedef struct llml__gguf_parser {
+    llml__gguf_src *src;
+    llml_gguf *g;
+    llml_error *err;
+    uint64_t pos;
+    char what[200];   /* "header", "key 'x'", "tensor 'y'" */
+} llml__gguf_parser;
+
+static llml_result llml__gguf_fail(llml__gguf_parser *p, llml_result code, uint64_t off, const char *fmt, ...) LLML__GGUF_PRINTF(4, 5);
+
+static llml_result llml__gguf_fail(llml__gguf_parser *p, llml_result code, uint64_t off, const char *fmt, ...) {
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    llml__set_error(p->err, code, off, "%s: %s", p->what, msg);
+    return code;
+}
+
+static llml_result llml__gguf_take(llml__gguf_parser *p, void *dst, uint64_t n, const char *field) {
+    uint64_t left = p->src->size - p->pos;
+    if (n > left)
+        return llml__gguf_fail(p, LLML_ERR_TRUNCATED, p->pos, "%s needs %llu bytes but only %llu remain (truncated file)",
+                               field, (unsigned long long)n, (unsigned long long)left);
+    if (n > (uint64_t)SIZE_MAX) return llml__gguf_fail(p, LLML_ERR_OUT_OF_MEMORY, p->pos, "%s is too large", field);
+    if (!llml__gguf_src_read(p->src, p->pos, dst, (size_t)n))
+        return llml__gguf_fail(p, LLML_ERR_IO, p->pos, "reading %s failed (the source ended early)", field);
+    p->pos += n;
+    return LLML_OK;
+}
+
+static llml_result llml__gguf_u32(llml__gguf_parser *p, uint32_t *v, const char *field) {
+    unsigned char b[4];
+    llml_result r = llml__gguf_take(p, b, 4, field);
+    if (r == LLML_OK) *v = llml__rd32(b);
+    return r;
+}
+
+static llml_result llml__gguf_u64(llml__gguf_parser *p, uint64_t *v, const char *field) {
+    unsigned char b[8];
+    llml_result r = llml__gguf_take(p, b, 8, field);
+    if (r == LLML_OK) *v = llml__rd64(b);
+    return r;
+}
+
+/* A count or length read at `at` that asks for more than 2^40 bytes (or
+   overflows) beyond what remains is impossible rather than cut short. */
+#define LLML__GGUF_ABSURD ((uint64_t)1 << 40)
+
+static int llml__gguf_absurd(const llml__gguf_parser *p, uint64_t n, uint64_t unit) {
+    uint64_t left = p->src->size - p->pos;
+    if (unit == 0) return 0;
+    if (n > UINT64_MAX / unit) return 1;
+    return n * unit > left && n * unit >= LLML__GGUF_ABSURD;
+}
+
+/* n items of `unit` bytes must fit in what is left: CORRUPT when the count is
+   impossible, TRUNCATED when the data simply ends. Checked before anything
+   is allocated for them. */
+static llml_result llml__gguf_fits(llml__gguf_parser *p, uint64_t n, uint64_t unit, uint64_t at, const char *field) {
+    uint64_t left = p->src->size - p->pos;
+    if (unit == 0) return LLML_OK;
+    if (llml__gguf_absurd(p, n, unit))
+        return llml__gguf_fail(p, LLML_ERR_CORRUPT, at, "%s %llu is impossible (%llu bytes remain)", field, (unsigned long long)n,
+                               (unsigned long long)left);
+    if (n * unit > left)
+        return llml__gguf_fail(p, LLML_ERR_TRUNCATED, at, "%s %llu needs %llu bytes but only %llu remain (truncated file)",
+                               field, (unsigned long long)n, (unsigned long long)(n * unit), (unsigned long long)left);
+    return LLML_OK;
+}
+
+/* Read a string into the arena (NUL-terminated). */
+static llml_result llml__gguf_rdstr(llml__gguf_parser *p, const char **out, uint64_t *len, const char *field) {
+    uint64_t at = p->pos, n;
+    char *s;
+    llml_result r = llml__gguf_u64(p, &n, field);
+    if (r != LLML_OK) return r;
+    r = llml__gguf_fits(p, n, 1, at, field);
+    if (r != LLML_OK) return r;
+    s = (char *)llml__gguf_arena(p->g, n + 1, 1);
+    if (!s) return llml__gguf_fail(p, LLML_ERR_OUT_OF_MEMORY, at, "no memory for %s of %llu bytes", field, (unsigned long long)n);
+    r = llml__gguf_take(p, s, n, field);
+    if (r != LLML_OK) return r;
+    s[n] = 0;
+    *out = s;
+    *len = n;
+    return LLML_OK;
+}
+
+/* Keys and tensor names: valid UTF-8, no NUL. */
+static llml_result llml__gguf_check_name(llml__gguf_parser *p, const char *s, uint64_t n, uint64_t at, const char *kind) {
+    uint64_t bad = llml__gguf_utf8_bad((const unsigned char *)s, n);
+    if (bad < n)
+        return llml__gguf_fail(p, LLML_ERR_BAD_UTF8, at + 8 + bad, "%s is not valid UTF-8 (byte 0x%02x at position %llu)",
+                               kind, (unsigned)(unsigned char)s[bad], (unsigned long long)bad);
+    if (memchr(s, 0, (size_t)n))
+        return llml__gguf_fail(p, LLML_ERR_CORRUPT, at, "%s contains a NUL byte", kind);
+    return LLML_OK;
+}
+
+static llml_result llml__gguf_vtype(llml__gguf_parser *p, uint32_t *t, int elem) {
+    uint64_t at = p->pos;
+    llml_result r = llml__gguf_u32(p, t, elem ? "array element type" : "value type");
+    if (r != LLML_OK) return r;
+    if (*t >= (uint32_t)LLML_GGUF_VTYPE_COUNT)
+        return llml__gguf_fail(p, LLML_ERR_UNSUPPORTED_TYPE, at, "unknown %s %lu", elem ? "array element type" : "value type",
+                               (unsigned long)*t);
+    if (elem && *t == (uint32_t)LLML_GGUF_ARRAY)
+        return llml__gguf_fail(p, LLML_ERR_UNSUPPORTED_TYPE, at, "arrays of arrays are not supported");
+    return LLML_OK;
+}
+
+static llml_result llml__gguf_read_kv(llml__gguf_parser *p, llml__gguf_kv *kv) {
+    uint32_t t;
+    uint64_t at;
+    llml_result r = llml__gguf_vtype(p, &t, 0);
+    if (r != LLML_OK) return r;
+    kv->type = kv->elem = (llml_gguf_vtype)t;
+    kv->n = 1;
+    if (t == (uint32_t)LLML_GGUF_STRING) {
+        const char *s;
+        r = llml__gguf_rdstr(p, &s, &kv->str_len, "string value");
+        kv->data = (void *)(uintptr_t)s;
+        return r;
+    }
+    if (t != (uint32_t)LLML_GGUF_ARRAY) {
+        unsigned char b[8];
+        size_t es = llml__gguf_vtype_size(t);
+        r = llml__gguf_take(p, b, es, "value");
+        if (r != LLML_OK) return r;
+        kv->data = llml__gguf_arena(p->g, 8, 8);
+        if (!kv->data) return llml__gguf_fail(p, LLML_ERR_OUT_OF_MEMORY, p->pos, "out of memory");
+        llml__gguf_le_copy(kv->data, b, 1, es);
+        return LLML_OK;
+    }
+    r = llml__gguf_vtype(p, &t, 1);
+    if (r != LLML_OK) return r;
+    kv->elem = (llml_gguf_vtype)t;
+    at = p->pos;
+    r = llml__gguf_u64(p, &kv->n, "array length");
+    if (r != LLML_OK) return r;
+    if (t == (uint32_t)LLML_GGUF_STRING) {
+        llml__gguf_str *strs;
+        uint64_t j;
+        r = llml__gguf_fits(p, kv->n, 8, at, "array length");
+        if (r != LLML_OK) return r;
+        strs = (llml__gguf_str *)llml__gguf_arena(p->g, kv->n * sizeof(llml__gguf_str), 8);
+        if (!strs) return llml__gguf_fail(p, LLML_ERR_OUT_OF_MEMORY, at, "no memory for %llu strings", (unsigned long long)kv->n);
+        for (j = 0; j < kv->n; j++) {
+            char field[64];
+            snprintf(field, sizeof(field), "string %llu of the array", (unsigned long long)j);
+            r = llml__gguf_rdstr(p, &strs[j].s, &strs[j].len, field);
+            if (r != LLML_OK) return r;
+        }
+        kv->data = strs;
+        return LLML_OK;
+    } else {
+        size_t es = llml__gguf_vtype_size(t);
+        r = llml__gguf_fits(p, kv->n, es, at, "array length");
+        if (r != LLML_OK) return r;
+        kv->data = llml__gguf_arena(p->g, kv->n * es, es);
+        if (!kv->data) return llml__gguf_fail(p, LLML_ERR_OUT_OF_MEMORY, at, "no memory for %llu elements", (unsigned long long)kv->n);
+        r = llml__gguf_take(p, kv->data, kv->n * es, "array data");
+        if (r != LLML_OK) return r;
+        if (!llml__gguf_host_le() && es > 1) { /* to host order */
+            unsigned char *d = (unsigned char *)kv->data;
+            uint64_t i;
+            size_t a, b2;
+            for (i = 0; i < kv->n; i++)
+                for (a = 0, b2 = es - 1; a < b2; a++, b2--) {
+                    unsigned char c = d[i * es + a];
+                    d[i * es + a] = d[i * es + b2];
+                    d[i * es + b2] = c;
+                }
+        }
+        return LLML_OK;
+    }
+}
+
+typedef struct llml__gguf_span {
+    uint64_t off, end;
+    uint64_t idx;
+} llml__gguf_span;
+
+static int llml__gguf_span_cmp(const void *a, const void *b) {
+    const llml__gguf_span *x = (const llml__gguf_span *)a, *y = (const llml__gguf_span *)b;
+    if (x->off != y->off) return x->off < y->off ? -1 : 1;
+    if (x->idx != y->idx) return x->idx < y->idx ? -1 : 1;
+    return 0;
+}
+
+static llml_result llml__gguf_read_tensor_info(llml__gguf_parser *p, llml__gguf_tensor *te, uint64_t i) {
+    llml_gguf_tensor *t = &te->t;
+    uint64_t at = p->pos, nd_pos, ty_pos, nel = 1, nrows = 1, rs, size;
+    uint32_t nd, ty, d;
+    const llml_type_info *info;
+    char nm[100];
+    llml_result r;
+    te->pos = at;
+    snprintf(p->what, sizeof(p->what), "tensor #%llu", (unsigned long long)i);
+    r = llml__gguf_rdstr(p, &t->name, &te->name_len, "tensor name");
+    if (r != LLML_OK) return r;
+    llml__gguf_clean(nm, sizeof(nm), t->name, te->name_len);
+    snprintf(p->what, sizeof(p->what), "tensor '%s'", nm);
+    r = llml__gguf_check_name(p, t->name, te->name_len, at, "tensor name");
+    if (r != LLML_OK) return r;
+    if (llml__gguf_hfind(p->g, 1, t->name, te->name_len) >= 0)
+        return llml__gguf_fail(p, LLML_ERR_DUPLICATE, at, "duplicate tensor name");
+    nd_pos = p->pos;
+    r = llml__gguf_u32(p, &nd, "dimension count");
+    if (r != LLML_OK) return r;
+    if (nd < 1 || nd > 4)
+        return llml__gguf_fail(p, LLML_ERR_BAD_SHAPE, nd_pos, "%lu dimensions (must be 1 to 4)", (unsigned long)nd);
+    t->n_dims = nd;
+    for (d = 0; d < 4; d++) t->ne[d] = 1;
+    for (d = 0; d < nd; d++) {
+        uint64_t v, dpos = p->pos;
+        r = llml__gguf_u64(p, &v, "dimension");
+        if (r != LLML_OK) return r;
+        if (v == 0 || v > (uint64_t)INT64_MAX)
+            return llml__gguf_fail(p, LLML_ERR_BAD_SHAPE, dpos, "dimension %lu is %lld (must be positive)", (unsigned long)d,
+                                   (long long)v);
+        if (nel > (uint64_t)INT64_MAX / v)
+            return llml__gguf_fail(p, LLML_ERR_BAD_SHAPE, dpos, "the element count overflows 64 bits");
+        nel *= v;
+        t->ne[d] = (int64_t)v;
+    }
+    ty_pos = p->pos;
+    r = llml__gguf_u32(p, &ty, "tensor type");
+    if (r != LLML_OK) return r;
+    info = ty < (uint32_t)LLML_TYPE_COUNT ? llml_type_get_info((llml_type)ty) : NULL;
+    if (!info) return llml__gguf_fail(p, LLML_ERR_UNSUPPORTED_TYPE, ty_pos, "unknown tensor type %lu", (unsigned long)ty);
+    t->type = (llml_type)ty;
+    if (t->ne[0] % info->block_size != 0)
+        return llml__gguf_fail(p, LLML_ERR_BAD_SHAPE, nd_pos + 4, "%lld elements per row is not a multiple of the %s block size %d",
+                               (long long)t->ne[0], info->name, (int)info->block_size);
+    rs = (uint64_t)(t->ne[0] / info->block_size) * (uint64_t)info->type_size;
+    for (d = 1; d < 4; d++) nrows *= (uint64_t)t->ne[d];
+    if (!llml__mul_u64(rs, nrows, &size))
+        return llml__gguf_fail(p, LLML_ERR_BAD_SHAPE, nd_pos, "the size in bytes overflows 64 bits");
+    t->size = size;
+    te->off_pos = p->pos;
+    r = llml__gguf_u64(p, &t->offset, "data offset");
+    if (r != LLML_OK) return r;
+    if (t->offset % p->g->alignment != 0)
+        return llml__gguf_fail(p, LLML_ERR_BAD_ALIGNMENT, te->off_pos, "data offset %llu is not a multiple of the alignment %lu",
+                               (unsigned long long)t->offset, (unsigned long)p->g->alignment);
+    t->data = NULL;
+    return LLML_OK;
+}
+
+/* Check where every tensor's bytes lie: inside the data section, no overlap. */
+static llml_result llml__gguf_check_data(llml__gguf_parser *p) {
+    llml_gguf *g = p->g;
+    uint64_t n = g->n_t, k, data_size = g->file_size - g->data_offset, expect = 0;
+    llml__gguf_span *sp;
+    int consistent = 1;
+    llml_result r = LLML_OK;
+    char a[100], b[100];
+    if (n == 0) return LLML_OK;
+    if (n > (uint64_t)(SIZE_MAX / sizeof(llml__gguf_span))) return LLML_ERR_OUT_OF_MEMORY;
+    sp = (llml__gguf_span *)llml__alloc(g->a, (size_t)(n * sizeof(llml__gguf_span)), 16);
+    if (!sp) { llml__set_error(p->err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory"); return LLML_ERR_OUT_OF_MEMORY; }
+    for (k = 0; k < n; k++) {
+        const llml_gguf_tensor *t = &g->ts[k].t;
+        sp[k].off = t->offset;
+        sp[k].end = t->offset + t->size;
+        if (sp[k].end < sp[k].off) sp[k].end = UINT64_MAX;
+        sp[k].idx = k;
+    }
+    qsort(sp, (size_t)n, sizeof(*sp), llml__gguf_span_cmp);
+    /* when every tensor starts where the one before it ends (padded), the
+       table describes a consistent layout: data running past the end then
+       means the file was cut, not that an offset is wrong */
+    for (k = 0; k < n; k++) {
+        int ok = 1;
+        if (sp[k].off != expect) consistent = 0;
+        expect = llml__gguf_align_up(sp[k].end, g->alignment, &ok);
+        if (!ok) expect = UINT64_MAX;
+    }
+    for (k = 0; k < n && r == LLML_OK; k++) {
+        const llml__gguf_tensor *te = &g->ts[k];
+        uint64_t end = te->t.offset + te->t.size;
+        if (end < te->t.offset || end > data_size) {
+            llml__gguf_clean(a, sizeof(a), te->t.name, te->name_len);
+            snprintf(p->what, sizeof(p->what), "tensor '%s'", a);
+            if (end >= te->t.offset && consistent)
+                r = llml__gguf_fail(p, LLML_ERR_TRUNCATED, g->file_size,
+                                    "data [%llu, %llu) extends past the end of the file (size %llu): the file is truncated",
+                                    (unsigned long long)(g->data_offset + te->t.offset),
+                                    (unsigned long long)(g->data_offset + te->t.offset + te->t.size),
+                                    (unsigned long long)g->file_size);
+            else if (end < te->t.offset)
+                r = llml__gguf_fail(p, LLML_ERR_OUT_OF_BOUNDS, te->off_pos, "data offset %llu + size %llu overflows",
+                                    (unsigned long long)te->t.offset, (unsigned long long)te->t.size);
+            else
+                r = llml__gguf_fail(p, LLML_ERR_OUT_OF_BOUNDS, te->off_pos,
+                                    "data [%llu, %llu) extends past the end of the file (size %llu)",
+                                    (unsigned long long)(g->data_offset + te->t.offset),
+                                    (unsigned long long)(g->data_offset + end), (unsigned long long)g->file_size);
+        }
+    }
+    for (k = 1; k < n && r == LLML_OK; k++) {
+        if (sp[k].off < sp[k - 1].end) {
+            const llml__gguf_tensor *x = &g->ts[sp[k - 1].idx], *y = &g->ts[sp[k].idx];
+            const llml__gguf_tensor *later = sp[k].idx > sp[k - 1].idx ? y : x, *other = later == y ? x : y;
+            llml__gguf_clean(a, sizeof(a), later->t.name, later->name_len);
+            llml__gguf_clean(b, sizeof(b), other->t.name, other->name_len);
+            snprintf(p->what, sizeof(p->what), "tensor '%s'", a);
+            r = llml__gguf_fail(p, LLML_ERR_OVERLAP, later->off_pos, "data [%llu, %llu) overlaps tensor '%s' [%llu, %llu)",
+                                (unsigned long long)later->t.offset, (unsigned long long)(later->t.offset + later->t.size), b,
+                                (unsigned long long)other->t.offset, (unsigned long long)(other->t.offset + other->t.size));
+        }
+    }
+    llml__free(g->a, sp, (size_t)(n * sizeof(llml__gguf_span)));
+    return r;
+}
+
+static llml_result llml__gguf_parse(llml_gguf *g, llml__gguf_src *src, llml_error *err) {
+    llml__gguf_parser P;
+    llml__gguf_parser *p = &P;
+    unsigned char magic[4];
+    uint64_t n_t, n_kv, i, avail, at;
+    uint32_t ver;
+    llml_result r;
+    p->src = src;
+    p->g = g;
+    p->err = err;
+    p->pos = 0;
+    strcpy(p->what, "header");
+    g->file_size = src->size;
+    g->alignment = LLML__GGUF_DEFAULT_ALIGNMENT;
+
+    avail = src->size < 4 ? src->size : 4;
+    if (!llml__gguf_src_read(src, 0, magic, (size_t)avail))
+        return llml__gguf_fail(p, LLML_ERR_IO, 0, "reading the magic failed");
+    if (memcmp(magic, "GGUF", (size_t)avail) != 0)
+        return llml__gguf_fail(p, LLML_ERR_BAD_MAGIC, 0, "not a GGUF file (the first bytes are not \"GGUF\")");
+    r = llml__gguf_take(p, magic, 4, "magic");
+    if (r != LLML_OK) return r;
+    r = llml__gguf_u32(p, &ver, "version");
+    if (r != LLML_OK) return r;
+    if (ver != 2 && ver != 3) {
+        if (ver != 0 && (ver & 0xffffu) == 0)
+            return llml__gguf_fail(p, LLML_ERR_BAD_VERSION, 4, "version 0x%08lx: a big-endian GGUF file (not supported)", (unsigned long)ver);
+        if (ver == 1)
+            return llml__gguf_fail(p, LLML_ERR_BAD_VERSION, 4, "GGUF version 1 is not supported (only 2 and 3)");
+        return llml__gguf_fail(p, LLML_ERR_BAD_VERSION, 4, "GGUF version %lu is not supported (only 2 and 3)", (unsigned long)ver);
+    }
+    g->version = ver;
+    at = p->pos;
+    r = llml__gguf_u64(p, &n_t, "tensor count");
+    if (r != LLML_OK) return r;
+    if (n_t > (uint64_t)INT64_MAX || llml__gguf_absurd(p, n_t, 32)) /* a tensor info takes at least 32 bytes */
+        return llml__gguf_fail(p, LLML_ERR_CORRUPT, at, "tensor count %llu is impossible (the source has %llu bytes)",
+                               (unsigned long long)n_t, (unsigned long long)src->size);
+    at = p->pos;
+    r = llml__gguf_u64(p, &n_kv, "key-value count");
+    if (r != LLML_OK) return r;
+    if (n_kv > (uint64_t)INT64_MAX || llml__gguf_absurd(p, n_kv, 13)) /* a pair takes at least 13 bytes */
+        return llml__gguf_fail(p, LLML_ERR_CORRUPT, at, "key-value count %llu is impossible (the source has %llu bytes)",
+                               (unsigned long long)n_kv, (unsigned long long)src->size);
+
+    for (i = 0; i < n_kv; i++) {
+        llml__gguf_kv *kv;
+        char nm[100];
+        at = p->pos;
+        snprintf(p->what, sizeof(p->what), "key #%llu", (unsigned long long)i);
+        r = llml__gguf_grow(g->a, (void **)&g->kv, &g->cap_kv, g->n_kv + 1, sizeof(llml__gguf_kv));
+        if (r != LLML_OK) return llml__gguf_fail(p, r, at, "out of memory");
+        kv = &g->kv[g->n_kv];
+        memset(kv, 0, sizeof(*kv));
+        kv->pos = at;
+        r = llml__gguf_rdstr(p, &kv->key, &kv->key_len, "key");
+        if (r != LLML_OK) return r;
+        if (kv->key_len == 0) return llml__gguf_fail(p, LLML_ERR_CORRUPT, at, "empty key");
+        llml__gguf_clean(nm, sizeof(nm), kv->key, kv->key_len);
+        snprintf(p->what, sizeof(p->what), "key '%s'", nm);
+        r = llml__gguf_check_name(p, kv->key, kv->key_len, at, "key");
+        if (r != LLML_OK) return r;
+        if (llml__gguf_hfind(g, 0, kv->key, kv->key_len) >= 0)
+            return llml__gguf_fail(p, LLML_ERR_DUPLICATE, at, "duplicate key");
+        r = llml__gguf_read_kv(p, kv);
+        if (r != LLML_OK) return r;
+        if (strcmp(kv->key, "general.alignment") == 0) {
+            uint32_t al;
+            uint64_t vpos = at + 8 + kv->key_len + 4;
+            if (kv->type != LLML_GGUF_UINT32)
+                return llml__gguf_fail(p, LLML_ERR_BAD_ALIGNMENT, vpos - 4, "must be of type u32, not %s", llml_gguf_vtype_name(kv->type));
+            memcpy(&al, kv->data, 4);
+            if (!llml__gguf_pow2(al))
+                return llml__gguf_fail(p, LLML_ERR_BAD_ALIGNMENT, vpos, "alignment %lu is not a power of two", (unsigned long)al);
+            g->alignment = al;
+        }
+        g->n_kv++;
+        r = llml__gguf_hadd(g, 0, g->n_kv - 1);
+        if (r != LLML_OK) return llml__gguf_fail(p, r, at, "out of memory");
+    }
+
+    for (i = 0; i < n_t; i++) {
+        llml__gguf_tensor *te;
+        r = llml__gguf_grow(g->a, (void **)&g->ts, &g->cap_t, g->n_t + 1, sizeof(llml__gguf_tensor));
+        if (r != LLML_OK) return llml__gguf_fail(p, r, p->pos, "out of memory");
+        te = &g->ts[g->n_t];
+        memset(te, 0, sizeof(*te));
+        r = llml__gguf_read_tensor_info(p, te, i);
+        if (r != LLML_OK) return r;
+        g->n_t++;
+        r = llml__gguf_hadd(g, 1, g->n_t - 1);
+        if (r != LLML_OK) return llml__gguf_fail(p, r, te->pos, "out of memory");
+    }
+
+    strcpy(p->what, "data section");
+    if (n_t > 0) {
+        int ok = 1;
+        g->data_offset = llml__gguf_align_up(p->pos, g->alignment, &ok);
+        if (!ok || g->data_offset > src->size)
+            return llml__gguf_fail(p, LLML_ERR_TRUNCATED, p->pos,
+                                   "the data section would start at %llu, past the end of the file (size %llu): truncated",
+                                   (unsigned long long)g->data_offset, (unsigned long long)src->size);
+    } else {
+        g->data_offset = p->pos; /* no tensors: writers need not pad */
+    }
+    return llml__gguf_check_data(p);
+}
+
+static llml_result llml__gguf_new(const llml_gguf_desc *desc, llml_gguf **out, llml_error *err) {
+    const llml_allocator *a = desc ? desc->allocator : NULL;
+    llml_gguf *g;
+    if (a && !a->alloc) a = NULL;
+    g = (llml_gguf *)llml__calloc(a, sizeof(llml_gguf));
+    if (!g) {
+        llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory");
+        return LLML_ERR_OUT_OF_MEMORY;
+    }
+    if (a) { g->alloc = *a; g->a = &g->alloc; }
+    g->alignment = LLML__GGUF_DEFAULT_ALIGNMENT;
+    g->hseed = (uint64_t)(uintptr_t)g * 0x9e3779b97f4a7c15ull; /* varies with the address (ASLR) */
+    *out = g;
+    return LLML_OK;
+}
+
+/* Parse g's source and finish the handle (data pointers); frees g on failure. */
+static llml_result llml__gguf_finish_open(llml_gguf *g, llml__gguf_src *src, llml_gguf **out, llml_error *err) {
+    llml_result r = llml__gguf_parse(g, src, err);
+    uint64_t i;
+    if (r != LLML_OK) {
+        llml_gguf_close(g);
+        return r;
+    }
+    if (g->base)
+        for (i = 0; i < g->n_t; i++) g->ts[i].t.data = g->base + g->data_offset + g->ts[i].t.offset;
+    if (err) { err->code = LLML_OK; err->offset = UINT64_MAX; err->message[0] = 0; }
+    *out = g;
+    return LLML_OK;
+}
+
+LLML_API llml_result llml_gguf_open_memory(const void *data, size_t size, const llml_gguf_desc *desc,
+                                           llml_gguf **out, llml_error *err) {
+    static const unsigned char empty[1] = {0};
+    llml__gguf_src src;
+    llml_gguf *g;
+    llml_result r;
+    if (out) *out = NULL;
+    if (!out || (!data && size)) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_gguf_open_memory: NULL argument");
+        return LLML_ERR_INVALID_ARG;
+    }
+    r = llml__gguf_new(desc, &g, err);
+    if (r != LLML_OK) return r;
+    memset(&src, 0, sizeof(src));
+    src.mem = data ? (const unsigned char *)data : empty;
+    src.size = size;
+    g->kind = LLML__GGUF_SRC_MEMORY;
+    g->base = src.mem;
+    return llml__gguf_finish_open(g, &src, out, err);
+}
+
+LLML_API llml_result llml_gguf_open_callback(llml_read_fn read, void *user, uint64_t size, const llml_gguf_desc *desc,
+                                             llml_gguf **out, llml_error *err) {
+    llml__gguf_src src;
+    llml_gguf *g;
+    llml_result r;
+    if (out) *out = NULL;
+    if (!out || !read) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_gguf_open_callback: NULL argument");
+        return LLML_ERR_INVALID_ARG;
+    }
+    r = llml__gguf_new(desc, &g, err);
+    if (r != LLML_OK) return r;
+    memset(&src, 0, sizeof(src));
+    src.fn = read;
+    src.user = user;
+    src.size = size;
+    src.win_cap = LLML__GGUF_WINDOW;
+    src.win = (unsigned char *)llml__alloc(g->a, src.win_cap, 16);
+    if (!src.win) {
+        llml_gguf_close(g);
+        llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory");
+        return LLML_ERR_OUT_OF_MEMORY;
+    }
+    g->kind = LLML__GGUF_SRC_CALLBACK;
+    g->read = read;
+    g->user = user;
+    {
+        /* g may be gone after a failed parse: keep a copy of its allocator */
+        llml_allocator acopy = g->alloc;
+        const llml_allocator *a = g->a ? &acopy : NULL;
+        r = llml__gguf_finish_open(g, &src, out, err);
+        llml__free(a, src.win, src.win_cap);
+    }
+    return r;
+}
+
+LLML_API llml_result llml_gguf_open_file(const char *path, const llml_gguf_desc *desc, llml_gguf **out, llml_error *err) {
+    llml__gguf_file f;
+    llml__gguf_src src;
+    llml_gguf *g;
+    uint64_t size = 0;
+    llml_result r;
+    int header_only = desc && desc->header_only;
+    int no_mmap = desc && desc->no_mmap;
+    if (out) *out = NULL;
+    if (!out || !path) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_gguf_open_file: NULL argument");
+        return LLML_ERR_INVALID_ARG;
+    }
+    r = llml__gguf_new(desc, &g, err);
+    if (r != LLML_OK) return r;
+    r = llml__gguf_fopen(&f, path, &size, err);
+    if (r != LLML_OK) { llml_gguf_close(g); return r; }
+    memset(&src, 0, sizeof(src));
+    src.size = size;
+    if (header_only) {
+        /* parse through small reads; tensor data is read later by reopening */
+        llml_allocator acopy = g->alloc;
+        const llml_allocator *a = g->a ? &acopy : NULL;
+        size_t plen = strlen(path) + 1;
+        g->kind = LLML__GGUF_SRC_PATH;
+        g->path = (char *)llml__alloc(g->a, plen, 1);
+        src.win_cap = LLML__GGUF_WINDOW;
+        src.win = (unsigned char *)llml__alloc(g->a, src.win_cap, 16);
+        if (!g->path || !src.win) {
+            llml__free(g->a, src.win, src.win_cap);
+            llml__gguf_fclose(&f);
+            llml_gguf_close(g);
+            llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory");
+            return LLML_ERR_OUT_OF_MEMORY;
+        }
+        memcpy(g->path, path, plen);
+        g->path_size = plen;
+        src.fn = llml__gguf_file_cb;
+        src.user = &f;
+        r = llml__gguf_finish_open(g, &src, out, err);
+        llml__free(a, src.win, src.win_cap);
+        llml__gguf_fclose(&f);
+        return r;
+    }
+    if (!no_mmap && llml__gguf_map(&f, size, &g->map)) {
+        g->kind = LLML__GGUF_SRC_MAP;
+        g->map_size = (size_t)size;
+        src.mem = (const unsigned char *)g->map;
+    } else {
+        if (size >= (uint64_t)SIZE_MAX) {
+            llml__gguf_fclose(&f);
+            llml_gguf_close(g);
+            llml__set_error(err, LLML_ERR_UNSUPPORTED, UINT64_MAX, "'%s' (%llu bytes) does not fit in memory: open it header_only",
+                            path, (unsigned long long)size);
+            return LLML_ERR_UNSUPPORTED;
+        }
+        g->kind = LLML__GGUF_SRC_BUFFER;
+        g->owned_size = (size_t)size ? (size_t)size : 1;
+        g->owned = llml__alloc(g->a, g->owned_size, 64);
+        if (!g->owned) {
+            llml__gguf_fclose(&f);
+            llml_gguf_close(g);
+            llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "no memory to read '%s' (%llu bytes)", path,
+                            (unsigned long long)size);
+            return LLML_ERR_OUT_OF_MEMORY;
+        }
+        if (llml__gguf_fread_at(&f, 0, g->owned, (size_t)size) != (size_t)size) {
+            llml__gguf_fclose(&f);
+            llml_gguf_close(g);
+            llml__set_error(err, LLML_ERR_IO, UINT64_MAX, "reading '%s' failed", path);
+            return LLML_ERR_IO;
+        }
+        src.mem = (const unsigned char *)g->owned;
+    }
+    llml__gguf_fclose(&f);
+    g->base = src.mem;
+    return llml__gguf_finish_open(g, &src, out, err);
+}
+
+LLML_API void llml_gguf_close(llml_gguf *g) {
+    llml_allocator acopy;
+    const llml_allocator *a;
+    llml__gguf_block *b;
+    if (!g) return;
+    acopy = g->alloc;
+    a = g->a ? &acopy : NULL;
+    if (g->kv) llml__free(a, g->kv, (size_t)(g->cap_kv * sizeof(llml__gguf_kv)));
+    if (g->ts) llml__free(a, g->ts, (size_t)(g->cap_t * sizeof(llml__gguf_tensor)));
+    if (g->hkv.slot) llml__free(a, g->hkv.slot, (size_t)(g->hkv.cap * sizeof(uint64_t)));
+    if (g->ht.slot) llml__free(a, g->ht.slot, (size_t)(g->ht.cap * sizeof(uint64_t)));
+    b = g->arena;
+    while (b) {
+        llml__gguf_block *next = b->next;
+        llml__free(a, b, sizeof(llml__gguf_block) + b->size);
+        b = next;
+    }
+    if (g->owned) llml__free(a, g->owned, g->owned_size);
+    if (g->map) llml__gguf_unmap(g->map, g->map_size);
+    if (g->path) llml__free(a, g->path, g->path_size);
+    llml__free(a, g, sizeof(llml_gguf));
+}
+
+LLML_API uint32_t llml_gguf_version(const llml_gguf *g) { return g ? g->version : 0; }
+LLML_API uint32_t llml_gguf_alignment(const llml_gguf *g) { return g ? g->alignment : 0; }
+LLML_API uint64_t llml_gguf_data_offset(const llml_gguf *g) { return g ? g->data_offset : 0; }
+LLML_API uint64_t llml_gguf_file_size(const llml_gguf *g) { return g ? g->file_size : 0; }
+LLML_API int64_t llml_gguf_n_kv(const llml_gguf *g) { return g ? (int64_t)g->n_kv : 0; }
+
+LLML_API int64_t llml_gguf_find_key(const llml_gguf *g, const char *key) {
+    if (!g || !key) return -1;
+    return llml__gguf_hfind(g, 0, key, strlen(key));
+}
+
+static const llml__gguf_kv *llml__gguf_kv_at(const llml_gguf *g, int64_t i) {
+    if (!g || i < 0 || (uint64_t)i >= g->n_kv) return NULL;
+    return &g->kv[i];
+}
+
+LLML_API const char *llml_gguf_key(const llml_gguf *g, int64_t i) {
+    const llml__gguf_kv *kv = llml__gguf_kv_at(g, i);
+    return kv ? kv->key : NULL;
+}
+
+/* LLML_GGUF_VTYPE_COUNT for an index out of range. */
+LLML_API llml_gguf_vtype llml_gguf_kv_type(const llml_gguf *g, int64_t i) {
+    const llml__gguf_kv *kv = llml__gguf_kv_at(g, i);
+    return kv ? kv->type : LLML_GGUF_VTYPE_COUNT;
+}
+
+/* LLML_GGUF_VTYPE_COUNT when kv i is not an array. */
+LLML_API llml_gguf_vtype llml_gguf_arr_type(const llml_gguf *g, int64_t i) {
+    const llml__gguf_kv *kv = llml__gguf_kv_at(g, i);
+    return kv && kv->type == LLML_GGUF_ARRAY ? kv->elem : LLML_GGUF_VTYPE_COUNT;
+}
+
+/* 0 when kv i is not an array. */
+LLML_API uint64_t llml_gguf_arr_len(const llml_gguf *g, int64_t i) {
+    const llml__gguf_kv *kv = llml__gguf_kv_at(g, i);
+    return kv && kv->type == LLML_GGUF_ARRAY ? kv->n : 0;
+}
+
+LLML_API const void *llml_gguf_arr_data(const llml_gguf *g, int64_t i) {
+    const llml__gguf_kv *kv = llml__gguf_kv_at(g, i);
+    if (!kv || kv->type != LLML_GGUF_ARRAY || kv->elem == LLML_GGUF_STRING) return NULL;
+    return kv->data;
+}
+
+LLML_API const char *llml_gguf_arr_str(const llml_gguf *g, int64_t i, uint64_t j) {
+    const llml__gguf_kv *kv = llml__gguf_kv_at(g, i);
+    if (!kv || kv->type != LLML_GGUF_ARRAY || kv->elem != LLML_GGUF_STRING || j >= kv->n) return NULL;
+    return ((const llml__gguf_str *)kv->data)[j].s;
+}
+
+LLML_API uint64_t llml_gguf_arr_str_len(const llml_gguf *g, int64_t i, uint64_t j) {
+    const llml__gguf_kv *kv = llml__gguf_kv_at(g, i);
+    if (!kv || kv->type != LLML_GGUF_ARRAY || kv->elem != LLML_GGUF_STRING || j >= kv->n) return 0;
+    return ((const llml__gguf_str *)kv->data)[j].len;
+}
+
+LLML_API const void *llml_gguf_kv_data(const llml_gguf *g, int64_t i) {
+    const llml__gguf_kv *kv = llml__gguf_kv_at(g, i);
+    return kv && kv->type != LLML_GGUF_ARRAY ? kv->data : NULL;
+}
+
+static llml_result llml__gguf_lookup(const llml_gguf *g, const char *key, const void *out, const llml__gguf_kv **kv) {
+    int64_t i;
+    if (!g || !key || !out) return LLML_ERR_INVALID_ARG;
+    i = llml__gguf_hfind(g, 0, key, strlen(key));
+    if (i < 0) return LLML_ERR_NOT_FOUND;
+    *kv = &g->kv[i];
+    return LLML_OK;
+}
+
+static llml_result llml__gguf_get_scalar(const llml_gguf *g, const char *key, llml_gguf_vtype t, void *out) {
+    const llml__gguf_kv *kv = NULL;
+    llml_result r = llml__gguf_lookup(g, key, out, &kv);
+    if (r != LLML_OK) return r;
+    if (kv->type != t) return LLML_ERR_TYPE_MISMATCH;
+    memcpy(out, kv->data, llml__gguf_vtype_size((uint32_t)t));
+    return LLML_OK;
+}
+
+LLML_API llml_result llml_gguf_get_u8(const llml_gguf *g, const char *key, uint8_t *out) { return llml__gguf_get_scalar(g, key, LLML_GGUF_UINT8, out); }
+LLML_API llml_result llml_gguf_get_i8(const llml_gguf *g, const char *key, int8_t *out) { return llml__gguf_get_scalar(g, key, LLML_GGUF_INT8, out); }
+LLML_API llml_result llml_gguf_get_u16(const llml_gguf *g, const char *key, uint16_t *out) { return llml__gguf_get_scalar(g, key, LLML_GGUF_UINT16, out); }
+LLML_API llml_result llml_gguf_get_i16(const llml_gguf *g, const char *key, int16_t *out) { return llml__gguf_get_scalar(g, key, LLML_GGUF_INT16, out); }
+LLML_API llml_result llml_gguf_get_u32(const llml_gguf *g, const char *key, uint32_t *out) { return llml__gguf_get_scalar(g, key, LLML_GGUF_UINT32, out); }
+LLML_API llml_result llml_gguf_get_i32(const llml_gguf *g, const char *key, int32_t *out) { return llml__gguf_get_scalar(g, key, LLML_GGUF_INT32, out); }
+LLML_API llml_result llml_gguf_get_u64(const llml_gguf *g, const char *key, uint64_t *out) { return llml__gguf_get_scalar(g, key, LLML_GGUF_UINT64, out); }
+LLML_API llml_result llml_gguf_get_i64(const llml_gguf *g, const char *key, int64_t *out) { return llml__gguf_get_scalar(g, key, LLML_GGUF_INT64, out); }
+LLML_API llml_result llml_gguf_get_f32(const llml_gguf *g, const char *key, float *out) { return llml__gguf_get_scalar(g, key, LLML_GGUF_FLOAT32, out); }
+LLML_API llml_result llml_gguf_get_f64(const llml_gguf *g, const char *key, double *out) { return llml__gguf_get_scalar(g, key, LLML_GGUF_FLOAT64, out); }
+
+LLML_API llml_result llml_gguf_get_bool(const llml_gguf *g, const char *key, int *out) {
+    uint8_t b;
+    llml_result r = llml__gguf_get_scalar(g, key, LLML_GGUF_BOOL, out ? &b : NULL);
+    if (r == LLML_OK) *out = b != 0;
+    return r;
+}
+
+LLML_API llml_result llml_gguf_get_str(const llml_gguf *g, const char *key, const char **out) {
+    const llml__gguf_kv *kv = NULL;
+    llml_result r = llml__gguf_lookup(g, key, out, &kv);
+    if (r != LLML_OK) return r;
+    if (kv->type != LLML_GGUF_STRING) return LLML_ERR_TYPE_MISMATCH;
+    *out = (const char *)kv->data;
+    return LLML_OK;
+}
+
+LLML_API llml_result llml_gguf_get_int(const llml_gguf *g, const char *key, int64_t *out) {
+    const llml__gguf_kv *kv = NULL;
+    llml_result r = llml__gguf_lookup(g, key, out, &kv);
+    const void *d;
+    if (r != LLML_OK) return r;
+    d = kv->data;
+    switch (kv->type) {
+    case LLML_GGUF_UINT8: { uint8_t v; memcpy(&v, d, 1); *out = v; return LLML_OK; }
+    case LLML_GGUF_INT8: { int8_t v; memcpy(&v, d, 1); *out = v; return LLML_OK; }
+    case LLML_GGUF_UINT16: { uint16_t v; memcpy(&v, d, 2); *out = v; return LLML_OK; }
+    case LLML_GGUF_INT16: { int16_t v; memcpy(&v, d, 2); *out = v; return LLML_OK; }
+    case LLML_GGUF_UINT32: { uint32_t v; memcpy(&v, d, 4); *out = v; return LLML_OK; }
+    case LLML_GGUF_INT32: { int32_t v; memcpy(&v, d, 4); *out = v; return LLML_OK; }
+    case LLML_GGUF_INT64: { int64_t v; memcpy(&v, d, 8); *out = v; return LLML_OK; }
+    case LLML_GGUF_UINT64: {
+        uint64_t v;
+        memcpy(&v, d, 8);
+        if (v > (uint64_t)INT64_MAX) return LLML_ERR_TYPE_MISMATCH;
+        *out = (int64_t)v;
+        return LLML_OK;
+    }
+    default: return LLML_ERR_TYPE_MISMATCH;
+    }
+}
+
+LLML_API llml_result llml_gguf_get_float(const llml_gguf *g, const char *key, double *out) {
+    const llml__gguf_kv *kv = NULL;
+    llml_result r = llml__gguf_lookup(g, key, out, &kv);
+    if (r != LLML_OK) return r;
+    if (kv->type == LLML_GGUF_FLOAT32) { float v; memcpy(&v, kv->data, 4); *out = (double)v; return LLML_OK; }
+    if (kv->type == LLML_GGUF_FLOAT64) { memcpy(out, kv->data, 8); return LLML_OK; }
+    return LLML_ERR_TYPE_MISMATCH;
+}
+
+/* Any of elem_type, len, index may be NULL. */
+LLML_API llml_result llml_gguf_get_arr(const llml_gguf *g, const char *key, llml_gguf_vtype *elem_type, uint64_t *len,
+                                       int64_t *index) {
+    int64_t i;
+    if (!g || !key) return LLML_ERR_INVALID_ARG;
+    i = llml__gguf_hfind(g, 0, key, strlen(key));
+    if (i < 0) return LLML_ERR_NOT_FOUND;
+    if (g->kv[i].type != LLML_GGUF_ARRAY) return LLML_ERR_TYPE_MISMATCH;
+    if (elem_type) *elem_type = g->kv[i].elem;
+    if (len) *len = g->kv[i].n;
+    if (index) *index = i;
+    return LLML_OK;
+}
+
+LLML_API int64_t llml_gguf_n_tensors(const llml_gguf *g) { return g ? (int64_t)g->n_t : 0; }
+
+LLML_API const llml_gguf_tensor *llml_gguf_tensor_at(const llml_gguf *g, int64_t i) {
+    if (!g || i < 0 || (uint64_t)i >= g->n_t) return NULL;
+    return &g->ts[i].t;
+}
+
+LLML_API int64_t llml_gguf_find_tensor(const llml_gguf *g, const char *name) {
+    if (!g || !name) return -1;
+    return llml__gguf_hfind(g, 1, name, strlen(name));
+}
+
+LLML_API llml_result llml_gguf_read_tensor(const llml_gguf *g, int64_t i, void *dst, size_t cap) {
+    const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
+    uint64_t off;
+    if (!t || !dst || t->size > (uint64_t)cap) return LLML_ERR_INVALID_ARG;
+    off = g->data_offset + t->offset;
+    if (t->data) {
+        memcpy(dst, t->data, (size_t)t->size);
+        return LLML_OK;
+    }
+    if (g->kind == LLML__GGUF_SRC_CALLBACK) {
+        llml__gguf_src s;
+        memset(&s, 0, sizeof(s));
+        s.fn = g->read;
+        s.user = g->user;
+        s.size = g->file_size;
+        return llml__gguf_src_pull(&s, off, (unsigned char *)dst, (size_t)t->size) == (size_t)t->size ? LLML_OK : LLML_ERR_IO;
+    }
+    if (g->kind == LLML__GGUF_SRC_PATH) {
+        /* a fresh open per call keeps concurrent readers independent */
+        llml__gguf_file f;
+        uint64_t size;
+        size_t got;
+        if (llml__gguf_fopen(&f, g->path, &size, NULL) != LLML_OK) return LLML_ERR_IO;
+        got = size >= off + t->size ? llml__gguf_fread_at(&f, off, dst, (size_t)t->size) : 0;
+        llml__gguf_fclose(&f);
+        return got == (size_t)t->size ? LLML_OK : LLML_ERR_IO;
+    }
+    return LLML_ERR_IO;
+}
+
+/* ---- the writer ------------------------------------------------------------ */
+
+typedef struct llml__gguf_wkv {
+    char *key;
+    size_t key_len;
+    llml_gguf_vtype type;
+    unsigned char *val;     /* the value as stored after the type tag */
+    size_t val_size;
+} llml__gguf_wkv;
+
+typedef struct llml__gguf_wt {
+    char *name;
+    size_t name_len;
+    llml_type type;
+    uint32_t n_dims;
+    int64_t ne[4];
+    const void *data;
+    uint64_t size;
+} llml__gguf_wt;
+
+enum { LLML__GGUF_W_IDLE = 0, LLML__GGUF_W_STREAM = 1, LLML__GGUF_W_FAILED = 2 };
+
+struct llml_gguf_writer {
+    llml_allocator alloc;
+    const llml_allocator *a;
+    llml__gguf_wkv *kv;
+    uint64_t n_kv, cap_kv;
+    llml__gguf_wt *t;
+    uint64_t n_t, cap_t;
+    int state;
+    llml_write_fn fn;
+    void *user;
+    FILE *file;               /* begin_file / write_file */
+    uint64_t cur, cur_done;   /* streaming: tensor being written, bytes so far */
+    uint64_t written, total;
+    uint32_t alignment;
+    unsigned char *buf;       /* output buffer of LLML__GGUF_WINDOW bytes */
+    size_t buf_len;
+};
+
+LLML_API llml_result llml_gguf_writer_create(const llml_allocator *allocator, llml_gguf_writer **out) {
+    llml_gguf_writer *w;
+    if (!out) return LLML_ERR_INVALID_ARG;
+    *out = NULL;
+    if (allocator && !allocator->alloc) allocator = NULL;
+    w = (llml_gguf_writer *)llml__calloc(allocator, sizeof(llml_gguf_writer));
+    if (!w) return LLML_ERR_OUT_OF_MEMORY;
+    if (allocator) { w->alloc = *allocator; w->a = &w->alloc; }
+    w->alignment = LLML__GGUF_DEFAULT_ALIGNMENT;
+    *out = w;
+    return LLML_OK;
+}
+
+static void llml__gguf_w_end(llml_gguf_writer *w) {
+    if (w->file) { fclose(w->file); w->file = NULL; }
+    if (w->buf) { llml__free(w->a, w->buf, LLML__GGUF_WINDOW); w->buf = NULL; }
+    w->buf_len = 0;
+    w->state = LLML__GGUF_W_IDLE;
+}
+
+LLML_API void llml_gguf_writer_free(llml_gguf_writer *w) {
+    llml_allocator acopy;
+    const llml_allocator *a;
+    uint64_t i;
+    if (!w) return;
+    llml__gguf_w_end(w);
+    acopy = w->alloc;
+    a = w->a ? &acopy : NULL;
+    for (i = 0; i < w->n_kv; i++) {
+        llml__free(a, w->kv[i].key, w->kv[i].key_len + 1);
+        llml__free(a, w->kv[i].val, w->kv[i].val_size);
+    }
+    for (i = 0; i < w->n_t; i++) llml__free(a, w->t[i].name, w->t[i].name_len + 1);
+    if (w->kv) llml__free(a, w->kv, (size_t)(w->cap_kv * sizeof(llml__gguf_wkv)));
+    if (w->t) llml__free(a, w->t, (size_t)(w->cap_t * sizeof(llml__gguf_wt)));
+    llml__free(a, w, sizeof(llml_gguf_writer));
+}
+
+static int64_t llml__gguf_w_find(const llml_gguf_writer *w, const char *key) {
+    uint64_t i;
+    for (i = 0; i < w->n_kv; i++)
+        if (strcmp(w->kv[i].key, key) == 0) return (int64_t)i;
+    return -1;
+}
+
+static llml_result llml__gguf_w_check_key(const llml_gguf_writer *w, const char *key) {
+    size_t n;
+    if (!w || !key || !*key) return LLML_ERR_INVALID_ARG;
+    if (w->state != LLML__GGUF_W_IDLE) return LLML_ERR_INVALID_ARG;
+    n = strlen(key);
+    if (llml__gguf_utf8_bad((const unsigned char *)key, n) < n) return LLML_ERR_BAD_UTF8;
+    return LLML_OK;
+}
+
+/* Store key = value; `val` (val_size bytes from w's allocator) is taken over
+   in every case. */
+static llml_result llml__gguf_w_put(llml_gguf_writer *w, const char *key, llml_gguf_vtype type, unsigned char *val, size_t val_size) {
+    int64_t i;
+    llml_result r = llml__gguf_w_check_key(w, key);
+    if (r == LLML_OK && strcmp(key, "general.alignment") == 0) {
+        if (type != LLML_GGUF_UINT32 || !llml__gguf_pow2(llml__rd32(val))) r = LLML_ERR_BAD_ALIGNMENT;
+    }
+    if (r != LLML_OK) { llml__free(w ? w->a : NULL, val, val_size); return r; }
+    i = llml__gguf_w_find(w, key);
+    if (i >= 0) {
+        llml__free(w->a, w->kv[i].val, w->kv[i].val_size);
+    } else {
+        size_t n = strlen(key);
+        char *k;
+        r = llml__gguf_grow(w->a, (void **)&w->kv, &w->cap_kv, w->n_kv + 1, sizeof(llml__gguf_wkv));
+        k = r == LLML_OK ? (char *)llml__alloc(w->a, n + 1, 1) : NULL;
+        if (!k) { llml__free(w->a, val, val_size); return LLML_ERR_OUT_OF_MEMORY; }
+        memcpy(k, key, n + 1);
+        i = (int64_t)w->n_kv++;
+        w->kv[i].key = k;
+        w->kv[i].key_len = n;
+    }
+    w->kv[i].type = type;
+    w->kv[i].val = val;
+    w->kv[i].val_size = val_size;
+    return LLML_OK;
+}
+
+static llml_result llml__gguf_w_scalar(llml_gguf_writer *w, const char *key, llml_gguf_vtype t, const void *v) {
+    size_t es = llml__gguf_vtype_size((uint32_t)t);
+    unsigned char *val;
+    llml_result r = llml__gguf_w_check_key(w, key);
+    if (r != LLML_OK) return r;
+    val = (unsigned char *)llml__alloc(w->a, es, 8);
+    if (!val) return LLML_ERR_OUT_OF_MEMORY;
+    llml__gguf_le_copy(val, v, 1, es);
+    if (t == LLML_GGUF_BOOL) val[0] = val[0] != 0;
+    return llml__gguf_w_put(w, key, t, val, es);
+}
+
+LLML_API llml_result llml_gguf_writer_set_u8(llml_gguf_writer *w, const char *key, uint8_t v) { return llml__gguf_w_scalar(w, key, LLML_GGUF_UINT8, &v); }
+LLML_API llml_result llml_gguf_writer_set_i8(llml_gguf_writer *w, const char *key, int8_t v) { return llml__gguf_w_scalar(w, key, LLML_GGUF_INT8, &v); }
+LLML_API llml_result llml_gguf_writer_set_u16(llml_gguf_writer *w, const char *key, uint16_t v) { return llml__gguf_w_scalar(w, key, LLML_GGUF_UINT16, &v); }
+LLML_API llml_result llml_gguf_writer_set_i16(llml_gguf_writer *w, const char *key, int16_t v) { return llml__gguf_w_scalar(w, key, LLML_GGUF_INT16, &v); }
+LLML_API llml_result llml_gguf_writer_set_u32(llml_gguf_writer *w, const char *key, uint32_t v) { return llml__gguf_w_scalar(w, key, LLML_GGUF_UINT32, &v); }
+LLML_API llml_result llml_gguf_writer_set_i32(llml_gguf_writer *w, const char *key, int32_t v) { return llml__gguf_w_scalar(w, key, LLML_GGUF_INT32, &v); }
+LLML_API llml_result llml_gguf_writer_set_u64(llml_gguf_writer *w, const char *key, uint64_t v) { return llml__gguf_w_scalar(w, key, LLML_GGUF_UINT64, &v); }
+LLML_API llml_result llml_gguf_writer_set_i64(llml_gguf_writer *w, const char *key, int64_t v) { return llml__gguf_w_scalar(w, key, LLML_GGUF_INT64, &v); }
+LLML_API llml_result llml_gguf_writer_set_f32(llml_gguf_writer *w, const char *key, float v) { return llml__gguf_w_scalar(w, key, LLML_GGUF_FLOAT32, &v); }
+LLML_API llml_result llml_gguf_writer_set_f64(llml_gguf_writer *w, const char *key, double v) { return llml__gguf_w_scalar(w, key, LLML_GGUF_FLOAT64, &v); }
+
+LLML_API llml_result llml_gguf_writer_set_bool(llml_gguf_writer *w, const char *key, int v) {
+    uint8_t b = (uint8_t)(v != 0);
+    return llml__gguf_w_scalar(w, key, LLML_GGUF_BOOL, &b);
+}
+
+static llml_result llml__gguf_w_str(llml_gguf_writer *w, const char *key, const char *s, uint64_t n) {
+    unsigned char *val;
+    llml_result r = llml__gguf_w_check_key(w, key);
+    if (r != LLML_OK) return r;
+    if (!s && n) return LLML_ERR_INVALID_ARG;
+    if (n > (uint64_t)(SIZE_MAX - 8)) return LLML_ERR_OUT_OF_MEMORY;
+    val = (unsigned char *)llml__alloc(w->a, (size_t)n + 8, 8);
+    if (!val) return LLML_ERR_OUT_OF_MEMORY;
+    llml__gguf_wr64(val, n);
+    if (n) memcpy(val + 8, s, (size_t)n);
+    return llml__gguf_w_put(w, key, LLML_GGUF_STRING, val, (size_t)n + 8);
+}
+
+LLML_API llml_result llml_gguf_writer_set_str(llml_gguf_writer *w, const char *key, const char *v) {
+    if (!v) return LLML_ERR_INVALID_ARG;
+    return llml__gguf_w_str(w, key, v, strlen(v));
+}
+
+LLML_API llml_result llml_gguf_writer_set_arr(llml_gguf_writer *w, const char *key, llml_gguf_vtype elem_type, const void *data,
+                                              uint64_t n) {
+    size_t es = llml__gguf_vtype_size((uint32_t)elem_type), sz;
+    unsigned char *val;
+    uint64_t i;
+    llml_result r = llml__gguf_w_check_key(w, key);
+    if (r != LLML_OK) return r;
+    if (es == 0 || (!data && n)) return LLML_ERR_INVALID_ARG;
+    if (n > (uint64_t)((SIZE_MAX - 12) / es)) return LLML_ERR_OUT_OF_MEMORY;
+    sz = 12 + (size_t)n * es;
+    val = (unsigned char *)llml__alloc(w->a, sz, 8);
+    if (!val) return LLML_ERR_OUT_OF_MEMORY;
+    llml__wr32(val, (uint32_t)elem_type);
+    llml__gguf_wr64(val + 4, n);
+    llml__gguf_le_copy(val + 12, data, n, es);
+    if (elem_type == LLML_GGUF_BOOL)
+        for (i = 0; i < n; i++) val[12 + i] = val[12 + i] != 0;
+    return llml__gguf_w_put(w, key, LLML_GGUF_ARRAY, val, sz);
+}
+
+/* String array from either (strs, lens) or (pairs). */
+static llml_result llml__gguf_w_arr_str(llml_gguf_writer *w, const char *key, const char *const *strs, const uint64_t *lens,
+                                        const llml__gguf_str *pairs, uint64_t n) {
+    uint64_t i, total = 12;
+    unsigned char *val, *p;
+    llml_result r = llml__gguf_w_check_key(w, key);
+    if (r != LLML_OK) return r;
+    if (!pairs && !strs && n) return LLML_ERR_INVALID_ARG;
+    for (i = 0; i < n; i++) {
+        const char *s = pairs ? pairs[i].s : strs[i];
+        uint64_t len = pairs ? pairs[i].len : lens ? lens[i] : (s ? strlen(s) : 0);
+        if (!s && len) return LLML_ERR_INVALID_ARG;
+        if (len > UINT64_MAX - 8 || total > UINT64_MAX - 8 - len) return LLML_ERR_OUT_OF_MEMORY;
+        total += 8 + len;
+    }
+    if (total > (uint64_t)SIZE_MAX) return LLML_ERR_OUT_OF_MEMORY;
+    val = (unsigned char *)llml__alloc(w->a, (size_t)total, 8);
+    if (!val) return LLML_ERR_OUT_OF_MEMORY;
+    llml__wr32(val, (uint32_t)LLML_GGUF_STRING);
+    llml__gguf_wr64(val + 4, n);
+    p = val + 12;
+    for (i = 0; i < n; i++) {
+        const char *s = pairs ? pairs[i].s : strs[i];
+        uint64_t len = pairs ? pairs[i].len : lens ? lens[i] : (s ? strlen(s) : 0);
+        llml__gguf_wr64(p, len);
+        if (len) memcpy(p + 8, s, (size_t)len);
+        p += 8 + len;
+    }
+    return llml__gguf_w_put(w, key, LLML_GGUF_ARRAY, val, (size_t)total);
+}
+
+LLML_API llml_result llml_gguf_writer_set_arr_str(llml_gguf_writer *w, const char *key, const char *const *strs,
+                                                  const uint64_t *lens, uint64_t n) {
+    return llml__gguf_w_arr_str(w, key, strs, lens, NULL, n);
+}
+
+LLML_API llml_result llml_gguf_writer_copy_kv(llml_gguf_writer *w, const llml_gguf *g, int64_t i) {
+    const llml__gguf_kv *kv = llml__gguf_kv_at(g, i);
+    if (!w || !kv) return LLML_ERR_INVALID_ARG;
+    if (kv->type == LLML_GGUF_STRING) return llml__gguf_w_str(w, kv->key, (const char *)kv->data, kv->str_len);
+    if (kv->type != LLML_GGUF_ARRAY) return llml__gguf_w_scalar(w, kv->key, kv->type, kv->data);
+    if (kv->elem == LLML_GGUF_STRING)
+        return llml__gguf_w_arr_str(w, kv->key, NULL, NULL, (const llml__gguf_str *)kv->data, kv->n);
+    return llml_gguf_writer_set_arr(w, kv->key, kv->elem, kv->data, kv->n);
+}
+
+LLML_API llml_result llml_gguf_writer_remove_key(llml_gguf_writer *w, const char *key) {
+    int64_t i;
+    if (!w || !key || w->state != LLML__GGUF_W_IDLE) return LLML_ERR_INVALID_ARG;
+    i = llml__gguf_w_find(w, key);
+    if (i < 0) return LLML_ERR_NOT_FOUND;
+    llml__free(w->a, w->kv[i].key, w->kv[i].key_len + 1);
+    llml__free(w->a, w->kv[i].val, w->kv[i].val_size);
+    memmove(&w->kv[i], &w->kv[i + 1], (size_t)(w->n_kv - (uint64_t)i - 1) * sizeof(llml__gguf_wkv));
+    w->n_kv--;
+    return LLML_OK;
+}
+
+LLML_API llml_result llml_gguf_writer_add_tensor(llml_gguf_writer *w, const char *name, llml_type type, uint32_t n_dims,
+                                                 const int64_t *ne, const void *data, uint64_t size) {
+    const llml_type_info *info;
+    uint64_t i, nel = 1, nrows = 1, bytes;
+    size_t n;
+    llml__gguf_wt *t;
+    llml_result r;
+    if (!w || !name || !ne || w->state != LLML__GGUF_W_IDLE) return LLML_ERR_INVALID_ARG;
+    n = strlen(name);
+    if (n >= LLML__GGUF_MAX_NAME) return LLML_ERR_INVALID_ARG;
+    if (llml__gguf_utf8_bad((const unsigned char *)name, n) < n) return LLML_ERR_BAD_UTF8;
+    for (i = 0; i < w->n_t; i++)
+        if (strcmp(w->t[i].name, name) == 0) return LLML_ERR_DUPLICATE;
+    info = (unsigned)type < (unsigned)LLML_TYPE_COUNT ? llml_type_get_info(type) : NULL;
+    if (!info) return LLML_ERR_UNSUPPORTED_TYPE;
+    if (n_dims < 1 || n_dims > 4) return LLML_ERR_BAD_SHAPE;
+    for (i = 0; i < n_dims; i++) {
+        if (ne[i] <= 0 || nel > (uint64_t)INT64_MAX / (uint64_t)ne[i]) return LLML_ERR_BAD_SHAPE;
+        nel *= (uint64_t)ne[i];
+        if (i > 0) nrows *= (uint64_t)ne[i];
+    }
+    if (ne[0] % info->block_size != 0) return LLML_ERR_BAD_SHAPE;
+    if (!llml__mul_u64((uint64_t)(ne[0] / info->block_size) * (uint64_t)info->type_size, nrows, &bytes)) return LLML_ERR_BAD_SHAPE;
+    if (size != bytes) return LLML_ERR_INVALID_ARG;
+    r = llml__gguf_grow(w->a, (void **)&w->t, &w->cap_t, w->n_t + 1, sizeof(llml__gguf_wt));
+    if (r != LLML_OK) return r;
+    t = &w->t[w->n_t];
+    memset(t, 0, sizeof(*t));
+    t->name = (char *)llml__alloc(w->a, n + 1, 1);
+    if (!t->name) return LLML_ERR_OUT_OF_MEMORY;
+    memcpy(t->name, name, n + 1);
+    t->name_len = n;
+    t->type = type;
+    t->n_dims = n_dims;
+    for (i = 0; i < 4; i++) t->ne[i] = i < n_dims ? ne[i] : 1;
+    t->data = data;
+    t->size = size;
+    w->n_t++;
+    return LLML_OK;
+}
+
+static uint32_t llml__gguf_w_alignment(const llml_gguf_writer *w) {
+    int64_t i = llml__gguf_w_find(w, "general.alignment");
+    if (i >= 0 && w->kv[i].type == LLML_GGUF_UINT32) return llml__rd32(w->kv[i].val);
+    return LLML__GGUF_DEFAULT_ALIGNMENT;
+}
+
+/* Size of header + metadata + tensor infos, start of data and total size.
+   Returns 0 on overflow. */
+static int llml__gguf_w_layout(const llml_gguf_writer *w, uint64_t *meta, uint64_t *data_off, uint64_t *total) {
+    uint64_t i, m = 24, al = llml__gguf_w_alignment(w), pos;
+    int ok = 1;
+    for (i = 0; i < w->n_kv; i++) m += 8 + w->kv[i].key_len + 4 + w->kv[i].val_size;
+    for (i = 0; i < w->n_t; i++) m += 8 + w->t[i].name_len + 4 + 8 * (uint64_t)w->t[i].n_dims + 4 + 8;
+    *meta = m;
+    pos = llml__gguf_align_up(m, al, &ok); /* the reference pads even without tensors */
+    *data_off = pos;
+    for (i = 0; i < w->n_t && ok; i++) {
+        if (w->t[i].size > UINT64_MAX - pos) return 0;
+        pos = llml__gguf_align_up(pos + w->t[i].size, al, &ok);
+    }
+    *total = pos;
+    return ok;
+}
+
+LLML_API uint64_t llml_gguf_writer_file_size(const llml_gguf_writer *w) {
+    uint64_t m, d, t;
+    if (!w || !llml__gguf_w_layout(w, &m, &d, &t)) return 0;
+    return t;
+}
+
+static llml_result llml__gguf_w_flush(llml_gguf_writer *w) {
+    if (w->buf_len && w->fn(w->user, w->buf, w->buf_len) != w->buf_len) {
+        w->state = LLML__GGUF_W_FAILED;
+        return LLML_ERR_IO;
+    }
+    w->buf_len = 0;
+    return LLML_OK;
+}
+
+static llml_result llml__gguf_w_out(llml_gguf_writer *w, const void *p, uint64_t n) {
+    const unsigned char *s = (const unsigned char *)p;
+    if (w->state != LLML__GGUF_W_STREAM) return LLML_ERR_IO;
+    w->written += n;
+    if (n <= (uint64_t)(LLML__GGUF_WINDOW - w->buf_len)) {
+        if (n) memcpy(w->buf + w->buf_len, s, (size_t)n);
+        w->buf_len += (size_t)n;
+        return LLML_OK;
+    }
+    if (llml__gguf_w_flush(w) != LLML_OK) return LLML_ERR_IO;
+    if (n < LLML__GGUF_WINDOW) {
+        memcpy(w->buf, s, (size_t)n);
+        w->buf_len = (size_t)n;
+        return LLML_OK;
+    }
+    while (n) {
+        size_t chunk = n > ((uint64_t)1 << 30) ? ((size_t)1 << 30) : (size_t)n;
+        if (w->fn(w->user, s, chunk) != chunk) { w->state = LLML__GGUF_W_FAILED; return LLML_ERR_IO; }
+        s += chunk;
+        n -= chunk;
+    }
+    return LLML_OK;
+}
+
+static llml_result llml__gguf_w_pad(llml_gguf_writer *w) {
+    static const unsigned char zeros[64] = {0};
+    uint64_t rem = w->written % w->alignment, n = rem ? w->alignment - rem : 0;
+    while (n) {
+        uint64_t c = n < 64 ? n : 64;
+        if (llml__gguf_w_out(w, zeros, c) != LLML_OK) return LLML_ERR_IO;
+        n -= c;
+    }
+    return LLML_OK;
+}
+
+static llml_result llml__gguf_w_u32(llml_gguf_writer *w, uint32_t v) {
+    unsigned char b[4];
+    llml__wr32(b, v);
+    return llml__gguf_w_out(w, b, 4);
+}
+
+static llml_result llml__gguf_w_u64(llml_gguf_writer *w, uint64_t v) {
+    unsigned char b[8];
+    llml__gguf_wr64(b, v);
+    return llml__gguf_w_out(w, b, 8);
+}
+
+static llml_result llml__gguf_w_header(llml_gguf_writer *w) {
+    uint64_t i, off = 0;
+    uint32_t d;
+    int ok = 1;
+    llml_result r = llml__gguf_w_out(w, "GGUF", 4);
+    if (r == LLML_OK) r = llml__gguf_w_u32(w, 3);
+    if (r == LLML_OK) r = llml__gguf_w_u64(w, w->n_t);
+    if (r == LLML_OK) r = llml__gguf_w_u64(w, w->n_kv);
+    for (i = 0; i < w->n_kv && r == LLML_OK; i++) {
+        const llml__gguf_wkv *kv = &w->kv[i];
+        r = llml__gguf_w_u64(w, kv->key_len);
+        if (r == LLML_OK) r = llml__gguf_w_out(w, kv->key, kv->key_len);
+        if (r == LLML_OK) r = llml__gguf_w_u32(w, (uint32_t)kv->type);
+        if (r == LLML_OK) r = llml__gguf_w_out(w, kv->val, kv->val_size);
+    }
+    for (i = 0; i < w->n_t && r == LLML_OK; i++) {
+        const llml__gguf_wt *t = &w->t[i];
+        r = llml__gguf_w_u64(w, t->name_len);
+        if (r == LLML_OK) r = llml__gguf_w_out(w, t->name, t->name_len);
+        if (r == LLML_OK) r = llml__gguf_w_u32(w, t->n_dims);
+        for (d = 0; d < t->n_dims && r == LLML_OK; d++) r = llml__gguf_w_u64(w, (uint64_t)t->ne[d]);
+        if (r == LLML_OK) r = llml__gguf_w_u32(w, (uint32_t)t->type);
+        if (r == LLML_OK) r = llml__gguf_w_u64(w, off);
+        off = llml__gguf_align_up(off + t->size, w->alignment, &ok);
+    }
+    if (r == LLML_OK) r = llml__gguf_w_pad(w);
+    return r;
+}
+
+/* Write the data of every following tensor that was given up front. */
+static llml_result llml__gguf_w_advance(llml_gguf_writer *w) {
+    while (w->cur < w->n_t && w->t[w->cur].data && w->cur_done == 0) {
+        llml_result r = llml__gguf_w_out(w, w->t[w->cur].data, w->t[w->cur].size);
+        if (r == LLML_OK) r = llml__gguf_w_pad(w);
+        if (r != LLML_OK) return r;
+        w->cur++;
+    }
+    return LLML_OK;
+}
+
+LLML_API llml_result llml_gguf_writer_begin(llml_gguf_writer *w, llml_write_fn write, void *user) {
+    uint64_t meta, doff;
+    llml_result r;
+    if (!w || !write || w->state != LLML__GGUF_W_IDLE) return LLML_ERR_INVALID_ARG;
+    if (!llml__gguf_w_layout(w, &meta, &doff, &w->total)) return LLML_ERR_INVALID_ARG;
+    w->buf = (unsigned char *)llml__alloc(w->a, LLML__GGUF_WINDOW, 16);
+    if (!w->buf) return LLML_ERR_OUT_OF_MEMORY;
+    w->buf_len = 0;
+    w->fn = write;
+    w->user = user;
+    w->state = LLML__GGUF_W_STREAM;
+    w->cur = w->cur_done = w->written = 0;
+    w->alignment = llml__gguf_w_alignment(w);
+    r = llml__gguf_w_header(w);
+    if (r == LLML_OK) r = llml__gguf_w_advance(w);
+    if (r != LLML_OK) w->state = LLML__GGUF_W_FAILED;
+    return r;
+}
+
+static size_t llml__gguf_stdio_write(void *user, const void *src, size_t n) {
+    return fwrite(src, 1, n, (FILE *)user);
+}
+
+LLML_API llml_result llml_gguf_writer_begin_file(llml_gguf_writer *w, const char *path) {
+    FILE *f;
+    llml_result r;
+    if (!w || !path || w->state != LLML__GGUF_W_IDLE) return LLML_ERR_INVALID_ARG;
+    f = fopen(path, "wb");
+    if (!f) return LLML_ERR_IO;
+    r = llml_gguf_writer_begin(w, llml__gguf_stdio_write, f);
+    if (r != LLML_OK) {
+        fclose(f);
+        if (w->buf) { llml__free(w->a, w->buf, LLML__GGUF_WINDOW); w->buf = NULL; }
+        w->state = LLML__GGUF_W_IDLE;
+        return r;
+    }
+    w->file = f;
+    return LLML_OK;
+}
+
+LLML_API llml_result llml_gguf_writer_write_data(llml_gguf_writer *w, const void *data, uint64_t size) {
+    llml__gguf_wt *t;
+    llml_result r;
+    if (!w) return LLML_ERR_INVALID_ARG;
+    if (w->state == LLML__GGUF_W_FAILED) return LLML_ERR_IO;
+    if (w->state != LLML__GGUF_W_STREAM || w->cur >= w->n_t || (!data && size)) return LLML_ERR_INVALID_ARG;
+    t = &w->t[w->cur];
+    if (size > t->size - w->cur_done) return LLML_ERR_INVALID_ARG;
+    r = llml__gguf_w_out(w, data, size);
+    if (r != LLML_OK) return r;
+    w->cur_done += size;
+    if (w->cur_done == t->size) {
+        r = llml__gguf_w_pad(w);
+        if (r != LLML_OK) return r;
+        w->cur++;
+        w->cur_done = 0;
+        return llml__gguf_w_advance(w);
+    }
+    return LLML_OK;
+}
+
+LLML_API llml_result llml_gguf_writer_finish(llml_gguf_writer *w) {
+    llml_result r;
+    if (!w) return LLML_ERR_INVALID_ARG;
+    if (w->state == LLML__GGUF_W_FAILED) { llml__gguf_w_end(w); return LLML_ERR_IO; }
+    if (w->state != LLML__GGUF_W_STREAM) return LLML_ERR_INVALID_ARG;
+    r = llml__gguf_w_advance(w);
+    if (r != LLML_OK) { llml__gguf_w_end(w); return r; }
+    if (w->cur < w->n_t) { llml__gguf_w_end(w); return LLML_ERR_INVALID_ARG; } /* tensor data missing */
+    r = llml__gguf_w_flush(w);
+    if (r == LLML_OK && w->written != w->total) r = LLML_ERR_IO;
+    if (w->file) {
+        if (fclose(w->file) != 0 && r == LLML_OK) r = LLML_ERR_IO;
+        w->file = NULL;
+    }
+    llml__gguf_w_end(w);
+    return r;
+}
+
+LLML_API llml_result llml_gguf_writer_write(llml_gguf_writer *w, llml_write_fn write, void *user) {
+    uint64_t i;
+    llml_result r;
+    if (!w || !write || w->state != LLML__GGUF_W_IDLE) return LLML_ERR_INVALID_ARG;
+    for (i = 0; i < w->n_t; i++)
+        if (!w->t[i].data) return LLML_ERR_INVALID_ARG;
+    r = llml_gguf_writer_begin(w, write, user);
+    if (r != LLML_OK) { llml__gguf_w_end(w); return r; }
+    return llml_gguf_writer_finish(w);
+}
+
+LLML_API llml_result llml_gguf_writer_write_file(llml_gguf_writer *w, const char *path) {
+    uint64_t i;
+    llml_result r;
+    if (!w || !path || w->state != LLML__GGUF_W_IDLE) return LLML_ERR_INVALID_ARG;
+    for (i = 0; i < w->n_t; i++)
+        if (!w->t[i].data) return LLML_ERR_INVALID_ARG;
+    r = llml_gguf_writer_begin_file(w, path);
+    if (r == LLML_OK) r = llml_gguf_writer_finish(w);
+    if (r != LLML_OK) remove(path);
+    return r;
+}
 /* ------------------------------------------------------------------------ */
-/* >>quant_basic  STUB: to be replaced                                        */
+/* >>quant_basic  f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q8_1, iq4_nl,     */
+/*                iq4_xs, tq1_0, tq2_0                                      */
 /* ------------------------------------------------------------------------ */
-static void llml__dequant_f16(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_f16(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_f16(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_bf16(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_bf16(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_bf16(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_q4_0(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q4_0(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q4_0(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_q4_1(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q4_1(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q4_1(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_q5_0(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q5_0(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q5_0(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_q5_1(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q5_1(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q5_1(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_q8_0(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q8_0(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q8_0(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_q8_1(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q8_1(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q8_1(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_iq4_nl(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_iq4_nl(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_iq4_nl(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_iq4_xs(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_iq4_xs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_iq4_xs(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_tq1_0(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_tq1_0(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_tq1_0(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_tq2_0(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_tq2_0(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_tq2_0(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
+
+/* Block layouts (little-endian, packed; "h" = IEEE half):
+     q4_0    18 B / 32:  h d | u8 qs[16]               x = (q - 8) * d
+     q4_1    20 B / 32:  h d | h m | u8 qs[16]         x = q * d + m
+     q5_0    22 B / 32:  h d | u8 qh[4] | u8 qs[16]    x = (q - 16) * d
+     q5_1    24 B / 32:  h d | h m | u8 qh[4] | qs[16] x = q * d + m
+     q8_0    34 B / 32:  h d | i8 qs[32]               x = q * d
+     q8_1    36 B / 32:  h d | h s | i8 qs[32]         s = d * sum(q)
+     iq4_nl  18 B / 32:  h d | u8 qs[16]               x = d * kvalues[q]
+     iq4_xs 136 B / 256: h d | u16 scales_h | u8 scales_l[4] | u8 qs[128]
+                         group g of 32: x = d * (ls_g - 32) * kvalues[q]
+     tq1_0   54 B / 256: u8 qs[48] (5 trits a byte) | u8 qh[4] (4 trits) | h d
+     tq2_0   66 B / 256: u8 qs[64] (2 bits a value) | h d
+   In the 32-element formats byte j of qs holds element j in its low nibble
+   and element j + 16 in its high nibble; bit j of the 32-bit qh word is the
+   fifth bit of element j. */
+
+#define LLML__QB_QK 32
+
+/* The quantizers reproduce the reference's bytes only when a*b+c is not
+   fused into one rounding; clang fuses within expressions by default where
+   the target has FMA (arm64), so the functions that decide codes ask for
+   separate roundings. (GCC does not fuse in ISO C mode, the project's.) */
+#if defined(__clang__)
+#define LLML__QB_EXACT_FP _Pragma("STDC FP_CONTRACT OFF")
+#else
+#define LLML__QB_EXACT_FP
+#endif
+
+/* The 16 levels of the non-linear 4-bit formats (sorted ascending). */
+static const int8_t llml__qb_kvalues[16] = {
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+};
+
+static float llml__qb_half(const uint8_t *p) { return llml_fp16_to_fp32(llml__rd16(p)); }
+static void llml__qb_put_half(uint8_t *p, float f) { llml__wr16(p, llml_fp32_to_fp16(f)); }
+
+/* Mean of squares over a row (float accumulation, as the reference does). */
+static float llml__qb_mean_sq(const float *x, int64_t n) {
+    LLML__QB_EXACT_FP
+    float s = 0.0f;
+    int64_t i;
+    for (i = 0; i < n; i++) s += x[i] * x[i];
+    return s / (float)n;
+}
+
+/* Truncation toward zero of v (known to lie near [0, hi]) into [0, hi]. */
+static int llml__qb_trunc(float v, int hi) {
+    if (!(v >= 1.0f)) return 0;
+    if (v >= (float)hi) return hi;
+    return (int)v;
+}
+
+/* Round half away from zero into [-128, 127]; NaN gives 0. */
+static int llml__qb_round8(float v) {
+    float r = roundf(v);
+    if (r != r) return 0;
+    if (r > 127.0f) return 127;
+    if (r < -128.0f) return -128;
+    return (int)r;
+}
+
+/* Unpack the 32 4-bit (and optional fifth-bit) codes of a 32-block. */
+static void llml__qb_codes(const uint8_t *qs, const uint8_t *qh, int *q) {
+    uint32_t h = qh ? llml__rd32(qh) : 0;
+    int j;
+    for (j = 0; j < 16; j++) {
+        q[j] = (qs[j] & 0x0f) | (int)(((h >> j) & 1u) << 4);
+        q[j + 16] = (qs[j] >> 4) | (int)(((h >> (j + 16)) & 1u) << 4);
+    }
+}
+
+/* Pack 32 codes (0..15, or 0..31 when qh != NULL) into qs / qh. */
+static void llml__qb_pack(const int *q, uint8_t *qs, uint8_t *qh) {
+    uint32_t h = 0;
+    int j;
+    for (j = 0; j < 16; j++) {
+        qs[j] = (uint8_t)((q[j] & 0x0f) | ((q[j + 16] & 0x0f) << 4));
+        h |= (uint32_t)((q[j] >> 4) & 1) << j;
+        h |= (uint32_t)((q[j + 16] >> 4) & 1) << (j + 16);
+    }
+    if (qh) llml__wr32(qh, h);
+}
+
+/* Index of the level of `v` (16 sorted levels) nearest to x; a value exactly
+   half way between two levels takes the upper one. Compares 2x with the sum
+   of neighbours, which is exact. */
+static int llml__qb_nearest_level(const int8_t *v, float x) {
+    float x2 = x + x;
+    int idx = 0, step;
+    for (step = 8; step > 0; step >>= 1) {
+        int j = idx + step;
+        if (x2 >= (float)(v[j - 1] + v[j])) idx = j;
+    }
+    return idx;
+}
+
+/* ---- scale searches (importance-weighted) ------------------------------- */
+
+/* Symmetric fit: codes l in [-nmax, nmax-1] (stored as l + nmax) and a scale
+   d minimising sum w (x - d l)^2. The codes come from rounding x times a
+   trial inverse scale; 19 trial scales around nmax/max are tried and for
+   each the least-squares d is computed. Returns d. */
+static float llml__qb_fit_sym(int n, int nmax, const float *x, const float *w, int *L) {
+    LLML__QB_EXACT_FP
+    int tmp[LLML__QB_QK];
+    float amax = 0.0f, vmax = 0.0f, inv, lx, l2, d, best;
+    int i, t;
+    for (i = 0; i < n; i++) {
+        float a = fabsf(x[i]);
+        if (a > amax) { amax = a; vmax = x[i]; }
+    }
+    if (amax < 1e-15f) {
+        for (i = 0; i < n; i++) L[i] = 0;
+        return 0.0f;
+    }
+    inv = (float)(-nmax) / vmax;
+    lx = l2 = 0.0f;
+    for (i = 0; i < n; i++) {
+        int l = llml__nearest_int(inv * x[i]);
+        l = LLML__MAX(-nmax, LLML__MIN(nmax - 1, l));
+        L[i] = l + nmax;
+        lx += w[i] * x[i] * (float)l;
+        l2 += w[i] * (float)l * (float)l;
+    }
+    d = l2 != 0.0f ? lx / l2 : 0.0f;
+    best = d * lx;
+    for (t = -9; t <= 9; t++) {
+        if (t == 0) continue;
+        inv = -((float)nmax + 0.1f * (float)t) / vmax;
+        lx = l2 = 0.0f;
+        for (i = 0; i < n; i++) {
+            int l = llml__nearest_int(inv * x[i]);
+            l = LLML__MAX(-nmax, LLML__MIN(nmax - 1, l));
+            tmp[i] = l;
+            lx += w[i] * x[i] * (float)l;
+            l2 += w[i] * (float)l * (float)l;
+        }
+        if (l2 > 0.0f && lx * lx > best * l2) {
+            for (i = 0; i < n; i++) L[i] = tmp[i] + nmax;
+            d = lx / l2;
+            best = d * lx;
+        }
+    }
+    return d;
+}
+
+/* Affine fit: codes in [0, nmax], x ~ d * l + mn with mn <= 0, minimising the
+   weighted squared error. Trial inverse scales (nmax + rmin + k*rstep) /
+   (max - mn) for k = 0..nstep, where mn is the offset of the best fit so far
+   (it starts at min(x, 0)); each trial gives codes and a weighted
+   least-squares (d, mn), kept when its error is lower. mn may come close to
+   max, so the trial value is clamped before rounding (inf -> nmax, NaN -> 0).
+   Returns d; *neg_min = -mn. */
+static float llml__qb_fit_affine(int n, int nmax, const float *x, const float *w, int *L,
+                                 float *neg_min, float rmin, float rstep, int nstep) {
+    LLML__QB_EXACT_FP
+    int tmp[LLML__QB_QK];
+    float lo = x[0], hi = x[0], sw = w[0], sx = w[0] * x[0];
+    float inv, d, mn, best_err;
+    int i, k;
+    for (i = 1; i < n; i++) {
+        if (x[i] < lo) lo = x[i];
+        if (x[i] > hi) hi = x[i];
+        sw += w[i];
+        sx += w[i] * x[i];
+    }
+    if (lo > 0.0f) lo = 0.0f;
+    if (hi <= lo) {
+        for (i = 0; i < n; i++) L[i] = 0;
+        *neg_min = -lo;
+        return 0.0f;
+    }
+    inv = (float)nmax / (hi - lo);
+    d = 1.0f / inv;
+    mn = lo;
+    best_err = 0.0f;
+    for (i = 0; i < n; i++) {
+        int l = llml__nearest_int(inv * (x[i] - lo));
+        float e;
+        l = LLML__MAX(0, LLML__MIN(nmax, l));
+        L[i] = l;
+        e = d * (float)l + lo - x[i];
+        best_err += w[i] * (e * e);
+    }
+    for (k = 0; k <= nstep; k++) {
+        float sl = 0.0f, sl2 = 0.0f, sxl = 0.0f, det;
+        /* the offset and the range follow the best fit found so far */
+        inv = (rmin + rstep * (float)k + (float)nmax) / (hi - mn);
+        for (i = 0; i < n; i++) {
+            float v = inv * (x[i] - mn);
+            int l = v > 0.0f ? llml__nearest_int(v < (float)nmax ? v : (float)nmax) : 0;
+            tmp[i] = l;
+            sl += w[i] * (float)l;
+            sl2 += w[i] * (float)l * (float)l;
+            sxl += w[i] * (float)l * x[i];
+        }
+        det = sw * sl2 - sl * sl;
+        if (det > 0.0f) {
+            float td = (sw * sxl - sx * sl) / det;
+            float tm = (sl2 * sx - sl * sxl) / det;
+            float err = 0.0f;
+            if (tm > 0.0f) {
+                tm = 0.0f;
+                td = sxl / sl2;
+            }
+            for (i = 0; i < n; i++) {
+                float e = td * (float)tmp[i] + tm - x[i];
+                err += w[i] * (e * e);
+            }
+            if (err < best_err) {
+                for (i = 0; i < n; i++) L[i] = tmp[i];
+                best_err = err;
+                d = td;
+                mn = tm;
+            }
+        }
+    }
+    *neg_min = -mn;
+    return d;
+}
+
+/* Importance weights of one 32-group: qw * sqrt(sigma2 + x^2). */
+static void llml__qb_weights(const float *x, const float *qw, float sigma2, float *w) {
+    LLML__QB_EXACT_FP
+    int j;
+    for (j = 0; j < LLML__QB_QK; j++) w[j] = qw[j] * sqrtf(sigma2 + x[j] * x[j]);
+}
+
+/* ---- f16 / bf16 ----------------------------------------------------------- */
+
+static void llml__dequant_f16(const void *src, float *dst, int64_t n) {
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t i;
+    for (i = 0; i < n; i++) dst[i] = llml_fp16_to_fp32(llml__rd16(p + 2 * i));
+}
+static llml_result llml__quant_f16(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    uint8_t *p = (uint8_t *)dst;
+    int64_t i, n = nrows * n_per_row;
+    (void)imatrix;
+    for (i = 0; i < n; i++) llml__wr16(p + 2 * i, llml_fp32_to_fp16(src[i]));
+    return LLML_OK;
+}
+static float llml__dot_f16(const void *w, const void *act, int64_t n) {
+    const uint8_t *a = (const uint8_t *)w, *b = (const uint8_t *)act;
+    double s = 0.0;
+    int64_t i;
+    for (i = 0; i < n; i++) s += (double)(llml_fp16_to_fp32(llml__rd16(a + 2 * i)) * llml_fp16_to_fp32(llml__rd16(b + 2 * i)));
+    return (float)s;
+}
+
+static void llml__dequant_bf16(const void *src, float *dst, int64_t n) {
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t i;
+    for (i = 0; i < n; i++) dst[i] = llml_bf16_to_fp32(llml__rd16(p + 2 * i));
+}
+static llml_result llml__quant_bf16(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    uint8_t *p = (uint8_t *)dst;
+    int64_t i, n = nrows * n_per_row;
+    (void)imatrix;
+    for (i = 0; i < n; i++) llml__wr16(p + 2 * i, llml_fp32_to_bf16(src[i]));
+    return LLML_OK;
+}
+static float llml__dot_bf16(const void *w, const void *act, int64_t n) {
+    const uint8_t *a = (const uint8_t *)w, *b = (const uint8_t *)act;
+    double s = 0.0;
+    int64_t i;
+    for (i = 0; i < n; i++) s += (double)(llml_bf16_to_fp32(llml__rd16(a + 2 * i)) * llml_bf16_to_fp32(llml__rd16(b + 2 * i)));
+    return (float)s;
+}
+
+/* ---- q4_0 / q5_0 (symmetric, d = max / -2^(bits-1)) ----------------------- */
+
+/* One block without importance: the signed value of largest magnitude maps
+   to the lowest code. bits = 4 or 5. */
+static void llml__qb_sym_plain(const float *x, int bits, int *q, float *d_out) {
+    LLML__QB_EXACT_FP
+    int half = 1 << (bits - 1), top = (1 << bits) - 1, j;
+    float amax = 0.0f, vmax = 0.0f, d, id;
+    for (j = 0; j < LLML__QB_QK; j++) {
+        if (amax < fabsf(x[j])) { amax = fabsf(x[j]); vmax = x[j]; }
+    }
+    d = vmax / (float)(-half);
+    id = d != 0.0f ? 1.0f / d : 0.0f;
+    for (j = 0; j < LLML__QB_QK; j++) q[j] = llml__qb_trunc(x[j] * id + ((float)half + 0.5f), top);
+    *d_out = d;
+}
+
+static llml_result llml__qb_quant_sym(const float *src, uint8_t *dst, int64_t nrows, int64_t n_per_row,
+                                      const float *imatrix, int bits) {
+    const int bsz = bits == 4 ? 18 : 22;
+    int64_t r, b, nb = n_per_row / LLML__QB_QK;
+    int q[LLML__QB_QK];
+    float w[LLML__QB_QK];
+    for (r = 0; r < nrows; r++) {
+        const float *x = src + r * n_per_row;
+        float sigma2 = imatrix ? llml__qb_mean_sq(x, n_per_row) : 0.0f;
+        for (b = 0; b < nb; b++) {
+            const float *xb = x + b * LLML__QB_QK;
+            uint8_t *y = dst + (r * nb + b) * bsz;
+            float d;
+            if (imatrix) {
+                llml__qb_weights(xb, imatrix + b * LLML__QB_QK, sigma2, w);
+                d = llml__qb_fit_sym(LLML__QB_QK, 1 << (bits - 1), xb, w, q);
+            } else {
+                llml__qb_sym_plain(xb, bits, q, &d);
+            }
+            llml__qb_put_half(y, d);
+            if (bits == 4) llml__qb_pack(q, y + 2, NULL);
+            else llml__qb_pack(q, y + 6, y + 2);
+        }
+    }
+    return LLML_OK;
+}
+
+static void llml__dequant_q4_0(const void *src, float *dst, int64_t n) {
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QB_QK;
+    int q[LLML__QB_QK], j;
+    for (b = 0; b < nb; b++, p += 18, dst += LLML__QB_QK) {
+        float d = llml__qb_half(p);
+        llml__qb_codes(p + 2, NULL, q);
+        for (j = 0; j < LLML__QB_QK; j++) dst[j] = (float)(q[j] - 8) * d;
+    }
+}
+static llml_result llml__quant_q4_0(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__qb_quant_sym(src, (uint8_t *)dst, nrows, n_per_row, imatrix, 4);
+}
+static float llml__dot_q4_0(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *y = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QB_QK;
+    float sum = 0.0f;
+    int q[LLML__QB_QK], j;
+    for (b = 0; b < nb; b++, x += 18, y += 34) {
+        const int8_t *a = (const int8_t *)(y + 2);
+        int s = 0;
+        llml__qb_codes(x + 2, NULL, q);
+        for (j = 0; j < LLML__QB_QK; j++) s += (q[j] - 8) * a[j];
+        sum += (float)s * llml__qb_half(x) * llml__qb_half(y);
+    }
+    return sum;
+}
+
+static void llml__dequant_q5_0(const void *src, float *dst, int64_t n) {
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QB_QK;
+    int q[LLML__QB_QK], j;
+    for (b = 0; b < nb; b++, p += 22, dst += LLML__QB_QK) {
+        float d = llml__qb_half(p);
+        llml__qb_codes(p + 6, p + 2, q);
+        for (j = 0; j < LLML__QB_QK; j++) dst[j] = (float)(q[j] - 16) * d;
+    }
+}
+static llml_result llml__quant_q5_0(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__qb_quant_sym(src, (uint8_t *)dst, nrows, n_per_row, imatrix, 5);
+}
+static float llml__dot_q5_0(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *y = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QB_QK;
+    float sum = 0.0f;
+    int q[LLML__QB_QK], j;
+    for (b = 0; b < nb; b++, x += 22, y += 34) {
+        const int8_t *a = (const int8_t *)(y + 2);
+        int s = 0;
+        llml__qb_codes(x + 6, x + 2, q);
+        for (j = 0; j < LLML__QB_QK; j++) s += (q[j] - 16) * a[j];
+        sum += (llml__qb_half(x) * llml__qb_half(y)) * (float)s;
+    }
+    return sum;
+}
+
+/* ---- q4_1 / q5_1 (affine, x = q d + m) ------------------------------------ */
+
+static llml_result llml__qb_quant_affine(const float *src, uint8_t *dst, int64_t nrows, int64_t n_per_row,
+                                         const float *imatrix, int bits) {
+    LLML__QB_EXACT_FP
+    const int bsz = bits == 4 ? 20 : 24, top = (1 << bits) - 1;
+    int64_t r, b, nb = n_per_row / LLML__QB_QK;
+    int q[LLML__QB_QK], j;
+    float w[LLML__QB_QK];
+    for (r = 0; r < nrows; r++) {
+        const float *x = src + r * n_per_row;
+        float sigma2 = imatrix ? llml__qb_mean_sq(x, n_per_row) : 0.0f;
+        for (b = 0; b < nb; b++) {
+            const float *xb = x + b * LLML__QB_QK;
+            uint8_t *y = dst + (r * nb + b) * bsz;
+            float d, m;
+            if (imatrix) {
+                float neg_min;
+                llml__qb_weights(xb, imatrix + b * LLML__QB_QK, sigma2, w);
+                d = llml__qb_fit_affine(LLML__QB_QK, top, xb, w, q, &neg_min, -0.9f, 0.05f, 36);
+                m = -neg_min;
+            } else {
+                float lo = FLT_MAX, hi = -FLT_MAX, id;
+                for (j = 0; j < LLML__QB_QK; j++) {
+                    if (xb[j] < lo) lo = xb[j];
+                    if (xb[j] > hi) hi = xb[j];
+                }
+                d = (hi - lo) / (float)top;
+                id = d != 0.0f ? 1.0f / d : 0.0f;
+                for (j = 0; j < LLML__QB_QK; j++) q[j] = llml__qb_trunc((xb[j] - lo) * id + 0.5f, top);
+                m = lo;
+            }
+            llml__qb_put_half(y, d);
+            llml__qb_put_half(y + 2, m);
+            if (bits == 4) llml__qb_pack(q, y + 4, NULL);
+            else llml__qb_pack(q, y + 8, y + 4);
+        }
+    }
+    return LLML_OK;
+}
+
+static void llml__dequant_q4_1(const void *src, float *dst, int64_t n) {
+    LLML__QB_EXACT_FP
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QB_QK;
+    int q[LLML__QB_QK], j;
+    for (b = 0; b < nb; b++, p += 20, dst += LLML__QB_QK) {
+        float d = llml__qb_half(p), m = llml__qb_half(p + 2);
+        llml__qb_codes(p + 4, NULL, q);
+        for (j = 0; j < LLML__QB_QK; j++) dst[j] = (float)q[j] * d + m;
+    }
+}
+static llml_result llml__quant_q4_1(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__qb_quant_affine(src, (uint8_t *)dst, nrows, n_per_row, imatrix, 4);
+}
+/* Affine weights against Q8_1: sum_i (q_i d + m) a_i d_a = d d_a sum(q a) + m s. */
+static float llml__qb_dot_affine(const uint8_t *x, const uint8_t *y, int64_t n, int bits) {
+    const int bsz = bits == 4 ? 20 : 24;
+    int64_t b, nb = n / LLML__QB_QK;
+    float sum = 0.0f;
+    int q[LLML__QB_QK], j;
+    for (b = 0; b < nb; b++, x += bsz, y += 36) {
+        const int8_t *a = (const int8_t *)(y + 4);
+        int s = 0;
+        if (bits == 4) llml__qb_codes(x + 4, NULL, q);
+        else llml__qb_codes(x + 8, x + 4, q);
+        for (j = 0; j < LLML__QB_QK; j++) s += q[j] * a[j];
+        sum += (llml__qb_half(x) * llml__qb_half(y)) * (float)s + llml__qb_half(x + 2) * llml__qb_half(y + 2);
+    }
+    return sum;
+}
+static float llml__dot_q4_1(const void *w, const void *act, int64_t n) {
+    return llml__qb_dot_affine((const uint8_t *)w, (const uint8_t *)act, n, 4);
+}
+
+static void llml__dequant_q5_1(const void *src, float *dst, int64_t n) {
+    LLML__QB_EXACT_FP
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QB_QK;
+    int q[LLML__QB_QK], j;
+    for (b = 0; b < nb; b++, p += 24, dst += LLML__QB_QK) {
+        float d = llml__qb_half(p), m = llml__qb_half(p + 2);
+        llml__qb_codes(p + 8, p + 4, q);
+        for (j = 0; j < LLML__QB_QK; j++) dst[j] = (float)q[j] * d + m;
+    }
+}
+static llml_result llml__quant_q5_1(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__qb_quant_affine(src, (uint8_t *)dst, nrows, n_per_row, imatrix, 5);
+}
+static float llml__dot_q5_1(const void *w, const void *act, int64_t n) {
+    return llml__qb_dot_affine((const uint8_t *)w, (const uint8_t *)act, n, 5);
+}
+
+/* ---- q8_0 / q8_1 (also the activation formats of the 32-blocks) ----------- */
+
+/* One block: d = amax / 127, q = round(x / d). Returns the sum of codes. */
+static int llml__qb_q8_block(const float *x, uint8_t *d_at, int8_t *qs, float *d_out) {
+    LLML__QB_EXACT_FP
+    float amax = 0.0f, d, id;
+    int j, sum = 0;
+    for (j = 0; j < LLML__QB_QK; j++) amax = LLML__MAX(amax, fabsf(x[j]));
+    d = amax / 127.0f;
+    id = d != 0.0f ? 1.0f / d : 0.0f;
+    llml__qb_put_half(d_at, d);
+    for (j = 0; j < LLML__QB_QK; j++) {
+        qs[j] = (int8_t)llml__qb_round8(x[j] * id);
+        sum += qs[j];
+    }
+    *d_out = d;
+    return sum;
+}
+
+static void llml__dequant_q8_0(const void *src, float *dst, int64_t n) {
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QB_QK;
+    int j;
+    for (b = 0; b < nb; b++, p += 34, dst += LLML__QB_QK) {
+        const int8_t *qs = (const int8_t *)(p + 2);
+        float d = llml__qb_half(p);
+        for (j = 0; j < LLML__QB_QK; j++) dst[j] = (float)qs[j] * d;
+    }
+}
+static llml_result llml__quant_q8_0(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    uint8_t *y = (uint8_t *)dst;
+    int64_t b, nb = nrows * n_per_row / LLML__QB_QK;
+    float d;
+    (void)imatrix;
+    for (b = 0; b < nb; b++, y += 34) llml__qb_q8_block(src + b * LLML__QB_QK, y, (int8_t *)(y + 2), &d);
+    return LLML_OK;
+}
+static float llml__dot_q8_0(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *y = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QB_QK;
+    float sum = 0.0f;
+    int j;
+    for (b = 0; b < nb; b++, x += 34, y += 34) {
+        const int8_t *qa = (const int8_t *)(x + 2), *qb = (const int8_t *)(y + 2);
+        int s = 0;
+        for (j = 0; j < LLML__QB_QK; j++) s += qa[j] * qb[j];
+        sum += (float)s * (llml__qb_half(x) * llml__qb_half(y));
+    }
+    return sum;
+}
+
+static void llml__dequant_q8_1(const void *src, float *dst, int64_t n) {
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QB_QK;
+    int j;
+    for (b = 0; b < nb; b++, p += 36, dst += LLML__QB_QK) {
+        const int8_t *qs = (const int8_t *)(p + 4);
+        float d = llml__qb_half(p);
+        for (j = 0; j < LLML__QB_QK; j++) dst[j] = (float)qs[j] * d;
+    }
+}
+static llml_result llml__quant_q8_1(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    uint8_t *y = (uint8_t *)dst;
+    int64_t b, nb = nrows * n_per_row / LLML__QB_QK;
+    (void)imatrix;
+    for (b = 0; b < nb; b++, y += 36) {
+        float d;
+        int sum = llml__qb_q8_block(src + b * LLML__QB_QK, y, (int8_t *)(y + 4), &d);
+        llml__qb_put_half(y + 2, (float)sum * d);
+    }
+    return LLML_OK;
+}
+static float llml__dot_q8_1(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *y = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QB_QK;
+    float sum = 0.0f;
+    int j;
+    for (b = 0; b < nb; b++, x += 36, y += 36) {
+        const int8_t *qa = (const int8_t *)(x + 4), *qb = (const int8_t *)(y + 4);
+        int s = 0;
+        for (j = 0; j < LLML__QB_QK; j++) s += qa[j] * qb[j];
+        sum += (float)s * (llml__qb_half(x) * llml__qb_half(y));
+    }
+    return sum;
+}
+
+/* ---- iq4_nl / iq4_xs (non-linear 4-bit levels) ----------------------------- */
+
+/* Best scale of one 32-group for the level table: start from the largest
+   magnitude on the extreme level, refine by weighted least squares over 15
+   trial inverse scales. Returns the scale (0 for an all-zero group). */
+static float llml__qb_iq4_group(const float *x, const float *w) {
+    LLML__QB_EXACT_FP
+    const int8_t *v = llml__qb_kvalues;
+    float amax = 0.0f, vmax = 0.0f, d, id, sqx, sq2, best;
+    int j, t;
+    for (j = 0; j < LLML__QB_QK; j++) {
+        float a = fabsf(x[j]);
+        if (a > amax) { amax = a; vmax = x[j]; }
+    }
+    if (amax < 1e-15f) return 0.0f;
+    d = -vmax / (float)v[0];
+    id = 1.0f / d;
+    sqx = sq2 = 0.0f;
+    for (j = 0; j < LLML__QB_QK; j++) {
+        float q = (float)v[llml__qb_nearest_level(v, id * x[j])];
+        sqx += w[j] * q * x[j];
+        sq2 += w[j] * q * q;
+    }
+    d = sq2 > 0.0f ? sqx / sq2 : 0.0f;
+    best = d * sqx;
+    for (t = -7; t <= 7; t++) {
+        id = (float)(t + v[0]) / vmax;
+        sqx = sq2 = 0.0f;
+        for (j = 0; j < LLML__QB_QK; j++) {
+            float q = (float)v[llml__qb_nearest_level(v, id * x[j])];
+            sqx += w[j] * q * x[j];
+            sq2 += w[j] * q * q;
+        }
+        if (sq2 > 0.0f && sqx * sqx > best * sq2) {
+            d = sqx / sq2;
+            best = d * sqx;
+        }
+    }
+    return d;
+}
+
+/* Group weights: with importance qw * sqrt(sigma2 + x^2), else x^2. */
+static void llml__qb_iq4_weights(const float *x, const float *qw, float sigma2, float *w) {
+    int j;
+    if (qw) llml__qb_weights(x, qw, sigma2, w);
+    else for (j = 0; j < LLML__QB_QK; j++) w[j] = x[j] * x[j];
+}
+
+static void llml__qb_iq4_codes(const float *x, float id, uint8_t *qs) {
+    int q[LLML__QB_QK], j;
+    for (j = 0; j < LLML__QB_QK; j++) q[j] = llml__qb_nearest_level(llml__qb_kvalues, id * x[j]);
+    llml__qb_pack(q, qs, NULL);
+}
+
+static void llml__dequant_iq4_nl(const void *src, float *dst, int64_t n) {
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QB_QK;
+    int q[LLML__QB_QK], j;
+    for (b = 0; b < nb; b++, p += 18, dst += LLML__QB_QK) {
+        float d = llml__qb_half(p);
+        llml__qb_codes(p + 2, NULL, q);
+        for (j = 0; j < LLML__QB_QK; j++) dst[j] = d * (float)llml__qb_kvalues[q[j]];
+    }
+}
+static llml_result llml__quant_iq4_nl(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    LLML__QB_EXACT_FP
+    uint8_t *y = (uint8_t *)dst;
+    int64_t r, b, nb = n_per_row / LLML__QB_QK;
+    float w[LLML__QB_QK];
+    for (r = 0; r < nrows; r++) {
+        for (b = 0; b < nb; b++, y += 18) {
+            const float *xb = src + r * n_per_row + b * LLML__QB_QK;
+            float sigma2 = 2.0f * llml__qb_mean_sq(xb, LLML__QB_QK), d;
+            llml__qb_iq4_weights(xb, imatrix ? imatrix + b * LLML__QB_QK : NULL, sigma2, w);
+            d = llml__qb_iq4_group(xb, w);
+            llml__qb_put_half(y, d);
+            llml__qb_iq4_codes(xb, d != 0.0f ? 1.0f / d : 0.0f, y + 2);
+        }
+    }
+    return LLML_OK;
+}
+static float llml__dot_iq4_nl(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *y = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QB_QK;
+    float sum = 0.0f;
+    int q[LLML__QB_QK], j;
+    for (b = 0; b < nb; b++, x += 18, y += 34) {
+        const int8_t *a = (const int8_t *)(y + 2);
+        int s = 0;
+        llml__qb_codes(x + 2, NULL, q);
+        for (j = 0; j < LLML__QB_QK; j++) s += llml__qb_kvalues[q[j]] * a[j];
+        sum += (llml__qb_half(x) * llml__qb_half(y)) * (float)s;
+    }
+    return sum;
+}
+
+/* 6-bit group scale code (0..63) of group g of an iq4_xs block. */
+static int llml__qb_iq4xs_ls(const uint8_t *p, int g) {
+    int lo = (p[4 + g / 2] >> (4 * (g % 2))) & 0x0f;
+    int hi = (llml__rd16(p + 2) >> (2 * g)) & 3;
+    return lo | (hi << 4);
+}
+
+static void llml__dequant_iq4_xs(const void *src, float *dst, int64_t n) {
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QK_K;
+    int q[LLML__QB_QK], g, j;
+    for (b = 0; b < nb; b++, p += 136) {
+        float d = llml__qb_half(p);
+        for (g = 0; g < 8; g++, dst += LLML__QB_QK) {
+            float dl = d * (float)(llml__qb_iq4xs_ls(p, g) - 32);
+            llml__qb_codes(p + 8 + 16 * g, NULL, q);
+            for (j = 0; j < LLML__QB_QK; j++) dst[j] = dl * (float)llml__qb_kvalues[q[j]];
+        }
+    }
+}
+static llml_result llml__quant_iq4_xs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    LLML__QB_EXACT_FP
+    uint8_t *y = (uint8_t *)dst;
+    int64_t r, b, nb = n_per_row / LLML__QK_K;
+    float w[LLML__QB_QK], sc[8];
+    for (r = 0; r < nrows; r++) {
+        for (b = 0; b < nb; b++, y += 136) {
+            const float *xs = src + r * n_per_row + b * LLML__QK_K;
+            float sigma2 = 2.0f * llml__qb_mean_sq(xs, LLML__QK_K), smax = 0.0f, samax = 0.0f, d, id;
+            uint16_t sh = 0;
+            int g;
+            for (g = 0; g < 8; g++) {
+                const float *xb = xs + g * LLML__QB_QK;
+                llml__qb_iq4_weights(xb, imatrix ? imatrix + b * LLML__QK_K + g * LLML__QB_QK : NULL, sigma2, w);
+                sc[g] = llml__qb_iq4_group(xb, w);
+                if (fabsf(sc[g]) > samax) { samax = fabsf(sc[g]); smax = sc[g]; }
+            }
+            /* the super-block scale maps the largest group scale to -32 */
+            d = -smax / 32.0f;
+            id = d != 0.0f ? 1.0f / d : 0.0f;
+            llml__qb_put_half(y, d);
+            for (g = 0; g < 8; g++) {
+                int l = llml__nearest_int(id * sc[g]);
+                float dl;
+                l = LLML__MAX(-32, LLML__MIN(31, l));
+                dl = d * (float)l;
+                llml__qb_iq4_codes(xs + g * LLML__QB_QK, dl != 0.0f ? 1.0f / dl : 0.0f, y + 8 + 16 * g);
+                l += 32;
+                if (g % 2 == 0) y[4 + g / 2] = (uint8_t)(l & 0x0f);
+                else y[4 + g / 2] = (uint8_t)(y[4 + g / 2] | ((l & 0x0f) << 4));
+                sh = (uint16_t)(sh | ((l >> 4) << (2 * g)));
+            }
+            llml__wr16(y + 2, sh);
+        }
+    }
+    return LLML_OK;
+}
+
+/* Q8_K activation block: f32 d at 0, i8 qs[256] at 4, i16 bsums[16] at 260. */
+static float llml__qb_q8k_d(const uint8_t *y) { float d; memcpy(&d, y, 4); return d; }
+
+static float llml__dot_iq4_xs(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *y = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QK_K;
+    float sum = 0.0f;
+    int q[LLML__QB_QK], g, j;
+    for (b = 0; b < nb; b++, x += 136, y += 292) {
+        const int8_t *a = (const int8_t *)(y + 4);
+        float dd = llml__qb_half(x) * llml__qb_q8k_d(y);
+        for (g = 0; g < 8; g++, a += LLML__QB_QK) {
+            int s = 0;
+            llml__qb_codes(x + 8 + 16 * g, NULL, q);
+            for (j = 0; j < LLML__QB_QK; j++) s += llml__qb_kvalues[q[j]] * a[j];
+            sum += (dd * (float)(llml__qb_iq4xs_ls(x, g) - 32)) * (float)s;
+        }
+    }
+    return sum;
+}
+
+/* ---- tq1_0 / tq2_0 (ternary, d = amax) ------------------------------------- */
+
+/* Ternary code 0, 1, 2 (for -1, 0, +1) of x scaled by id. */
+static int llml__qb_trit(float v) {
+    long t = lroundf(v);
+    if (t < -1) t = -1;
+    if (t > 1) t = 1;
+    return (int)t + 1;
+}
+
+/* tq1_0 stores trits as base-3 fractions of 256: byte = ceil(c * 256 / 243)
+   for the 5-trit number c (first trit most significant); trit k comes back
+   as ((byte * 3^k) mod 256) * 3 >> 8. Element order in a 256-block:
+     qs[m],      m < 32:  elements m + 32 k        (k = 0..4), 0..159
+     qs[32 + m], m < 16:  elements 160 + m + 16 k  (k = 0..4), 160..239
+     qh[m],      m < 4:   elements 240 + m + 4 k   (k = 0..3), 240..255 */
+static int llml__qb_tq1_trit(uint8_t byte, int k) {
+    static const uint8_t pow3[5] = { 1, 3, 9, 27, 81 };
+    uint8_t v = (uint8_t)(byte * pow3[k]);
+    return (int)(((uint16_t)v * 3u) >> 8);
+}
+
+/* Map element e (0..255) of a tq1_0 block to its byte (0..51) and trit. */
+static void llml__qb_tq1_pos(int e, int *byte, int *k) {
+    if (e < 160) { *byte = e % 32; *k = e / 32; }
+    else if (e < 240) { *byte = 32 + (e - 160) % 16; *k = (e - 160) / 16; }
+    else { *byte = 48 + (e - 240) % 4; *k = (e - 240) / 4; }
+}
+
+static void llml__dequant_tq1_0(const void *src, float *dst, int64_t n) {
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QK_K;
+    int e, byte, k;
+    for (b = 0; b < nb; b++, p += 54, dst += LLML__QK_K) {
+        float d = llml__qb_half(p + 52);
+        for (e = 0; e < LLML__QK_K; e++) {
+            llml__qb_tq1_pos(e, &byte, &k);
+            dst[e] = (float)(llml__qb_tq1_trit(p[byte], k) - 1) * d;
+        }
+    }
+}
+static llml_result llml__quant_tq1_0(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    uint8_t *y = (uint8_t *)dst;
+    int64_t b, nb = nrows * n_per_row / LLML__QK_K;
+    int c[52], ntrit[52], e, byte, k, j;
+    (void)imatrix;
+    for (b = 0; b < nb; b++, y += 54) {
+        const float *x = src + b * LLML__QK_K;
+        float amax = 0.0f, id;
+        for (e = 0; e < LLML__QK_K; e++) amax = LLML__MAX(amax, fabsf(x[e]));
+        id = amax != 0.0f ? 1.0f / amax : 0.0f;
+        llml__qb_put_half(y + 52, amax);
+        for (j = 0; j < 52; j++) { c[j] = 0; ntrit[j] = 0; }
+        /* elements are visited in trit order, so Horner's rule puts trit 0
+           in the most significant place */
+        for (k = 0; k < 5; k++) {
+            for (e = 0; e < LLML__QK_K; e++) {
+                int kk;
+                llml__qb_tq1_pos(e, &byte, &kk);
+                if (kk != k) continue;
+                c[byte] = c[byte] * 3 + llml__qb_trit(x[e] * id);
+                ntrit[byte]++;
+            }
+        }
+        for (j = 0; j < 52; j++) {
+            int v = c[j];
+            if (ntrit[j] == 4) v *= 3;  /* 4-trit bytes: pad to 5 places */
+            y[j] = (uint8_t)((v * 256 + 242) / 243);
+        }
+    }
+    return LLML_OK;
+}
+static float llml__dot_tq1_0(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *y = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QK_K;
+    float sum = 0.0f;
+    int e, byte, k;
+    for (b = 0; b < nb; b++, x += 54, y += 292) {
+        const int8_t *a = (const int8_t *)(y + 4);
+        int s = 0;
+        for (e = 0; e < LLML__QK_K; e++) {
+            llml__qb_tq1_pos(e, &byte, &k);
+            s += (llml__qb_tq1_trit(x[byte], k) - 1) * a[e];
+        }
+        sum += (float)s * (llml__qb_half(x + 52) * llml__qb_q8k_d(y));
+    }
+    return sum;
+}
+
+/* tq2_0: byte m of each 32-byte half j holds elements 128 j + 32 k + m in
+   bits 2k..2k+1 (code 0, 1, 2 for -1, 0, +1). */
+static void llml__dequant_tq2_0(const void *src, float *dst, int64_t n) {
+    const uint8_t *p = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QK_K;
+    int e;
+    for (b = 0; b < nb; b++, p += 66, dst += LLML__QK_K) {
+        float d = llml__qb_half(p + 64);
+        for (e = 0; e < LLML__QK_K; e++) {
+            int q = (p[32 * (e / 128) + e % 32] >> (2 * ((e / 32) % 4))) & 3;
+            dst[e] = (float)(q - 1) * d;
+        }
+    }
+}
+static llml_result llml__quant_tq2_0(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    uint8_t *y = (uint8_t *)dst;
+    int64_t b, nb = nrows * n_per_row / LLML__QK_K;
+    int e;
+    (void)imatrix;
+    for (b = 0; b < nb; b++, y += 66) {
+        const float *x = src + b * LLML__QK_K;
+        float amax = 0.0f, id;
+        for (e = 0; e < LLML__QK_K; e++) amax = LLML__MAX(amax, fabsf(x[e]));
+        id = amax != 0.0f ? 1.0f / amax : 0.0f;
+        memset(y, 0, 64);
+        for (e = 0; e < LLML__QK_K; e++) {
+            int q = llml__qb_trit(x[e] * id);
+            uint8_t *t = y + 32 * (e / 128) + e % 32;
+            *t = (uint8_t)(*t | (q << (2 * ((e / 32) % 4))));
+        }
+        llml__qb_put_half(y + 64, amax);
+    }
+    return LLML_OK;
+}
+static float llml__dot_tq2_0(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *y = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QK_K;
+    float sum = 0.0f;
+    int e;
+    for (b = 0; b < nb; b++, x += 66, y += 292) {
+        const int8_t *a = (const int8_t *)(y + 4);
+        int s = 0;
+        for (e = 0; e < LLML__QK_K; e++) {
+            int q = (x[32 * (e / 128) + e % 32] >> (2 * ((e / 32) % 4))) & 3;
+            s += (q - 1) * a[e];
+        }
+        sum += (float)s * (llml__qb_q8k_d(y) * llml__qb_half(x + 64));
+    }
+    return sum;
+}
 /* ------------------------------------------------------------------------ */
-/* >>quant_k  STUB: to be replaced                                        */
+/* >>quant_k  K-quants: Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and Q8_K activations    */
 /* ------------------------------------------------------------------------ */
-static void llml__dequant_q2_k(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q2_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q2_k(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_q3_k(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q3_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q3_k(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_q4_k(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q4_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q4_k(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_q5_k(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q5_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q5_k(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_q6_k(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q6_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q6_k(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_q8_k(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_q8_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_q8_k(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
+/* Every K-quant cuts a row into super-blocks of 256 weights. Byte layouts
+   (all fp16 fields little-endian, no padding):
+
+   q2_K,  84 bytes: scales[16] @0 | qs[64] @16 | d fp16 @80 | dmin fp16 @82
+       16 groups of 16; scales[g] = scale (low nibble) | min (high nibble);
+       weight = d*scale*q - dmin*min, q in 0..3.
+   q3_K, 110 bytes: hmask[32] @0 | qs[64] @32 | scales[12] @96 | d fp16 @108
+       16 groups of 16, 6-bit signed scales (value - 32), q in -4..3 where
+       the low two bits come from qs and a clear hmask bit subtracts 4.
+   q4_K, 144 bytes: d @0 | dmin @2 | scales[12] @4 | qs[128] @16
+       8 groups of 32, 6-bit scales and mins; weight = d*sc*q - dmin*m, q 0..15.
+   q5_K, 176 bytes: d @0 | dmin @2 | scales[12] @4 | qh[32] @16 | qs[128] @48
+       as q4_K with a fifth bit from qh, q in 0..31.
+   q6_K, 210 bytes: ql[128] @0 | qh[64] @128 | scales[16] (int8) @192 | d @208
+       16 groups of 16, weight = d*sc*q, q in -32..31.
+   q8_K, 292 bytes: d f32 @0 | qs[256] int8 @4 | bsums[16] int16 @260
+       (host-endian, as llml__block_q8_K); bsums[g] = sum of qs of group g.
+
+   Element e of a super-block (0..255), with h = e/128 (q2/q3/q6) or
+   c = e/64 (q4/q5):
+     q2_K/q3_K: 2-bit field (qs[32h + e%32] >> 2*((e%128)/32)) & 3;
+                q3_K high bit: hmask[e%32] bit e/32; group e/16.
+     q4_K/q5_K: nibble of qs[32c + e%32], low nibble when (e%64) < 32;
+                q5_K high bit: qh[e%32] bit e/32; group e/32.
+     q6_K:      quarter k = (e%128)/32, l = e%32: low nibble of
+                ql[64h + 32*(k&1) + l] (k<2) or its high nibble (k>=2), high
+                two bits (qh[32h + l] >> 2k) & 3; group e/16.
+   6-bit packed scales, q3_K (16 values v, 12 bytes): low nibble of v_j in
+   byte j (j<8) or the high nibble of byte j-8 (j>=8); bits 4..5 of v_j at
+   bit 2*(j/4) of byte 8 + j%4.
+   q4_K/q5_K (8 scales s, 8 mins m): j<4: s_j = b[j]&63, m_j = b[j+4]&63;
+   j>=4: s_j = (b[j+4]&15) | (b[j-4]>>6)<<4, m_j = (b[j+4]>>4) | (b[j]>>6)<<4.
+
+   Dequantization evaluates the same float expressions, in the same order, as
+   ggml's, so the results are bit-identical. The quantizers follow ggml's
+   algorithms: without importance weights its reference row quantizers, with
+   them its weighted variants (searches written below). The dot products sum
+   integers per block and use the Q8_K block sums for the mins. */
+
+#define LLML__QK_Q2K_BYTES 84
+#define LLML__QK_Q3K_BYTES 110
+#define LLML__QK_Q4K_BYTES 144
+#define LLML__QK_Q5K_BYTES 176
+#define LLML__QK_Q6K_BYTES 210
+#define LLML__QK_Q8K_BYTES 292
+#define LLML__QK_EPS 1e-15f
+
+/* Bit-exactness needs every float expression rounded as written: no fused
+   multiply-add contraction in this part, whatever the compiler flags. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static float llml__qk_half(const uint8_t *p) { return llml_fp16_to_fp32(llml__rd16(p)); }
+static void llml__qk_set_half(uint8_t *p, float v) { llml__wr16(p, llml_fp32_to_fp16(v)); }
+static int llml__qk_clamp(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+/* Q8_K activation fields, read through memcpy (no alignment assumption). */
+static float llml__qk_act_d(const uint8_t *a) {
+    float d;
+    memcpy(&d, a + offsetof(llml__block_q8_K, d), sizeof d);
+    return d;
+}
+static const int8_t *llml__qk_act_qs(const uint8_t *a) {
+    return (const int8_t *)(a + offsetof(llml__block_q8_K, qs));
+}
+static int32_t llml__qk_act_bsum(const uint8_t *a, int g) {
+    int16_t s;
+    memcpy(&s, a + offsetof(llml__block_q8_K, bsums) + 2 * (size_t)g, sizeof s);
+    return s;
+}
+
+/* q3_K: the 16 signed 6-bit group scales (already minus 32). */
+static void llml__qk_q3_get_scales(const uint8_t *b, int sc[16]) {
+    int j;
+    for (j = 0; j < 16; j++) {
+        int lo = j < 8 ? (b[j] & 15) : (b[j - 8] >> 4);
+        int hi = (b[8 + (j & 3)] >> (2 * (j >> 2))) & 3;
+        sc[j] = (lo | (hi << 4)) - 32;
+    }
+}
+/* q3_K: store 16 unsigned 6-bit codes (0..63). */
+static void llml__qk_q3_put_scales(uint8_t *b, const int v[16]) {
+    int j;
+    memset(b, 0, 12);
+    for (j = 0; j < 16; j++) {
+        if (j < 8) b[j] = (uint8_t)(b[j] | (v[j] & 15));
+        else b[j - 8] = (uint8_t)(b[j - 8] | ((v[j] & 15) << 4));
+        b[8 + (j & 3)] = (uint8_t)(b[8 + (j & 3)] | ((v[j] >> 4) << (2 * (j >> 2))));
+    }
+}
+/* q4_K/q5_K: scale and min of group j (0..7). */
+static void llml__qk_k4_get(const uint8_t *b, int j, int *sc, int *m) {
+    if (j < 4) {
+        *sc = b[j] & 63;
+        *m = b[j + 4] & 63;
+    } else {
+        *sc = (b[j + 4] & 15) | ((b[j - 4] >> 6) << 4);
+        *m = (b[j + 4] >> 4) | ((b[j] >> 6) << 4);
+    }
+}
+/* q4_K/q5_K: store 8 scales and 8 mins (each 0..63). */
+static void llml__qk_k4_put(uint8_t *b, const int ls[8], const int lm[8]) {
+    int j;
+    for (j = 0; j < 4; j++) {
+        b[j] = (uint8_t)(ls[j] | ((ls[j + 4] >> 4) << 6));
+        b[j + 4] = (uint8_t)(lm[j] | ((lm[j + 4] >> 4) << 6));
+        b[j + 8] = (uint8_t)((ls[j + 4] & 15) | ((lm[j + 4] & 15) << 4));
+    }
+}
+
+/* ---- level unpacking (shared by dequantization and dot products) -------- */
+
+/* q2_K and q3_K low bits: 2-bit field of element e. */
+static void llml__qk_unpack2(const uint8_t *qs, int q[256]) {
+    int e;
+    for (e = 0; e < 256; e++)
+        q[e] = (qs[32 * (e >> 7) + (e & 31)] >> (2 * ((e & 127) >> 5))) & 3;
+}
+/* q3_K levels -4..3. */
+static void llml__qk_q3_levels(const uint8_t *blk, int q[256]) {
+    const uint8_t *hm = blk;
+    int e;
+    llml__qk_unpack2(blk + 32, q);
+    for (e = 0; e < 256; e++)
+        if (!((hm[e & 31] >> (e >> 5)) & 1)) q[e] -= 4;
+}
+/* q4_K levels 0..15 (qs at qs), q5_K adds 16 from qh when qh != NULL. */
+static void llml__qk_q45_levels(const uint8_t *qs, const uint8_t *qh, int q[256]) {
+    int e;
+    for (e = 0; e < 256; e++) {
+        const uint8_t b = qs[32 * (e >> 6) + (e & 31)];
+        q[e] = (e & 32) ? (b >> 4) : (b & 15);
+        if (qh && ((qh[e & 31] >> (e >> 5)) & 1)) q[e] += 16;
+    }
+}
+/* q6_K levels -32..31. */
+static void llml__qk_q6_levels(const uint8_t *blk, int q[256]) {
+    const uint8_t *ql = blk, *qh = blk + 128;
+    int e;
+    for (e = 0; e < 256; e++) {
+        const int h = e >> 7, k = (e & 127) >> 5, l = e & 31;
+        const uint8_t b = ql[64 * h + 32 * (k & 1) + l];
+        const int lo = k < 2 ? (b & 15) : (b >> 4);
+        q[e] = (lo | (((qh[32 * h + l] >> (2 * k)) & 3) << 4)) - 32;
+    }
+}
+
+/* ---- dequantization ------------------------------------------------------ */
+
+static void llml__dequant_q2_k(const void *src, float *dst, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QK_K;
+    int q[256], e;
+    for (b = 0; b < nb; b++, blk += LLML__QK_Q2K_BYTES, dst += LLML__QK_K) {
+        const float d = llml__qk_half(blk + 80), dmin = llml__qk_half(blk + 82);
+        llml__qk_unpack2(blk + 16, q);
+        for (e = 0; e < 256; e++) {
+            const uint8_t sc = blk[e >> 4];
+            const float dl = d * (float)(sc & 15), ml = dmin * (float)(sc >> 4);
+            dst[e] = dl * (float)q[e] - ml;
+        }
+    }
+}
+
+static void llml__dequant_q3_k(const void *src, float *dst, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QK_K;
+    int q[256], sc[16], e;
+    for (b = 0; b < nb; b++, blk += LLML__QK_Q3K_BYTES, dst += LLML__QK_K) {
+        const float d = llml__qk_half(blk + 108);
+        llml__qk_q3_levels(blk, q);
+        llml__qk_q3_get_scales(blk + 96, sc);
+        for (e = 0; e < 256; e++) {
+            const float dl = d * (float)sc[e >> 4];
+            dst[e] = dl * (float)q[e];
+        }
+    }
+}
+
+/* q4_K (qh_off < 0) and q5_K. */
+static void llml__qk_dequant_q45(const void *src, float *dst, int64_t n, int bytes, int qh_off, int qs_off) {
+    const uint8_t *blk = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QK_K;
+    int q[256], e, j;
+    for (b = 0; b < nb; b++, blk += bytes, dst += LLML__QK_K) {
+        const float d = llml__qk_half(blk), dmin = llml__qk_half(blk + 2);
+        llml__qk_q45_levels(blk + qs_off, qh_off >= 0 ? blk + qh_off : NULL, q);
+        for (j = 0; j < 8; j++) {
+            int sc, m;
+            float d1, m1;
+            llml__qk_k4_get(blk + 4, j, &sc, &m);
+            d1 = d * (float)sc;
+            m1 = dmin * (float)m;
+            for (e = 32 * j; e < 32 * j + 32; e++) dst[e] = d1 * (float)q[e] - m1;
+        }
+    }
+}
+static void llml__dequant_q4_k(const void *src, float *dst, int64_t n) {
+    llml__qk_dequant_q45(src, dst, n, LLML__QK_Q4K_BYTES, -1, 16);
+}
+static void llml__dequant_q5_k(const void *src, float *dst, int64_t n) {
+    llml__qk_dequant_q45(src, dst, n, LLML__QK_Q5K_BYTES, 16, 48);
+}
+
+static void llml__dequant_q6_k(const void *src, float *dst, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QK_K;
+    int q[256], e;
+    for (b = 0; b < nb; b++, blk += LLML__QK_Q6K_BYTES, dst += LLML__QK_K) {
+        const float d = llml__qk_half(blk + 208);
+        const int8_t *sc = (const int8_t *)(blk + 192);
+        llml__qk_q6_levels(blk, q);
+        for (e = 0; e < 256; e++) dst[e] = d * (float)sc[e >> 4] * (float)q[e];
+    }
+}
+
+static void llml__dequant_q8_k(const void *src, float *dst, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)src;
+    int64_t b, nb = n / LLML__QK_K;
+    int e;
+    for (b = 0; b < nb; b++, blk += LLML__QK_Q8K_BYTES, dst += LLML__QK_K) {
+        const float d = llml__qk_act_d(blk);
+        const int8_t *qs = llml__qk_act_qs(blk);
+        for (e = 0; e < 256; e++) dst[e] = d * (float)qs[e];
+    }
+}
+
+/* ---- scale searches ------------------------------------------------------ */
+
+/* Symmetric fit of n values to levels l in [-nmax, nmax-1] with x ~ s*l,
+   minimising sum w*(x - s*l)^2 (w = x^2 when w is NULL). Starts from the
+   scale that maps the largest magnitude to -nmax, tries 18 neighbouring
+   inverse scales (nmax +- 0.1k), keeps the best, and returns the weighted
+   least-squares scale; L gets l + nmax. */
+static float llml__qk_fit_sym(int n, int nmax, const float *x, const float *w, int8_t *L) {
+    float big = 0.0f, amax = 0.0f, inv, scale, best, sx, s2;
+    int i, t;
+    for (i = 0; i < n; i++) {
+        const float a = fabsf(x[i]);
+        if (a > amax) { amax = a; big = x[i]; }
+    }
+    if (amax < LLML__QK_EPS) {
+        memset(L, 0, (size_t)n);
+        return 0.0f;
+    }
+    inv = (float)-nmax / big;
+    sx = s2 = 0.0f;
+    for (i = 0; i < n; i++) {
+        const int l = llml__qk_clamp(llml__nearest_int(inv * x[i]), -nmax, nmax - 1);
+        const float wi = w ? w[i] : x[i] * x[i];
+        L[i] = (int8_t)(l + nmax);
+        sx += wi * x[i] * (float)l;
+        s2 += wi * (float)l * (float)l;
+    }
+    scale = s2 != 0.0f ? sx / s2 : 0.0f;
+    best = scale * sx;
+    for (t = -9; t <= 9; t++) {
+        if (t == 0) continue;
+        inv = -((float)nmax + 0.1f * (float)t) / big;
+        sx = s2 = 0.0f;
+        for (i = 0; i < n; i++) {
+            const int l = llml__qk_clamp(llml__nearest_int(inv * x[i]), -nmax, nmax - 1);
+            const float wi = w ? w[i] : x[i] * x[i];
+            sx += wi * x[i] * (float)l;
+            s2 += wi * (float)l * (float)l;
+        }
+        if (s2 > 0.0f && sx * sx > best * s2) {
+            for (i = 0; i < n; i++)
+                L[i] = (int8_t)(nmax + llml__qk_clamp(llml__nearest_int(inv * x[i]), -nmax, nmax - 1));
+            scale = sx / s2;
+            best = scale * sx;
+        }
+    }
+    return scale;
+}
+
+/* q3_K without weights: symmetric fit with w = x^2, refined by moving single
+   levels to their best value given the others (up to 5 sweeps). L gets l+nmax. */
+static float llml__qk_fit_q3(int n, int nmax, const float *x, int8_t *L) {
+    float big = 0.0f, amax = 0.0f, inv, sx = 0.0f, s2 = 0.0f;
+    int i, sweep;
+    for (i = 0; i < n; i++) {
+        const float a = fabsf(x[i]);
+        if (a > amax) { amax = a; big = x[i]; }
+    }
+    if (amax < LLML__QK_EPS) {
+        memset(L, 0, (size_t)n);
+        return 0.0f;
+    }
+    inv = (float)-nmax / big;
+    for (i = 0; i < n; i++) {
+        const int l = llml__qk_clamp(llml__nearest_int(inv * x[i]), -nmax, nmax - 1);
+        const float wi = x[i] * x[i];
+        L[i] = (int8_t)l;
+        sx += wi * x[i] * (float)l;
+        s2 += wi * (float)l * (float)l;
+    }
+    for (sweep = 0; sweep < 5; sweep++) {
+        int changed = 0;
+        for (i = 0; i < n; i++) {
+            const float wi = x[i] * x[i];
+            float rx = sx - wi * x[i] * (float)L[i], r2;
+            int nl;
+            if (!(rx > 0.0f)) continue;
+            r2 = s2 - wi * (float)L[i] * (float)L[i];
+            nl = llml__qk_clamp(llml__nearest_int(x[i] * r2 / rx), -nmax, nmax - 1);
+            if (nl == L[i]) continue;
+            rx += wi * x[i] * (float)nl;
+            r2 += wi * (float)nl * (float)nl;
+            if (r2 > 0.0f && rx * rx * s2 > sx * sx * r2) {
+                L[i] = (int8_t)nl;
+                sx = rx;
+                s2 = r2;
+                changed++;
+            }
+        }
+        if (!changed) break;
+    }
+    for (i = 0; i < n; i++) L[i] = (int8_t)(L[i] + nmax);
+    return s2 > 0.0f ? sx / s2 : 0.0f;
+}
+
+/* Affine fit x ~ s*l - m with l in [0, nmax], m >= 0, weights w, error
+   |.| (use_mad) or squared. Starts from the min/max mapping, then for
+   nstep+1 trial inverse scales (rmin + rdelta*k + nmax)/(max - min) solves
+   the weighted least squares for s and m and keeps the best. Returns s,
+   stores m in *the_min, levels in L (Laux: scratch of n). */
+static float llml__qk_fit_affine(int n, int nmax, const float *x, const float *w, uint8_t *L,
+                                 float *the_min, uint8_t *Laux, float rmin, float rdelta,
+                                 int nstep, int use_mad) {
+    float lo = x[0], hi = x[0], sw = w[0], swx = w[0] * x[0], inv, scale, best = 0.0f;
+    int i, k;
+    for (i = 1; i < n; i++) {
+        if (x[i] < lo) lo = x[i];
+        if (x[i] > hi) hi = x[i];
+        sw += w[i];
+        swx += w[i] * x[i];
+    }
+    if (lo > 0.0f) lo = 0.0f;
+    if (!(hi > lo)) {
+        memset(L, 0, (size_t)n);
+        *the_min = -lo;
+        return 0.0f;
+    }
+    inv = (float)nmax / (hi - lo);
+    scale = 1.0f / inv;
+    for (i = 0; i < n; i++) {
+        float diff;
+        L[i] = (uint8_t)llml__qk_clamp(llml__nearest_int(inv * (x[i] - lo)), 0, nmax);
+        diff = scale * (float)L[i] + lo - x[i];
+        diff = use_mad ? fabsf(diff) : diff * diff;
+        best += w[i] * diff;
+    }
+    for (k = 0; k <= nstep; k++) {
+        float sl = 0.0f, sl2 = 0.0f, sxl = 0.0f, D;
+        inv = (rmin + rdelta * (float)k + (float)nmax) / (hi - lo);
+        for (i = 0; i < n; i++) {
+            const float v = inv * (x[i] - lo);
+            const int l = v > 0.0f ? llml__nearest_int(v < (float)nmax ? v : (float)nmax) : 0;
+            Laux[i] = (uint8_t)l;
+            sl += w[i] * (float)l;
+            sl2 += w[i] * (float)l * (float)l;
+            sxl += w[i] * (float)l * x[i];
+        }
+        D = sw * sl2 - sl * sl;
+        if (D > 0.0f) {
+            float s = (sw * sxl - swx * sl) / D;
+            float m = (sl2 * swx - sl * sxl) / D;
+            float err = 0.0f;
+            if (m > 0.0f) {
+                m = 0.0f;
+                s = sxl / sl2;
+            }
+            for (i = 0; i < n; i++) {
+                float diff = s * (float)Laux[i] + m - x[i];
+                diff = use_mad ? fabsf(diff) : diff * diff;
+                err += w[i] * diff;
+            }
+            if (err < best) {
+                memcpy(L, Laux, (size_t)n);
+                best = err;
+                scale = s;
+                lo = m;
+            }
+        }
+    }
+    *the_min = -lo;
+    return scale;
+}
+
+/* Fit of non-negative values (the group scales or mins of a super-block) to
+   levels 0..nmax with weights qw: best of 9 inverse scales around nmax/max by
+   weighted squared error, then single-level refinement sweeps; returns the
+   least-squares scale. */
+static float llml__qk_fit_pos(int n, int nmax, const float *x, uint8_t *L, const float *qw) {
+    float big = 0.0f, inv, scale, best = 0.0f, sx = 0.0f, s2 = 0.0f;
+    int i, t, sweep;
+    for (i = 0; i < n; i++) big = LLML__MAX(big, x[i]);
+    if (big < LLML__QK_EPS) {
+        memset(L, 0, (size_t)n);
+        return 0.0f;
+    }
+    inv = (float)nmax / big;
+    scale = 1.0f / inv;
+    for (i = 0; i < n; i++) {
+        const int l = llml__qk_clamp(llml__nearest_int(inv * x[i]), 0, nmax);
+        const float diff = x[i] - scale * (float)l;
+        best += qw[i] * diff * diff;
+    }
+    for (t = -4; t <= 4; t++) {
+        float tinv, tscale, err = 0.0f;
+        if (t == 0) continue;
+        tinv = (0.1f * (float)t + (float)nmax) / big;
+        tscale = 1.0f / tinv;
+        for (i = 0; i < n; i++) {
+            const int l = llml__qk_clamp(llml__nearest_int(tinv * x[i]), 0, nmax);
+            const float diff = x[i] - tscale * (float)l;
+            err += qw[i] * diff * diff;
+        }
+        if (err < best) {
+            best = err;
+            inv = tinv;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        const int l = llml__qk_clamp(llml__nearest_int(inv * x[i]), 0, nmax);
+        L[i] = (uint8_t)l;
+        sx += qw[i] * x[i] * (float)l;
+        s2 += qw[i] * (float)l * (float)l;
+    }
+    for (sweep = 0; sweep < 5; sweep++) {
+        int changed = 0;
+        for (i = 0; i < n; i++) {
+            float rx = sx - qw[i] * x[i] * (float)L[i];
+            float r2 = s2 - qw[i] * (float)L[i] * (float)L[i];
+            int nl;
+            if (!(rx > 0.0f && r2 > 0.0f)) continue;
+            nl = llml__qk_clamp(llml__nearest_int(x[i] * r2 / rx), 0, nmax);
+            if (nl == L[i]) continue;
+            rx += qw[i] * x[i] * (float)nl;
+            r2 += qw[i] * (float)nl * (float)nl;
+            if (rx * rx * s2 > sx * sx * r2) {
+                L[i] = (uint8_t)nl;
+                sx = rx;
+                s2 = r2;
+                changed++;
+            }
+        }
+        if (!changed) break;
+    }
+    return s2 > 0.0f ? sx / s2 : 0.0f;
+}
+
+/* Importance weights of one group: qw[l] * sqrt(sigma2 + x[l]^2); returns their sum. */
+static float llml__qk_weights(int n, const float *x, const float *qw, float sigma2, float *w) {
+    float s = 0.0f;
+    int l;
+    for (l = 0; l < n; l++) w[l] = qw[l] * sqrtf(sigma2 + x[l] * x[l]);
+    for (l = 0; l < n; l++) s += w[l];
+    return s;
+}
+static float llml__qk_sumsq(const float *x, int n) {
+    float s = 0.0f;
+    int i;
+    for (i = 0; i < n; i++) s += x[i] * x[i];
+    return s;
+}
+
+/* ---- per-block quantizers -------------------------------------------------- */
+
+/* 2-bit fields: byte 32h + l holds elements 128h + 32k + l at bits 2k. */
+static void llml__qk_pack2(const uint8_t *L, uint8_t *qs) {
+    int h, l;
+    for (h = 0; h < 2; h++)
+        for (l = 0; l < 32; l++) {
+            const uint8_t *p = L + 128 * h + l;
+            qs[32 * h + l] = (uint8_t)(p[0] | (p[32] << 2) | (p[64] << 4) | (p[96] << 6));
+        }
+}
+
+static void llml__qk_q2_block(const float *x, const float *qw, uint8_t *y) {
+    uint8_t L[256], Laux[16], Ls[16], Lm[16];
+    float scales[16], mins[16], w[16], sw[16], d, dmin;
+    int j, l;
+    if (qw) {
+        const float sigma2 = llml__qk_sumsq(x, 256) / 256.0f;
+        for (j = 0; j < 16; j++) {
+            sw[j] = llml__qk_weights(16, x + 16 * j, qw + 16 * j, sigma2, w);
+            scales[j] = llml__qk_fit_affine(16, 3, x + 16 * j, w, L + 16 * j, &mins[j], Laux,
+                                            -0.9f, 0.05f, 36, 0);
+        }
+        d = llml__qk_fit_pos(16, 15, scales, Ls, sw);
+        dmin = llml__qk_fit_pos(16, 15, mins, Lm, sw);
+        llml__qk_set_half(y + 80, d);
+        llml__qk_set_half(y + 82, dmin);
+        for (j = 0; j < 16; j++) y[j] = (uint8_t)(Ls[j] | (Lm[j] << 4));
+    } else {
+        float max_scale = 0.0f, max_min = 0.0f;
+        for (j = 0; j < 16; j++) {
+            for (l = 0; l < 16; l++) w[l] = fabsf(x[16 * j + l]);
+            scales[j] = llml__qk_fit_affine(16, 3, x + 16 * j, w, L + 16 * j, &mins[j], Laux,
+                                            -0.5f, 0.1f, 15, 1);
+            if (scales[j] > max_scale) max_scale = scales[j];
+            if (mins[j] > max_min) max_min = mins[j];
+        }
+        if (max_scale > 0.0f) {
+            const float inv = 15.0f / max_scale;
+            for (j = 0; j < 16; j++) y[j] = (uint8_t)llml__qk_clamp(llml__nearest_int(inv * scales[j]), 0, 15);
+            llml__qk_set_half(y + 80, max_scale / 15.0f);
+        } else {
+            memset(y, 0, 16);
+            llml__qk_set_half(y + 80, 0.0f);
+        }
+        if (max_min > 0.0f) {
+            const float inv = 15.0f / max_min;
+            for (j = 0; j < 16; j++)
+                y[j] = (uint8_t)(y[j] | (llml__qk_clamp(llml__nearest_int(inv * mins[j]), 0, 15) << 4));
+            llml__qk_set_half(y + 82, max_min / 15.0f);
+        } else {
+            llml__qk_set_half(y + 82, 0.0f);
+        }
+    }
+    /* final levels against the stored (rounded) scales */
+    d = llml__qk_half(y + 80);
+    dmin = llml__qk_half(y + 82);
+    for (j = 0; j < 16; j++) {
+        const float dl = d * (float)(y[j] & 15);
+        float ml;
+        if (dl == 0.0f) continue;
+        ml = dmin * (float)(y[j] >> 4);
+        for (l = 0; l < 16; l++)
+            L[16 * j + l] = (uint8_t)llml__qk_clamp(llml__nearest_int((x[16 * j + l] + ml) / dl), 0, 3);
+    }
+    llml__qk_pack2(L, y + 16);
+}
+
+static void llml__qk_q3_block(const float *x, const float *qw, uint8_t *y) {
+    int8_t L[256], Ls[16];
+    uint8_t U[256];
+    float scales[16], w[16], sw[16], d;
+    int codes[16], sc[16], j, l;
+    if (qw) {
+        const float sigma2 = 2.0f * llml__qk_sumsq(x, 256) / 256.0f;
+        float dblk;
+        for (j = 0; j < 16; j++) {
+            sw[j] = llml__qk_weights(16, x + 16 * j, qw + 16 * j, sigma2, w);
+            scales[j] = llml__qk_fit_sym(16, 4, x + 16 * j, w, L + 16 * j);
+        }
+        dblk = llml__qk_fit_sym(16, 32, scales, sw, Ls);
+        for (j = 0; j < 16; j++) codes[j] = Ls[j];
+        llml__qk_q3_put_scales(y + 96, codes);
+        llml__qk_set_half(y + 108, dblk);
+    } else {
+        float max_scale = 0.0f, amax = 0.0f;
+        for (j = 0; j < 16; j++) {
+            scales[j] = llml__qk_fit_q3(16, 4, x + 16 * j, L + 16 * j);
+            if (fabsf(scales[j]) > amax) {
+                amax = fabsf(scales[j]);
+                max_scale = scales[j];
+            }
+        }
+        if (max_scale != 0.0f) {
+            const float inv = -32.0f / max_scale;
+            for (j = 0; j < 16; j++) codes[j] = llml__qk_clamp(llml__nearest_int(inv * scales[j]), -32, 31) + 32;
+            llml__qk_q3_put_scales(y + 96, codes);
+            llml__qk_set_half(y + 108, 1.0f / inv);
+        } else {
+            memset(y + 96, 0, 12);
+            llml__qk_set_half(y + 108, 0.0f);
+        }
+    }
+    d = llml__qk_half(y + 108);
+    llml__qk_q3_get_scales(y + 96, sc);
+    for (j = 0; j < 16; j++) {
+        const float dl = d * (float)sc[j];
+        if (dl == 0.0f) continue;
+        for (l = 0; l < 16; l++)
+            L[16 * j + l] = (int8_t)(llml__qk_clamp(llml__nearest_int(x[16 * j + l] / dl), -4, 3) + 4);
+    }
+    memset(y, 0, 32);
+    for (j = 0; j < 256; j++) {
+        int v = L[j];
+        if (v > 3) {
+            y[j & 31] = (uint8_t)(y[j & 31] | (1 << (j >> 5)));
+            v -= 4;
+        }
+        U[j] = (uint8_t)v;
+    }
+    llml__qk_pack2(U, y + 32);
+}
+
+/* q4_K (nmax 15) and q5_K (nmax 31): scales, mins and levels into L; the
+   caller packs the levels. y points at the block (d @0, dmin @2, scales @4). */
+static void llml__qk_q45_block(const float *x, const float *qw, uint8_t *y, int nmax, uint8_t *L) {
+    uint8_t Laux[32], Ls[8], Lm[8];
+    float scales[8], mins[8], w[32], sw[8], d, dmin;
+    int ls[8], lm[8], j, l;
+    if (qw) {
+        const float sigma2 = 2.0f * llml__qk_sumsq(x, 256) / 256.0f;
+        float dblk, mblk;
+        for (j = 0; j < 8; j++) {
+            sw[j] = llml__qk_weights(32, x + 32 * j, qw + 32 * j, sigma2, w);
+            scales[j] = llml__qk_fit_affine(32, nmax, x + 32 * j, w, L + 32 * j, &mins[j], Laux,
+                                            -0.9f, 0.05f, 36, 0);
+        }
+        dblk = llml__qk_fit_pos(8, 63, scales, Ls, sw);
+        mblk = llml__qk_fit_pos(8, 63, mins, Lm, sw);
+        for (j = 0; j < 8; j++) { ls[j] = Ls[j]; lm[j] = Lm[j]; }
+        llml__qk_set_half(y, dblk);
+        llml__qk_set_half(y + 2, mblk);
+    } else {
+        float max_scale = 0.0f, max_min = 0.0f, inv_s, inv_m;
+        for (j = 0; j < 8; j++) {
+            const float av = sqrtf(llml__qk_sumsq(x + 32 * j, 32) / 32.0f);
+            for (l = 0; l < 32; l++) w[l] = av + fabsf(x[32 * j + l]);
+            if (nmax == 15)
+                scales[j] = llml__qk_fit_affine(32, 15, x + 32 * j, w, L + 32 * j, &mins[j], Laux,
+                                                -1.0f, 0.1f, 20, 0);
+            else
+                scales[j] = llml__qk_fit_affine(32, 31, x + 32 * j, w, L + 32 * j, &mins[j], Laux,
+                                                -0.5f, 0.1f, 15, 0);
+            if (scales[j] > max_scale) max_scale = scales[j];
+            if (mins[j] > max_min) max_min = mins[j];
+        }
+        inv_s = max_scale > 0.0f ? 63.0f / max_scale : 0.0f;
+        inv_m = max_min > 0.0f ? 63.0f / max_min : 0.0f;
+        for (j = 0; j < 8; j++) {
+            ls[j] = llml__qk_clamp(llml__nearest_int(inv_s * scales[j]), 0, 63);
+            lm[j] = llml__qk_clamp(llml__nearest_int(inv_m * mins[j]), 0, 63);
+        }
+        llml__qk_set_half(y, max_scale / 63.0f);
+        llml__qk_set_half(y + 2, max_min / 63.0f);
+    }
+    llml__qk_k4_put(y + 4, ls, lm);
+    d = llml__qk_half(y);
+    dmin = llml__qk_half(y + 2);
+    for (j = 0; j < 8; j++) {
+        int sc, m;
+        float dl, ml;
+        llml__qk_k4_get(y + 4, j, &sc, &m);
+        dl = d * (float)sc;
+        if (dl == 0.0f) continue;
+        ml = dmin * (float)m;
+        for (l = 0; l < 32; l++)
+            L[32 * j + l] = (uint8_t)llml__qk_clamp(llml__nearest_int((x[32 * j + l] + ml) / dl), 0, nmax);
+    }
+}
+
+static void llml__qk_q4_block(const float *x, const float *qw, uint8_t *y) {
+    uint8_t L[256];
+    int c, l;
+    llml__qk_q45_block(x, qw, y, 15, L);
+    for (c = 0; c < 4; c++)
+        for (l = 0; l < 32; l++)
+            y[16 + 32 * c + l] = (uint8_t)(L[64 * c + l] | (L[64 * c + 32 + l] << 4));
+}
+
+static void llml__qk_q5_block(const float *x, const float *qw, uint8_t *y) {
+    uint8_t L[256];
+    uint8_t *qh = y + 16, *qs = y + 48;
+    int c, l;
+    llml__qk_q45_block(x, qw, y, 31, L);
+    memset(qh, 0, 32);
+    for (c = 0; c < 4; c++)
+        for (l = 0; l < 32; l++) {
+            const int a = L[64 * c + l], b = L[64 * c + 32 + l];
+            qh[l] = (uint8_t)(qh[l] | ((a >> 4) << (2 * c)) | ((b >> 4) << (2 * c + 1)));
+            qs[32 * c + l] = (uint8_t)((a & 15) | ((b & 15) << 4));
+        }
+}
+
+static void llml__qk_q6_block(const float *x, const float *qw, uint8_t *y) {
+    int8_t L[256];
+    float scales[16], max_scale = 0.0f, max_abs = 0.0f, inv, d;
+    int8_t *sc = (int8_t *)(y + 192);
+    int j, l, h;
+    for (j = 0; j < 16; j++) {
+        scales[j] = llml__qk_fit_sym(16, 32, x + 16 * j, qw ? qw + 16 * j : NULL, L + 16 * j);
+        if (fabsf(scales[j]) > max_abs) {
+            max_abs = fabsf(scales[j]);
+            max_scale = scales[j];
+        }
+    }
+    if (max_abs < LLML__QK_EPS) {
+        memset(y, 0, LLML__QK_Q6K_BYTES);
+        return;
+    }
+    inv = -128.0f / max_scale;
+    llml__qk_set_half(y + 208, 1.0f / inv);
+    for (j = 0; j < 16; j++) sc[j] = (int8_t)llml__qk_clamp(llml__nearest_int(inv * scales[j]), -128, 127);
+    d = llml__qk_half(y + 208);
+    for (j = 0; j < 16; j++) {
+        const float dl = d * (float)sc[j];
+        if (dl == 0.0f) continue;
+        for (l = 0; l < 16; l++)
+            L[16 * j + l] = (int8_t)(llml__qk_clamp(llml__nearest_int(x[16 * j + l] / dl), -32, 31) + 32);
+    }
+    for (h = 0; h < 2; h++) {
+        uint8_t *ql = y + 64 * h, *qh = y + 128 + 32 * h;
+        const int8_t *p = L + 128 * h;
+        for (l = 0; l < 32; l++) {
+            ql[l] = (uint8_t)((p[l] & 15) | ((p[l + 64] & 15) << 4));
+            ql[l + 32] = (uint8_t)((p[l + 32] & 15) | ((p[l + 96] & 15) << 4));
+            qh[l] = (uint8_t)((p[l] >> 4) | ((p[l + 32] >> 4) << 2) | ((p[l + 64] >> 4) << 4) | ((p[l + 96] >> 4) << 6));
+        }
+    }
+}
+
+typedef void (*llml__qk_block_fn)(const float *x, const float *qw, uint8_t *y);
+
+static llml_result llml__qk_quant_rows(const float *src, void *dst, int64_t nrows, int64_t n_per_row,
+                                       const float *imatrix, int bytes, llml__qk_block_fn fn) {
+    uint8_t *y = (uint8_t *)dst;
+    int64_t r, b, nb;
+    if (!src || !dst || nrows < 0 || n_per_row <= 0 || n_per_row % LLML__QK_K) return LLML_ERR_INVALID_ARG;
+    nb = n_per_row / LLML__QK_K;
+    for (r = 0; r < nrows; r++)
+        for (b = 0; b < nb; b++, y += bytes)
+            fn(src + r * n_per_row + b * LLML__QK_K, imatrix ? imatrix + b * LLML__QK_K : NULL, y);
+    return LLML_OK;
+}
+
+static llml_result llml__quant_q2_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__qk_quant_rows(src, dst, nrows, n_per_row, imatrix, LLML__QK_Q2K_BYTES, llml__qk_q2_block);
+}
+static llml_result llml__quant_q3_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__qk_quant_rows(src, dst, nrows, n_per_row, imatrix, LLML__QK_Q3K_BYTES, llml__qk_q3_block);
+}
+static llml_result llml__quant_q4_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__qk_quant_rows(src, dst, nrows, n_per_row, imatrix, LLML__QK_Q4K_BYTES, llml__qk_q4_block);
+}
+static llml_result llml__quant_q5_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__qk_quant_rows(src, dst, nrows, n_per_row, imatrix, LLML__QK_Q5K_BYTES, llml__qk_q5_block);
+}
+static llml_result llml__quant_q6_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__qk_quant_rows(src, dst, nrows, n_per_row, imatrix, LLML__QK_Q6K_BYTES, llml__qk_q6_block);
+}
+
+/* Q8_K: d = max/-127 for the element of largest magnitude, q = round(x/d)
+   (at most 127), bsums = sums of 16 consecutive q. All-zero blocks are zero. */
+static void llml__qk_q8_block(const float *x, const float *qw, uint8_t *y) {
+    int8_t *qs = (int8_t *)(y + offsetof(llml__block_q8_K, qs));
+    float big = 0.0f, amax = 0.0f, inv, d;
+    int16_t bs[16];
+    int j, g;
+    (void)qw;
+    for (j = 0; j < 256; j++) {
+        const float a = fabsf(x[j]);
+        if (a > amax) { amax = a; big = x[j]; }
+    }
+    if (amax == 0.0f) {
+        memset(y, 0, LLML__QK_Q8K_BYTES);
+        return;
+    }
+    inv = -127.0f / big;
+    for (j = 0; j < 256; j++) qs[j] = (int8_t)llml__qk_clamp(llml__nearest_int(inv * x[j]), -128, 127);
+    for (g = 0; g < 16; g++) {
+        int s = 0;
+        for (j = 0; j < 16; j++) s += qs[16 * g + j];
+        bs[g] = (int16_t)s;
+    }
+    memcpy(y + offsetof(llml__block_q8_K, bsums), bs, sizeof bs);
+    d = 1.0f / inv;
+    memcpy(y + offsetof(llml__block_q8_K, d), &d, sizeof d);
+}
+
+static llml_result llml__quant_q8_k(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    (void)imatrix;
+    return llml__qk_quant_rows(src, dst, nrows, n_per_row, NULL, LLML__QK_Q8K_BYTES, llml__qk_q8_block);
+}
+
+/* ---- dot products with Q8_K activations ------------------------------------ */
+
+/* Sum of level * activation over each group of `gs` elements. */
+static void llml__qk_group_dots(const int q[256], const int8_t *a, int gs, int32_t *out) {
+    int g, l;
+    for (g = 0; g < 256 / gs; g++) {
+        int32_t s = 0;
+        for (l = 0; l < gs; l++) s += q[g * gs + l] * a[g * gs + l];
+        out[g] = s;
+    }
+}
+
+static float llml__dot_q2_k(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *a = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QK_K;
+    float sum = 0.0f;
+    int q[256], j;
+    int32_t gd[16];
+    for (b = 0; b < nb; b++, x += LLML__QK_Q2K_BYTES, a += LLML__QK_Q8K_BYTES) {
+        const float ad = llml__qk_act_d(a);
+        int32_t isum = 0, msum = 0;
+        llml__qk_unpack2(x + 16, q);
+        llml__qk_group_dots(q, llml__qk_act_qs(a), 16, gd);
+        for (j = 0; j < 16; j++) {
+            isum += (x[j] & 15) * gd[j];
+            msum += (x[j] >> 4) * llml__qk_act_bsum(a, j);
+        }
+        sum += ad * llml__qk_half(x + 80) * (float)isum - ad * llml__qk_half(x + 82) * (float)msum;
+    }
+    return sum;
+}
+
+static float llml__dot_q3_k(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *a = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QK_K;
+    float sum = 0.0f;
+    int q[256], sc[16], j;
+    int32_t gd[16];
+    for (b = 0; b < nb; b++, x += LLML__QK_Q3K_BYTES, a += LLML__QK_Q8K_BYTES) {
+        int32_t isum = 0;
+        llml__qk_q3_levels(x, q);
+        llml__qk_q3_get_scales(x + 96, sc);
+        llml__qk_group_dots(q, llml__qk_act_qs(a), 16, gd);
+        for (j = 0; j < 16; j++) isum += sc[j] * gd[j];
+        sum += llml__qk_act_d(a) * llml__qk_half(x + 108) * (float)isum;
+    }
+    return sum;
+}
+
+static float llml__qk_dot_q45(const void *w, const void *act, int64_t n, int bytes, int qh_off, int qs_off) {
+    const uint8_t *x = (const uint8_t *)w, *a = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QK_K;
+    float sum = 0.0f;
+    int q[256], j;
+    int32_t gd[8];
+    for (b = 0; b < nb; b++, x += bytes, a += LLML__QK_Q8K_BYTES) {
+        const float ad = llml__qk_act_d(a);
+        int32_t isum = 0, msum = 0;
+        llml__qk_q45_levels(x + qs_off, qh_off >= 0 ? x + qh_off : NULL, q);
+        llml__qk_group_dots(q, llml__qk_act_qs(a), 32, gd);
+        for (j = 0; j < 8; j++) {
+            int sc, m;
+            llml__qk_k4_get(x + 4, j, &sc, &m);
+            isum += sc * gd[j];
+            msum += m * (llml__qk_act_bsum(a, 2 * j) + llml__qk_act_bsum(a, 2 * j + 1));
+        }
+        sum += ad * llml__qk_half(x) * (float)isum - ad * llml__qk_half(x + 2) * (float)msum;
+    }
+    return sum;
+}
+static float llml__dot_q4_k(const void *w, const void *act, int64_t n) {
+    return llml__qk_dot_q45(w, act, n, LLML__QK_Q4K_BYTES, -1, 16);
+}
+static float llml__dot_q5_k(const void *w, const void *act, int64_t n) {
+    return llml__qk_dot_q45(w, act, n, LLML__QK_Q5K_BYTES, 16, 48);
+}
+
+static float llml__dot_q6_k(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *a = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QK_K;
+    float sum = 0.0f;
+    int q[256], j;
+    int32_t gd[16];
+    for (b = 0; b < nb; b++, x += LLML__QK_Q6K_BYTES, a += LLML__QK_Q8K_BYTES) {
+        const int8_t *sc = (const int8_t *)(x + 192);
+        int32_t isum = 0;
+        llml__qk_q6_levels(x, q);
+        llml__qk_group_dots(q, llml__qk_act_qs(a), 16, gd);
+        for (j = 0; j < 16; j++) isum += sc[j] * gd[j];
+        sum += llml__qk_act_d(a) * llml__qk_half(x + 208) * (float)isum;
+    }
+    return sum;
+}
+
+static float llml__dot_q8_k(const void *w, const void *act, int64_t n) {
+    const uint8_t *x = (const uint8_t *)w, *a = (const uint8_t *)act;
+    int64_t b, nb = n / LLML__QK_K;
+    float sum = 0.0f;
+    int j;
+    for (b = 0; b < nb; b++, x += LLML__QK_Q8K_BYTES, a += LLML__QK_Q8K_BYTES) {
+        const int8_t *p = llml__qk_act_qs(x), *r = llml__qk_act_qs(a);
+        int32_t isum = 0;
+        for (j = 0; j < 256; j++) isum += p[j] * r[j];
+        sum += llml__qk_act_d(x) * llml__qk_act_d(a) * (float)isum;
+    }
+    return sum;
+}
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT DEFAULT
+#elif defined(__GNUC__)
+#pragma GCC pop_options
+#endif
 /* ------------------------------------------------------------------------ */
-/* >>quant_iq2  STUB: to be replaced                                        */
+/* >>quant_iq2  IQ2_XXS, IQ2_XS, IQ2_S: 2-bit formats on an E8-like grid    */
 /* ------------------------------------------------------------------------ */
-static void llml__dequant_iq2_xxs(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_iq2_xxs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_iq2_xxs(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_iq2_xs(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_iq2_xs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_iq2_xs(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_iq2_s(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_iq2_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_iq2_s(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
+
+/* Grids: each entry is 8 magnitudes (bytes 0x08, 0x19, 0x2b), byte j of the
+   u64 being element j. Same contents as ggml's iq2xxs_grid, iq2xs_grid and
+   iq2s_grid. */
+static const uint64_t llml__iq2_grid_xxs[256] = {
+    0x0808080808080808ULL, 0x080808080808082bULL, 0x0808080808081919ULL, 0x0808080808082b08ULL,
+    0x0808080808082b2bULL, 0x0808080808190819ULL, 0x0808080808191908ULL, 0x08080808082b0808ULL,
+    0x08080808082b082bULL, 0x08080808082b2b08ULL, 0x08080808082b2b2bULL, 0x0808080819080819ULL,
+    0x0808080819081908ULL, 0x0808080819190808ULL, 0x0808080819192b08ULL, 0x08080808192b0819ULL,
+    0x08080808192b1908ULL, 0x080808082b080808ULL, 0x080808082b08082bULL, 0x080808082b082b2bULL,
+    0x080808082b2b082bULL, 0x0808081908080819ULL, 0x0808081908081908ULL, 0x0808081908190808ULL,
+    0x0808081908191919ULL, 0x0808081919080808ULL, 0x080808192b081908ULL, 0x080808192b192b08ULL,
+    0x0808082b08080808ULL, 0x0808082b0808082bULL, 0x0808082b082b082bULL, 0x0808082b2b08082bULL,
+    0x0808190808080819ULL, 0x0808190808081908ULL, 0x0808190808190808ULL, 0x08081908082b0819ULL,
+    0x08081908082b1908ULL, 0x0808190819080808ULL, 0x080819081908082bULL, 0x0808190819082b08ULL,
+    0x08081908192b0808ULL, 0x080819082b080819ULL, 0x080819082b081908ULL, 0x080819082b190808ULL,
+    0x080819082b2b1908ULL, 0x0808191908080808ULL, 0x080819190808082bULL, 0x0808191908082b08ULL,
+    0x08081919082b0808ULL, 0x080819191908192bULL, 0x08081919192b2b19ULL, 0x080819192b080808ULL,
+    0x080819192b190819ULL, 0x0808192b08082b19ULL, 0x0808192b08190808ULL, 0x0808192b19080808ULL,
+    0x0808192b2b081908ULL, 0x0808192b2b2b1908ULL, 0x08082b0808080808ULL, 0x08082b0808081919ULL,
+    0x08082b0808082b08ULL, 0x08082b0808191908ULL, 0x08082b08082b2b08ULL, 0x08082b0819080819ULL,
+    0x08082b0819081908ULL, 0x08082b0819190808ULL, 0x08082b081919082bULL, 0x08082b082b082b08ULL,
+    0x08082b1908081908ULL, 0x08082b1919080808ULL, 0x08082b2b0808082bULL, 0x08082b2b08191908ULL,
+    0x0819080808080819ULL, 0x0819080808081908ULL, 0x0819080808190808ULL, 0x08190808082b0819ULL,
+    0x0819080819080808ULL, 0x08190808192b0808ULL, 0x081908082b081908ULL, 0x081908082b190808ULL,
+    0x081908082b191919ULL, 0x0819081908080808ULL, 0x0819081908082b08ULL, 0x08190819082b0808ULL,
+    0x0819081919190808ULL, 0x0819081919192b2bULL, 0x081908192b080808ULL, 0x0819082b082b1908ULL,
+    0x0819082b19081919ULL, 0x0819190808080808ULL, 0x0819190808082b08ULL, 0x08191908082b0808ULL,
+    0x08191908082b1919ULL, 0x0819190819082b19ULL, 0x081919082b080808ULL, 0x0819191908192b08ULL,
+    0x08191919192b082bULL, 0x0819192b08080808ULL, 0x0819192b0819192bULL, 0x08192b0808080819ULL,
+    0x08192b0808081908ULL, 0x08192b0808190808ULL, 0x08192b0819080808ULL, 0x08192b082b080819ULL,
+    0x08192b1908080808ULL, 0x08192b1908081919ULL, 0x08192b192b2b0808ULL, 0x08192b2b19190819ULL,
+    0x082b080808080808ULL, 0x082b08080808082bULL, 0x082b080808082b2bULL, 0x082b080819081908ULL,
+    0x082b0808192b0819ULL, 0x082b08082b080808ULL, 0x082b08082b08082bULL, 0x082b0819082b2b19ULL,
+    0x082b081919082b08ULL, 0x082b082b08080808ULL, 0x082b082b0808082bULL, 0x082b190808080819ULL,
+    0x082b190808081908ULL, 0x082b190808190808ULL, 0x082b190819080808ULL, 0x082b19081919192bULL,
+    0x082b191908080808ULL, 0x082b191919080819ULL, 0x082b1919192b1908ULL, 0x082b192b2b190808ULL,
+    0x082b2b0808082b08ULL, 0x082b2b08082b0808ULL, 0x082b2b082b191908ULL, 0x082b2b2b19081908ULL,
+    0x1908080808080819ULL, 0x1908080808081908ULL, 0x1908080808190808ULL, 0x1908080808192b08ULL,
+    0x19080808082b0819ULL, 0x19080808082b1908ULL, 0x1908080819080808ULL, 0x1908080819082b08ULL,
+    0x190808081919192bULL, 0x19080808192b0808ULL, 0x190808082b080819ULL, 0x190808082b081908ULL,
+    0x190808082b190808ULL, 0x1908081908080808ULL, 0x19080819082b0808ULL, 0x19080819192b0819ULL,
+    0x190808192b080808ULL, 0x190808192b081919ULL, 0x1908082b08080819ULL, 0x1908082b08190808ULL,
+    0x1908082b19082b08ULL, 0x1908082b1919192bULL, 0x1908082b192b2b08ULL, 0x1908190808080808ULL,
+    0x1908190808082b08ULL, 0x19081908082b0808ULL, 0x190819082b080808ULL, 0x190819082b192b19ULL,
+    0x190819190819082bULL, 0x19081919082b1908ULL, 0x1908192b08080808ULL, 0x19082b0808080819ULL,
+    0x19082b0808081908ULL, 0x19082b0808190808ULL, 0x19082b0819080808ULL, 0x19082b0819081919ULL,
+    0x19082b1908080808ULL, 0x19082b1919192b08ULL, 0x19082b19192b0819ULL, 0x19082b192b08082bULL,
+    0x19082b2b19081919ULL, 0x19082b2b2b190808ULL, 0x1919080808080808ULL, 0x1919080808082b08ULL,
+    0x1919080808190819ULL, 0x1919080808192b19ULL, 0x19190808082b0808ULL, 0x191908082b080808ULL,
+    0x191908082b082b08ULL, 0x1919081908081908ULL, 0x191908191908082bULL, 0x191908192b2b1908ULL,
+    0x1919082b2b190819ULL, 0x191919082b190808ULL, 0x191919082b19082bULL, 0x1919191908082b2bULL,
+    0x1919192b08080819ULL, 0x1919192b19191908ULL, 0x19192b0808080808ULL, 0x19192b0808190819ULL,
+    0x19192b0808192b19ULL, 0x19192b08192b1908ULL, 0x19192b1919080808ULL, 0x19192b2b08082b08ULL,
+    0x192b080808081908ULL, 0x192b080808190808ULL, 0x192b080819080808ULL, 0x192b0808192b2b08ULL,
+    0x192b081908080808ULL, 0x192b081919191919ULL, 0x192b082b08192b08ULL, 0x192b082b192b0808ULL,
+    0x192b190808080808ULL, 0x192b190808081919ULL, 0x192b191908190808ULL, 0x192b19190819082bULL,
+    0x192b19192b081908ULL, 0x192b2b081908082bULL, 0x2b08080808080808ULL, 0x2b0808080808082bULL,
+    0x2b08080808082b2bULL, 0x2b08080819080819ULL, 0x2b0808082b08082bULL, 0x2b08081908081908ULL,
+    0x2b08081908192b08ULL, 0x2b08081919080808ULL, 0x2b08082b08190819ULL, 0x2b08190808080819ULL,
+    0x2b08190808081908ULL, 0x2b08190808190808ULL, 0x2b08190808191919ULL, 0x2b08190819080808ULL,
+    0x2b081908192b0808ULL, 0x2b08191908080808ULL, 0x2b0819191908192bULL, 0x2b0819192b191908ULL,
+    0x2b08192b08082b19ULL, 0x2b08192b19080808ULL, 0x2b08192b192b0808ULL, 0x2b082b080808082bULL,
+    0x2b082b1908081908ULL, 0x2b082b2b08190819ULL, 0x2b19080808081908ULL, 0x2b19080808190808ULL,
+    0x2b190808082b1908ULL, 0x2b19080819080808ULL, 0x2b1908082b2b0819ULL, 0x2b1908190819192bULL,
+    0x2b1908192b080808ULL, 0x2b19082b19081919ULL, 0x2b19190808080808ULL, 0x2b191908082b082bULL,
+    0x2b19190819081908ULL, 0x2b19191919190819ULL, 0x2b192b082b080819ULL, 0x2b192b19082b0808ULL,
+    0x2b2b08080808082bULL, 0x2b2b080819190808ULL, 0x2b2b08082b081919ULL, 0x2b2b081908082b19ULL,
+    0x2b2b082b08080808ULL, 0x2b2b190808192b08ULL, 0x2b2b2b0819190808ULL, 0x2b2b2b1908081908ULL,
+};
+static const uint64_t llml__iq2_grid_xs[512] = {
+    0x0808080808080808ULL, 0x080808080808082bULL, 0x0808080808081919ULL, 0x0808080808082b08ULL,
+    0x0808080808082b2bULL, 0x0808080808190819ULL, 0x0808080808191908ULL, 0x080808080819192bULL,
+    0x0808080808192b19ULL, 0x08080808082b0808ULL, 0x08080808082b082bULL, 0x08080808082b1919ULL,
+    0x08080808082b2b08ULL, 0x0808080819080819ULL, 0x0808080819081908ULL, 0x080808081908192bULL,
+    0x0808080819082b19ULL, 0x0808080819190808ULL, 0x080808081919082bULL, 0x0808080819191919ULL,
+    0x0808080819192b08ULL, 0x08080808192b0819ULL, 0x08080808192b1908ULL, 0x080808082b080808ULL,
+    0x080808082b08082bULL, 0x080808082b081919ULL, 0x080808082b082b08ULL, 0x080808082b190819ULL,
+    0x080808082b191908ULL, 0x080808082b192b19ULL, 0x080808082b2b0808ULL, 0x0808081908080819ULL,
+    0x0808081908081908ULL, 0x080808190808192bULL, 0x0808081908082b19ULL, 0x0808081908190808ULL,
+    0x080808190819082bULL, 0x0808081908191919ULL, 0x0808081908192b08ULL, 0x0808081908192b2bULL,
+    0x08080819082b0819ULL, 0x08080819082b1908ULL, 0x0808081919080808ULL, 0x080808191908082bULL,
+    0x0808081919081919ULL, 0x0808081919082b08ULL, 0x0808081919190819ULL, 0x0808081919191908ULL,
+    0x08080819192b0808ULL, 0x08080819192b2b08ULL, 0x080808192b080819ULL, 0x080808192b081908ULL,
+    0x080808192b190808ULL, 0x0808082b08080808ULL, 0x0808082b0808082bULL, 0x0808082b08081919ULL,
+    0x0808082b08082b08ULL, 0x0808082b08190819ULL, 0x0808082b08191908ULL, 0x0808082b082b0808ULL,
+    0x0808082b19080819ULL, 0x0808082b19081908ULL, 0x0808082b19190808ULL, 0x0808082b19191919ULL,
+    0x0808082b2b080808ULL, 0x0808082b2b082b2bULL, 0x0808190808080819ULL, 0x0808190808081908ULL,
+    0x080819080808192bULL, 0x0808190808082b19ULL, 0x0808190808190808ULL, 0x080819080819082bULL,
+    0x0808190808191919ULL, 0x0808190808192b08ULL, 0x08081908082b0819ULL, 0x08081908082b1908ULL,
+    0x0808190819080808ULL, 0x080819081908082bULL, 0x0808190819081919ULL, 0x0808190819082b08ULL,
+    0x0808190819190819ULL, 0x0808190819191908ULL, 0x080819081919192bULL, 0x08081908192b0808ULL,
+    0x080819082b080819ULL, 0x080819082b081908ULL, 0x080819082b190808ULL, 0x0808191908080808ULL,
+    0x080819190808082bULL, 0x0808191908081919ULL, 0x0808191908082b08ULL, 0x0808191908190819ULL,
+    0x0808191908191908ULL, 0x08081919082b0808ULL, 0x0808191919080819ULL, 0x0808191919081908ULL,
+    0x0808191919190808ULL, 0x08081919192b0819ULL, 0x080819192b080808ULL, 0x0808192b08080819ULL,
+    0x0808192b08081908ULL, 0x0808192b08190808ULL, 0x0808192b082b192bULL, 0x0808192b19080808ULL,
+    0x0808192b1908082bULL, 0x0808192b2b081908ULL, 0x08082b0808080808ULL, 0x08082b080808082bULL,
+    0x08082b0808081919ULL, 0x08082b0808082b08ULL, 0x08082b0808082b2bULL, 0x08082b0808190819ULL,
+    0x08082b0808191908ULL, 0x08082b08082b0808ULL, 0x08082b08082b1919ULL, 0x08082b0819080819ULL,
+    0x08082b0819081908ULL, 0x08082b0819190808ULL, 0x08082b0819192b08ULL, 0x08082b082b080808ULL,
+    0x08082b082b2b0808ULL, 0x08082b082b2b2b2bULL, 0x08082b1908080819ULL, 0x08082b1908081908ULL,
+    0x08082b1908190808ULL, 0x08082b1919080808ULL, 0x08082b192b080819ULL, 0x08082b192b082b19ULL,
+    0x08082b2b08080808ULL, 0x08082b2b082b0808ULL, 0x08082b2b082b2b08ULL, 0x08082b2b2b19192bULL,
+    0x08082b2b2b2b0808ULL, 0x0819080808080819ULL, 0x0819080808081908ULL, 0x081908080808192bULL,
+    0x0819080808082b19ULL, 0x0819080808190808ULL, 0x081908080819082bULL, 0x0819080808191919ULL,
+    0x0819080808192b08ULL, 0x08190808082b0819ULL, 0x08190808082b1908ULL, 0x0819080819080808ULL,
+    0x081908081908082bULL, 0x0819080819081919ULL, 0x0819080819082b08ULL, 0x0819080819190819ULL,
+    0x0819080819191908ULL, 0x08190808192b0808ULL, 0x08190808192b2b2bULL, 0x081908082b080819ULL,
+    0x081908082b081908ULL, 0x081908082b190808ULL, 0x0819081908080808ULL, 0x081908190808082bULL,
+    0x0819081908081919ULL, 0x0819081908082b08ULL, 0x0819081908190819ULL, 0x0819081908191908ULL,
+    0x08190819082b0808ULL, 0x0819081919080819ULL, 0x0819081919081908ULL, 0x0819081919190808ULL,
+    0x081908192b080808ULL, 0x081908192b191908ULL, 0x081908192b19192bULL, 0x0819082b08080819ULL,
+    0x0819082b08081908ULL, 0x0819082b0808192bULL, 0x0819082b08190808ULL, 0x0819082b19080808ULL,
+    0x0819082b192b0808ULL, 0x0819190808080808ULL, 0x081919080808082bULL, 0x0819190808081919ULL,
+    0x0819190808082b08ULL, 0x0819190808190819ULL, 0x0819190808191908ULL, 0x08191908082b0808ULL,
+    0x0819190819080819ULL, 0x0819190819081908ULL, 0x0819190819082b19ULL, 0x0819190819190808ULL,
+    0x08191908192b1908ULL, 0x081919082b080808ULL, 0x0819191908080819ULL, 0x0819191908081908ULL,
+    0x0819191908190808ULL, 0x0819191919080808ULL, 0x0819192b08080808ULL, 0x0819192b08191908ULL,
+    0x0819192b19082b19ULL, 0x08192b0808080819ULL, 0x08192b0808081908ULL, 0x08192b0808190808ULL,
+    0x08192b080819082bULL, 0x08192b0819080808ULL, 0x08192b0819191908ULL, 0x08192b082b08192bULL,
+    0x08192b1908080808ULL, 0x08192b1908081919ULL, 0x08192b19192b192bULL, 0x08192b2b19190819ULL,
+    0x08192b2b2b2b2b19ULL, 0x082b080808080808ULL, 0x082b08080808082bULL, 0x082b080808081919ULL,
+    0x082b080808082b08ULL, 0x082b080808082b2bULL, 0x082b080808190819ULL, 0x082b080808191908ULL,
+    0x082b0808082b0808ULL, 0x082b080819080819ULL, 0x082b080819081908ULL, 0x082b080819190808ULL,
+    0x082b08082b080808ULL, 0x082b08082b2b0808ULL, 0x082b081908080819ULL, 0x082b081908081908ULL,
+    0x082b081908190808ULL, 0x082b081919080808ULL, 0x082b081919082b08ULL, 0x082b0819192b1919ULL,
+    0x082b082b08080808ULL, 0x082b082b082b082bULL, 0x082b082b2b080808ULL, 0x082b082b2b2b2b08ULL,
+    0x082b190808080819ULL, 0x082b190808081908ULL, 0x082b190808190808ULL, 0x082b1908082b2b19ULL,
+    0x082b190819080808ULL, 0x082b191908080808ULL, 0x082b191919080819ULL, 0x082b19191919082bULL,
+    0x082b19192b192b19ULL, 0x082b192b08080819ULL, 0x082b192b08192b2bULL, 0x082b192b2b2b192bULL,
+    0x082b2b0808080808ULL, 0x082b2b0808082b08ULL, 0x082b2b0808082b2bULL, 0x082b2b08082b0808ULL,
+    0x082b2b0819191919ULL, 0x082b2b082b082b08ULL, 0x082b2b082b2b082bULL, 0x082b2b19192b2b08ULL,
+    0x082b2b192b190808ULL, 0x082b2b2b08082b08ULL, 0x082b2b2b082b0808ULL, 0x082b2b2b2b08082bULL,
+    0x082b2b2b2b082b08ULL, 0x082b2b2b2b082b2bULL, 0x1908080808080819ULL, 0x1908080808081908ULL,
+    0x190808080808192bULL, 0x1908080808082b19ULL, 0x1908080808190808ULL, 0x190808080819082bULL,
+    0x1908080808191919ULL, 0x1908080808192b08ULL, 0x19080808082b0819ULL, 0x19080808082b1908ULL,
+    0x1908080819080808ULL, 0x190808081908082bULL, 0x1908080819081919ULL, 0x1908080819082b08ULL,
+    0x1908080819082b2bULL, 0x1908080819190819ULL, 0x1908080819191908ULL, 0x19080808192b0808ULL,
+    0x19080808192b1919ULL, 0x190808082b080819ULL, 0x190808082b081908ULL, 0x190808082b190808ULL,
+    0x1908081908080808ULL, 0x190808190808082bULL, 0x1908081908081919ULL, 0x1908081908082b08ULL,
+    0x1908081908190819ULL, 0x1908081908191908ULL, 0x19080819082b0808ULL, 0x1908081919080819ULL,
+    0x1908081919081908ULL, 0x1908081919190808ULL, 0x190808192b080808ULL, 0x190808192b081919ULL,
+    0x190808192b2b082bULL, 0x1908082b08080819ULL, 0x1908082b08081908ULL, 0x1908082b08190808ULL,
+    0x1908082b0819082bULL, 0x1908082b082b2b19ULL, 0x1908082b19080808ULL, 0x1908190808080808ULL,
+    0x190819080808082bULL, 0x1908190808081919ULL, 0x1908190808082b08ULL, 0x1908190808190819ULL,
+    0x1908190808191908ULL, 0x1908190808192b19ULL, 0x19081908082b0808ULL, 0x1908190819080819ULL,
+    0x1908190819081908ULL, 0x1908190819190808ULL, 0x190819082b080808ULL, 0x190819082b191908ULL,
+    0x1908191908080819ULL, 0x1908191908081908ULL, 0x1908191908190808ULL, 0x19081919082b1908ULL,
+    0x1908191919080808ULL, 0x190819192b192b2bULL, 0x1908192b08080808ULL, 0x1908192b08082b2bULL,
+    0x1908192b19081908ULL, 0x1908192b19190808ULL, 0x19082b0808080819ULL, 0x19082b0808081908ULL,
+    0x19082b0808190808ULL, 0x19082b0819080808ULL, 0x19082b0819081919ULL, 0x19082b0819191908ULL,
+    0x19082b08192b082bULL, 0x19082b1908080808ULL, 0x19082b1908190819ULL, 0x19082b1919081908ULL,
+    0x19082b1919190808ULL, 0x19082b19192b2b19ULL, 0x19082b2b08081908ULL, 0x1919080808080808ULL,
+    0x191908080808082bULL, 0x1919080808081919ULL, 0x1919080808082b08ULL, 0x1919080808190819ULL,
+    0x1919080808191908ULL, 0x19190808082b0808ULL, 0x19190808082b2b08ULL, 0x1919080819080819ULL,
+    0x1919080819081908ULL, 0x1919080819190808ULL, 0x191908082b080808ULL, 0x1919081908080819ULL,
+    0x1919081908081908ULL, 0x1919081908190808ULL, 0x1919081908191919ULL, 0x1919081919080808ULL,
+    0x191908191908082bULL, 0x1919082b08080808ULL, 0x1919082b19081908ULL, 0x1919082b2b2b2b2bULL,
+    0x1919190808080819ULL, 0x1919190808081908ULL, 0x1919190808190808ULL, 0x19191908082b0819ULL,
+    0x1919190819080808ULL, 0x19191908192b0808ULL, 0x191919082b080819ULL, 0x191919082b2b0819ULL,
+    0x1919191908080808ULL, 0x1919191908082b08ULL, 0x191919192b080808ULL, 0x191919192b082b08ULL,
+    0x1919192b082b0819ULL, 0x1919192b192b2b08ULL, 0x1919192b2b2b0819ULL, 0x19192b0808080808ULL,
+    0x19192b0808191908ULL, 0x19192b0819080819ULL, 0x19192b0819190808ULL, 0x19192b082b192b19ULL,
+    0x19192b1908192b2bULL, 0x19192b1919080808ULL, 0x19192b191908082bULL, 0x19192b2b2b081919ULL,
+    0x192b080808080819ULL, 0x192b080808081908ULL, 0x192b080808190808ULL, 0x192b080819080808ULL,
+    0x192b080819191908ULL, 0x192b0808192b082bULL, 0x192b08082b08192bULL, 0x192b08082b2b2b19ULL,
+    0x192b081908080808ULL, 0x192b082b082b1908ULL, 0x192b082b19082b2bULL, 0x192b082b2b19082bULL,
+    0x192b190808080808ULL, 0x192b19080819192bULL, 0x192b191908190808ULL, 0x192b191919080808ULL,
+    0x192b191919081919ULL, 0x192b19192b2b1908ULL, 0x192b2b0808080819ULL, 0x192b2b08192b2b2bULL,
+    0x192b2b19082b1919ULL, 0x192b2b2b0808192bULL, 0x192b2b2b19191908ULL, 0x192b2b2b192b082bULL,
+    0x2b08080808080808ULL, 0x2b0808080808082bULL, 0x2b08080808081919ULL, 0x2b08080808082b08ULL,
+    0x2b08080808190819ULL, 0x2b08080808191908ULL, 0x2b080808082b0808ULL, 0x2b080808082b2b2bULL,
+    0x2b08080819080819ULL, 0x2b08080819081908ULL, 0x2b08080819190808ULL, 0x2b0808082b080808ULL,
+    0x2b0808082b08082bULL, 0x2b0808082b2b2b08ULL, 0x2b0808082b2b2b2bULL, 0x2b08081908080819ULL,
+    0x2b08081908081908ULL, 0x2b0808190808192bULL, 0x2b08081908190808ULL, 0x2b08081919080808ULL,
+    0x2b08081919190819ULL, 0x2b08081919192b19ULL, 0x2b08082b08080808ULL, 0x2b08082b082b0808ULL,
+    0x2b08082b2b080808ULL, 0x2b08082b2b08082bULL, 0x2b08082b2b2b0808ULL, 0x2b08082b2b2b2b08ULL,
+    0x2b08190808080819ULL, 0x2b08190808081908ULL, 0x2b08190808190808ULL, 0x2b0819080819082bULL,
+    0x2b08190808191919ULL, 0x2b08190819080808ULL, 0x2b081908192b0808ULL, 0x2b0819082b082b19ULL,
+    0x2b08191908080808ULL, 0x2b08191919081908ULL, 0x2b0819192b2b1919ULL, 0x2b08192b08192b08ULL,
+    0x2b08192b192b2b2bULL, 0x2b082b0808080808ULL, 0x2b082b0808082b08ULL, 0x2b082b08082b1919ULL,
+    0x2b082b0819192b2bULL, 0x2b082b082b080808ULL, 0x2b082b082b08082bULL, 0x2b082b082b2b2b08ULL,
+    0x2b082b190808192bULL, 0x2b082b2b082b082bULL, 0x2b082b2b2b080808ULL, 0x2b082b2b2b082b08ULL,
+    0x2b082b2b2b19192bULL, 0x2b082b2b2b2b2b08ULL, 0x2b19080808080819ULL, 0x2b19080808081908ULL,
+    0x2b19080808190808ULL, 0x2b19080819080808ULL, 0x2b1908081919192bULL, 0x2b1908082b081908ULL,
+    0x2b19081908080808ULL, 0x2b190819082b082bULL, 0x2b190819192b1908ULL, 0x2b19082b1919192bULL,
+    0x2b19082b2b082b19ULL, 0x2b19190808080808ULL, 0x2b19190808081919ULL, 0x2b19190819081908ULL,
+    0x2b19190819190808ULL, 0x2b19190819192b08ULL, 0x2b191919082b2b19ULL, 0x2b1919192b190808ULL,
+    0x2b1919192b19082bULL, 0x2b19192b19080819ULL, 0x2b192b0819190819ULL, 0x2b192b082b2b192bULL,
+    0x2b192b1919082b19ULL, 0x2b192b2b08191919ULL, 0x2b192b2b192b0808ULL, 0x2b2b080808080808ULL,
+    0x2b2b08080808082bULL, 0x2b2b080808082b08ULL, 0x2b2b080808082b2bULL, 0x2b2b0808082b0808ULL,
+    0x2b2b0808082b2b2bULL, 0x2b2b08082b2b0808ULL, 0x2b2b081919190819ULL, 0x2b2b081919192b19ULL,
+    0x2b2b08192b2b192bULL, 0x2b2b082b08080808ULL, 0x2b2b082b0808082bULL, 0x2b2b082b08082b08ULL,
+    0x2b2b082b082b2b2bULL, 0x2b2b082b2b080808ULL, 0x2b2b082b2b2b0808ULL, 0x2b2b190819080808ULL,
+    0x2b2b19082b191919ULL, 0x2b2b192b192b1919ULL, 0x2b2b192b2b192b08ULL, 0x2b2b2b0808082b2bULL,
+    0x2b2b2b08082b0808ULL, 0x2b2b2b08082b082bULL, 0x2b2b2b08082b2b08ULL, 0x2b2b2b082b2b0808ULL,
+    0x2b2b2b082b2b2b08ULL, 0x2b2b2b1908081908ULL, 0x2b2b2b192b081908ULL, 0x2b2b2b192b08192bULL,
+    0x2b2b2b2b082b2b08ULL, 0x2b2b2b2b082b2b2bULL, 0x2b2b2b2b2b190819ULL, 0x2b2b2b2b2b2b2b2bULL,
+};
+static const uint64_t llml__iq2_grid_s[1024] = {
+    0x0808080808080808ULL, 0x080808080808082bULL, 0x0808080808081919ULL, 0x0808080808082b08ULL,
+    0x0808080808082b2bULL, 0x0808080808190819ULL, 0x0808080808191908ULL, 0x080808080819192bULL,
+    0x0808080808192b19ULL, 0x08080808082b0808ULL, 0x08080808082b082bULL, 0x08080808082b1919ULL,
+    0x08080808082b2b08ULL, 0x0808080819080819ULL, 0x0808080819081908ULL, 0x080808081908192bULL,
+    0x0808080819082b19ULL, 0x0808080819190808ULL, 0x080808081919082bULL, 0x0808080819191919ULL,
+    0x0808080819192b08ULL, 0x08080808192b0819ULL, 0x08080808192b1908ULL, 0x08080808192b192bULL,
+    0x08080808192b2b19ULL, 0x080808082b080808ULL, 0x080808082b08082bULL, 0x080808082b081919ULL,
+    0x080808082b082b08ULL, 0x080808082b190819ULL, 0x080808082b191908ULL, 0x080808082b2b0808ULL,
+    0x080808082b2b1919ULL, 0x080808082b2b2b2bULL, 0x0808081908080819ULL, 0x0808081908081908ULL,
+    0x080808190808192bULL, 0x0808081908082b19ULL, 0x0808081908190808ULL, 0x080808190819082bULL,
+    0x0808081908191919ULL, 0x0808081908192b08ULL, 0x08080819082b0819ULL, 0x08080819082b1908ULL,
+    0x0808081919080808ULL, 0x080808191908082bULL, 0x0808081919081919ULL, 0x0808081919082b08ULL,
+    0x0808081919190819ULL, 0x0808081919191908ULL, 0x080808191919192bULL, 0x0808081919192b19ULL,
+    0x08080819192b0808ULL, 0x08080819192b1919ULL, 0x08080819192b2b08ULL, 0x080808192b080819ULL,
+    0x080808192b081908ULL, 0x080808192b190808ULL, 0x080808192b19082bULL, 0x080808192b191919ULL,
+    0x080808192b2b0819ULL, 0x080808192b2b1908ULL, 0x0808082b08080808ULL, 0x0808082b0808082bULL,
+    0x0808082b08081919ULL, 0x0808082b08082b08ULL, 0x0808082b08190819ULL, 0x0808082b08191908ULL,
+    0x0808082b082b0808ULL, 0x0808082b082b2b2bULL, 0x0808082b19080819ULL, 0x0808082b19081908ULL,
+    0x0808082b1908192bULL, 0x0808082b19082b19ULL, 0x0808082b19190808ULL, 0x0808082b19191919ULL,
+    0x0808082b2b080808ULL, 0x0808082b2b081919ULL, 0x0808082b2b082b2bULL, 0x0808082b2b191908ULL,
+    0x0808082b2b2b082bULL, 0x0808190808080819ULL, 0x0808190808081908ULL, 0x080819080808192bULL,
+    0x0808190808082b19ULL, 0x0808190808190808ULL, 0x080819080819082bULL, 0x0808190808191919ULL,
+    0x0808190808192b08ULL, 0x08081908082b0819ULL, 0x08081908082b1908ULL, 0x08081908082b192bULL,
+    0x08081908082b2b19ULL, 0x0808190819080808ULL, 0x080819081908082bULL, 0x0808190819081919ULL,
+    0x0808190819082b08ULL, 0x0808190819082b2bULL, 0x0808190819190819ULL, 0x0808190819191908ULL,
+    0x080819081919192bULL, 0x0808190819192b19ULL, 0x08081908192b0808ULL, 0x08081908192b082bULL,
+    0x08081908192b1919ULL, 0x080819082b080819ULL, 0x080819082b081908ULL, 0x080819082b08192bULL,
+    0x080819082b082b19ULL, 0x080819082b190808ULL, 0x080819082b191919ULL, 0x080819082b192b08ULL,
+    0x080819082b2b0819ULL, 0x080819082b2b1908ULL, 0x0808191908080808ULL, 0x080819190808082bULL,
+    0x0808191908081919ULL, 0x0808191908082b08ULL, 0x0808191908082b2bULL, 0x0808191908190819ULL,
+    0x0808191908191908ULL, 0x080819190819192bULL, 0x0808191908192b19ULL, 0x08081919082b0808ULL,
+    0x08081919082b1919ULL, 0x08081919082b2b08ULL, 0x0808191919080819ULL, 0x0808191919081908ULL,
+    0x080819191908192bULL, 0x0808191919082b19ULL, 0x0808191919190808ULL, 0x080819191919082bULL,
+    0x0808191919191919ULL, 0x0808191919192b08ULL, 0x08081919192b0819ULL, 0x08081919192b1908ULL,
+    0x080819192b080808ULL, 0x080819192b08082bULL, 0x080819192b081919ULL, 0x080819192b082b08ULL,
+    0x080819192b190819ULL, 0x080819192b191908ULL, 0x080819192b2b0808ULL, 0x0808192b08080819ULL,
+    0x0808192b08081908ULL, 0x0808192b0808192bULL, 0x0808192b08082b19ULL, 0x0808192b08190808ULL,
+    0x0808192b08191919ULL, 0x0808192b19080808ULL, 0x0808192b19081919ULL, 0x0808192b19082b08ULL,
+    0x0808192b19190819ULL, 0x0808192b19191908ULL, 0x0808192b192b0808ULL, 0x0808192b2b080819ULL,
+    0x0808192b2b081908ULL, 0x0808192b2b190808ULL, 0x08082b0808080808ULL, 0x08082b080808082bULL,
+    0x08082b0808081919ULL, 0x08082b0808082b08ULL, 0x08082b0808190819ULL, 0x08082b0808191908ULL,
+    0x08082b080819192bULL, 0x08082b0808192b19ULL, 0x08082b08082b0808ULL, 0x08082b08082b1919ULL,
+    0x08082b08082b2b2bULL, 0x08082b0819080819ULL, 0x08082b0819081908ULL, 0x08082b081908192bULL,
+    0x08082b0819082b19ULL, 0x08082b0819190808ULL, 0x08082b081919082bULL, 0x08082b0819191919ULL,
+    0x08082b0819192b08ULL, 0x08082b08192b0819ULL, 0x08082b08192b1908ULL, 0x08082b082b080808ULL,
+    0x08082b082b081919ULL, 0x08082b082b191908ULL, 0x08082b082b2b2b2bULL, 0x08082b1908080819ULL,
+    0x08082b1908081908ULL, 0x08082b1908190808ULL, 0x08082b190819082bULL, 0x08082b1908191919ULL,
+    0x08082b1908192b08ULL, 0x08082b19082b0819ULL, 0x08082b1919080808ULL, 0x08082b1919081919ULL,
+    0x08082b1919082b08ULL, 0x08082b1919190819ULL, 0x08082b1919191908ULL, 0x08082b19192b0808ULL,
+    0x08082b192b080819ULL, 0x08082b192b190808ULL, 0x08082b2b08080808ULL, 0x08082b2b08190819ULL,
+    0x08082b2b08191908ULL, 0x08082b2b082b082bULL, 0x08082b2b082b2b08ULL, 0x08082b2b082b2b2bULL,
+    0x08082b2b19190808ULL, 0x08082b2b2b192b19ULL, 0x0819080808080819ULL, 0x0819080808081908ULL,
+    0x081908080808192bULL, 0x0819080808082b19ULL, 0x0819080808190808ULL, 0x081908080819082bULL,
+    0x0819080808191919ULL, 0x0819080808192b08ULL, 0x08190808082b0819ULL, 0x08190808082b1908ULL,
+    0x08190808082b192bULL, 0x0819080819080808ULL, 0x081908081908082bULL, 0x0819080819081919ULL,
+    0x0819080819082b08ULL, 0x0819080819190819ULL, 0x0819080819191908ULL, 0x081908081919192bULL,
+    0x0819080819192b19ULL, 0x08190808192b0808ULL, 0x08190808192b082bULL, 0x08190808192b1919ULL,
+    0x08190808192b2b08ULL, 0x081908082b080819ULL, 0x081908082b081908ULL, 0x081908082b08192bULL,
+    0x081908082b190808ULL, 0x081908082b191919ULL, 0x081908082b192b08ULL, 0x081908082b2b0819ULL,
+    0x081908082b2b1908ULL, 0x0819081908080808ULL, 0x081908190808082bULL, 0x0819081908081919ULL,
+    0x0819081908082b08ULL, 0x0819081908082b2bULL, 0x0819081908190819ULL, 0x0819081908191908ULL,
+    0x081908190819192bULL, 0x0819081908192b19ULL, 0x08190819082b0808ULL, 0x08190819082b082bULL,
+    0x08190819082b1919ULL, 0x08190819082b2b08ULL, 0x0819081919080819ULL, 0x0819081919081908ULL,
+    0x081908191908192bULL, 0x0819081919082b19ULL, 0x0819081919190808ULL, 0x081908191919082bULL,
+    0x0819081919191919ULL, 0x0819081919192b08ULL, 0x08190819192b0819ULL, 0x08190819192b1908ULL,
+    0x081908192b080808ULL, 0x081908192b08082bULL, 0x081908192b081919ULL, 0x081908192b082b08ULL,
+    0x081908192b190819ULL, 0x081908192b191908ULL, 0x0819082b08080819ULL, 0x0819082b08081908ULL,
+    0x0819082b08082b19ULL, 0x0819082b08190808ULL, 0x0819082b08191919ULL, 0x0819082b082b0819ULL,
+    0x0819082b082b1908ULL, 0x0819082b19080808ULL, 0x0819082b19081919ULL, 0x0819082b19190819ULL,
+    0x0819082b19191908ULL, 0x0819082b2b080819ULL, 0x0819082b2b081908ULL, 0x0819082b2b190808ULL,
+    0x0819190808080808ULL, 0x081919080808082bULL, 0x0819190808081919ULL, 0x0819190808082b08ULL,
+    0x0819190808190819ULL, 0x0819190808191908ULL, 0x081919080819192bULL, 0x0819190808192b19ULL,
+    0x08191908082b0808ULL, 0x08191908082b1919ULL, 0x08191908082b2b08ULL, 0x0819190819080819ULL,
+    0x0819190819081908ULL, 0x081919081908192bULL, 0x0819190819082b19ULL, 0x0819190819190808ULL,
+    0x081919081919082bULL, 0x0819190819191919ULL, 0x0819190819192b08ULL, 0x08191908192b0819ULL,
+    0x08191908192b1908ULL, 0x081919082b080808ULL, 0x081919082b08082bULL, 0x081919082b081919ULL,
+    0x081919082b082b08ULL, 0x081919082b190819ULL, 0x081919082b191908ULL, 0x081919082b2b0808ULL,
+    0x0819191908080819ULL, 0x0819191908081908ULL, 0x081919190808192bULL, 0x0819191908082b19ULL,
+    0x0819191908190808ULL, 0x081919190819082bULL, 0x0819191908191919ULL, 0x0819191908192b08ULL,
+    0x08191919082b0819ULL, 0x08191919082b1908ULL, 0x0819191919080808ULL, 0x081919191908082bULL,
+    0x0819191919081919ULL, 0x0819191919082b08ULL, 0x0819191919190819ULL, 0x0819191919191908ULL,
+    0x08191919192b0808ULL, 0x081919192b080819ULL, 0x081919192b081908ULL, 0x081919192b190808ULL,
+    0x0819192b08080808ULL, 0x0819192b08081919ULL, 0x0819192b08082b08ULL, 0x0819192b08190819ULL,
+    0x0819192b08191908ULL, 0x0819192b082b0808ULL, 0x0819192b19080819ULL, 0x0819192b19081908ULL,
+    0x0819192b19190808ULL, 0x0819192b2b080808ULL, 0x0819192b2b2b2b2bULL, 0x08192b0808080819ULL,
+    0x08192b0808081908ULL, 0x08192b080808192bULL, 0x08192b0808082b19ULL, 0x08192b0808190808ULL,
+    0x08192b0808191919ULL, 0x08192b0808192b08ULL, 0x08192b08082b0819ULL, 0x08192b0819080808ULL,
+    0x08192b081908082bULL, 0x08192b0819081919ULL, 0x08192b0819082b08ULL, 0x08192b0819190819ULL,
+    0x08192b0819191908ULL, 0x08192b08192b0808ULL, 0x08192b082b080819ULL, 0x08192b082b081908ULL,
+    0x08192b1908080808ULL, 0x08192b190808082bULL, 0x08192b1908081919ULL, 0x08192b1908082b08ULL,
+    0x08192b1908190819ULL, 0x08192b1908191908ULL, 0x08192b19082b0808ULL, 0x08192b1919080819ULL,
+    0x08192b1919081908ULL, 0x08192b1919190808ULL, 0x08192b19192b2b19ULL, 0x08192b192b2b082bULL,
+    0x08192b2b08081908ULL, 0x08192b2b08190808ULL, 0x08192b2b19080808ULL, 0x08192b2b1919192bULL,
+    0x082b080808080808ULL, 0x082b08080808082bULL, 0x082b080808081919ULL, 0x082b080808082b08ULL,
+    0x082b080808190819ULL, 0x082b080808191908ULL, 0x082b08080819192bULL, 0x082b080808192b19ULL,
+    0x082b0808082b0808ULL, 0x082b0808082b1919ULL, 0x082b0808082b2b2bULL, 0x082b080819080819ULL,
+    0x082b080819081908ULL, 0x082b080819190808ULL, 0x082b08081919082bULL, 0x082b080819191919ULL,
+    0x082b0808192b1908ULL, 0x082b08082b080808ULL, 0x082b08082b082b2bULL, 0x082b08082b191908ULL,
+    0x082b08082b2b2b2bULL, 0x082b081908080819ULL, 0x082b081908081908ULL, 0x082b081908190808ULL,
+    0x082b08190819082bULL, 0x082b081908191919ULL, 0x082b0819082b0819ULL, 0x082b081919080808ULL,
+    0x082b08191908082bULL, 0x082b081919081919ULL, 0x082b081919190819ULL, 0x082b081919191908ULL,
+    0x082b0819192b0808ULL, 0x082b08192b080819ULL, 0x082b08192b081908ULL, 0x082b08192b190808ULL,
+    0x082b082b08080808ULL, 0x082b082b08082b2bULL, 0x082b082b082b082bULL, 0x082b082b082b2b08ULL,
+    0x082b082b082b2b2bULL, 0x082b082b19081908ULL, 0x082b082b19190808ULL, 0x082b082b2b082b08ULL,
+    0x082b082b2b082b2bULL, 0x082b082b2b2b2b08ULL, 0x082b190808080819ULL, 0x082b190808081908ULL,
+    0x082b19080808192bULL, 0x082b190808082b19ULL, 0x082b190808190808ULL, 0x082b190808191919ULL,
+    0x082b190808192b08ULL, 0x082b1908082b0819ULL, 0x082b1908082b1908ULL, 0x082b190819080808ULL,
+    0x082b19081908082bULL, 0x082b190819081919ULL, 0x082b190819082b08ULL, 0x082b190819190819ULL,
+    0x082b190819191908ULL, 0x082b1908192b0808ULL, 0x082b19082b080819ULL, 0x082b19082b081908ULL,
+    0x082b19082b190808ULL, 0x082b191908080808ULL, 0x082b191908081919ULL, 0x082b191908082b08ULL,
+    0x082b191908190819ULL, 0x082b191908191908ULL, 0x082b1919082b0808ULL, 0x082b191919080819ULL,
+    0x082b191919081908ULL, 0x082b191919190808ULL, 0x082b1919192b192bULL, 0x082b19192b080808ULL,
+    0x082b192b08080819ULL, 0x082b192b08081908ULL, 0x082b192b08190808ULL, 0x082b192b19080808ULL,
+    0x082b192b19192b19ULL, 0x082b2b0808080808ULL, 0x082b2b0808081919ULL, 0x082b2b0808190819ULL,
+    0x082b2b0808191908ULL, 0x082b2b0819080819ULL, 0x082b2b0819081908ULL, 0x082b2b0819190808ULL,
+    0x082b2b082b082b2bULL, 0x082b2b082b2b2b2bULL, 0x082b2b1908080819ULL, 0x082b2b1908081908ULL,
+    0x082b2b1908190808ULL, 0x082b2b192b191919ULL, 0x082b2b2b08082b2bULL, 0x082b2b2b082b082bULL,
+    0x082b2b2b192b1908ULL, 0x082b2b2b2b082b08ULL, 0x082b2b2b2b082b2bULL, 0x1908080808080819ULL,
+    0x1908080808081908ULL, 0x190808080808192bULL, 0x1908080808082b19ULL, 0x1908080808190808ULL,
+    0x190808080819082bULL, 0x1908080808191919ULL, 0x1908080808192b08ULL, 0x1908080808192b2bULL,
+    0x19080808082b0819ULL, 0x19080808082b1908ULL, 0x19080808082b192bULL, 0x1908080819080808ULL,
+    0x190808081908082bULL, 0x1908080819081919ULL, 0x1908080819082b08ULL, 0x1908080819082b2bULL,
+    0x1908080819190819ULL, 0x1908080819191908ULL, 0x190808081919192bULL, 0x1908080819192b19ULL,
+    0x19080808192b0808ULL, 0x19080808192b082bULL, 0x19080808192b1919ULL, 0x190808082b080819ULL,
+    0x190808082b081908ULL, 0x190808082b190808ULL, 0x190808082b191919ULL, 0x190808082b192b08ULL,
+    0x190808082b2b0819ULL, 0x190808082b2b1908ULL, 0x1908081908080808ULL, 0x190808190808082bULL,
+    0x1908081908081919ULL, 0x1908081908082b08ULL, 0x1908081908190819ULL, 0x1908081908191908ULL,
+    0x190808190819192bULL, 0x1908081908192b19ULL, 0x19080819082b0808ULL, 0x19080819082b082bULL,
+    0x19080819082b1919ULL, 0x1908081919080819ULL, 0x1908081919081908ULL, 0x190808191908192bULL,
+    0x1908081919082b19ULL, 0x1908081919190808ULL, 0x190808191919082bULL, 0x1908081919191919ULL,
+    0x1908081919192b08ULL, 0x19080819192b0819ULL, 0x19080819192b1908ULL, 0x190808192b080808ULL,
+    0x190808192b08082bULL, 0x190808192b081919ULL, 0x190808192b082b08ULL, 0x190808192b190819ULL,
+    0x190808192b191908ULL, 0x190808192b2b0808ULL, 0x1908082b08080819ULL, 0x1908082b08081908ULL,
+    0x1908082b08190808ULL, 0x1908082b0819082bULL, 0x1908082b08191919ULL, 0x1908082b08192b08ULL,
+    0x1908082b082b1908ULL, 0x1908082b19080808ULL, 0x1908082b19081919ULL, 0x1908082b19082b08ULL,
+    0x1908082b19190819ULL, 0x1908082b19191908ULL, 0x1908082b192b0808ULL, 0x1908082b2b080819ULL,
+    0x1908082b2b081908ULL, 0x1908190808080808ULL, 0x190819080808082bULL, 0x1908190808081919ULL,
+    0x1908190808082b08ULL, 0x1908190808082b2bULL, 0x1908190808190819ULL, 0x1908190808191908ULL,
+    0x190819080819192bULL, 0x1908190808192b19ULL, 0x19081908082b0808ULL, 0x19081908082b082bULL,
+    0x19081908082b1919ULL, 0x19081908082b2b08ULL, 0x1908190819080819ULL, 0x1908190819081908ULL,
+    0x190819081908192bULL, 0x1908190819082b19ULL, 0x1908190819190808ULL, 0x190819081919082bULL,
+    0x1908190819191919ULL, 0x1908190819192b08ULL, 0x19081908192b0819ULL, 0x19081908192b1908ULL,
+    0x190819082b080808ULL, 0x190819082b08082bULL, 0x190819082b081919ULL, 0x190819082b082b08ULL,
+    0x190819082b190819ULL, 0x190819082b191908ULL, 0x190819082b2b0808ULL, 0x1908191908080819ULL,
+    0x1908191908081908ULL, 0x190819190808192bULL, 0x1908191908082b19ULL, 0x1908191908190808ULL,
+    0x190819190819082bULL, 0x1908191908191919ULL, 0x1908191908192b08ULL, 0x19081919082b0819ULL,
+    0x19081919082b1908ULL, 0x1908191919080808ULL, 0x190819191908082bULL, 0x1908191919081919ULL,
+    0x1908191919082b08ULL, 0x1908191919190819ULL, 0x1908191919191908ULL, 0x19081919192b0808ULL,
+    0x19081919192b2b2bULL, 0x190819192b080819ULL, 0x190819192b081908ULL, 0x190819192b190808ULL,
+    0x1908192b08080808ULL, 0x1908192b0808082bULL, 0x1908192b08081919ULL, 0x1908192b08082b08ULL,
+    0x1908192b08190819ULL, 0x1908192b08191908ULL, 0x1908192b082b0808ULL, 0x1908192b19080819ULL,
+    0x1908192b19081908ULL, 0x1908192b19190808ULL, 0x1908192b2b080808ULL, 0x1908192b2b2b1919ULL,
+    0x19082b0808080819ULL, 0x19082b0808081908ULL, 0x19082b0808082b19ULL, 0x19082b0808190808ULL,
+    0x19082b080819082bULL, 0x19082b0808191919ULL, 0x19082b0808192b08ULL, 0x19082b08082b0819ULL,
+    0x19082b08082b1908ULL, 0x19082b0819080808ULL, 0x19082b081908082bULL, 0x19082b0819081919ULL,
+    0x19082b0819082b08ULL, 0x19082b0819190819ULL, 0x19082b0819191908ULL, 0x19082b08192b0808ULL,
+    0x19082b082b081908ULL, 0x19082b082b190808ULL, 0x19082b1908080808ULL, 0x19082b190808082bULL,
+    0x19082b1908081919ULL, 0x19082b1908082b08ULL, 0x19082b1908190819ULL, 0x19082b1908191908ULL,
+    0x19082b19082b0808ULL, 0x19082b1919080819ULL, 0x19082b1919081908ULL, 0x19082b1919190808ULL,
+    0x19082b192b080808ULL, 0x19082b192b19192bULL, 0x19082b2b08080819ULL, 0x19082b2b08081908ULL,
+    0x19082b2b08190808ULL, 0x19082b2b19080808ULL, 0x1919080808080808ULL, 0x191908080808082bULL,
+    0x1919080808081919ULL, 0x1919080808082b08ULL, 0x1919080808190819ULL, 0x1919080808191908ULL,
+    0x191908080819192bULL, 0x1919080808192b19ULL, 0x19190808082b0808ULL, 0x19190808082b082bULL,
+    0x19190808082b1919ULL, 0x19190808082b2b08ULL, 0x1919080819080819ULL, 0x1919080819081908ULL,
+    0x191908081908192bULL, 0x1919080819082b19ULL, 0x1919080819190808ULL, 0x191908081919082bULL,
+    0x1919080819191919ULL, 0x1919080819192b08ULL, 0x19190808192b0819ULL, 0x19190808192b1908ULL,
+    0x191908082b080808ULL, 0x191908082b08082bULL, 0x191908082b081919ULL, 0x191908082b082b08ULL,
+    0x191908082b190819ULL, 0x191908082b191908ULL, 0x1919081908080819ULL, 0x1919081908081908ULL,
+    0x191908190808192bULL, 0x1919081908082b19ULL, 0x1919081908190808ULL, 0x191908190819082bULL,
+    0x1919081908191919ULL, 0x1919081908192b08ULL, 0x19190819082b0819ULL, 0x19190819082b1908ULL,
+    0x1919081919080808ULL, 0x191908191908082bULL, 0x1919081919081919ULL, 0x1919081919082b08ULL,
+    0x1919081919190819ULL, 0x1919081919191908ULL, 0x19190819192b0808ULL, 0x191908192b080819ULL,
+    0x191908192b081908ULL, 0x191908192b190808ULL, 0x1919082b08080808ULL, 0x1919082b08081919ULL,
+    0x1919082b08082b08ULL, 0x1919082b08190819ULL, 0x1919082b08191908ULL, 0x1919082b082b0808ULL,
+    0x1919082b19080819ULL, 0x1919082b19081908ULL, 0x1919082b19190808ULL, 0x1919082b192b2b19ULL,
+    0x1919082b2b080808ULL, 0x1919190808080819ULL, 0x1919190808081908ULL, 0x191919080808192bULL,
+    0x1919190808082b19ULL, 0x1919190808190808ULL, 0x191919080819082bULL, 0x1919190808191919ULL,
+    0x1919190808192b08ULL, 0x19191908082b0819ULL, 0x19191908082b1908ULL, 0x1919190819080808ULL,
+    0x191919081908082bULL, 0x1919190819081919ULL, 0x1919190819082b08ULL, 0x1919190819190819ULL,
+    0x1919190819191908ULL, 0x19191908192b0808ULL, 0x191919082b080819ULL, 0x191919082b081908ULL,
+    0x191919082b190808ULL, 0x1919191908080808ULL, 0x191919190808082bULL, 0x1919191908081919ULL,
+    0x1919191908082b08ULL, 0x1919191908190819ULL, 0x1919191908191908ULL, 0x19191919082b0808ULL,
+    0x1919191919080819ULL, 0x1919191919081908ULL, 0x1919191919190808ULL, 0x191919192b080808ULL,
+    0x1919192b08080819ULL, 0x1919192b08081908ULL, 0x1919192b08190808ULL, 0x1919192b082b192bULL,
+    0x1919192b19080808ULL, 0x19192b0808080808ULL, 0x19192b080808082bULL, 0x19192b0808081919ULL,
+    0x19192b0808082b08ULL, 0x19192b0808190819ULL, 0x19192b0808191908ULL, 0x19192b08082b0808ULL,
+    0x19192b0819080819ULL, 0x19192b0819081908ULL, 0x19192b0819190808ULL, 0x19192b0819192b2bULL,
+    0x19192b082b080808ULL, 0x19192b1908080819ULL, 0x19192b1908081908ULL, 0x19192b1908190808ULL,
+    0x19192b1919080808ULL, 0x19192b2b08080808ULL, 0x19192b2b08192b19ULL, 0x19192b2b2b081919ULL,
+    0x19192b2b2b2b2b08ULL, 0x192b080808080819ULL, 0x192b080808081908ULL, 0x192b08080808192bULL,
+    0x192b080808190808ULL, 0x192b08080819082bULL, 0x192b080808191919ULL, 0x192b080808192b08ULL,
+    0x192b0808082b0819ULL, 0x192b0808082b1908ULL, 0x192b080819080808ULL, 0x192b080819081919ULL,
+    0x192b080819082b08ULL, 0x192b080819190819ULL, 0x192b080819191908ULL, 0x192b0808192b0808ULL,
+    0x192b08082b081908ULL, 0x192b08082b190808ULL, 0x192b081908080808ULL, 0x192b08190808082bULL,
+    0x192b081908081919ULL, 0x192b081908082b08ULL, 0x192b081908190819ULL, 0x192b081908191908ULL,
+    0x192b0819082b0808ULL, 0x192b081919080819ULL, 0x192b081919081908ULL, 0x192b081919190808ULL,
+    0x192b08192b080808ULL, 0x192b08192b192b19ULL, 0x192b082b08081908ULL, 0x192b082b08190808ULL,
+    0x192b082b19080808ULL, 0x192b082b1919192bULL, 0x192b082b2b2b0819ULL, 0x192b190808080808ULL,
+    0x192b190808081919ULL, 0x192b190808082b08ULL, 0x192b190808190819ULL, 0x192b190808191908ULL,
+    0x192b1908082b0808ULL, 0x192b190819080819ULL, 0x192b190819081908ULL, 0x192b190819190808ULL,
+    0x192b19082b080808ULL, 0x192b191908080819ULL, 0x192b191908081908ULL, 0x192b191908190808ULL,
+    0x192b191919080808ULL, 0x192b191919082b2bULL, 0x192b1919192b2b08ULL, 0x192b19192b19082bULL,
+    0x192b192b08080808ULL, 0x192b192b2b191908ULL, 0x192b2b0808080819ULL, 0x192b2b0808081908ULL,
+    0x192b2b0808190808ULL, 0x192b2b08192b1919ULL, 0x192b2b082b192b08ULL, 0x192b2b1908080808ULL,
+    0x192b2b19082b2b2bULL, 0x192b2b2b1908082bULL, 0x192b2b2b2b2b0819ULL, 0x2b08080808080808ULL,
+    0x2b0808080808082bULL, 0x2b08080808081919ULL, 0x2b08080808082b08ULL, 0x2b08080808190819ULL,
+    0x2b08080808191908ULL, 0x2b08080808192b19ULL, 0x2b080808082b0808ULL, 0x2b080808082b1919ULL,
+    0x2b08080819080819ULL, 0x2b08080819081908ULL, 0x2b08080819190808ULL, 0x2b0808081919082bULL,
+    0x2b08080819191919ULL, 0x2b08080819192b08ULL, 0x2b080808192b0819ULL, 0x2b0808082b080808ULL,
+    0x2b0808082b081919ULL, 0x2b0808082b190819ULL, 0x2b0808082b191908ULL, 0x2b08081908080819ULL,
+    0x2b08081908081908ULL, 0x2b08081908082b19ULL, 0x2b08081908190808ULL, 0x2b0808190819082bULL,
+    0x2b08081908191919ULL, 0x2b08081908192b08ULL, 0x2b080819082b0819ULL, 0x2b080819082b1908ULL,
+    0x2b08081919080808ULL, 0x2b0808191908082bULL, 0x2b08081919081919ULL, 0x2b08081919082b08ULL,
+    0x2b08081919190819ULL, 0x2b08081919191908ULL, 0x2b0808192b080819ULL, 0x2b0808192b081908ULL,
+    0x2b0808192b190808ULL, 0x2b0808192b2b2b19ULL, 0x2b08082b08080808ULL, 0x2b08082b08081919ULL,
+    0x2b08082b08082b2bULL, 0x2b08082b08190819ULL, 0x2b08082b08191908ULL, 0x2b08082b19080819ULL,
+    0x2b08082b19081908ULL, 0x2b08082b19190808ULL, 0x2b08190808080819ULL, 0x2b08190808081908ULL,
+    0x2b0819080808192bULL, 0x2b08190808082b19ULL, 0x2b08190808190808ULL, 0x2b0819080819082bULL,
+    0x2b08190808191919ULL, 0x2b08190808192b08ULL, 0x2b081908082b0819ULL, 0x2b08190819080808ULL,
+    0x2b0819081908082bULL, 0x2b08190819081919ULL, 0x2b08190819082b08ULL, 0x2b08190819190819ULL,
+    0x2b08190819191908ULL, 0x2b081908192b0808ULL, 0x2b0819082b080819ULL, 0x2b0819082b081908ULL,
+    0x2b0819082b190808ULL, 0x2b08191908080808ULL, 0x2b0819190808082bULL, 0x2b08191908081919ULL,
+    0x2b08191908082b08ULL, 0x2b08191908190819ULL, 0x2b08191908191908ULL, 0x2b081919082b0808ULL,
+    0x2b08191919080819ULL, 0x2b08191919081908ULL, 0x2b08191919190808ULL, 0x2b0819192b080808ULL,
+    0x2b0819192b082b2bULL, 0x2b08192b08080819ULL, 0x2b08192b08081908ULL, 0x2b08192b08190808ULL,
+    0x2b08192b082b2b19ULL, 0x2b08192b19080808ULL, 0x2b082b0808080808ULL, 0x2b082b0808081919ULL,
+    0x2b082b0808190819ULL, 0x2b082b0808191908ULL, 0x2b082b0819080819ULL, 0x2b082b0819081908ULL,
+    0x2b082b0819190808ULL, 0x2b082b082b2b082bULL, 0x2b082b1908080819ULL, 0x2b082b1908081908ULL,
+    0x2b082b1919080808ULL, 0x2b082b19192b1919ULL, 0x2b082b2b082b082bULL, 0x2b082b2b19192b08ULL,
+    0x2b082b2b19192b2bULL, 0x2b082b2b2b08082bULL, 0x2b082b2b2b2b082bULL, 0x2b19080808080819ULL,
+    0x2b19080808081908ULL, 0x2b19080808082b19ULL, 0x2b19080808190808ULL, 0x2b1908080819082bULL,
+    0x2b19080808191919ULL, 0x2b19080808192b08ULL, 0x2b190808082b1908ULL, 0x2b19080819080808ULL,
+    0x2b1908081908082bULL, 0x2b19080819081919ULL, 0x2b19080819082b08ULL, 0x2b19080819190819ULL,
+    0x2b19080819191908ULL, 0x2b190808192b0808ULL, 0x2b1908082b080819ULL, 0x2b1908082b081908ULL,
+    0x2b1908082b190808ULL, 0x2b19081908080808ULL, 0x2b19081908081919ULL, 0x2b19081908190819ULL,
+    0x2b19081908191908ULL, 0x2b19081919080819ULL, 0x2b19081919081908ULL, 0x2b19081919190808ULL,
+    0x2b19081919192b2bULL, 0x2b19082b08080819ULL, 0x2b19082b08081908ULL, 0x2b19082b08190808ULL,
+    0x2b19082b19080808ULL, 0x2b19082b2b2b192bULL, 0x2b19190808080808ULL, 0x2b1919080808082bULL,
+    0x2b19190808081919ULL, 0x2b19190808082b08ULL, 0x2b19190808190819ULL, 0x2b19190808191908ULL,
+    0x2b191908082b0808ULL, 0x2b19190819080819ULL, 0x2b19190819081908ULL, 0x2b19190819190808ULL,
+    0x2b1919082b080808ULL, 0x2b1919082b19192bULL, 0x2b19191908080819ULL, 0x2b19191908081908ULL,
+    0x2b19191908190808ULL, 0x2b19191919080808ULL, 0x2b1919192b192b08ULL, 0x2b1919192b2b0819ULL,
+    0x2b19192b08080808ULL, 0x2b19192b1908192bULL, 0x2b19192b192b1908ULL, 0x2b192b0808080819ULL,
+    0x2b192b0808081908ULL, 0x2b192b0808190808ULL, 0x2b192b08082b192bULL, 0x2b192b0819080808ULL,
+    0x2b192b082b2b2b19ULL, 0x2b192b1908080808ULL, 0x2b192b1919082b19ULL, 0x2b192b191919082bULL,
+    0x2b192b2b2b190808ULL, 0x2b2b080808080808ULL, 0x2b2b080808081919ULL, 0x2b2b080808082b2bULL,
+    0x2b2b080808191908ULL, 0x2b2b0808082b082bULL, 0x2b2b0808082b2b2bULL, 0x2b2b080819080819ULL,
+    0x2b2b080819081908ULL, 0x2b2b080819190808ULL, 0x2b2b08082b2b082bULL, 0x2b2b08082b2b2b2bULL,
+    0x2b2b081919080808ULL, 0x2b2b0819192b1919ULL, 0x2b2b082b0808082bULL, 0x2b2b082b08082b2bULL,
+    0x2b2b082b082b082bULL, 0x2b2b082b082b2b08ULL, 0x2b2b082b082b2b2bULL, 0x2b2b082b2b08082bULL,
+    0x2b2b082b2b082b08ULL, 0x2b2b082b2b082b2bULL, 0x2b2b082b2b2b2b08ULL, 0x2b2b190808080819ULL,
+    0x2b2b190808081908ULL, 0x2b2b190808190808ULL, 0x2b2b190819080808ULL, 0x2b2b19082b082b19ULL,
+    0x2b2b19082b2b1908ULL, 0x2b2b191908080808ULL, 0x2b2b191908192b19ULL, 0x2b2b192b19190819ULL,
+    0x2b2b2b0808082b2bULL, 0x2b2b2b08082b2b08ULL, 0x2b2b2b082b2b082bULL, 0x2b2b2b1919191908ULL,
+    0x2b2b2b192b08192bULL, 0x2b2b2b2b08082b08ULL, 0x2b2b2b2b08082b2bULL, 0x2b2b2b2b082b0808ULL,
+    0x2b2b2b2b082b082bULL, 0x2b2b2b2b082b2b08ULL, 0x2b2b2b2b2b082b08ULL, 0x2b2b2b2b2b2b2b2bULL,
+};
+static const uint8_t llml__iq2_ksigns[128] = {
+      0, 129, 130,   3, 132,   5,   6, 135, 136,   9,  10, 139,  12, 141, 142,  15,
+    144,  17,  18, 147,  20, 149, 150,  23,  24, 153, 154,  27, 156,  29,  30, 159,
+    160,  33,  34, 163,  36, 165, 166,  39,  40, 169, 170,  43, 172,  45,  46, 175,
+     48, 177, 178,  51, 180,  53,  54, 183, 184,  57,  58, 187,  60, 189, 190,  63,
+    192,  65,  66, 195,  68, 197, 198,  71,  72, 201, 202,  75, 204,  77,  78, 207,
+     80, 209, 210,  83, 212,  85,  86, 215, 216,  89,  90, 219,  92, 221, 222,  95,
+     96, 225, 226,  99, 228, 101, 102, 231, 232, 105, 106, 235, 108, 237, 238, 111,
+    240, 113, 114, 243, 116, 245, 246, 119, 120, 249, 250, 123, 252, 125, 126, 255,
+};
+
+/* Bit j of a sign byte set means element j of the group of 8 is negative.
+   llml__iq2_ksigns[s] completes a 7-bit sign pattern with the 8th bit that
+   makes the number of negative elements even (IQ2_XXS, IQ2_XS).
+
+   Block layouts (little-endian, packed), 256 weights per block:
+     iq2_xxs (66 bytes): fp16 d; 8 groups of 32 weights, each 8 bytes:
+              4 grid indices (bytes), then a u32 holding four 7-bit sign
+              patterns (bits 0..27) and a 4-bit scale s (bits 28..31).
+     iq2_xs  (74 bytes): fp16 d; 32 u16: grid index (9 bits) | signs << 9;
+              8 bytes of 4-bit scales, two per 32 weights (low nibble first).
+     iq2_s   (82 bytes): fp16 d; 32 bytes: low 8 bits of the grid indices;
+              32 bytes: sign bytes; 8 bytes: the index high bits (2 bits per
+              index, 4 indices per byte); 8 bytes of 4-bit scales.
+   A group scale is d * (0.5 + s) * 0.25 and weight = scale * grid * sign. */
+
+#define LLML__IQ2_MAP_SIZE 65536   /* every 16-bit pattern of 8 two-bit levels */
+
+/* ---- dequantization ------------------------------------------------------ */
+
+/* Eight weights of one grid point: grid bytes are the magnitudes. */
+static void llml__iq2_emit8(float *y, float db, uint64_t grid, unsigned signs) {
+    int j;
+    for (j = 0; j < 8; j++) {
+        const float v = db * (float)(uint8_t)(grid >> (8 * j));
+        y[j] = ((signs >> j) & 1u) ? -v : v;
+    }
+}
+
+static void llml__dequant_iq2_xxs(const void *src, float *dst, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)src;
+    int64_t ib;
+    for (ib = 0; ib < n / LLML__QK_K; ib++, blk += 66) {
+        const float d = LLML__FP16_TO_FP32(llml__rd16(blk));
+        const uint8_t *grp = blk + 2;
+        int g, k;
+        for (g = 0; g < 8; g++, grp += 8) {
+            const uint32_t meta = llml__rd32(grp + 4);
+            const float db = d * (0.5f + (float)(meta >> 28)) * 0.25f;
+            for (k = 0; k < 4; k++, dst += 8)
+                llml__iq2_emit8(dst, db, llml__iq2_grid_xxs[grp[k]], llml__iq2_ksigns[(meta >> (7 * k)) & 127]);
+        }
+    }
+}
+
+static void llml__dequant_iq2_xs(const void *src, float *dst, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)src;
+    int64_t ib;
+    for (ib = 0; ib < n / LLML__QK_K; ib++, blk += 74) {
+        const float d = LLML__FP16_TO_FP32(llml__rd16(blk));
+        int g, k;
+        for (g = 0; g < 8; g++) {
+            const unsigned sc = blk[66 + g];
+            const float db0 = d * (0.5f + (float)(sc & 15)) * 0.25f;
+            const float db1 = d * (0.5f + (float)(sc >> 4)) * 0.25f;
+            for (k = 0; k < 4; k++, dst += 8) {
+                const unsigned v = llml__rd16(blk + 2 + 8 * g + 2 * k);
+                llml__iq2_emit8(dst, k < 2 ? db0 : db1, llml__iq2_grid_xs[v & 511], llml__iq2_ksigns[v >> 9]);
+            }
+        }
+    }
+}
+
+static void llml__dequant_iq2_s(const void *src, float *dst, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)src;
+    int64_t ib;
+    for (ib = 0; ib < n / LLML__QK_K; ib++, blk += 82) {
+        const float d = LLML__FP16_TO_FP32(llml__rd16(blk));
+        const uint8_t *lo = blk + 2, *sg = blk + 34, *hi = blk + 66, *scl = blk + 74;
+        int g, k;
+        for (g = 0; g < 8; g++) {
+            const float db0 = d * (0.5f + (float)(scl[g] & 15)) * 0.25f;
+            const float db1 = d * (0.5f + (float)(scl[g] >> 4)) * 0.25f;
+            for (k = 0; k < 4; k++, dst += 8) {
+                const unsigned idx = lo[4 * g + k] | (((unsigned)hi[g] >> (2 * k)) & 3u) << 8;
+                llml__iq2_emit8(dst, k < 2 ? db0 : db1, llml__iq2_grid_s[idx], sg[4 * g + k]);
+            }
+        }
+    }
+}
+
+/* ---- dot products with Q8_K activations ---------------------------------- */
+
+/* Signed integer dot product of one grid point with 8 activations. */
+static int32_t llml__iq2_dot8(uint64_t grid, unsigned signs, const int8_t *q8) {
+    int32_t s = 0;
+    int j;
+    for (j = 0; j < 8; j++) {
+        const int32_t t = (int32_t)(uint8_t)(grid >> (8 * j)) * q8[j];
+        s += ((signs >> j) & 1u) ? -t : t;
+    }
+    return s;
+}
+
+static float llml__dot_iq2_xxs(const void *w, const void *act, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)w;
+    const uint8_t *a = (const uint8_t *)act;
+    float sumf = 0.0f;
+    int64_t ib;
+    for (ib = 0; ib < n / LLML__QK_K; ib++, blk += 66, a += sizeof(llml__block_q8_K)) {
+        const int8_t *q8 = (const int8_t *)(a + 4);
+        const uint8_t *grp = blk + 2;
+        float ad, d;
+        int32_t bsum = 0;
+        int g, k;
+        memcpy(&ad, a, sizeof ad);
+        d = LLML__FP16_TO_FP32(llml__rd16(blk)) * ad;
+        for (g = 0; g < 8; g++, grp += 8) {
+            const uint32_t meta = llml__rd32(grp + 4);
+            int32_t sumi = 0;
+            for (k = 0; k < 4; k++, q8 += 8)
+                sumi += llml__iq2_dot8(llml__iq2_grid_xxs[grp[k]], llml__iq2_ksigns[(meta >> (7 * k)) & 127], q8);
+            bsum += sumi * (int32_t)(2 * (meta >> 28) + 1);
+        }
+        sumf += d * (float)bsum;
+    }
+    return 0.125f * sumf;
+}
+
+static float llml__dot_iq2_xs(const void *w, const void *act, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)w;
+    const uint8_t *a = (const uint8_t *)act;
+    float sumf = 0.0f;
+    int64_t ib;
+    for (ib = 0; ib < n / LLML__QK_K; ib++, blk += 74, a += sizeof(llml__block_q8_K)) {
+        const int8_t *q8 = (const int8_t *)(a + 4);
+        float ad, d;
+        int32_t bsum = 0;
+        int g, k;
+        memcpy(&ad, a, sizeof ad);
+        d = LLML__FP16_TO_FP32(llml__rd16(blk)) * ad;
+        for (g = 0; g < 8; g++) {
+            const int32_t sc = blk[66 + g];
+            int32_t part[2] = { 0, 0 };
+            for (k = 0; k < 4; k++, q8 += 8) {
+                const unsigned v = llml__rd16(blk + 2 + 8 * g + 2 * k);
+                part[k >> 1] += llml__iq2_dot8(llml__iq2_grid_xs[v & 511], llml__iq2_ksigns[v >> 9], q8);
+            }
+            bsum += part[0] * (2 * (sc & 15) + 1) + part[1] * (2 * (sc >> 4) + 1);
+        }
+        sumf += d * (float)bsum;
+    }
+    return 0.125f * sumf;
+}
+
+static float llml__dot_iq2_s(const void *w, const void *act, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)w;
+    const uint8_t *a = (const uint8_t *)act;
+    float sumf = 0.0f;
+    int64_t ib;
+    for (ib = 0; ib < n / LLML__QK_K; ib++, blk += 82, a += sizeof(llml__block_q8_K)) {
+        const int8_t *q8 = (const int8_t *)(a + 4);
+        const uint8_t *lo = blk + 2, *sg = blk + 34, *hi = blk + 66, *scl = blk + 74;
+        float ad, d;
+        int32_t bsum = 0;
+        int g, k;
+        memcpy(&ad, a, sizeof ad);
+        d = LLML__FP16_TO_FP32(llml__rd16(blk)) * ad;
+        for (g = 0; g < 8; g++) {
+            int32_t part[2] = { 0, 0 };
+            for (k = 0; k < 4; k++, q8 += 8) {
+                const unsigned idx = lo[4 * g + k] | (((unsigned)hi[g] >> (2 * k)) & 3u) << 8;
+                part[k >> 1] += llml__iq2_dot8(llml__iq2_grid_s[idx], sg[4 * g + k], q8);
+            }
+            bsum += part[0] * (2 * (scl[g] & 15) + 1) + part[1] * (2 * (scl[g] >> 4) + 1);
+        }
+        sumf += d * (float)bsum;
+    }
+    return 0.125f * sumf;
+}
+
+/* ---- quantization: lattice search tables --------------------------------- */
+
+/* A grid point is 8 levels l in {0,1,2} (magnitudes 2l+1 in units of the
+   group scale). `code` packs them as sum l_i << 2i. The search tables, built
+   per quantize call:
+     map[code] >= 0 : the code is grid point map[code];
+     map[code] <  0 : it is not; its nearest grid points (all points at the
+                      `nwant` smallest squared distances, ordered by distance,
+                      then by index) start at nbr[-map[code] - 1]: a count,
+                      then the indices. */
+typedef struct llml__iq2_lattice {
+    int npoints;
+    uint8_t *level;      /* npoints * 8 levels */
+    int32_t *map;        /* LLML__IQ2_MAP_SIZE entries */
+    uint16_t *nbr;
+    size_t nbr_len, nbr_cap;
+} llml__iq2_lattice;
+
+static void llml__iq2_lattice_free(llml__iq2_lattice *lat) {
+    llml__free(NULL, lat->level, (size_t)lat->npoints * 8);
+    llml__free(NULL, lat->map, LLML__IQ2_MAP_SIZE * sizeof(int32_t));
+    llml__free(NULL, lat->nbr, lat->nbr_cap * sizeof(uint16_t));
+    lat->level = NULL; lat->map = NULL; lat->nbr = NULL;
+}
+
+/* Make room for `extra` more entries in the neighbour array. */
+static int llml__iq2_nbr_reserve(llml__iq2_lattice *lat, size_t extra) {
+    size_t cap = lat->nbr_cap;
+    uint16_t *p;
+    if (lat->nbr_len + extra <= cap) return 1;
+    while (cap < lat->nbr_len + extra) cap = cap ? 2 * cap : 16384;
+    p = (uint16_t *)llml__alloc(NULL, cap * sizeof(uint16_t), 16);
+    if (!p) return 0;
+    if (lat->nbr_len) memcpy(p, lat->nbr, lat->nbr_len * sizeof(uint16_t));
+    llml__free(NULL, lat->nbr, lat->nbr_cap * sizeof(uint16_t));
+    lat->nbr = p;
+    lat->nbr_cap = cap;
+    return 1;
+}
+
+static int llml__iq2_lattice_init(llml__iq2_lattice *lat, const uint64_t *grid, int npoints, int nwant) {
+    uint8_t *dist = NULL;
+    int i, j, code;
+    memset(lat, 0, sizeof *lat);
+    lat->npoints = npoints;
+    lat->level = (uint8_t *)llml__alloc(NULL, (size_t)npoints * 8, 16);
+    lat->map = (int32_t *)llml__alloc(NULL, LLML__IQ2_MAP_SIZE * sizeof(int32_t), 16);
+    dist = (uint8_t *)llml__alloc(NULL, (size_t)npoints, 16);
+    if (!lat->level || !lat->map || !dist) goto fail;
+    for (code = 0; code < LLML__IQ2_MAP_SIZE; code++) lat->map[code] = INT32_MIN;
+    for (i = 0; i < npoints; i++) {
+        int c = 0;
+        for (j = 0; j < 8; j++) {
+            const unsigned b = (unsigned)(grid[i] >> (8 * j)) & 0xffu;
+            const int l = b == 0x08 ? 0 : b == 0x19 ? 1 : 2;
+            lat->level[8 * i + j] = (uint8_t)l;
+            c |= l << (2 * j);
+        }
+        lat->map[c] = i;
+    }
+    for (code = 0; code < LLML__IQ2_MAP_SIZE; code++) {
+        int count[33], lev, limit, have, total;
+        uint8_t pos[8];
+        if (lat->map[code] >= 0) continue;
+        for (j = 0; j < 8; j++) pos[j] = (uint8_t)((code >> (2 * j)) & 3);
+        for (j = 0; j < 8; j++) if (pos[j] == 3) break;
+        if (j < 8) continue;                 /* level 3 never occurs */
+        memset(count, 0, sizeof count);
+        for (i = 0; i < npoints; i++) {
+            const uint8_t *p = lat->level + 8 * i;
+            int d2 = 0;
+            for (j = 0; j < 8; j++) d2 += (p[j] - pos[j]) * (p[j] - pos[j]);
+            dist[i] = (uint8_t)d2;
+            count[d2]++;
+        }
+        /* the nwant smallest distances that occur */
+        limit = 0; have = 0; total = 0;
+        for (lev = 0; lev <= 32 && have < nwant; lev++) {
+            if (!count[lev]) continue;
+            have++; limit = lev; total += count[lev];
+        }
+        if (!llml__iq2_nbr_reserve(lat, (size_t)total + 1)) goto fail;
+        lat->map[code] = -(int32_t)lat->nbr_len - 1;
+        lat->nbr[lat->nbr_len++] = (uint16_t)total;
+        for (lev = 0; lev <= limit; lev++) {
+            if (!count[lev]) continue;
+            for (i = 0; i < npoints; i++)
+                if (dist[i] == lev) lat->nbr[lat->nbr_len++] = (uint16_t)i;
+        }
+    }
+    llml__free(NULL, dist, (size_t)npoints);
+    return 1;
+fail:
+    llml__free(NULL, dist, (size_t)npoints);
+    llml__iq2_lattice_free(lat);
+    return 0;
+}
+
+/* Code of 8 levels. */
+static int llml__iq2_code(const int8_t *L) {
+    int c = 0, i;
+    for (i = 0; i < 8; i++) c |= L[i] << (2 * i);
+    return c;
+}
+
+/* Levels of xv/scale rounded to the nearest odd magnitude 2l+1, l in 0..2. */
+static void llml__iq2_round8(const float *xv, float id, int8_t *L) {
+    int i;
+    for (i = 0; i < 8; i++) {
+        const int l = llml__nearest_int(0.5f * (id * xv[i] - 1));
+        L[i] = (int8_t)(l < 0 ? 0 : l > 2 ? 2 : l);
+    }
+}
+
+/* Snap L (levels of 8 magnitudes xv at `scale`) onto the grid: if its code is
+   not a grid point, replace L by the neighbour with the least weighted error
+   sum w*(scale*q - x)^2. Returns 1 when L was already on the grid. */
+static int llml__iq2_snap8(const llml__iq2_lattice *lat, const float *xv, const float *w, float scale, int8_t *L) {
+    const int32_t m = lat->map[llml__iq2_code(L)];
+    const uint16_t *list;
+    float best = FLT_MAX;
+    int pick, j, i;
+    if (m >= 0) return 1;
+    list = lat->nbr + (-(int64_t)m - 1);
+    pick = list[1];
+    for (j = 1; j <= list[0]; j++) {
+        const uint8_t *p = lat->level + 8 * list[j];
+        float d2 = 0;
+        for (i = 0; i < 8; i++) {
+            const float diff = scale * (float)(2 * p[i] + 1) - xv[i];
+            d2 += w[i] * diff * diff;
+        }
+        if (d2 < best) { best = d2; pick = list[j]; }
+    }
+    for (i = 0; i < 8; i++) L[i] = (int8_t)lat->level[8 * pick + i];
+    return 0;
+}
+
+/* Grid index of on-grid levels (0 if, against expectation, they are not). */
+static int llml__iq2_index(const llml__iq2_lattice *lat, const int8_t *L) {
+    const int32_t m = lat->map[llml__iq2_code(L)];
+    return m >= 0 ? (int)m : 0;
+}
+
+/* Magnitudes of 8 weights and their sign byte. With `even`, the number of
+   negative signs is made even by flipping the sign of the least important
+   weight (its magnitude then enters negated). */
+static unsigned llml__iq2_fold8(const float *x, const float *w, float *xv, int even) {
+    unsigned s = 0;
+    int i, nneg = 0;
+    for (i = 0; i < 8; i++) {
+        if (x[i] >= 0) xv[i] = x[i];
+        else { xv[i] = -x[i]; s |= 1u << i; nneg++; }
+    }
+    if (even && (nneg & 1)) {
+        int imin = 0;
+        float vmin = w[0] * x[0] * x[0];
+        for (i = 1; i < 8; i++) {
+            const float v = w[i] * x[i] * x[i];
+            if (v < vmin) { vmin = v; imin = i; }
+        }
+        xv[imin] = -xv[imin];
+        s ^= 1u << imin;
+    }
+    return even ? (s & 127u) : s;
+}
+
+/* Weighted sums over n magnitudes quantized to odd values 2L+1. */
+static void llml__iq2_sums(int n, const float *xv, const float *w, const int8_t *L, float *sumqx, float *sumq2) {
+    float sx = 0, s2 = 0;
+    int i;
+    for (i = 0; i < n; i++) {
+        const float q = (float)(2 * L[i] + 1);
+        sx += w[i] * xv[i] * q;
+        s2 += w[i] * q * q;
+    }
+    *sumqx = sx; *sumq2 = s2;
+}
+
+/* Initial scale for IQ2_XXS: best weighted fit of x >= 0 by scale * l with
+   integer l in 0..nmax (a few candidate scales, then coordinate descent).
+   Levels are kept in bytes, as the reference does. */
+static float llml__iq2_fit_levels(int n, int nmax, const float *x, const float *w) {
+    uint8_t L[32];
+    float vmax = 0, iscale, scale, best_err = 0, sumlx = 0, suml2 = 0;
+    int i, is, pass;
+    for (i = 0; i < n; i++) vmax = LLML__MAX(vmax, x[i]);
+    if (vmax < 1e-15f) return 0.0f;
+    iscale = (float)nmax / vmax;
+    scale = 1 / iscale;
+    for (i = 0; i < n; i++) {
+        float diff;
+        L[i] = (uint8_t)llml__nearest_int(iscale * x[i]);
+        diff = x[i] - scale * (float)L[i];
+        best_err += w[i] * diff * diff;
+    }
+    for (is = -4; is <= 4; is++) {
+        float cand_i, cand_s, err = 0;
+        if (is == 0) continue;
+        cand_i = (0.1f * (float)is + (float)nmax) / vmax;
+        cand_s = 1 / cand_i;
+        for (i = 0; i < n; i++) {
+            int l = llml__nearest_int(cand_i * x[i]);
+            float diff;
+            if (l > nmax) l = nmax;
+            diff = x[i] - cand_s * (float)l;
+            err += w[i] * diff * diff;
+        }
+        if (err < best_err) { best_err = err; iscale = cand_i; }
+    }
+    for (i = 0; i < n; i++) {
+        int l = llml__nearest_int(iscale * x[i]);
+        if (l > nmax) l = nmax;
+        L[i] = (uint8_t)l;
+        sumlx += w[i] * x[i] * (float)l;
+        suml2 += w[i] * (float)l * (float)l;
+    }
+    for (pass = 0; pass < 5; pass++) {
+        int changed = 0;
+        for (i = 0; i < n; i++) {
+            const float li = (float)L[i];
+            float slx = sumlx - w[i] * x[i] * li;
+            float sl2 = suml2 - w[i] * li * li;
+            if (slx > 0 && sl2 > 0) {
+                int nl = llml__nearest_int(x[i] * sl2 / slx);
+                if (nl > nmax) nl = nmax;
+                if (nl != L[i]) {
+                    slx += w[i] * x[i] * (float)nl;
+                    sl2 += w[i] * (float)nl * (float)nl;
+                    if (slx * slx * suml2 > sumlx * sumlx * sl2) {
+                        L[i] = (uint8_t)nl; sumlx = slx; suml2 = sl2;
+                        changed++;
+                    }
+                }
+            }
+        }
+        if (!changed) break;
+    }
+    return suml2 > 0.0f ? sumlx / suml2 : 0.0f;
+}
+
+/* Importance weights of n weights: qw * sqrt(sigma2 + x^2) with an imatrix.
+   Without one, IQ2_S uses 0.25 sigma2 + x^2 as the reference does; IQ2_XXS
+   and IQ2_XS (which the reference only quantizes with an imatrix) use a unit
+   imatrix, which measured lower RMS error than the x^2 form. */
+static void llml__iq2_weights(int n, const float *x, const float *qw, float sigma2, int s_variant, float *w, float *wroot) {
+    int i;
+    for (i = 0; i < n; i++) {
+        if (qw) w[i] = qw[i] * sqrtf(sigma2 + x[i] * x[i]);
+        else if (s_variant) w[i] = 0.25f * sigma2 + x[i] * x[i];
+        else w[i] = sqrtf(sigma2 + x[i] * x[i]);
+    }
+    for (i = 0; i < n; i++) wroot[i] = sqrtf(w[i]);
+}
+
+/* ---- IQ2_XXS: groups of 32, one 4-bit scale each ------------------------- */
+
+static void llml__iq2_block_xxs(const llml__iq2_lattice *lat, const float *xbl, const float *qwbl, uint8_t *out) {
+    float scales[8], w[32], wr[32], xv[32];
+    int8_t L[32], Lt[32];
+    unsigned sgn[4];
+    uint32_t words[16];
+    float sumx2 = 0, sigma2, max_scale = 0, d, id;
+    int g, k, i;
+    memset(words, 0, sizeof words);
+    for (i = 0; i < LLML__QK_K; i++) sumx2 += xbl[i] * xbl[i];
+    sigma2 = sumx2 / LLML__QK_K;
+    for (g = 0; g < 8; g++) {
+        const float *xb = xbl + 32 * g;
+        float vmax, scale, eff_max, best, sumqx, sumq2;
+        int is;
+        llml__iq2_weights(32, xb, qwbl ? qwbl + 32 * g : NULL, sigma2, 0, w, wr);
+        for (k = 0; k < 4; k++) sgn[k] = llml__iq2_fold8(xb + 8 * k, w + 8 * k, xv + 8 * k, 1);
+        vmax = xv[0];
+        for (i = 1; i < 32; i++) vmax = LLML__MAX(vmax, xv[i]);
+        scales[g] = 0;
+        if (vmax < 1e-15f) continue;
+        scale = llml__iq2_fit_levels(32, 4, xv, w);
+        eff_max = scale * 3;
+        if (eff_max <= 0) continue;
+        memset(L, 0, sizeof L);
+        best = 0;
+        for (is = -6; is <= 6; is++) {
+            const float cid = (5 + (float)is * 0.1f) / eff_max;
+            const float cscale = 1 / cid;
+            for (k = 0; k < 4; k++) {
+                llml__iq2_round8(xv + 8 * k, cid, Lt + 8 * k);
+                llml__iq2_snap8(lat, xv + 8 * k, wr + 8 * k, cscale, Lt + 8 * k);
+            }
+            llml__iq2_sums(32, xv, w, Lt, &sumqx, &sumq2);
+            if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+                scale = sumqx / sumq2; best = scale * sumqx;
+                memcpy(L, Lt, sizeof L);
+            }
+        }
+        if (scale > 0) {
+            const float rid = 1 / scale;
+            for (k = 0; k < 4; k++) {
+                llml__iq2_round8(xv + 8 * k, rid, L + 8 * k);
+                llml__iq2_snap8(lat, xv + 8 * k, wr + 8 * k, scale, L + 8 * k);
+            }
+            llml__iq2_sums(32, xv, w, L, &sumqx, &sumq2);
+            if (sumq2 > 0) scale = sumqx / sumq2;
+        }
+        if (scale < 0) {
+            scale = -scale;
+            for (k = 0; k < 4; k++) sgn[k] = ~sgn[k] & 127u;
+        }
+        for (k = 0; k < 4; k++) {
+            words[2 * g] |= (uint32_t)llml__iq2_index(lat, L + 8 * k) << (8 * k);
+            words[2 * g + 1] |= (uint32_t)sgn[k] << (7 * k);
+        }
+        scales[g] = scale;
+        max_scale = LLML__MAX(max_scale, scale);
+    }
+    memset(out, 0, 66);
+    if (!max_scale) return;
+    d = max_scale / 31;
+    llml__wr16(out, LLML__FP32_TO_FP16(d));
+    id = 1 / d;
+    for (g = 0; g < 8; g++) {
+        int l = llml__nearest_int(0.5f * (id * scales[g] - 1));
+        l = l < 0 ? 0 : l > 15 ? 15 : l;
+        words[2 * g + 1] |= (uint32_t)l << 28;
+    }
+    for (i = 0; i < 16; i++) llml__wr32(out + 2 + 4 * i, words[i]);
+}
+
+/* ---- IQ2_XS and IQ2_S: groups of 16, one 4-bit scale each ---------------- */
+
+/* Quantizes one block of 256 into 16 group scales, 32 grid indices and 32
+   sign bytes; returns the largest scale. `s_variant` selects IQ2_S (free
+   signs, wider sigma) over IQ2_XS (even signs). */
+static float llml__iq2_block16(const llml__iq2_lattice *lat, const float *xbl, const float *qwbl, int s_variant,
+                               float *scales, uint16_t *index, uint8_t *signs) {
+    float w[16], wr[16], xv[16];
+    int8_t L[16], Lt[16];
+    int on[2], on_t[2];
+    unsigned sgn[2];
+    float sumx2 = 0, sigma2, max_scale = 0;
+    const float eps = s_variant ? 1e-8f : 1e-15f;
+    int g, k, i;
+    for (i = 0; i < LLML__QK_K; i++) sumx2 += xbl[i] * xbl[i];
+    sigma2 = s_variant ? 2 * sumx2 / LLML__QK_K : sumx2 / LLML__QK_K;
+    for (g = 0; g < 16; g++) {
+        const float *xb = xbl + 16 * g;
+        float vmax, scale, best, sumqx, sumq2;
+        int is;
+        llml__iq2_weights(16, xb, qwbl ? qwbl + 16 * g : NULL, sigma2, s_variant, w, wr);
+        for (k = 0; k < 2; k++) sgn[k] = llml__iq2_fold8(xb + 8 * k, w + 8 * k, xv + 8 * k, !s_variant);
+        vmax = xv[0];
+        for (i = 1; i < 16; i++) vmax = LLML__MAX(vmax, xv[i]);
+        memset(L, 0, sizeof L);
+        scales[g] = 0;
+        index[2 * g] = index[2 * g + 1] = 0;
+        signs[2 * g] = signs[2 * g + 1] = 0;
+        if (vmax < eps) continue;
+        best = 0;
+        scale = vmax / 5;
+        on[0] = on[1] = 1;
+        for (is = -9; is <= 9; is++) {
+            const float cid = (5 + (float)is * 0.1f) / vmax;
+            const float cscale = 1 / cid;
+            for (k = 0; k < 2; k++) {
+                llml__iq2_round8(xv + 8 * k, cid, Lt + 8 * k);
+                on_t[k] = llml__iq2_snap8(lat, xv + 8 * k, wr + 8 * k, cscale, Lt + 8 * k);
+            }
+            llml__iq2_sums(16, xv, w, Lt, &sumqx, &sumq2);
+            if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+                scale = sumqx / sumq2; best = scale * sumqx;
+                memcpy(L, Lt, sizeof L);
+                on[0] = on_t[0]; on[1] = on_t[1];
+            }
+        }
+        if ((!on[0] || !on[1]) && scale > 0) {
+            const float rid = 1 / scale;
+            for (k = 0; k < 2; k++) {
+                if (on[k]) continue;
+                llml__iq2_round8(xv + 8 * k, rid, L + 8 * k);
+                llml__iq2_snap8(lat, xv + 8 * k, wr + 8 * k, scale, L + 8 * k);
+            }
+            llml__iq2_sums(16, xv, w, L, &sumqx, &sumq2);
+            if (sumq2 > 0) scale = sumqx / sumq2;
+        }
+        if (scale < 0) {
+            scale = -scale;
+            for (k = 0; k < 2; k++) sgn[k] = ~sgn[k] & (s_variant ? 255u : 127u);
+        }
+        for (k = 0; k < 2; k++) {
+            index[2 * g + k] = (uint16_t)llml__iq2_index(lat, L + 8 * k);
+            signs[2 * g + k] = (uint8_t)sgn[k];
+        }
+        scales[g] = scale;
+        max_scale = LLML__MAX(max_scale, scale);
+    }
+    return max_scale;
+}
+
+/* 4-bit scale codes of 16 group scales against the block scale d. */
+static void llml__iq2_scale_codes(const float *scales, float d, uint8_t *codes) {
+    const float id = 1 / d;
+    int g;
+    memset(codes, 0, 8);
+    for (g = 0; g < 16; g++) {
+        int l = llml__nearest_int(0.5f * (id * scales[g] - 1));
+        l = l < 0 ? 0 : l > 15 ? 15 : l;
+        codes[g / 2] |= (uint8_t)(l << (4 * (g & 1)));
+    }
+}
+
+static void llml__iq2_block_xs(const llml__iq2_lattice *lat, const float *xbl, const float *qwbl, uint8_t *out) {
+    float scales[16], max_scale, d;
+    uint16_t index[32];
+    uint8_t signs[32];
+    int i;
+    max_scale = llml__iq2_block16(lat, xbl, qwbl, 0, scales, index, signs);
+    memset(out, 0, 74);
+    if (!max_scale) return;
+    d = max_scale / 31;
+    llml__wr16(out, LLML__FP32_TO_FP16(d));
+    for (i = 0; i < 32; i++) llml__wr16(out + 2 + 2 * i, (uint16_t)(index[i] | (unsigned)signs[i] << 9));
+    llml__iq2_scale_codes(scales, d, out + 66);
+}
+
+static void llml__iq2_block_s(const llml__iq2_lattice *lat, const float *xbl, const float *qwbl, uint8_t *out) {
+    float scales[16], max_scale, d;
+    uint16_t index[32];
+    uint8_t signs[32];
+    int i;
+    max_scale = llml__iq2_block16(lat, xbl, qwbl, 1, scales, index, signs);
+    memset(out, 0, 82);
+    if (!max_scale) return;
+    d = max_scale / 31;
+    llml__wr16(out, LLML__FP32_TO_FP16(d * 0.9875f));   /* the reference's slight shrink of d */
+    for (i = 0; i < 32; i++) {
+        out[2 + i] = (uint8_t)(index[i] & 255);
+        out[34 + i] = signs[i];
+        out[66 + i / 4] |= (uint8_t)((index[i] >> 8) << (2 * (i % 4)));
+    }
+    llml__iq2_scale_codes(scales, d, out + 74);
+}
+
+typedef void (*llml__iq2_block_fn)(const llml__iq2_lattice *lat, const float *xbl, const float *qwbl, uint8_t *out);
+
+static llml_result llml__iq2_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
+                                      const uint64_t *grid, int npoints, int nwant, int block_bytes, llml__iq2_block_fn fn) {
+    llml__iq2_lattice lat;
+    uint8_t *out = (uint8_t *)dst;
+    int64_t r, b, nblk = n_per_row / LLML__QK_K;
+    if (!llml__iq2_lattice_init(&lat, grid, npoints, nwant)) return LLML_ERR_OUT_OF_MEMORY;
+    for (r = 0; r < nrows; r++) {
+        const float *row = src + r * n_per_row;
+        for (b = 0; b < nblk; b++, out += block_bytes)
+            fn(&lat, row + LLML__QK_K * b, imatrix ? imatrix + LLML__QK_K * b : NULL, out);
+    }
+    llml__iq2_lattice_free(&lat);
+    return LLML_OK;
+}
+
+static llml_result llml__quant_iq2_xxs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__iq2_quantize(src, dst, nrows, n_per_row, imatrix, llml__iq2_grid_xxs, 256, 2, 66, llml__iq2_block_xxs);
+}
+static llml_result llml__quant_iq2_xs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__iq2_quantize(src, dst, nrows, n_per_row, imatrix, llml__iq2_grid_xs, 512, 2, 74, llml__iq2_block_xs);
+}
+static llml_result llml__quant_iq2_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__iq2_quantize(src, dst, nrows, n_per_row, imatrix, llml__iq2_grid_s, 1024, 1, 82, llml__iq2_block_s);
+}
 /* ------------------------------------------------------------------------ */
-/* >>quant_iq3  STUB: to be replaced                                        */
+/* >>quant_iq3  IQ3_XXS and IQ3_S: 3-bit codes on a lattice grid of quads    */
 /* ------------------------------------------------------------------------ */
-static void llml__dequant_iq3_xxs(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_iq3_xxs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_iq3_xxs(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_iq3_s(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_iq3_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_iq3_s(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
+/* Both formats cut a block of 256 weights into 8 groups of 32, and each
+   group into 8 quads of 4 weights. A quad stores the index of a grid entry
+   (four unsigned magnitudes, one byte each) plus 4 sign bits; a group stores
+   a 4-bit scale s; the block stores an fp16 super-scale d.
+
+   iq3_xxs, 98 bytes:  d fp16 @0 | grid indices [64] @2 (grid of 256)
+                       | 8 little-endian u32 @66, one per group: bits 7q..7q+6
+                       are the signs of weights 8q..8q+6 of the group; the
+                       sign of weight 8q+7 is their parity (the count of
+                       negative weights in each 8 is even); bits 28..31: s.
+                       weight = d * (0.5 + s) * 0.5 * magnitude * sign.
+   iq3_s,   110 bytes: d fp16 @0 | index low bytes [64] @2 (grid of 512)
+                       | qh [8] @66: bit k of qh[g] is bit 8 of the index of
+                       quad k of group g | signs [32] @74: one bit per weight,
+                       4 bytes per group | scales [4] @106: group 2i in the
+                       low nibble of byte i, group 2i+1 in the high nibble.
+                       weight = d * (1 + 2s) * magnitude * sign.
+
+   Grid entries: byte j of entry e is the magnitude of weight j of the quad.
+   In iq3_xxs each byte is one of 4,12,20,28,36,44,52,62; in iq3_s one of
+   1,3,...,15. Either way it encodes a level 0..7, and the quantizer works on
+   levels (value 2*level+1 in units of the group scale). */
+
+static const uint32_t llml__iq3_xxs_grid[256] = {
+    0x04040404, 0x04040414, 0x04040424, 0x04040c0c, 0x04040c1c, 0x04040c3e, 0x04041404, 0x04041414,
+    0x04041c0c, 0x04042414, 0x04043e1c, 0x04043e2c, 0x040c040c, 0x040c041c, 0x040c0c04, 0x040c0c14,
+    0x040c140c, 0x040c142c, 0x040c1c04, 0x040c1c14, 0x040c240c, 0x040c2c24, 0x040c3e04, 0x04140404,
+    0x04140414, 0x04140424, 0x04140c0c, 0x04141404, 0x04141414, 0x04141c0c, 0x04141c1c, 0x04141c3e,
+    0x04142c0c, 0x04142c3e, 0x04143e2c, 0x041c040c, 0x041c043e, 0x041c0c04, 0x041c0c14, 0x041c142c,
+    0x041c3e04, 0x04240c1c, 0x04241c3e, 0x04242424, 0x04242c3e, 0x04243e1c, 0x04243e2c, 0x042c040c,
+    0x042c043e, 0x042c1c14, 0x042c2c14, 0x04341c2c, 0x04343424, 0x043e0c04, 0x043e0c24, 0x043e0c34,
+    0x043e241c, 0x043e340c, 0x0c04040c, 0x0c04041c, 0x0c040c04, 0x0c040c14, 0x0c04140c, 0x0c04141c,
+    0x0c041c04, 0x0c041c14, 0x0c041c24, 0x0c04243e, 0x0c042c04, 0x0c0c0404, 0x0c0c0414, 0x0c0c0c0c,
+    0x0c0c1404, 0x0c0c1414, 0x0c14040c, 0x0c14041c, 0x0c140c04, 0x0c140c14, 0x0c14140c, 0x0c141c04,
+    0x0c143e14, 0x0c1c0404, 0x0c1c0414, 0x0c1c1404, 0x0c1c1c0c, 0x0c1c2434, 0x0c1c3434, 0x0c24040c,
+    0x0c24042c, 0x0c242c04, 0x0c2c1404, 0x0c2c1424, 0x0c2c2434, 0x0c2c3e0c, 0x0c34042c, 0x0c3e1414,
+    0x0c3e2404, 0x14040404, 0x14040414, 0x14040c0c, 0x14040c1c, 0x14041404, 0x14041414, 0x14041434,
+    0x14041c0c, 0x14042414, 0x140c040c, 0x140c041c, 0x140c042c, 0x140c0c04, 0x140c0c14, 0x140c140c,
+    0x140c1c04, 0x140c341c, 0x140c343e, 0x140c3e04, 0x14140404, 0x14140414, 0x14140c0c, 0x14140c3e,
+    0x14141404, 0x14141414, 0x14141c3e, 0x14142404, 0x14142c2c, 0x141c040c, 0x141c0c04, 0x141c0c24,
+    0x141c3e04, 0x141c3e24, 0x14241c2c, 0x14242c1c, 0x142c041c, 0x142c143e, 0x142c240c, 0x142c3e24,
+    0x143e040c, 0x143e041c, 0x143e0c34, 0x143e242c, 0x1c04040c, 0x1c040c04, 0x1c040c14, 0x1c04140c,
+    0x1c04141c, 0x1c042c04, 0x1c04342c, 0x1c043e14, 0x1c0c0404, 0x1c0c0414, 0x1c0c1404, 0x1c0c1c0c,
+    0x1c0c2424, 0x1c0c2434, 0x1c14040c, 0x1c14041c, 0x1c140c04, 0x1c14142c, 0x1c142c14, 0x1c143e14,
+    0x1c1c0c0c, 0x1c1c1c1c, 0x1c241c04, 0x1c24243e, 0x1c243e14, 0x1c2c0404, 0x1c2c0434, 0x1c2c1414,
+    0x1c2c2c2c, 0x1c340c24, 0x1c341c34, 0x1c34341c, 0x1c3e1c1c, 0x1c3e3404, 0x24040424, 0x24040c3e,
+    0x24041c2c, 0x24041c3e, 0x24042c1c, 0x24042c3e, 0x240c3e24, 0x24141404, 0x24141c3e, 0x24142404,
+    0x24143404, 0x24143434, 0x241c043e, 0x241c242c, 0x24240424, 0x24242c0c, 0x24243424, 0x242c142c,
+    0x242c241c, 0x242c3e04, 0x243e042c, 0x243e0c04, 0x243e0c14, 0x243e1c04, 0x2c040c14, 0x2c04240c,
+    0x2c043e04, 0x2c0c0404, 0x2c0c0434, 0x2c0c1434, 0x2c0c2c2c, 0x2c140c24, 0x2c141c14, 0x2c143e14,
+    0x2c1c0414, 0x2c1c2c1c, 0x2c240c04, 0x2c24141c, 0x2c24143e, 0x2c243e14, 0x2c2c0414, 0x2c2c1c0c,
+    0x2c342c04, 0x2c3e1424, 0x2c3e2414, 0x34041424, 0x34042424, 0x34042434, 0x34043424, 0x340c140c,
+    0x340c340c, 0x34140c3e, 0x34143424, 0x341c1c04, 0x341c1c34, 0x34242424, 0x342c042c, 0x342c2c14,
+    0x34341c1c, 0x343e041c, 0x343e140c, 0x3e04041c, 0x3e04042c, 0x3e04043e, 0x3e040c04, 0x3e041c14,
+    0x3e042c14, 0x3e0c1434, 0x3e0c2404, 0x3e140c14, 0x3e14242c, 0x3e142c14, 0x3e1c0404, 0x3e1c0c2c,
+    0x3e1c1c1c, 0x3e1c3404, 0x3e24140c, 0x3e24240c, 0x3e2c0404, 0x3e2c0414, 0x3e2c1424, 0x3e341c04,
+};
+
+static const uint32_t llml__iq3_s_grid[512] = {
+    0x01010101, 0x01010103, 0x01010105, 0x0101010b, 0x0101010f, 0x01010301, 0x01010303, 0x01010305,
+    0x01010309, 0x0101030d, 0x01010501, 0x01010503, 0x0101050b, 0x01010707, 0x01010901, 0x01010905,
+    0x0101090b, 0x0101090f, 0x01010b03, 0x01010b07, 0x01010d01, 0x01010d05, 0x01010f03, 0x01010f09,
+    0x01010f0f, 0x01030101, 0x01030103, 0x01030105, 0x01030109, 0x01030301, 0x01030303, 0x0103030b,
+    0x01030501, 0x01030507, 0x0103050f, 0x01030703, 0x0103070b, 0x01030909, 0x01030d03, 0x01030d0b,
+    0x01030f05, 0x01050101, 0x01050103, 0x0105010b, 0x0105010f, 0x01050301, 0x01050307, 0x0105030d,
+    0x01050503, 0x0105050b, 0x01050701, 0x01050709, 0x01050905, 0x0105090b, 0x0105090f, 0x01050b03,
+    0x01050b07, 0x01050f01, 0x01050f07, 0x01070107, 0x01070303, 0x0107030b, 0x01070501, 0x01070505,
+    0x01070703, 0x01070707, 0x0107070d, 0x01070909, 0x01070b01, 0x01070b05, 0x01070d0f, 0x01070f03,
+    0x01070f0b, 0x01090101, 0x01090307, 0x0109030f, 0x01090503, 0x01090509, 0x01090705, 0x01090901,
+    0x01090907, 0x01090b03, 0x01090f01, 0x010b0105, 0x010b0109, 0x010b0501, 0x010b0505, 0x010b050d,
+    0x010b0707, 0x010b0903, 0x010b090b, 0x010b090f, 0x010b0d0d, 0x010b0f07, 0x010d010d, 0x010d0303,
+    0x010d0307, 0x010d0703, 0x010d0b05, 0x010d0f03, 0x010f0101, 0x010f0105, 0x010f0109, 0x010f0501,
+    0x010f0505, 0x010f050d, 0x010f0707, 0x010f0b01, 0x010f0b09, 0x03010101, 0x03010103, 0x03010105,
+    0x03010109, 0x03010301, 0x03010303, 0x03010307, 0x0301030b, 0x0301030f, 0x03010501, 0x03010505,
+    0x03010703, 0x03010709, 0x0301070d, 0x03010b09, 0x03010b0d, 0x03010d03, 0x03010f05, 0x03030101,
+    0x03030103, 0x03030107, 0x0303010d, 0x03030301, 0x03030309, 0x03030503, 0x03030701, 0x03030707,
+    0x03030903, 0x03030b01, 0x03030b05, 0x03030f01, 0x03030f0d, 0x03050101, 0x03050305, 0x0305030b,
+    0x0305030f, 0x03050501, 0x03050509, 0x03050705, 0x03050901, 0x03050907, 0x03050b0b, 0x03050d01,
+    0x03050f05, 0x03070103, 0x03070109, 0x0307010f, 0x03070301, 0x03070307, 0x03070503, 0x0307050f,
+    0x03070701, 0x03070709, 0x03070903, 0x03070d05, 0x03070f01, 0x03090107, 0x0309010b, 0x03090305,
+    0x03090309, 0x03090703, 0x03090707, 0x03090905, 0x0309090d, 0x03090b01, 0x03090b09, 0x030b0103,
+    0x030b0301, 0x030b0307, 0x030b0503, 0x030b0701, 0x030b0705, 0x030b0b03, 0x030d0501, 0x030d0509,
+    0x030d050f, 0x030d0909, 0x030d090d, 0x030f0103, 0x030f0107, 0x030f0301, 0x030f0305, 0x030f0503,
+    0x030f070b, 0x030f0903, 0x030f0d05, 0x030f0f01, 0x05010101, 0x05010103, 0x05010107, 0x0501010b,
+    0x0501010f, 0x05010301, 0x05010305, 0x05010309, 0x0501030d, 0x05010503, 0x05010507, 0x0501050f,
+    0x05010701, 0x05010705, 0x05010903, 0x05010907, 0x0501090b, 0x05010b01, 0x05010b05, 0x05010d0f,
+    0x05010f01, 0x05010f07, 0x05010f0b, 0x05030101, 0x05030105, 0x05030301, 0x05030307, 0x0503030f,
+    0x05030505, 0x0503050b, 0x05030703, 0x05030709, 0x05030905, 0x05030b03, 0x05050103, 0x05050109,
+    0x0505010f, 0x05050503, 0x05050507, 0x05050701, 0x0505070f, 0x05050903, 0x05050b07, 0x05050b0f,
+    0x05050f03, 0x05050f09, 0x05070101, 0x05070105, 0x0507010b, 0x05070303, 0x05070505, 0x05070509,
+    0x05070703, 0x05070707, 0x05070905, 0x05070b01, 0x05070d0d, 0x05090103, 0x0509010f, 0x05090501,
+    0x05090507, 0x05090705, 0x0509070b, 0x05090903, 0x05090f05, 0x05090f0b, 0x050b0109, 0x050b0303,
+    0x050b0505, 0x050b070f, 0x050b0901, 0x050b0b07, 0x050b0f01, 0x050d0101, 0x050d0105, 0x050d010f,
+    0x050d0503, 0x050d0b0b, 0x050d0d03, 0x050f010b, 0x050f0303, 0x050f050d, 0x050f0701, 0x050f0907,
+    0x050f0b01, 0x07010105, 0x07010303, 0x07010307, 0x0701030b, 0x0701030f, 0x07010505, 0x07010703,
+    0x07010707, 0x0701070b, 0x07010905, 0x07010909, 0x0701090f, 0x07010b03, 0x07010d07, 0x07010f03,
+    0x07030103, 0x07030107, 0x0703010b, 0x07030309, 0x07030503, 0x07030507, 0x07030901, 0x07030d01,
+    0x07030f05, 0x07030f0d, 0x07050101, 0x07050305, 0x07050501, 0x07050705, 0x07050709, 0x07050b01,
+    0x07070103, 0x07070301, 0x07070309, 0x07070503, 0x07070507, 0x0707050f, 0x07070701, 0x07070903,
+    0x07070907, 0x0707090f, 0x07070b0b, 0x07070f07, 0x07090107, 0x07090303, 0x0709030d, 0x07090505,
+    0x07090703, 0x07090b05, 0x07090d01, 0x07090d09, 0x070b0103, 0x070b0301, 0x070b0305, 0x070b050b,
+    0x070b0705, 0x070b0909, 0x070b0b0d, 0x070b0f07, 0x070d030d, 0x070d0903, 0x070f0103, 0x070f0107,
+    0x070f0501, 0x070f0505, 0x070f070b, 0x09010101, 0x09010109, 0x09010305, 0x09010501, 0x09010509,
+    0x0901050f, 0x09010705, 0x09010903, 0x09010b01, 0x09010f01, 0x09030105, 0x0903010f, 0x09030303,
+    0x09030307, 0x09030505, 0x09030701, 0x0903070b, 0x09030907, 0x09030b03, 0x09030b0b, 0x09050103,
+    0x09050107, 0x09050301, 0x0905030b, 0x09050503, 0x09050707, 0x09050901, 0x09050b0f, 0x09050d05,
+    0x09050f01, 0x09070109, 0x09070303, 0x09070307, 0x09070501, 0x09070505, 0x09070703, 0x0907070b,
+    0x09090101, 0x09090105, 0x09090509, 0x0909070f, 0x09090901, 0x09090f03, 0x090b010b, 0x090b010f,
+    0x090b0503, 0x090b0d05, 0x090d0307, 0x090d0709, 0x090d0d01, 0x090f0301, 0x090f030b, 0x090f0701,
+    0x090f0907, 0x090f0b03, 0x0b010105, 0x0b010301, 0x0b010309, 0x0b010505, 0x0b010901, 0x0b010909,
+    0x0b01090f, 0x0b010b05, 0x0b010d0d, 0x0b010f09, 0x0b030103, 0x0b030107, 0x0b03010b, 0x0b030305,
+    0x0b030503, 0x0b030705, 0x0b030f05, 0x0b050101, 0x0b050303, 0x0b050507, 0x0b050701, 0x0b05070d,
+    0x0b050b07, 0x0b070105, 0x0b07010f, 0x0b070301, 0x0b07050f, 0x0b070909, 0x0b070b03, 0x0b070d0b,
+    0x0b070f07, 0x0b090103, 0x0b090109, 0x0b090501, 0x0b090705, 0x0b09090d, 0x0b0b0305, 0x0b0b050d,
+    0x0b0b0b03, 0x0b0b0b07, 0x0b0d0905, 0x0b0f0105, 0x0b0f0109, 0x0b0f0505, 0x0d010303, 0x0d010307,
+    0x0d01030b, 0x0d010703, 0x0d010707, 0x0d010d01, 0x0d030101, 0x0d030501, 0x0d03050f, 0x0d030d09,
+    0x0d050305, 0x0d050709, 0x0d050905, 0x0d050b0b, 0x0d050d05, 0x0d050f01, 0x0d070101, 0x0d070309,
+    0x0d070503, 0x0d070901, 0x0d09050b, 0x0d090907, 0x0d090d05, 0x0d0b0101, 0x0d0b0107, 0x0d0b0709,
+    0x0d0b0d01, 0x0d0d010b, 0x0d0d0901, 0x0d0f0303, 0x0d0f0307, 0x0f010101, 0x0f010109, 0x0f01010f,
+    0x0f010501, 0x0f010505, 0x0f01070d, 0x0f010901, 0x0f010b09, 0x0f010d05, 0x0f030105, 0x0f030303,
+    0x0f030509, 0x0f030907, 0x0f03090b, 0x0f050103, 0x0f050109, 0x0f050301, 0x0f05030d, 0x0f050503,
+    0x0f050701, 0x0f050b03, 0x0f070105, 0x0f070705, 0x0f07070b, 0x0f070b07, 0x0f090103, 0x0f09010b,
+    0x0f090307, 0x0f090501, 0x0f090b01, 0x0f0b0505, 0x0f0b0905, 0x0f0d0105, 0x0f0d0703, 0x0f0f0101,
+};
+
+#define LLML__IQ3_XXS_BYTES 98
+#define LLML__IQ3_S_BYTES 110
+#define LLML__IQ3_NKEYS 4096   /* 4 levels of 3 bits */
+
+/* Expand a 7-bit sign field of iq3_xxs to 8 bits: bit 7 is the parity. */
+static unsigned llml__iq3_signs8(uint32_t s7) {
+    uint32_t p = s7 ^ (s7 >> 4);
+    p ^= p >> 2;
+    p ^= p >> 1;
+    return (unsigned)(s7 | ((p & 1u) << 7));
+}
+
+static void llml__dequant_iq3_xxs(const void *src, float *dst, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)src;
+    int64_t b, nblk = n / LLML__QK_K;
+    for (b = 0; b < nblk; b++, blk += LLML__IQ3_XXS_BYTES) {
+        const float d = llml_fp16_to_fp32(llml__rd16(blk));
+        const uint8_t *idx = blk + 2;
+        const uint8_t *meta = blk + 2 + 64;
+        int g, q, j;
+        for (g = 0; g < 8; g++) {
+            const uint32_t word = llml__rd32(meta + 4 * g);
+            const float dl = d * (0.5f + (float)(word >> 28)) * 0.5f;
+            for (q = 0; q < 4; q++) {
+                const unsigned sg = llml__iq3_signs8((word >> (7 * q)) & 127u);
+                const uint32_t lo = llml__iq3_xxs_grid[idx[8 * g + 2 * q]];
+                const uint32_t hi = llml__iq3_xxs_grid[idx[8 * g + 2 * q + 1]];
+                for (j = 0; j < 4; j++) {
+                    const float a = dl * (float)((lo >> (8 * j)) & 255u);
+                    const float c = dl * (float)((hi >> (8 * j)) & 255u);
+                    dst[j] = ((sg >> j) & 1u) ? -a : a;
+                    dst[4 + j] = ((sg >> (4 + j)) & 1u) ? -c : c;
+                }
+                dst += 8;
+            }
+        }
+    }
+}
+
+static void llml__dequant_iq3_s(const void *src, float *dst, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)src;
+    int64_t b, nblk = n / LLML__QK_K;
+    for (b = 0; b < nblk; b++, blk += LLML__IQ3_S_BYTES) {
+        const float d = llml_fp16_to_fp32(llml__rd16(blk));
+        const uint8_t *lo = blk + 2, *qh = blk + 66, *sgn = blk + 74, *sc = blk + 106;
+        int g, k, j;
+        for (g = 0; g < 8; g++) {
+            const int s = (sc[g >> 1] >> (4 * (g & 1))) & 15;
+            const float dl = d * (float)(1 + 2 * s);
+            for (k = 0; k < 8; k++) {
+                const unsigned gi = lo[8 * g + k] | (((unsigned)qh[g] >> k & 1u) << 8);
+                const uint32_t e = llml__iq3_s_grid[gi];
+                const unsigned bits = (unsigned)sgn[4 * g + (k >> 1)] >> (4 * (k & 1));
+                for (j = 0; j < 4; j++) {
+                    const float a = dl * (float)((e >> (8 * j)) & 255u);
+                    dst[j] = ((bits >> j) & 1u) ? -a : a;
+                }
+                dst += 4;
+            }
+        }
+    }
+}
+
+/* ---- dot products with Q8_K activations (integer sums per block) ------- */
+
+static float llml__dot_iq3_xxs(const void *w, const void *act, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)w;
+    const llml__block_q8_K *a = (const llml__block_q8_K *)act;
+    int64_t b, nblk = n / LLML__QK_K;
+    float sum = 0.0f;
+    for (b = 0; b < nblk; b++, blk += LLML__IQ3_XXS_BYTES) {
+        const float d = llml_fp16_to_fp32(llml__rd16(blk)) * a[b].d;
+        const uint8_t *idx = blk + 2, *meta = blk + 66;
+        const int8_t *q8 = a[b].qs;
+        int32_t total = 0;
+        int g, q, j;
+        for (g = 0; g < 8; g++) {
+            const uint32_t word = llml__rd32(meta + 4 * g);
+            int32_t gs = 0;
+            for (q = 0; q < 4; q++) {
+                const unsigned sg = llml__iq3_signs8((word >> (7 * q)) & 127u);
+                const uint32_t e0 = llml__iq3_xxs_grid[idx[2 * q]];
+                const uint32_t e1 = llml__iq3_xxs_grid[idx[2 * q + 1]];
+                for (j = 0; j < 4; j++) {
+                    const int32_t p0 = (int32_t)((e0 >> (8 * j)) & 255u) * q8[j];
+                    const int32_t p1 = (int32_t)((e1 >> (8 * j)) & 255u) * q8[4 + j];
+                    gs += ((sg >> j) & 1u) ? -p0 : p0;
+                    gs += ((sg >> (4 + j)) & 1u) ? -p1 : p1;
+                }
+                q8 += 8;
+            }
+            total += gs * (int32_t)(2 * (word >> 28) + 1);
+            idx += 8;
+        }
+        sum += d * (float)total;
+    }
+    return 0.25f * sum;
+}
+
+static float llml__dot_iq3_s(const void *w, const void *act, int64_t n) {
+    const uint8_t *blk = (const uint8_t *)w;
+    const llml__block_q8_K *a = (const llml__block_q8_K *)act;
+    int64_t b, nblk = n / LLML__QK_K;
+    float sum = 0.0f;
+    for (b = 0; b < nblk; b++, blk += LLML__IQ3_S_BYTES) {
+        const float d = llml_fp16_to_fp32(llml__rd16(blk)) * a[b].d;
+        const uint8_t *lo = blk + 2, *qh = blk + 66, *sgn = blk + 74, *sc = blk + 106;
+        const int8_t *q8 = a[b].qs;
+        int32_t total = 0;
+        int g, k, j;
+        for (g = 0; g < 8; g++) {
+            const int32_t s = (sc[g >> 1] >> (4 * (g & 1))) & 15;
+            int32_t gs = 0;
+            for (k = 0; k < 8; k++) {
+                const unsigned gi = lo[8 * g + k] | (((unsigned)qh[g] >> k & 1u) << 8);
+                const uint32_t e = llml__iq3_s_grid[gi];
+                const unsigned bits = (unsigned)sgn[4 * g + (k >> 1)] >> (4 * (k & 1));
+                for (j = 0; j < 4; j++) {
+                    const int32_t p = (int32_t)((e >> (8 * j)) & 255u) * q8[j];
+                    gs += ((bits >> j) & 1u) ? -p : p;
+                }
+                q8 += 4;
+            }
+            total += gs * (2 * s + 1);
+        }
+        sum += d * (float)total;
+    }
+    return sum;
+}
+
+/* ---- quantization -------------------------------------------------------
+   Lookup tables built per call (no globals): the level quad of every grid
+   entry; a map from each of the 4096 level quads to its grid index, or, for
+   quads not on the grid, to a list of nearby grid entries (all entries at
+   the 2 (grid of 256) or 3 (grid of 512) smallest distinct distances, in
+   order of distance then index). */
+
+typedef struct llml__iq3_tabs {
+    int ngrid;
+    uint8_t *lv;        /* ngrid x 4 levels */
+    int32_t *map;       /* key -> grid index (>= 0) or -(1 + list start)  */
+    uint16_t *nbr;      /* lists: count, then that many grid indices       */
+    size_t nbr_len;     /* capacity of nbr, in entries                     */
+} llml__iq3_tabs;
+
+static void llml__iq3_tabs_free(llml__iq3_tabs *t) {
+    llml__free(NULL, t->lv, (size_t)t->ngrid * 4);
+    llml__free(NULL, t->map, LLML__IQ3_NKEYS * sizeof(int32_t));
+    llml__free(NULL, t->nbr, t->nbr_len * sizeof(uint16_t));
+    t->lv = NULL; t->map = NULL; t->nbr = NULL;
+}
+
+/* Grid entries nearest to level quad `key` (see above), written to out;
+   returns how many (at most ngrid). dist: ngrid ints of scratch. */
+static int llml__iq3_nearest(const llml__iq3_tabs *t, int key, int nwant, int *dist, uint16_t *out) {
+    int p[4], th[3], nth = 0, j, k, m, cnt = 0;
+    for (k = 0; k < 4; k++) p[k] = (key >> (3 * k)) & 7;
+    for (j = 0; j < t->ngrid; j++) {
+        const uint8_t *l = t->lv + 4 * j;
+        int d2 = 0;
+        for (k = 0; k < 4; k++) d2 += (l[k] - p[k]) * (l[k] - p[k]);
+        dist[j] = d2;
+        /* keep th[0..nth-1]: the nwant smallest distinct distances, ascending */
+        if (nth == nwant && d2 >= th[nth - 1]) continue;
+        for (m = 0; m < nth && th[m] < d2; m++) {}
+        if (m < nth && th[m] == d2) continue;
+        if (nth < nwant) nth++;
+        for (k = nth - 1; k > m; k--) th[k] = th[k - 1];
+        th[m] = d2;
+    }
+    for (m = 0; m < nth; m++)
+        for (j = 0; j < t->ngrid; j++)
+            if (dist[j] == th[m]) out[cnt++] = (uint16_t)j;
+    return cnt;
+}
+
+static llml_result llml__iq3_tabs_init(llml__iq3_tabs *t, int xxs) {
+    const uint32_t *grid = xxs ? llml__iq3_xxs_grid : llml__iq3_s_grid;
+    const int ngrid = xxs ? 256 : 512, nwant = xxs ? 2 : 3;
+    int *dist;
+    int i, j, key;
+    size_t pos = 0;
+    t->ngrid = ngrid;
+    t->nbr_len = (size_t)16384;
+    t->lv = LLML__CAST(uint8_t *, llml__alloc(NULL, (size_t)ngrid * 4, 16));
+    t->map = LLML__CAST(int32_t *, llml__alloc(NULL, LLML__IQ3_NKEYS * sizeof(int32_t), 16));
+    t->nbr = LLML__CAST(uint16_t *, llml__alloc(NULL, t->nbr_len * sizeof(uint16_t), 16));
+    dist = LLML__CAST(int *, llml__alloc(NULL, (size_t)ngrid * sizeof(int), 16));
+    if (!t->lv || !t->map || !t->nbr || !dist) goto oom;
+    for (key = 0; key < LLML__IQ3_NKEYS; key++) t->map[key] = -1;
+    for (i = 0; i < ngrid; i++) {
+        int k = 0;
+        for (j = 0; j < 4; j++) {
+            const int v = (int)((grid[i] >> (8 * j)) & 255u);
+            const int l = xxs ? (v - 4) >> 3 : (v - 1) >> 1;   /* 62 -> 7 in iq3_xxs */
+            t->lv[4 * i + j] = (uint8_t)l;
+            k |= l << (3 * j);
+        }
+        t->map[k] = i;
+    }
+    for (key = 0; key < LLML__IQ3_NKEYS; key++) {
+        int cnt;
+        if (t->map[key] >= 0) continue;
+        if (pos + 1 + (size_t)ngrid > t->nbr_len) {   /* grow the list storage */
+            uint16_t *grown = LLML__CAST(uint16_t *, llml__alloc(NULL, 2 * t->nbr_len * sizeof(uint16_t), 16));
+            if (!grown) goto oom;
+            memcpy(grown, t->nbr, pos * sizeof(uint16_t));
+            llml__free(NULL, t->nbr, t->nbr_len * sizeof(uint16_t));
+            t->nbr = grown;
+            t->nbr_len *= 2;
+        }
+        cnt = llml__iq3_nearest(t, key, nwant, dist, t->nbr + pos + 1);
+        t->nbr[pos] = (uint16_t)cnt;
+        t->map[key] = -(int32_t)(pos + 1);
+        pos += 1 + (size_t)cnt;
+    }
+    llml__free(NULL, dist, (size_t)ngrid * sizeof(int));
+    return LLML_OK;
+oom:
+    llml__free(NULL, dist, (size_t)ngrid * sizeof(int));
+    llml__iq3_tabs_free(t);
+    return LLML_ERR_OUT_OF_MEMORY;
+}
+
+/* Among the neighbours of an off-grid quad, the entry closest to the values
+   xv (weights w) at the given scale; its levels go to L. */
+static int llml__iq3_best_neighbour(const llml__iq3_tabs *t, int key, const float *xv,
+                                    const float *w, float scale, int8_t *L) {
+    const uint16_t *list = t->nbr + (-t->map[key] - 1);
+    int j, i, best = list[1];
+    float best_d2 = FLT_MAX;
+    for (j = 1; j <= (int)list[0]; j++) {
+        const uint8_t *l = t->lv + 4 * list[j];
+        float d2 = 0.0f;
+        for (i = 0; i < 4; i++) {
+            const float diff = scale * (float)(2 * l[i] + 1) - xv[i];
+            d2 += w[i] * diff * diff;
+        }
+        if (d2 < best_d2) { best_d2 = d2; best = list[j]; }
+    }
+    for (i = 0; i < 4; i++) L[i] = (int8_t)t->lv[4 * best + i];
+    return best;
+}
+
+static int llml__iq3_key(const int8_t *L) {
+    return L[0] | (L[1] << 3) | (L[2] << 6) | (L[3] << 9);
+}
+
+/* Levels of the 4 values xv at inverse scale id, clamped to 0..7. */
+static int llml__iq3_round_quad(const float *xv, float id, int8_t *L) {
+    int i;
+    for (i = 0; i < 4; i++) {
+        const int l = llml__nearest_int(0.5f * (id * xv[i] - 1));
+        L[i] = (int8_t)LLML__MAX(0, LLML__MIN(7, l));
+    }
+    return llml__iq3_key(L);
+}
+
+/* Weighted least-squares scale terms of levels L against xv. */
+static void llml__iq3_fit(const float *xv, const float *w, const int8_t *L, float *sumqx, float *sumq2) {
+    float a = 0.0f, b = 0.0f;
+    int i;
+    for (i = 0; i < 32; i++) {
+        const float q = (float)(2 * L[i] + 1);
+        a += w[i] * xv[i] * q;
+        b += w[i] * q * q;
+    }
+    *sumqx = a; *sumq2 = b;
+}
+
+/* Quantize one block of 256 (x) into out (98 or 110 bytes). qw: the 256
+   importance weights of these columns, or NULL. */
+static void llml__iq3_quant_block(const llml__iq3_tabs *t, int xxs, const float *x,
+                                  const float *qw, uint8_t *out) {
+    float scales[8], w[32], waux[32], xv[32];
+    int8_t L[32], Lt[32];
+    int on[8], on_t[8];
+    uint16_t gidx[64];
+    uint32_t sgn[8];          /* xxs: 28 packed sign bits; s: 4 sign bytes */
+    float sumx2 = 0.0f, sigma2, max_scale = 0.0f, d, id;
+    const int is_lim = xxs ? 15 : 9;
+    int g, i, k;
+
+    for (i = 0; i < LLML__QK_K; i++) sumx2 += x[i] * x[i];
+    sigma2 = 2 * sumx2 / LLML__QK_K;
+    memset(gidx, 0, sizeof gidx);
+
+    for (g = 0; g < 8; g++) {
+        const float *xg = x + 32 * g;
+        float max, best = 0.0f, scale, sumqx, sumq2;
+        uint8_t bs[4];
+        int is, n_off = 0;
+        if (qw) {
+            for (i = 0; i < 32; i++) w[i] = qw[32 * g + i] * sqrtf(sigma2 + xg[i] * xg[i]);
+        } else {
+            for (i = 0; i < 32; i++) w[i] = xg[i] * xg[i];
+        }
+        for (i = 0; i < 32; i++) waux[i] = sqrtf(w[i]);
+        /* magnitudes and signs, 8 at a time; iq3_xxs needs an even number of
+           negatives, so the cheapest (least weighted) one is flipped back */
+        for (k = 0; k < 4; k++) {
+            unsigned s = 0;
+            int neg = 0;
+            for (i = 0; i < 8; i++) {
+                const float v = xg[8 * k + i];
+                if (v >= 0) xv[8 * k + i] = v;
+                else { xv[8 * k + i] = -v; s |= 1u << i; neg++; }
+            }
+            if (xxs && (neg & 1)) {
+                int imin = 0;
+                float vmin = w[8 * k] * xg[8 * k] * xg[8 * k];
+                for (i = 1; i < 8; i++) {
+                    const float c = w[8 * k + i] * xg[8 * k + i] * xg[8 * k + i];
+                    if (c < vmin) { vmin = c; imin = i; }
+                }
+                xv[8 * k + imin] = -xv[8 * k + imin];
+                s ^= 1u << imin;
+            }
+            bs[k] = (uint8_t)(xxs ? (s & 127u) : s);
+        }
+        max = xv[0];
+        for (i = 1; i < 32; i++) max = LLML__MAX(max, xv[i]);
+        memset(L, 0, sizeof L);
+        sgn[g] = 0;
+        scales[g] = 0.0f;
+        if (xxs ? max < 1e-8f : max == 0) continue;
+
+        /* scan trial scales around max/15; keep the best weighted fit */
+        scale = max / 15;
+        for (k = 0; k < 8; k++) on[k] = xxs;
+        for (is = -is_lim; is <= is_lim; is++) {
+            const float inv = (15 + (float)is * 0.2f) / max;
+            const float this_scale = 1 / inv;
+            for (k = 0; k < 8; k++) {
+                const int key = llml__iq3_round_quad(xv + 4 * k, inv, Lt + 4 * k);
+                on_t[k] = t->map[key] >= 0;
+                if (!on_t[k]) llml__iq3_best_neighbour(t, key, xv + 4 * k, waux + 4 * k, this_scale, Lt + 4 * k);
+            }
+            llml__iq3_fit(xv, w, Lt, &sumqx, &sumq2);
+            if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+                scale = sumqx / sumq2;
+                best = scale * sumqx;
+                memcpy(L, Lt, sizeof L);
+                memcpy(on, on_t, sizeof on);
+            }
+        }
+        /* re-round quads that had to be moved to the grid at the final scale
+           (iq3_s: every quad) and refit */
+        for (k = 0; k < 8; k++) n_off += !on[k];
+        if (n_off > 0 && scale > 0) {
+            const float inv = 1 / scale;
+            for (k = 0; k < 8; k++) {
+                int key;
+                if (xxs && on[k]) continue;
+                key = llml__iq3_round_quad(xv + 4 * k, inv, L + 4 * k);
+                if (t->map[key] < 0) llml__iq3_best_neighbour(t, key, xv + 4 * k, waux + 4 * k, scale, L + 4 * k);
+            }
+            llml__iq3_fit(xv, w, L, &sumqx, &sumq2);
+            if (sumq2 > 0) scale = sumqx / sumq2;
+        }
+        if (scale < 0) {   /* not expected; keep the stored scale positive */
+            scale = -scale;
+            for (k = 0; k < 4; k++) bs[k] = (uint8_t)(~bs[k] & (xxs ? 127u : 255u));
+        }
+        for (k = 0; k < 8; k++) {
+            const int32_t gi = t->map[llml__iq3_key(L + 4 * k)];
+            gidx[8 * g + k] = (uint16_t)(gi >= 0 ? gi : 0);   /* L is always on the grid */
+        }
+        if (xxs) sgn[g] = (uint32_t)bs[0] | ((uint32_t)bs[1] << 7) | ((uint32_t)bs[2] << 14) | ((uint32_t)bs[3] << 21);
+        else sgn[g] = (uint32_t)bs[0] | ((uint32_t)bs[1] << 8) | ((uint32_t)bs[2] << 16) | ((uint32_t)bs[3] << 24);
+        scales[g] = scale;
+        max_scale = LLML__MAX(max_scale, scale);
+    }
+
+    /* the block: super-scale max_scale/31 (times a small empirical factor),
+       group scales rounded to odd multiples 2s+1 of it */
+    if (xxs) {
+        memset(out, 0, LLML__IQ3_XXS_BYTES);
+        if (max_scale == 0) return;             /* all groups ~0: d = 0 */
+        d = max_scale / 31;
+        llml__wr16(out, llml_fp32_to_fp16(d * 1.0125f));
+        id = 1 / d;
+        for (i = 0; i < 64; i++) out[2 + i] = (uint8_t)gidx[i];
+        for (g = 0; g < 8; g++) {
+            const int l = llml__nearest_int(0.5f * (id * scales[g] - 1));
+            llml__wr32(out + 66 + 4 * g, sgn[g] | ((uint32_t)LLML__MAX(0, LLML__MIN(15, l)) << 28));
+        }
+    } else {
+        memset(out, 0, LLML__IQ3_S_BYTES);
+        for (i = 0; i < 64; i++) {
+            out[2 + i] = (uint8_t)(gidx[i] & 255);
+            out[66 + i / 8] = (uint8_t)(out[66 + i / 8] | ((gidx[i] >> 8) << (i % 8)));
+        }
+        for (g = 0; g < 8; g++) llml__wr32(out + 74 + 4 * g, sgn[g]);
+        if (max_scale == 0) return;
+        d = max_scale / 31;
+        llml__wr16(out, llml_fp32_to_fp16(d * 1.033f));
+        id = 1 / d;
+        for (g = 0; g < 8; g++) {
+            const int l = llml__nearest_int(0.5f * (id * scales[g] - 1));
+            out[106 + g / 2] = (uint8_t)(out[106 + g / 2] | (LLML__MAX(0, LLML__MIN(15, l)) << (4 * (g & 1))));
+        }
+    }
+}
+
+static llml_result llml__iq3_quant(int xxs, const float *src, void *dst, int64_t nrows,
+                                   int64_t n_per_row, const float *imatrix) {
+    llml__iq3_tabs t;
+    const size_t bytes = xxs ? LLML__IQ3_XXS_BYTES : LLML__IQ3_S_BYTES;
+    const int64_t nblk = n_per_row / LLML__QK_K;
+    uint8_t *out = (uint8_t *)dst;
+    int64_t r, b;
+    llml_result res = llml__iq3_tabs_init(&t, xxs);
+    if (res != LLML_OK) return res;
+    for (r = 0; r < nrows; r++) {
+        const float *row = src + r * n_per_row;
+        for (b = 0; b < nblk; b++, out += bytes)
+            llml__iq3_quant_block(&t, xxs, row + b * LLML__QK_K, imatrix ? imatrix + b * LLML__QK_K : NULL, out);
+    }
+    llml__iq3_tabs_free(&t);
+    return LLML_OK;
+}
+
+static llml_result llml__quant_iq3_xxs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__iq3_quant(1, src, dst, nrows, n_per_row, imatrix);
+}
+
+static llml_result llml__quant_iq3_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__iq3_quant(0, src, dst, nrows, n_per_row, imatrix);
+}
 /* ------------------------------------------------------------------------ */
-/* >>quant_iq1  STUB: to be replaced                                        */
+/* >>quant_iq1  IQ1_S and IQ1_M: ternary octets on a 2048-point grid         */
 /* ------------------------------------------------------------------------ */
-static void llml__dequant_iq1_s(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_iq1_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_iq1_s(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
-static void llml__dequant_iq1_m(const void *src, float *dst, int64_t n) { (void)src; memset(dst, 0, (size_t)n * sizeof(float)); }
-static llml_result llml__quant_iq1_m(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) { (void)src; (void)dst; (void)nrows; (void)n_per_row; (void)imatrix; return LLML_ERR_UNSUPPORTED; }
-static float llml__dot_iq1_m(const void *w, const void *act, int64_t n) { (void)w; (void)act; (void)n; return 0.0f; }
+/* Both formats cut a block of 256 weights into octets of 8. An octet stores
+   an 11-bit index into a grid of 2048 ternary vectors (coordinates -1, 0,
+   +1) and a sign bit s that shifts the whole octet by delta = -/+ 0.125:
+       weight = dl * (g + delta),  delta = s ? -0.125 : +0.125,
+   where dl = d * (2l + 1) with a 3-bit sub-scale l and an fp16 scale d.
+
+   iq1_s, 50 bytes:  d fp16 @0 | index low bytes [32] @2 | 8 little-endian
+                     u16 @34, one per group of 32 (4 octets): bits 3k..3k+2
+                     are the index bits 8..10 of octet k, bits 12..14 the
+                     sub-scale l, bit 15 the sign s of the whole group.
+   iq1_m, 56 bytes:  index low bytes [32] @0 | qh [16] @32: byte h covers
+                     octets 2h (low nibble) and 2h+1 (high nibble); bits 0..2
+                     of a nibble are index bits 8..10, bit 3 the sign s of
+                     that octet | 4 little-endian u16 @48: bits 3j..3j+2 of
+                     word w are the sub-scale l of group of 16 number 4w+j
+                     (each group of 16 = 2 octets); the top nibbles of the
+                     four words, word 0 lowest, form the fp16 bits of d.
+
+   The dot products take Q8_K activations and accumulate in integers; the
+   delta term uses the activation sums (Q8_K bsums for iq1_s, whose sign
+   bit spans 32 weights; per-octet sums for iq1_m).
+
+   Quantization (after the reference's IQ1 algorithm): for each group (32
+   weights in iq1_s, 16 in iq1_m) the weighted least-squares problem with
+   values {-1, 0, 1} + delta is solved exactly over all ways to split the
+   sorted weights into three runs and over the delta signs; octets that
+   fall off the grid move to the best of their nearest grid points. Weights
+   are imatrix[i] * sqrt(sigma2 + x[i]^2) (sigma2 = 2 * mean x^2 of the
+   block). Without an imatrix both formats use sqrt(sigma2 + x[i]^2), i.e.
+   a constant importance. (The reference refuses iq1_s without an imatrix
+   and weighs iq1_m by x[i]^2; on Gaussian data x^2 gives a relative RMS
+   error of 0.63 / 0.58 for iq1_s / iq1_m, this fallback 0.48 / 0.45.)
+   Deviation from the reference: an all-zero group is coded with the zero
+   octet (values +/- 0.125 * dl) instead of index 0 (values -0.875 * dl). */
+
+#define LLML__IQ1_DELTA 0.125f   /* IQ1S_DELTA and IQ1M_DELTA */
+#define LLML__IQ1_NGRID 2048
+#define LLML__IQ1_NKEYS 6561     /* 3^8 ternary octets */
+#define LLML__IQ1_ZERO_KEY 3280  /* the octet of zeros: level 1 everywhere */
+
+/* The 2048 points of the IQ1_S/IQ1_M grid: 8 coordinates in {-1,0,1}, two
+   bits each (coordinate j = ((key >> 2j) & 3) - 1), in index order. */
+static const uint16_t llml__iq1_grid[2048] = {
+        0,     2,     5,     8,    10,    17,    21,    32,    34,    40,    42,    69,
+       81,    84,    86,   101,   128,   130,   136,   138,   149,   160,   162,   168,
+      170,   260,   261,   273,   276,   278,   281,   282,   293,   321,   326,   329,
+      338,   341,   346,   353,   356,   358,   360,   389,   401,   404,   406,   421,
+      512,   514,   520,   522,   533,   544,   546,   552,   554,   581,   593,   601,
+      612,   617,   640,   642,   648,   650,   657,   661,   665,   672,   674,   680,
+      682,  1041,  1044,  1046,  1061,  1089,  1097,  1109,  1114,  1124,  1125,  1169,
+     1177,  1189,  1281,  1284,  1285,  1286,  1301,  1304,  1306,  1321,  1344,  1349,
+     1354,  1360,  1361,  1364,  1365,  1366,  1369,  1376,  1378,  1381,  1384,  1386,
+     1409,  1425,  1429,  1432,  1434,  1441,  1444,  1445,  1446,  1449,  1556,  1561,
+     1601,  1604,  1616,  1618,  1621,  1624,  1632,  1633,  1638,  1641,  1669,  1681,
+     1684,  1689,  2048,  2050,  2056,  2058,  2069,  2080,  2082,  2088,  2090,  2117,
+     2129,  2134,  2149,  2176,  2178,  2184,  2186,  2197,  2208,  2210,  2216,  2218,
+     2309,  2321,  2324,  2329,  2340,  2341,  2369,  2384,  2385,  2389,  2401,  2404,
+     2409,  2449,  2452,  2454,  2457,  2469,  2560,  2562,  2568,  2570,  2581,  2592,
+     2594,  2600,  2602,  2629,  2641,  2649,  2657,  2661,  2688,  2690,  2693,  2696,
+     2698,  2709,  2720,  2722,  2728,  2730,  4112,  4113,  4116,  4121,  4132,  4133,
+     4161,  4164,  4176,  4181,  4184,  4193,  4196,  4197,  4201,  4241,  4244,  4246,
+     4257,  4261,  4353,  4356,  4358,  4361,  4368,  4370,  4373,  4376,  4385,  4388,
+     4393,  4421,  4426,  4432,  4433,  4434,  4436,  4437,  4438,  4441,  4448,  4453,
+     4484,  4498,  4501,  4513,  4516,  4625,  4628,  4630,  4645,  4672,  4678,  4681,
+     4690,  4693,  4696,  4698,  4708,  4710,  4741,  4753,  4756,  4758,  4773,  5121,
+     5126,  5129,  5140,  5141,  5144,  5145,  5153,  5158,  5185,  5189,  5190,  5192,
+     5194,  5201,  5204,  5205,  5206,  5209,  5218,  5221,  5224,  5252,  5257,  5264,
+     5268,  5269,  5272,  5273,  5274,  5281,  5284,  5285,  5289,  5378,  5381,  5386,
+     5393,  5396,  5397,  5398,  5401,  5408,  5410,  5413,  5416,  5418,  5441,  5444,
+     5445,  5446,  5457,  5458,  5460,  5461,  5462,  5465,  5466,  5473,  5476,  5477,
+     5478,  5481,  5504,  5506,  5508,  5509,  5512,  5514,  5520,  5521,  5524,  5525,
+     5526,  5529,  5530,  5536,  5538,  5541,  5633,  5636,  5637,  5638,  5653,  5654,
+     5656,  5658,  5665,  5670,  5696,  5698,  5700,  5701,  5704,  5706,  5713,  5717,
+     5718,  5720,  5721,  5729,  5732,  5733,  5736,  5737,  5738,  5766,  5770,  5778,
+     5781,  5796,  5801,  6161,  6166,  6181,  6209,  6212,  6214,  6217,  6224,  6229,
+     6232,  6234,  6240,  6241,  6244,  6246,  6249,  6277,  6289,  6292,  6309,  6416,
+     6418,  6421,  6426,  6433,  6437,  6466,  6468,  6469,  6472,  6481,  6484,  6485,
+     6486,  6489,  6490,  6496,  6501,  6506,  6537,  6545,  6546,  6549,  6552,  6561,
+     6566,  6569,  6665,  6678,  6692,  6694,  6724,  6726,  6729,  6736,  6738,  6741,
+     6744,  6753,  6758,  6761,  6789,  6801,  6806,  6810,  8192,  8194,  8200,  8202,
+     8213,  8224,  8226,  8229,  8232,  8234,  8261,  8273,  8281,  8289,  8293,  8320,
+     8322,  8328,  8330,  8341,  8352,  8354,  8357,  8360,  8362,  8453,  8465,  8468,
+     8473,  8485,  8514,  8516,  8521,  8533,  8536,  8538,  8545,  8548,  8549,  8550,
+     8581,  8592,  8598,  8601,  8613,  8705,  8712,  8714,  8721,  8725,  8736,  8738,
+     8744,  8746,  8773,  8785,  8790,  8793,  8805,  8833,  8840,  8842,  8849,  8853,
+     8864,  8866,  8872,  8874,  9221,  9236,  9238,  9241,  9253,  9284,  9285,  9286,
+     9289,  9298,  9301,  9304,  9306,  9318,  9349,  9361,  9364,  9369,  9377,  9381,
+     9481,  9493,  9505,  9513,  9536,  9541,  9544,  9553,  9556,  9557,  9561,  9570,
+     9573,  9576,  9609,  9616,  9620,  9621,  9624,  9626,  9633,  9636,  9638,  9641,
+     9733,  9744,  9746,  9753,  9765,  9793,  9801,  9813,  9824,  9825,  9833,  9860,
+     9862,  9872,  9882, 10240, 10242, 10248, 10250, 10261, 10272, 10274, 10280, 10282,
+    10309, 10321, 10324, 10341, 10368, 10370, 10376, 10378, 10400, 10402, 10408, 10410,
+    10505, 10513, 10516, 10521, 10533, 10566, 10569, 10578, 10581, 10593, 10596, 10598,
+    10601, 10629, 10640, 10646, 10649, 10660, 10661, 10752, 10754, 10760, 10762, 10784,
+    10786, 10792, 10794, 10821, 10833, 10838, 10841, 10853, 10880, 10882, 10888, 10890,
+    10901, 10912, 10914, 10920, 10922, 16389, 16401, 16406, 16421, 16457, 16466, 16469,
+    16472, 16474, 16481, 16484, 16486, 16532, 16537, 16545, 16550, 16640, 16641, 16644,
+    16646, 16649, 16658, 16661, 16662, 16664, 16666, 16673, 16678, 16681, 16709, 16712,
+    16714, 16721, 16724, 16725, 16726, 16729, 16730, 16741, 16744, 16746, 16769, 16772,
+    16774, 16784, 16786, 16789, 16800, 16801, 16802, 16901, 16913, 16916, 16918, 16933,
+    16961, 16978, 16981, 16986, 16996, 17001, 17033, 17044, 17061, 17409, 17429, 17433,
+    17449, 17477, 17480, 17482, 17489, 17492, 17493, 17494, 17505, 17506, 17509, 17512,
+    17514, 17537, 17542, 17545, 17552, 17554, 17557, 17568, 17569, 17577, 17665, 17666,
+    17669, 17674, 17681, 17684, 17685, 17686, 17689, 17696, 17701, 17706, 17729, 17732,
+    17733, 17734, 17737, 17744, 17745, 17748, 17749, 17750, 17752, 17753, 17761, 17764,
+    17765, 17766, 17769, 17794, 17796, 17797, 17800, 17809, 17812, 17813, 17814, 17817,
+    17818, 17829, 17832, 17834, 17921, 17925, 17929, 17940, 17941, 17944, 17946, 17953,
+    17956, 17961, 17984, 17986, 17989, 17992, 18000, 18001, 18002, 18005, 18006, 18009,
+    18018, 18021, 18024, 18049, 18053, 18058, 18068, 18069, 18081, 18084, 18086, 18437,
+    18449, 18453, 18458, 18469, 18498, 18505, 18512, 18517, 18520, 18529, 18532, 18534,
+    18537, 18565, 18577, 18580, 18582, 18585, 18597, 18689, 18693, 18694, 18698, 18704,
+    18708, 18709, 18712, 18721, 18724, 18726, 18752, 18757, 18762, 18769, 18770, 18772,
+    18773, 18774, 18777, 18784, 18786, 18789, 18790, 18794, 18822, 18825, 18834, 18837,
+    18838, 18840, 18849, 18852, 18854, 18857, 18966, 19012, 19014, 19017, 19029, 19032,
+    19034, 19044, 19049, 19092, 19109, 20481, 20484, 20485, 20486, 20489, 20498, 20501,
+    20506, 20513, 20516, 20521, 20544, 20549, 20552, 20561, 20564, 20565, 20566, 20569,
+    20581, 20584, 20614, 20617, 20629, 20632, 20640, 20641, 20646, 20649, 20741, 20744,
+    20745, 20746, 20753, 20756, 20757, 20758, 20760, 20761, 20768, 20773, 20774, 20776,
+    20778, 20801, 20804, 20805, 20806, 20809, 20816, 20817, 20818, 20820, 20821, 20822,
+    20824, 20825, 20826, 20833, 20836, 20837, 20838, 20841, 20866, 20869, 20881, 20884,
+    20885, 20886, 20889, 20896, 20901, 20906, 20993, 20998, 21010, 21013, 21018, 21025,
+    21028, 21058, 21061, 21066, 21073, 21076, 21077, 21078, 21081, 21090, 21093, 21125,
+    21136, 21138, 21141, 21145, 21146, 21156, 21508, 21509, 21521, 21524, 21525, 21526,
+    21528, 21529, 21537, 21541, 21544, 21546, 21569, 21572, 21573, 21574, 21577, 21578,
+    21584, 21585, 21588, 21589, 21590, 21592, 21593, 21594, 21601, 21602, 21604, 21605,
+    21606, 21609, 21632, 21640, 21642, 21649, 21652, 21653, 21654, 21657, 21665, 21668,
+    21669, 21674, 21761, 21762, 21764, 21765, 21766, 21769, 21776, 21777, 21778, 21780,
+    21781, 21782, 21785, 21786, 21793, 21796, 21797, 21798, 21801, 21824, 21825, 21826,
+    21828, 21829, 21830, 21832, 21833, 21840, 21841, 21842, 21844, 21845, 21846, 21848,
+    21849, 21850, 21856, 21857, 21860, 21861, 21862, 21864, 21865, 21866, 21889, 21892,
+    21893, 21897, 21898, 21904, 21905, 21908, 21909, 21910, 21912, 21913, 21921, 21924,
+    21925, 21926, 21929, 22016, 22017, 22018, 22020, 22022, 22024, 22025, 22033, 22036,
+    22037, 22040, 22041, 22048, 22049, 22050, 22052, 22053, 22054, 22056, 22057, 22081,
+    22085, 22086, 22088, 22089, 22090, 22096, 22097, 22098, 22100, 22101, 22102, 22104,
+    22105, 22106, 22113, 22116, 22117, 22121, 22146, 22149, 22150, 22152, 22153, 22154,
+    22161, 22165, 22170, 22178, 22181, 22182, 22184, 22185, 22532, 22533, 22534, 22537,
+    22544, 22549, 22552, 22561, 22570, 22597, 22600, 22602, 22609, 22612, 22613, 22614,
+    22616, 22617, 22624, 22626, 22628, 22629, 22658, 22665, 22672, 22674, 22677, 22680,
+    22689, 22697, 22785, 22786, 22789, 22794, 22801, 22804, 22805, 22806, 22809, 22821,
+    22849, 22852, 22853, 22854, 22857, 22864, 22865, 22866, 22868, 22869, 22870, 22872,
+    22873, 22874, 22881, 22884, 22885, 22886, 22889, 22913, 22917, 22921, 22929, 22932,
+    22933, 22934, 22936, 22937, 22949, 23044, 23048, 23061, 23066, 23072, 23077, 23078,
+    23081, 23109, 23112, 23113, 23121, 23125, 23126, 23128, 23129, 23138, 23141, 23144,
+    23146, 23169, 23178, 23186, 23189, 23190, 23192, 23194, 23201, 24581, 24596, 24598,
+    24601, 24613, 24644, 24656, 24661, 24662, 24664, 24666, 24673, 24676, 24678, 24681,
+    24705, 24726, 24741, 24833, 24836, 24838, 24841, 24850, 24853, 24865, 24866, 24870,
+    24873, 24901, 24905, 24913, 24917, 24918, 24921, 24933, 24934, 24938, 24964, 24970,
+    24978, 24981, 24993, 24998, 25001, 25105, 25110, 25113, 25152, 25153, 25158, 25173,
+    25174, 25176, 25184, 25221, 25233, 25238, 25253, 25617, 25618, 25621, 25622, 25626,
+    25633, 25638, 25641, 25664, 25666, 25669, 25672, 25674, 25681, 25684, 25685, 25686,
+    25689, 25690, 25696, 25698, 25701, 25732, 25733, 25737, 25744, 25746, 25748, 25749,
+    25750, 25752, 25754, 25761, 25764, 25769, 25861, 25864, 25866, 25873, 25877, 25878,
+    25881, 25924, 25925, 25926, 25929, 25936, 25937, 25940, 25941, 25942, 25945, 25953,
+    25956, 25957, 25958, 25961, 25990, 25993, 25994, 26001, 26005, 26006, 26009, 26010,
+    26018, 26021, 26022, 26024, 26114, 26121, 26133, 26144, 26150, 26152, 26153, 26176,
+    26181, 26184, 26186, 26193, 26196, 26197, 26198, 26200, 26202, 26208, 26213, 26216,
+    26240, 26242, 26245, 26250, 26260, 26262, 26264, 26265, 26272, 26276, 26278, 26282,
+    26646, 26649, 26661, 26689, 26706, 26709, 26714, 26721, 26729, 26757, 26769, 26776,
+    26790, 26881, 26884, 26896, 26901, 26913, 26916, 26918, 26921, 26944, 26945, 26949,
+    26950, 26952, 26961, 26964, 26965, 26966, 26969, 26976, 26981, 26986, 27010, 27012,
+    27018, 27029, 27041, 27044, 27045, 27049, 27153, 27158, 27160, 27201, 27204, 27209,
+    27216, 27221, 27224, 27226, 27236, 27237, 27241, 27270, 27284, 27288, 27290, 27302,
+    32768, 32770, 32776, 32778, 32800, 32802, 32808, 32810, 32837, 32848, 32849, 32852,
+    32854, 32857, 32869, 32896, 32898, 32904, 32906, 32917, 32928, 32930, 32936, 32938,
+    33029, 33041, 33044, 33046, 33049, 33061, 33089, 33092, 33097, 33104, 33106, 33109,
+    33110, 33112, 33113, 33124, 33126, 33129, 33157, 33161, 33172, 33174, 33177, 33189,
+    33280, 33282, 33288, 33290, 33301, 33312, 33314, 33320, 33322, 33361, 33364, 33369,
+    33381, 33408, 33410, 33416, 33418, 33429, 33440, 33442, 33448, 33450, 33812, 33817,
+    33857, 33860, 33873, 33877, 33882, 33889, 33892, 33897, 33940, 33945, 34049, 34057,
+    34066, 34069, 34074, 34086, 34089, 34112, 34113, 34117, 34120, 34129, 34132, 34133,
+    34134, 34137, 34138, 34149, 34150, 34152, 34154, 34177, 34180, 34182, 34185, 34192,
+    34194, 34197, 34200, 34214, 34321, 34326, 34329, 34341, 34369, 34372, 34377, 34378,
+    34384, 34389, 34393, 34394, 34401, 34406, 34410, 34437, 34449, 34458, 34468, 34816,
+    34818, 34824, 34826, 34837, 34848, 34850, 34856, 34858, 34881, 34885, 34897, 34900,
+    34905, 34917, 34921, 34944, 34946, 34952, 34954, 34965, 34976, 34978, 34984, 34986,
+    35077, 35078, 35089, 35092, 35094, 35109, 35137, 35140, 35142, 35145, 35152, 35154,
+    35157, 35162, 35169, 35172, 35205, 35222, 35225, 35237, 35328, 35330, 35336, 35338,
+    35349, 35360, 35362, 35368, 35370, 35397, 35409, 35412, 35414, 35456, 35458, 35464,
+    35466, 35477, 35488, 35490, 35496, 35498, 36869, 36881, 36886, 36888, 36889, 36901,
+    36929, 36934, 36937, 36949, 36952, 36954, 36969, 36970, 36997, 37009, 37012, 37014,
+    37017, 37029, 37121, 37124, 37126, 37129, 37136, 37141, 37144, 37146, 37153, 37156,
+    37158, 37161, 37184, 37189, 37200, 37201, 37204, 37205, 37206, 37209, 37218, 37221,
+    37252, 37254, 37266, 37269, 37272, 37281, 37284, 37286, 37289, 37381, 37393, 37396,
+    37401, 37413, 37444, 37446, 37449, 37456, 37458, 37461, 37464, 37478, 37481, 37509,
+    37524, 37526, 37545, 37889, 37892, 37894, 37904, 37909, 37912, 37926, 37952, 37962,
+    37969, 37972, 37973, 37974, 37976, 37977, 37984, 37985, 37986, 37989, 38020, 38022,
+    38034, 38036, 38037, 38040, 38049, 38057, 38144, 38149, 38152, 38154, 38160, 38161,
+    38164, 38165, 38166, 38169, 38177, 38181, 38185, 38186, 38209, 38212, 38213, 38214,
+    38217, 38224, 38225, 38226, 38228, 38229, 38230, 38232, 38233, 38234, 38241, 38244,
+    38245, 38246, 38249, 38273, 38277, 38280, 38289, 38290, 38292, 38293, 38294, 38297,
+    38298, 38304, 38306, 38309, 38312, 38314, 38401, 38404, 38416, 38421, 38425, 38432,
+    38438, 38441, 38469, 38472, 38473, 38481, 38482, 38485, 38486, 38489, 38501, 38504,
+    38530, 38532, 38537, 38538, 38546, 38548, 38549, 38564, 38566, 38569, 38917, 38934,
+    38937, 38949, 38977, 38982, 38992, 38994, 38997, 38998, 39002, 39012, 39013, 39045,
+    39057, 39062, 39065, 39077, 39172, 39174, 39177, 39184, 39186, 39189, 39192, 39194,
+    39200, 39201, 39204, 39206, 39232, 39234, 39237, 39240, 39242, 39249, 39252, 39253,
+    39254, 39257, 39266, 39269, 39270, 39274, 39297, 39300, 39312, 39314, 39317, 39322,
+    39329, 39334, 39429, 39445, 39461, 39492, 39494, 39497, 39504, 39509, 39512, 39521,
+    39557, 39569, 39572, 39573, 39574, 40960, 40962, 40968, 40970, 40981, 40992, 40994,
+    41000, 41002, 41029, 41041, 41044, 41046, 41049, 41088, 41090, 41096, 41098, 41109,
+    41120, 41122, 41128, 41130, 41221, 41225, 41233, 41236, 41238, 41241, 41242, 41286,
+    41289, 41297, 41301, 41304, 41306, 41313, 41316, 41349, 41360, 41362, 41366, 41369,
+    41474, 41480, 41482, 41488, 41497, 41506, 41512, 41514, 41541, 41553, 41558, 41561,
+    41573, 41600, 41602, 41608, 41610, 41621, 41632, 41634, 41640, 41642, 42009, 42021,
+    42049, 42052, 42064, 42068, 42069, 42072, 42074, 42081, 42085, 42086, 42088, 42089,
+    42117, 42246, 42249, 42256, 42258, 42261, 42264, 42278, 42281, 42306, 42309, 42321,
+    42324, 42325, 42326, 42329, 42341, 42346, 42369, 42372, 42373, 42374, 42377, 42386,
+    42389, 42392, 42501, 42513, 42518, 42522, 42529, 42533, 42564, 42566, 42570, 42578,
+    42581, 42582, 42584, 42592, 42594, 42630, 42640, 42645, 42646, 42649, 42657, 42660,
+    42662, 43008, 43010, 43016, 43018, 43040, 43042, 43048, 43050, 43089, 43092, 43094,
+    43097, 43136, 43138, 43144, 43146, 43157, 43168, 43170, 43176, 43178, 43269, 43284,
+    43289, 43297, 43301, 43329, 43344, 43349, 43354, 43361, 43366, 43369, 43408, 43414,
+    43520, 43522, 43528, 43530, 43552, 43554, 43560, 43562, 43601, 43604, 43606, 43648,
+    43650, 43656, 43658, 43669, 43680, 43682, 43688, 43690,
+};
+
+/* Level j (0, 1, 2 for -1, 0, +1) of grid entry i. */
+#define LLML__IQ1_LEVEL(i, j) ((int)((llml__iq1_grid[i] >> (2 * (j))) & 3u))
+
+/* ---- dequantization ----------------------------------------------------- */
+
+static void llml__dequant_iq1_s(const void *src, float *dst, int64_t n) {
+    const uint8_t *b = (const uint8_t *)src;
+    const int64_t nb = n / LLML__QK_K;
+    int64_t i;
+    int g, k, j;
+    for (i = 0; i < nb; i++, b += 50) {
+        const float d = llml_fp16_to_fp32(llml__rd16(b));
+        for (g = 0; g < 8; g++) {
+            const unsigned h = llml__rd16(b + 34 + 2 * g);
+            const float dl = d * (float)(2 * (int)((h >> 12) & 7) + 1);
+            const float delta = (h & 0x8000u) ? -LLML__IQ1_DELTA : LLML__IQ1_DELTA;
+            for (k = 0; k < 4; k++) {
+                const unsigned idx = b[2 + 4 * g + k] | (((h >> (3 * k)) & 7u) << 8);
+                for (j = 0; j < 8; j++) *dst++ = dl * ((float)(LLML__IQ1_LEVEL(idx, j) - 1) + delta);
+            }
+        }
+    }
+}
+
+/* The fp16 super-scale of an iq1_m block, from the top nibbles of its
+   four scale words. */
+static uint16_t llml__iq1_m_d(const uint8_t *b) {
+    unsigned bits = 0;
+    int w;
+    for (w = 0; w < 4; w++) bits |= (unsigned)(llml__rd16(b + 48 + 2 * w) >> 12) << (4 * w);
+    return (uint16_t)bits;
+}
+
+/* Sub-scale l of group of 16 number s (0..15) of an iq1_m block. */
+static int llml__iq1_m_l(const uint8_t *b, int s) {
+    return (int)((llml__rd16(b + 48 + 2 * (s / 4)) >> (3 * (s % 4))) & 7);
+}
+
+static void llml__dequant_iq1_m(const void *src, float *dst, int64_t n) {
+    const uint8_t *b = (const uint8_t *)src;
+    const int64_t nb = n / LLML__QK_K;
+    int64_t i;
+    int o, j;
+    for (i = 0; i < nb; i++, b += 56) {
+        const float d = llml_fp16_to_fp32(llml__iq1_m_d(b));
+        for (o = 0; o < 32; o++) {             /* octets */
+            const unsigned nib = (unsigned)(b[32 + o / 2] >> (4 * (o & 1))) & 15u;
+            const unsigned idx = b[o] | ((nib & 7u) << 8);
+            const float dl = d * (float)(2 * llml__iq1_m_l(b, o / 2) + 1);
+            const float delta = (nib & 8u) ? -LLML__IQ1_DELTA : LLML__IQ1_DELTA;
+            for (j = 0; j < 8; j++) *dst++ = dl * ((float)(LLML__IQ1_LEVEL(idx, j) - 1) + delta);
+        }
+    }
+}
+
+/* ---- dot products with Q8_K activations ---------------------------------- */
+
+/* Sum of q8[j] * (grid value j) over one octet. */
+static int llml__iq1_octet_dot(unsigned idx, const int8_t *q8) {
+    const unsigned key = llml__iq1_grid[idx];
+    int j, s = 0;
+    for (j = 0; j < 8; j++) s += (int)q8[j] * ((int)((key >> (2 * j)) & 3u) - 1);
+    return s;
+}
+
+static float llml__dot_iq1_s(const void *w, const void *act, int64_t n) {
+    const uint8_t *b = (const uint8_t *)w;
+    const llml__block_q8_K *a = (const llml__block_q8_K *)act;
+    const int64_t nb = n / LLML__QK_K;
+    float sum = 0.0f;
+    int64_t i;
+    int g, k;
+    for (i = 0; i < nb; i++, b += 50, a++) {
+        int grid_sum = 0, delta_sum = 0;   /* in units of d*a.d and 0.125*d*a.d */
+        for (g = 0; g < 8; g++) {
+            const unsigned h = llml__rd16(b + 34 + 2 * g);
+            const int ls = 2 * (int)((h >> 12) & 7) + 1;
+            const int asum = a->bsums[2 * g] + a->bsums[2 * g + 1];
+            int s = 0;
+            for (k = 0; k < 4; k++)
+                s += llml__iq1_octet_dot(b[2 + 4 * g + k] | (((h >> (3 * k)) & 7u) << 8), a->qs + 32 * g + 8 * k);
+            grid_sum += ls * s;
+            delta_sum += (h & 0x8000u) ? -ls * asum : ls * asum;
+        }
+        sum += llml_fp16_to_fp32(llml__rd16(b)) * a->d * ((float)grid_sum + LLML__IQ1_DELTA * (float)delta_sum);
+    }
+    return sum;
+}
+
+static float llml__dot_iq1_m(const void *w, const void *act, int64_t n) {
+    const uint8_t *b = (const uint8_t *)w;
+    const llml__block_q8_K *a = (const llml__block_q8_K *)act;
+    const int64_t nb = n / LLML__QK_K;
+    float sum = 0.0f;
+    int64_t i;
+    int o, j;
+    for (i = 0; i < nb; i++, b += 56, a++) {
+        int grid_sum = 0, delta_sum = 0;
+        for (o = 0; o < 32; o++) {
+            const unsigned nib = (unsigned)(b[32 + o / 2] >> (4 * (o & 1))) & 15u;
+            const int8_t *q8 = a->qs + 8 * o;
+            const int ls = 2 * llml__iq1_m_l(b, o / 2) + 1;
+            int asum = 0;
+            for (j = 0; j < 8; j++) asum += q8[j];
+            grid_sum += ls * llml__iq1_octet_dot(b[o] | ((nib & 7u) << 8), q8);
+            delta_sum += (nib & 8u) ? -ls * asum : ls * asum;
+        }
+        sum += llml_fp16_to_fp32(llml__iq1_m_d(b)) * a->d * ((float)grid_sum + LLML__IQ1_DELTA * (float)delta_sum);
+    }
+    return sum;
+}
+
+/* ---- quantization tables ------------------------------------------------ */
+/* Built per quantize call: the levels of every grid entry, and a map from
+   each of the 3^8 ternary octets (key = sum of level_j * 3^j) to its grid
+   index, or, for the 4513 octets off the grid, to a list of the grid
+   entries at the 3 smallest distinct distances from it (in order of
+   distance, then index). The lists are filled in lazily, the first time an
+   octet is met, into storage sized for all of them (LLML__IQ1_NBR_CAP
+   entries: 4513 counts + 327721 indices), so small calls stay cheap. */
+
+#define LLML__IQ1_NBR_CAP 332234
+#define LLML__IQ1_UNSET INT32_MIN
+
+typedef struct llml__iq1_tabs {
+    uint8_t *lv;        /* 2048 x 8 levels                                 */
+    int32_t *map;       /* key -> grid index (>= 0), -(1 + list start), or
+                           LLML__IQ1_UNSET for a list not yet built        */
+    uint16_t *nbr;      /* lists: count, then that many grid indices       */
+    size_t nbr_used;    /* entries of nbr filled so far                    */
+    uint8_t *scratch;   /* half_d2[81*81] | glo[2048] | ghi[2048] | dist[2048]:
+                           squared distances between half-octets (4 levels,
+                           81 of them), each grid entry's two half-octet
+                           codes, and one octet's distances to the grid    */
+} llml__iq1_tabs;
+
+#define LLML__IQ1_SCRATCH (81 * 81 + 3 * LLML__IQ1_NGRID)
+
+static void llml__iq1_tabs_free(llml__iq1_tabs *t) {
+    llml__free(NULL, t->lv, LLML__IQ1_NGRID * 8);
+    llml__free(NULL, t->map, LLML__IQ1_NKEYS * sizeof(int32_t));
+    llml__free(NULL, t->nbr, LLML__IQ1_NBR_CAP * sizeof(uint16_t));
+    llml__free(NULL, t->scratch, LLML__IQ1_SCRATCH);
+    t->lv = NULL; t->map = NULL; t->nbr = NULL; t->scratch = NULL;
+}
+
+static int llml__iq1_key(const int8_t *L) {
+    int j, key = 0;
+    for (j = 7; j >= 0; j--) key = 3 * key + L[j];
+    return key;
+}
+
+static llml_result llml__iq1_tabs_init(llml__iq1_tabs *t) {
+    uint8_t *half_d2, *glo, *ghi;
+    int i, j, key;
+    t->nbr_used = 0;
+    t->lv = LLML__CAST(uint8_t *, llml__alloc(NULL, LLML__IQ1_NGRID * 8, 16));
+    t->map = LLML__CAST(int32_t *, llml__alloc(NULL, LLML__IQ1_NKEYS * sizeof(int32_t), 16));
+    t->nbr = LLML__CAST(uint16_t *, llml__alloc(NULL, LLML__IQ1_NBR_CAP * sizeof(uint16_t), 16));
+    t->scratch = LLML__CAST(uint8_t *, llml__alloc(NULL, LLML__IQ1_SCRATCH, 16));
+    if (!t->lv || !t->map || !t->nbr || !t->scratch) {
+        llml__iq1_tabs_free(t);
+        return LLML_ERR_OUT_OF_MEMORY;
+    }
+    half_d2 = t->scratch; glo = half_d2 + 81 * 81; ghi = glo + LLML__IQ1_NGRID;
+    for (i = 0; i < 81; i++)
+        for (j = 0; j < 81; j++) {
+            int a = i, b = j, k, d2 = 0;
+            for (k = 0; k < 4; k++, a /= 3, b /= 3) d2 += (a % 3 - b % 3) * (a % 3 - b % 3);
+            half_d2[81 * i + j] = (uint8_t)d2;
+        }
+    for (key = 0; key < LLML__IQ1_NKEYS; key++) t->map[key] = LLML__IQ1_UNSET;
+    for (i = 0; i < LLML__IQ1_NGRID; i++) {
+        int8_t L[8];
+        for (j = 0; j < 8; j++) L[j] = (int8_t)(t->lv[8 * i + j] = (uint8_t)LLML__IQ1_LEVEL(i, j));
+        key = llml__iq1_key(L);
+        t->map[key] = i;
+        glo[i] = (uint8_t)(key % 81);
+        ghi[i] = (uint8_t)(key / 81);
+    }
+    return LLML_OK;
+}
+
+/* Neighbour list of the off-grid octet `key` (count, then indices), built
+   on first use. NULL only if the storage ran out (it cannot: it is sized
+   for every list). */
+static const uint16_t *llml__iq1_list(llml__iq1_tabs *t, int key) {
+    const uint8_t *half_d2 = t->scratch, *glo = half_d2 + 81 * 81, *ghi = glo + LLML__IQ1_NGRID;
+    const uint8_t *row_lo = half_d2 + 81 * (key % 81), *row_hi = half_d2 + 81 * (key / 81);
+    uint8_t *dist = t->scratch + 81 * 81 + 2 * LLML__IQ1_NGRID;
+    uint16_t *out;
+    int hist[33], th[3], pos[3], j, m, cnt = 0;
+    if (t->map[key] != LLML__IQ1_UNSET) return t->nbr + (-t->map[key] - 1);
+    memset(hist, 0, sizeof hist);
+    for (j = 0; j < LLML__IQ1_NGRID; j++) {
+        const int d2 = row_lo[glo[j]] + row_hi[ghi[j]];
+        dist[j] = (uint8_t)d2;
+        hist[d2]++;
+    }
+    for (m = 0, j = 0; j <= 32 && m < 3; j++)
+        if (hist[j]) { th[m] = j; pos[m] = cnt; cnt += hist[j]; m++; }
+    for (; m < 3; m++) { th[m] = -1; pos[m] = cnt; }
+    if (t->nbr_used + 1 + (size_t)cnt > LLML__IQ1_NBR_CAP) return NULL;
+    out = t->nbr + t->nbr_used + 1;
+    for (j = 0; j < LLML__IQ1_NGRID; j++) {
+        const int d2 = dist[j];
+        for (m = 0; m < 3; m++)
+            if (d2 == th[m]) { out[pos[m]++] = (uint16_t)j; break; }
+    }
+    out[-1] = (uint16_t)cnt;
+    t->map[key] = -(int32_t)(t->nbr_used + 1);
+    t->nbr_used += 1 + (size_t)cnt;
+    return out - 1;
+}
+
+/* ---- quantization -------------------------------------------------------- */
+
+/* Grid index for the levels L of one octet. An off-grid octet becomes the
+   neighbour closest to xv (weights w) when coded with values vals[level] at
+   `scale`; L then receives that neighbour's levels and *on is cleared. */
+static int llml__iq1_snap(llml__iq1_tabs *t, const float *xv, const float *w, float scale,
+                          const float *vals, int8_t *L, int *on) {
+    const int key = llml__iq1_key(L);
+    const uint16_t *list;
+    float best_d2 = FLT_MAX;
+    int best = -1, j, i, pass;
+    if (t->map[key] >= 0) return t->map[key];
+    *on = 0;
+    list = llml__iq1_list(t, key);
+    /* first the neighbour list; the whole grid only if no neighbour scored
+       (non-finite data) */
+    for (pass = list ? 0 : 1; pass < 2 && best < 0; pass++) {
+        const int cnt = pass ? LLML__IQ1_NGRID : (int)list[0];
+        for (j = 0; j < cnt; j++) {
+            const int g = pass ? j : (int)list[1 + j];
+            const uint8_t *lv = t->lv + 8 * g;
+            float d2 = 0.0f;
+            for (i = 0; i < 8; i++) {
+                const float diff = scale * vals[lv[i]] - xv[i];
+                d2 += w[i] * diff * diff;
+            }
+            if (d2 < best_d2) { best_d2 = d2; best = g; }
+        }
+    }
+    if (best < 0) best = list ? list[1] : t->map[LLML__IQ1_ZERO_KEY];
+    for (i = 0; i < 8; i++) L[i] = (int8_t)t->lv[8 * best + i];
+    return best;
+}
+
+/* Weights of n values: importance (qw) times sqrt(sigma2 + x^2); without
+   importance data, sqrt(sigma2 + x^2) alone (as for a constant imatrix). */
+static void llml__iq1_weights(const float *x, const float *qw, float sigma2, int n, float *w) {
+    int i;
+    for (i = 0; i < n; i++) w[i] = qw ? qw[i] * sqrtf(sigma2 + x[i] * x[i]) : sqrtf(sigma2 + x[i] * x[i]);
+}
+
+/* Sort the n values of x ascending into order (indices); insertion sort,
+   stable, harmless with NaNs. */
+static void llml__iq1_sort(const float *x, int n, int *order) {
+    int i, j;
+    for (i = 0; i < n; i++) {
+        const int v = i;
+        for (j = i; j > 0 && x[order[j - 1]] > x[v]; j--) order[j] = order[j - 1];
+        order[j] = v;
+    }
+}
+
+/* The three values of a level (0, 1, 2) with delta sign sg (0: +, 1: -). */
+static void llml__iq1_vals(int sg, float *v) {
+    const float delta = sg ? -LLML__IQ1_DELTA : LLML__IQ1_DELTA;
+    v[0] = -1 + delta; v[1] = delta; v[2] = 1 + delta;
+}
+
+/* Exact weighted least squares of a group of n (16 or 32) values x with
+   weights w: levels L (0..2) and scale. The sorted values are split into
+   three runs (levels 0, 1, 2); each half of nh values (nh = n for one
+   delta sign for the whole group, n/2 for a sign per half) takes its own
+   delta sign. Returns the sign pattern (bit h set: half h uses -delta),
+   or -1 when no split has a positive fit. */
+static int llml__iq1_fit_group(const float *x, const float *w, int n, int nh, int8_t *L, float *scale) {
+    int order[32], i1, i2, j, h, pat;
+    const int nhalf = n / nh, npat = 1 << nhalf;
+    float cx[2][33], cw[2][33];   /* per half: prefix sums of w*x and w over the sorted order */
+    float vp[3], vm[3];
+    float best = -FLT_MAX, best_scale = 0.0f;
+    int best_i1 = -1, best_i2 = -1, best_pat = -1;
+    llml__iq1_vals(0, vp);
+    llml__iq1_vals(1, vm);
+    llml__iq1_sort(x, n, order);
+    for (h = 0; h < 2; h++) cx[h][0] = cw[h][0] = 0.0f;
+    for (j = 0; j < n; j++) {
+        const int i = order[j], hi = i / nh;
+        for (h = 0; h < nhalf; h++) {
+            cx[h][j + 1] = cx[h][j] + (h == hi ? w[i] * x[i] : 0.0f);
+            cw[h][j + 1] = cw[h][j] + (h == hi ? w[i] : 0.0f);
+        }
+    }
+    for (i1 = 0; i1 <= n; i1++) {
+        for (i2 = i1; i2 <= n; i2++) {
+            float qx[2][2], q2[2][2];   /* [half][sign] */
+            for (h = 0; h < nhalf; h++) {
+                const float x0 = cx[h][i1], x1 = cx[h][i2] - cx[h][i1], x2 = cx[h][n] - cx[h][i2];
+                const float w0 = cw[h][i1], w1 = cw[h][i2] - cw[h][i1], w2 = cw[h][n] - cw[h][i2];
+                qx[h][0] = x0 * vp[0] + x1 * vp[1] + x2 * vp[2];
+                q2[h][0] = w0 * vp[0] * vp[0] + w1 * vp[1] * vp[1] + w2 * vp[2] * vp[2];
+                qx[h][1] = x0 * vm[0] + x1 * vm[1] + x2 * vm[2];
+                q2[h][1] = w0 * vm[0] * vm[0] + w1 * vm[1] * vm[1] + w2 * vm[2] * vm[2];
+            }
+            for (pat = 0; pat < npat; pat++) {
+                float sqx = 0.0f, sq2 = 0.0f;
+                for (h = 0; h < nhalf; h++) { sqx += qx[h][(pat >> h) & 1]; sq2 += q2[h][(pat >> h) & 1]; }
+                if (sq2 > 0 && sqx * sqx > best * sq2) {
+                    best_scale = sqx / sq2; best = best_scale * sqx;
+                    best_i1 = i1; best_i2 = i2; best_pat = pat;
+                }
+            }
+        }
+    }
+    if (best_pat < 0) return -1;
+    for (j = 0; j < n; j++) L[order[j]] = (int8_t)(j < best_i1 ? 0 : j < best_i2 ? 1 : 2);
+    if (best_scale < 0) {   /* negate: mirror the levels and the delta signs */
+        for (j = 0; j < n; j++) L[j] = (int8_t)(2 - L[j]);
+        best_scale = -best_scale;
+        best_pat ^= npat - 1;
+    }
+    *scale = best_scale;
+    return best_pat;
+}
+
+/* Code a group of n values (n/8 octets) after fit_group: snap each octet to
+   the grid (index to idx), refit the scale if any octet moved. sg[k]: delta
+   sign of octet k. */
+static void llml__iq1_code_group(llml__iq1_tabs *t, const float *x, const float *w, int n,
+                                 const int *sg, int8_t *L, float *scale, uint16_t *idx) {
+    float vals[2][3];
+    int k, on = 1;
+    llml__iq1_vals(0, vals[0]);
+    llml__iq1_vals(1, vals[1]);
+    for (k = 0; k < n / 8; k++)
+        idx[k] = (uint16_t)llml__iq1_snap(t, x + 8 * k, w + 8 * k, *scale, vals[sg[k]], L + 8 * k, &on);
+    if (!on) {
+        float sqx = 0.0f, sq2 = 0.0f;
+        int i;
+        for (i = 0; i < n; i++) {
+            const float q = vals[sg[i / 8]][L[i]];
+            sqx += w[i] * q * x[i];
+            sq2 += w[i] * q * q;
+        }
+        if (sqx > 0 && sq2 > 0) *scale = sqx / sq2;
+    }
+}
+
+/* Sub-scale l (0..7) for a group scale, at inverse super-scale id. */
+static int llml__iq1_level(float id, float scale) {
+    const int l = llml__nearest_int(0.5f * (id * scale - 1));
+    return LLML__MAX(0, LLML__MIN(7, l));
+}
+
+static void llml__iq1_s_block(llml__iq1_tabs *t, const float *x, const float *qw, uint8_t *out) {
+    float scales[8], w[32], sumx2 = 0.0f, sigma2, max_scale = 0.0f, d, id;
+    int shifts[8], g, i, k;
+    memset(out, 0, 50);
+    for (i = 0; i < LLML__QK_K; i++) sumx2 += x[i] * x[i];
+    sigma2 = 2 * sumx2 / LLML__QK_K;
+    for (g = 0; g < 8; g++) {
+        const float *xg = x + 32 * g;
+        float amax = 0.0f, scale = 0.0f;
+        int8_t L[32];
+        uint16_t idx[4];
+        int sg[4], pat = -1;
+        unsigned h = 0;
+        llml__iq1_weights(xg, qw ? qw + 32 * g : NULL, sigma2, 32, w);
+        for (i = 0; i < 32; i++) amax = LLML__MAX(amax, fabsf(xg[i]));
+        if (amax >= 1e-12f) pat = llml__iq1_fit_group(xg, w, 32, 32, L, &scale);
+        if (pat < 0) {   /* nothing to code: the zero octet, scale 0 */
+            for (k = 0; k < 4; k++) idx[k] = (uint16_t)t->map[LLML__IQ1_ZERO_KEY];
+            scale = 0.0f; pat = 0;
+        } else {
+            for (k = 0; k < 4; k++) sg[k] = pat;
+            llml__iq1_code_group(t, xg, w, 32, sg, L, &scale, idx);
+        }
+        for (k = 0; k < 4; k++) {
+            out[2 + 4 * g + k] = (uint8_t)(idx[k] & 255);
+            h |= (unsigned)(idx[k] >> 8) << (3 * k);
+        }
+        llml__wr16(out + 34 + 2 * g, (uint16_t)h);
+        scales[g] = scale;
+        shifts[g] = pat;
+        max_scale = LLML__MAX(max_scale, scale);
+    }
+    if (!(max_scale > 0)) return;   /* d = 0: the block decodes to zeros */
+    d = max_scale / 15;
+    llml__wr16(out, llml_fp32_to_fp16(d * 1.125f));   /* the reference's scale-up */
+    id = 1 / d;
+    for (g = 0; g < 8; g++) {
+        const unsigned h = llml__rd16(out + 34 + 2 * g) | ((unsigned)llml__iq1_level(id, scales[g]) << 12) |
+                           (shifts[g] ? 0x8000u : 0u);
+        llml__wr16(out + 34 + 2 * g, (uint16_t)h);
+    }
+}
+
+static void llml__iq1_m_block(llml__iq1_tabs *t, const float *x, const float *qw, uint8_t *out) {
+    float scales[16], w[LLML__QK_K], vals[2][3], sumx2 = 0.0f, sigma2, max_scale = 0.0f, d, id;
+    float sqx = 0.0f, sq2 = 0.0f;
+    int shifts[16], g, i, k;
+    uint16_t sc[4] = { 0, 0, 0, 0 }, dbits;
+    memset(out, 0, 56);
+    for (i = 0; i < LLML__QK_K; i++) sumx2 += x[i] * x[i];
+    sigma2 = 2 * sumx2 / LLML__QK_K;
+    llml__iq1_weights(x, qw, sigma2, LLML__QK_K, w);
+    for (g = 0; g < 16; g++) {
+        const float *xg = x + 16 * g, *wg = w + 16 * g;
+        float amax = 0.0f, scale = 0.0f;
+        int8_t L[16];
+        uint16_t idx[2];
+        int sg[2], pat = -1;
+        for (i = 0; i < 16; i++) amax = LLML__MAX(amax, fabsf(xg[i]));
+        if (amax >= 1e-7f) pat = llml__iq1_fit_group(xg, wg, 16, 8, L, &scale);
+        if (pat < 0) {
+            idx[0] = idx[1] = (uint16_t)t->map[LLML__IQ1_ZERO_KEY];
+            scale = 0.0f; pat = 0;
+        } else {
+            sg[0] = pat & 1; sg[1] = pat >> 1;
+            llml__iq1_code_group(t, xg, wg, 16, sg, L, &scale, idx);
+        }
+        out[2 * g] = (uint8_t)(idx[0] & 255);
+        out[2 * g + 1] = (uint8_t)(idx[1] & 255);
+        out[32 + g] = (uint8_t)((idx[0] >> 8) | ((idx[1] >> 8) << 4));
+        scales[g] = scale;
+        shifts[g] = pat;
+        max_scale = LLML__MAX(max_scale, scale);
+    }
+    if (!(max_scale > 0)) return;   /* scale words 0: d = 0 */
+    d = max_scale / 15;
+    id = 1 / d;
+    llml__iq1_vals(0, vals[0]);
+    llml__iq1_vals(1, vals[1]);
+    for (g = 0; g < 16; g++) {
+        const int l = llml__iq1_level(id, scales[g]);
+        sc[g / 4] = (uint16_t)(sc[g / 4] | (l << (3 * (g % 4))));
+        out[32 + g] = (uint8_t)(out[32 + g] | ((shifts[g] & 1) ? 0x08 : 0) | ((shifts[g] & 2) ? 0x80 : 0));
+        /* refit the super-scale to the coded values */
+        for (k = 0; k < 2; k++) {
+            const unsigned gi = out[2 * g + k] | ((unsigned)((out[32 + g] >> (4 * k)) & 7) << 8);
+            const float *v = vals[(shifts[g] >> k) & 1];
+            for (i = 0; i < 8; i++) {
+                const int e = 16 * g + 8 * k + i;
+                const float q = v[LLML__IQ1_LEVEL(gi, i)] * (float)(2 * l + 1);
+                sqx += w[e] * q * x[e];
+                sq2 += w[e] * q * q;
+            }
+        }
+    }
+    if (sq2 > 0 && sqx > 0) d = sqx / sq2;
+    dbits = llml_fp32_to_fp16(d * 1.1125f);   /* the reference's scale-up */
+    for (k = 0; k < 4; k++) llml__wr16(out + 48 + 2 * k, (uint16_t)(sc[k] | (((dbits >> (4 * k)) & 15u) << 12)));
+}
+
+static llml_result llml__iq1_quant(int m, const float *src, void *dst, int64_t nrows, int64_t n_per_row,
+                                   const float *imatrix) {
+    llml__iq1_tabs t;
+    const int64_t nb = n_per_row / LLML__QK_K;
+    const size_t bytes = m ? 56 : 50;
+    uint8_t *out = (uint8_t *)dst;
+    int64_t r, b;
+    llml_result res = llml__iq1_tabs_init(&t);
+    if (res != LLML_OK) return res;
+    for (r = 0; r < nrows; r++) {
+        const float *x = src + r * n_per_row;
+        for (b = 0; b < nb; b++, out += bytes) {
+            const float *qw = imatrix ? imatrix + b * LLML__QK_K : NULL;
+            if (m) llml__iq1_m_block(&t, x + b * LLML__QK_K, qw, out);
+            else llml__iq1_s_block(&t, x + b * LLML__QK_K, qw, out);
+        }
+    }
+    llml__iq1_tabs_free(&t);
+    return LLML_OK;
+}
+
+static llml_result llml__quant_iq1_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__iq1_quant(0, src, dst, nrows, n_per_row, imatrix);
+}
+
+static llml_result llml__quant_iq1_m(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    return llml__iq1_quant(1, src, dst, nrows, n_per_row, imatrix);
+}
 
 /* ------------------------------------------------------------------------ */
 /* >>types  the format table and the public quant entry points              */
