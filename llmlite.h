@@ -202,7 +202,9 @@ typedef enum llml_result {
     LLML_ERR_OUT_OF_BOUNDS = -14,  /* tensor data outside the data section   */
     LLML_ERR_OVERLAP = -15,        /* two tensors share bytes                */
     LLML_ERR_BAD_SHAPE = -16,      /* 0 or >4 dims, bad dim, row/block misfit */
-    LLML_ERR_UNSUPPORTED = -17     /* valid, but not implemented here        */
+    LLML_ERR_UNSUPPORTED = -17,    /* valid, but not implemented here        */
+    LLML_ERR_BUFFER_TOO_SMALL = -18 /* an output buffer is too small: the size
+                                      out-parameter then holds the size needed */
 } llml_result;
 
 /* A short, static description of a result code. Never NULL. */
@@ -487,6 +489,178 @@ LLML_API llml_result llml_gguf_writer_finish(llml_gguf_writer *w);
 /* Total bytes the file will have (after all tensors were added). */
 LLML_API uint64_t llml_gguf_writer_file_size(const llml_gguf_writer *w);
 
+
+/* ---- sampling ----------------------------------------------------------- */
+
+/* A sampler turns one row of logits (n_vocab floats) into a token id. It runs
+   a fixed chain, in this order (the order of llama.cpp's default chain):
+     1. penalties   repetition / frequency / presence, over the last
+                    penalty_last_n tokens given to llml_sampler_accept
+     2. logit bias  logit[token] += bias for each (token, bias) pair
+     3. top-k       keep the k largest logits
+     4. typical     locally typical sampling: keep the tokens whose
+                    surprise -log p is closest to the entropy, up to mass p
+     5. top-p       keep the smallest prefix (by probability) of mass >= p
+     6. min-p       keep tokens with p >= min_p * p_max
+     7. temperature divide logits by t; t <= 0 keeps only the largest logit
+     8. draw        softmax, then one draw from the sampler's own PRNG
+   A zeroed desc turns every step off and makes the sampler greedy: it returns
+   the argmax of the logits (the lowest id among equal maxima).
+   NaN logits count as -inf; a token whose logit (after bias) is +inf wins
+   over every finite one. Logit bias -INFINITY bans a token.
+   Steps that are off cost nothing; the chain never modifies the caller's
+   logits (it works on a scratch copy inside the sampler). */
+
+typedef struct llml_sampler llml_sampler;
+
+typedef struct llml_logit_bias {
+    int32_t token;
+    float bias;                /* added to the token's logit; -INFINITY bans */
+} llml_logit_bias;
+
+typedef struct llml_sampler_desc {
+    float temperature;         /* <= 0: greedy (argmax of the kept tokens)   */
+    int32_t top_k;             /* <= 0: off                                  */
+    float top_p;               /* <= 0 or >= 1: off                          */
+    float min_p;               /* <= 0: off                                  */
+    float typical_p;           /* <= 0 or >= 1: off                          */
+    int32_t min_keep;          /* top-p, min-p and typical keep at least this
+                                  many tokens (0 behaves as 1)                */
+    int32_t penalty_last_n;    /* penalty window in accepted tokens; 0: off  */
+    float repeat_penalty;      /* 0 or 1: off; > 1 discourages repeats: a
+                                  positive logit is divided by it, a negative
+                                  one multiplied                             */
+    float frequency_penalty;   /* logit -= count * frequency_penalty         */
+    float presence_penalty;    /* logit -= presence_penalty if count > 0     */
+    const llml_logit_bias *logit_bias; /* n_logit_bias pairs (copied)        */
+    int32_t n_logit_bias;
+    uint64_t seed;             /* PRNG seed: the same seed, logits and accepted
+                                  tokens give the same draws on every platform
+                                  that has IEEE float and the same libm      */
+} llml_sampler_desc;
+
+/* Defaults close to llama.cpp's command-line defaults: temperature 0.8,
+   top_k 40, top_p 0.95, min_p 0.05, penalty_last_n 64 with repeat_penalty 1
+   (penalties off), seed 0. Thread safety: any thread. */
+LLML_API llml_sampler_desc llml_sampler_default_desc(void);
+
+/* Create a sampler for a vocabulary of n_vocab tokens. desc may be NULL (a
+   zeroed desc: greedy); it is copied, logit_bias included. allocator may be
+   NULL (default); the sampler makes one allocation of about 30 bytes per
+   vocabulary entry plus the penalty window. Returns LLML_ERR_INVALID_ARG for
+   n_vocab < 1, a negative penalty_last_n / min_keep / n_logit_bias, a
+   negative or infinite repeat_penalty, an infinite frequency or presence
+   penalty, a NaN temperature / top_p / min_p / typical_p / bias, or a bias
+   token outside [0, n_vocab); *out is NULL then. Thread safety: any thread.
+   Free with llml_sampler_free. */
+LLML_API llml_result llml_sampler_create(const llml_sampler_desc *desc, int32_t n_vocab,
+                                         const llml_allocator *allocator, llml_sampler **out);
+
+/* Free a sampler (NULL is fine). */
+LLML_API void llml_sampler_free(llml_sampler *s);
+
+/* Forget every accepted token and restart the PRNG from the desc's seed, so
+   that the sampler repeats its draws from the beginning. */
+LLML_API void llml_sampler_reset(llml_sampler *s);
+
+/* Restart the PRNG from a new seed, which llml_sampler_reset then returns
+   to (accepted tokens are kept). */
+LLML_API void llml_sampler_set_seed(llml_sampler *s, uint64_t seed);
+
+/* Record a token as part of the text (the penalty window sees it). Call it
+   for each generated token you keep, and for prompt tokens if penalties
+   should see them. llml_sampler_sample does NOT accept by itself.
+   Returns LLML_ERR_INVALID_ARG for a token outside [0, n_vocab). */
+LLML_API llml_result llml_sampler_accept(llml_sampler *s, int32_t token);
+
+/* Run the chain on `logits` (n_vocab floats, read only) and return the drawn
+   token id, or -1 if s or logits is NULL. Each call takes one number from the
+   PRNG, except in greedy mode (temperature <= 0), which never touches it.
+   Tokens whose logit is -inf (or NaN) after the bias are never drawn, unless
+   no token has a larger logit: then all kept tokens are equally likely.
+   Thread safety: one thread at a time per sampler; samplers are independent. */
+LLML_API int32_t llml_sampler_sample(llml_sampler *s, const float *logits);
+
+/* Run steps 1-7 of the chain and report the tokens that the draw would choose
+   from, with their probabilities (softmax after temperature; with a
+   temperature <= 0 only the argmax is left, with probability 1). Up to `cap`
+   pairs are written, sorted by probability (highest first, then lowest id);
+   ids and/or probs may be NULL. *n_out (may be NULL) gets the full count.
+   Does not touch the PRNG. Returns LLML_ERR_INVALID_ARG for NULL s or logits. */
+LLML_API llml_result llml_sampler_candidates(llml_sampler *s, const float *logits,
+                                             int32_t *ids, float *probs, int32_t cap,
+                                             int32_t *n_out);
+
+/* ---- chat templates ----------------------------------------------------- */
+
+/* Prompt formats of common chat models, applied without a Jinja engine. Each
+   style writes what the model's own template writes for a conversation of an
+   optional leading system message followed by user / assistant turns, with
+   bos_token empty (the tokenizer adds BOS): the leading BOS is never part of
+   the text, BOS strings inside the history are (llama2-sys-bos). Like their
+   templates, mistral-v3 and v3-tekken put the system prompt in front of the
+   last message when it is a user message, and leave it out otherwise; gemma
+   puts it in front of the first user message. */
+typedef enum llml_chat_style {
+    LLML_CHAT_UNKNOWN = 0,
+    LLML_CHAT_CHATML,            /* "chatml"            <|im_start|>role ...  */
+    LLML_CHAT_LLAMA2,            /* "llama2"            [INST] ... [/INST]    */
+    LLML_CHAT_LLAMA2_SYS,        /* "llama2-sys"        + <<SYS>> block       */
+    LLML_CHAT_LLAMA2_SYS_BOS,    /* "llama2-sys-bos"    + <s> between turns   */
+    LLML_CHAT_LLAMA2_SYS_STRIP,  /* "llama2-sys-strip"  + trimmed messages    */
+    LLML_CHAT_LLAMA3,            /* "llama3"            <|start_header_id|>   */
+    LLML_CHAT_MISTRAL_V1,        /* "mistral-v1"         [INST] ... [/INST]   */
+    LLML_CHAT_MISTRAL_V3,        /* "mistral-v3"        [INST] ...[/INST]     */
+    LLML_CHAT_MISTRAL_V3_TEKKEN, /* "mistral-v3-tekken" [INST]...[/INST]      */
+    LLML_CHAT_MISTRAL_V7,        /* "mistral-v7"        [SYSTEM_PROMPT] ...   */
+    LLML_CHAT_MISTRAL_V7_TEKKEN, /* "mistral-v7-tekken" [SYSTEM_PROMPT]...    */
+    LLML_CHAT_GEMMA,             /* "gemma"             <start_of_turn>       */
+    LLML_CHAT_PHI3,              /* "phi3"              <|role|> ... <|end|>  */
+    LLML_CHAT_ZEPHYR,            /* "zephyr"            <|role|> ... <|endoftext|> */
+    LLML_CHAT_DEEPSEEK2,         /* "deepseek2"         User: / Assistant:    */
+    LLML_CHAT_DEEPSEEK3,         /* "deepseek3"         <|User|> <|Assistant|>, full-width bars */
+    LLML_CHAT_COMMAND_R,         /* "command-r"         <|START_OF_TURN_TOKEN|> */
+    LLML_CHAT_STYLE_COUNT,
+    LLML_CHAT_STYLE_FORCE_U32 = 0x7fffffff
+} llml_chat_style;
+
+/* One message: role is "system", "user" or "assistant" (chatml, llama3,
+   phi3 and zephyr also accept any other role name and write it as is);
+   content is UTF-8 text. Neither may be NULL. */
+typedef struct llml_chat_message {
+    const char *role;
+    const char *content;
+} llml_chat_message;
+
+/* Find the style of a chat template: the GGUF value of
+   tokenizer.chat_template, or a style name ("chatml", "llama3", ...).
+   Recognition uses the signature substrings of llama.cpp, in its order,
+   plus one: a [SYSTEM_PROMPT] template with no space after [SYSTEM_PROMPT]
+   or [INST] (Mistral Small 3.x) is mistral-v7-tekken, not v7. Returns
+   LLML_ERR_UNSUPPORTED for a template that matches no style llmlite
+   implements (err->message says which family it looks like, if any), and
+   LLML_ERR_INVALID_ARG for NULL. err may be NULL. Thread safety: any thread. */
+LLML_API llml_result llml_chat_detect(const char *template_text, llml_chat_style *out,
+                                      llml_error *err);
+
+/* Style by name, as llama.cpp names them (the strings in the enum comments).
+   LLML_ERR_NOT_FOUND for a name llmlite does not implement. */
+LLML_API llml_result llml_chat_style_from_name(const char *name, llml_chat_style *out);
+
+/* Name of a style ("chatml", ...), or "unknown". Static storage. */
+LLML_API const char *llml_chat_style_name(llml_chat_style style);
+
+/* Format n messages in `style`; add_assistant_prompt != 0 appends the prefix
+   that opens the assistant's reply (styles whose template has none, such as
+   llama2 and mistral, add nothing). Writes the text and a NUL into buf (cap
+   bytes; buf may be NULL when cap is 0); *needed (may be NULL) gets the text
+   length without the NUL. Returns LLML_ERR_BUFFER_TOO_SMALL if cap <= that length
+   (buf then holds a NUL-terminated prefix when cap > 0: call again with
+   cap = *needed + 1), LLML_ERR_INVALID_ARG for a NULL message field, an
+   unknown style, or a role the style cannot express. Thread safety: any
+   thread; no allocation. */
+LLML_API llml_result llml_chat_format(llml_chat_style style, const llml_chat_message *msgs, size_t n,
+                                      int add_assistant_prompt, char *buf, size_t cap, size_t *needed);
 #ifdef __cplusplus
 }
 #endif
@@ -6868,6 +7042,7 @@ LLML_API const char *llml_result_string(llml_result r) {
     case LLML_ERR_OVERLAP: return "overlapping tensor data";
     case LLML_ERR_BAD_SHAPE: return "bad tensor shape";
     case LLML_ERR_UNSUPPORTED: return "not supported";
+    case LLML_ERR_BUFFER_TOO_SMALL: return "output buffer too small";
     }
     return "unknown error";
 }
@@ -6954,6 +7129,860 @@ LLML_API llml_result llml_vec_dot_f32(llml_type type, int64_t n, const void *w, 
     }
     *out = (float)sum;
     return LLML_OK;
+}
+/* ------------------------------------------------------------------------ */
+/* >>sample  token sampling chain and its PRNG                             */
+/* ------------------------------------------------------------------------ */
+/* The candidates live in one array of (id, logit, p) triples. Steps that
+   need an order sort it by (logit descending, id ascending), a total order,
+   so that results never depend on the sort routine. Until a step reorders
+   it, candidate i is token i, which lets the penalties and the bias index it
+   directly. The PRNG is xoshiro256** seeded through splitmix64. */
+
+typedef struct llml__smp_cand {
+    int32_t id;
+    float logit;
+    float p;
+} llml__smp_cand;
+
+struct llml_sampler {
+    llml_allocator alloc;      /* copy of the caller's allocator (or zeroed) */
+    int32_t has_alloc;
+    size_t bytes;              /* size of the single block holding it all   */
+    llml_sampler_desc desc;    /* desc.logit_bias points at `bias`           */
+    llml_logit_bias *bias;
+    int32_t n_vocab;
+    int32_t *ring;             /* last penalty_last_n accepted tokens        */
+    int32_t ring_len, ring_head;
+    int32_t *count;            /* occurrences of each token in the window    */
+    llml__smp_cand *cand;      /* n_vocab candidates                         */
+    llml__smp_cand *tmp;       /* scratch for typical sampling               */
+    uint64_t rng[4];
+};
+
+static int llml__smp_isnan(float x) { return x != x; }
+
+/* ---- PRNG --------------------------------------------------------------- */
+
+static uint64_t llml__smp_splitmix(uint64_t *state) {
+    uint64_t z;
+    *state += 0x9e3779b97f4a7c15ull;
+    z = *state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static void llml__smp_seed(llml_sampler *s, uint64_t seed) {
+    uint64_t st = seed;
+    int i;
+    for (i = 0; i < 4; i++) s->rng[i] = llml__smp_splitmix(&st);
+}
+
+static uint64_t llml__smp_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t llml__smp_next(llml_sampler *s) {
+    uint64_t *r = s->rng;
+    uint64_t out = llml__smp_rotl(r[1] * 5u, 7) * 9u;
+    uint64_t t = r[1] << 17;
+    r[2] ^= r[0];
+    r[3] ^= r[1];
+    r[1] ^= r[2];
+    r[0] ^= r[3];
+    r[2] ^= t;
+    r[3] = llml__smp_rotl(r[3], 45);
+    return out;
+}
+
+/* Uniform double in [0, 1) from the top 53 bits. */
+static double llml__smp_uniform(llml_sampler *s) {
+    return (double)(llml__smp_next(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* ---- ordering ----------------------------------------------------------- */
+
+/* 1 when a ranks before b: larger logit first, then lower id. */
+static int llml__smp_before(const llml__smp_cand *a, const llml__smp_cand *b) {
+    if (a->logit != b->logit) return a->logit > b->logit;
+    return a->id < b->id;
+}
+
+/* Sift down in a heap whose root is the candidate ranked LAST (a heap of the
+   m best seen so far keeps its weakest member on top). */
+static void llml__smp_sift(llml__smp_cand *h, size_t m, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        llml__smp_cand t;
+        if (l < m && llml__smp_before(&h[w], &h[l])) w = l;
+        if (r < m && llml__smp_before(&h[w], &h[r])) w = r;
+        if (w == i) return;
+        t = h[i]; h[i] = h[w]; h[w] = t;
+        i = w;
+    }
+}
+
+/* Move the m best of c[0..n) to c[0..m), in rank order (m <= n). The order of
+   c[m..n) afterwards is unspecified. O(n log m). */
+static void llml__smp_sort_prefix(llml__smp_cand *c, size_t n, size_t m) {
+    size_t i;
+    if (m == 0) return;
+    if (m > n) m = n;
+    for (i = m / 2; i-- > 0;) llml__smp_sift(c, m, i);
+    for (i = m; i < n; i++) {
+        if (llml__smp_before(&c[i], &c[0])) {
+            llml__smp_cand t = c[0]; c[0] = c[i]; c[i] = t;
+            llml__smp_sift(c, m, 0);
+        }
+    }
+    /* heap sort of the m kept: repeatedly move the weakest to the back */
+    for (i = m; i-- > 1;) {
+        llml__smp_cand t = c[0]; c[0] = c[i]; c[i] = t;
+        llml__smp_sift(c, i, 0);
+    }
+}
+
+/* Softmax of c[0..n) / temp into c[i].p, computed as exp((l - max) / temp)
+   so that a tiny temperature cannot overflow. +inf logits share all the
+   mass; if every logit is -inf the tokens are equally likely. */
+static void llml__smp_softmax(llml__smp_cand *c, size_t n, float temp) {
+    size_t i;
+    float mx = c[0].logit;
+    double sum = 0.0;
+    for (i = 1; i < n; i++) if (c[i].logit > mx) mx = c[i].logit;
+    for (i = 0; i < n; i++) {
+        float w;
+        if (mx == INFINITY) w = c[i].logit == INFINITY ? 1.0f : 0.0f;
+        else if (mx == -INFINITY) w = 1.0f;
+        else w = expf((c[i].logit - mx) / temp);
+        c[i].p = w;
+        sum += w;
+    }
+    for (i = 0; i < n; i++) c[i].p = (float)(c[i].p / sum);
+}
+
+/* ---- the chain ---------------------------------------------------------- */
+
+static int llml__smp_greedy(const llml_sampler *s) { return !(s->desc.temperature > 0.0f); }
+static int llml__smp_typical_on(const llml_sampler *s) { return s->desc.typical_p > 0.0f && s->desc.typical_p < 1.0f; }
+static size_t llml__smp_min_keep(const llml_sampler *s) { return s->desc.min_keep > 1 ? (size_t)s->desc.min_keep : 1; }
+
+static void llml__smp_penalties(llml_sampler *s) {
+    const llml_sampler_desc *d = &s->desc;
+    float rep = d->repeat_penalty > 0.0f ? d->repeat_penalty : 1.0f;
+    int32_t i, cap = d->penalty_last_n;
+    if (cap <= 0 || s->ring_len == 0) return;
+    if (rep == 1.0f && d->frequency_penalty == 0.0f && d->presence_penalty == 0.0f) return;
+    /* visit each distinct token of the window once: a visited token's count
+       is negated, then restored in a second pass */
+    for (i = 0; i < s->ring_len; i++) {
+        int32_t t = s->ring[(s->ring_head + i) % cap];
+        int32_t cnt = s->count[t];
+        float l;
+        if (cnt <= 0) continue;
+        l = s->cand[t].logit;
+        if (l <= 0.0f) l *= rep; else l /= rep;
+        l -= (float)cnt * d->frequency_penalty + d->presence_penalty;
+        if (llml__smp_isnan(l)) l = -INFINITY;
+        s->cand[t].logit = l;
+        s->count[t] = -cnt;
+    }
+    for (i = 0; i < s->ring_len; i++) {
+        int32_t t = s->ring[(s->ring_head + i) % cap];
+        if (s->count[t] < 0) s->count[t] = -s->count[t];
+    }
+}
+
+static void llml__smp_apply_bias(llml_sampler *s) {
+    int32_t i;
+    for (i = 0; i < s->desc.n_logit_bias; i++) {
+        llml__smp_cand *c = &s->cand[s->bias[i].token];
+        c->logit += s->bias[i].bias;
+        if (llml__smp_isnan(c->logit)) c->logit = -INFINITY; /* +inf + -inf: the ban wins */
+    }
+}
+
+/* Locally typical sampling: rank by |-log p - H|, keep up to mass > p. */
+static size_t llml__smp_typical(llml_sampler *s, size_t n) {
+    llml__smp_cand *c = s->cand, *t = s->tmp;
+    size_t i, keep = n, mk = llml__smp_min_keep(s);
+    double ent = 0.0, cum = 0.0;
+    llml__smp_sort_prefix(c, n, n);
+    llml__smp_softmax(c, n, 1.0f);
+    for (i = 0; i < n; i++) if (c[i].p > 0.0f) ent -= (double)c[i].p * log((double)c[i].p);
+    /* t[i] carries the score in its logit field and the index in its id */
+    for (i = 0; i < n; i++) {
+        double sc = c[i].p > 0.0f ? fabs(-log((double)c[i].p) - ent) : HUGE_VAL;
+        t[i].logit = -(float)sc;          /* rank order is "larger logit first" */
+        t[i].id = (int32_t)i;             /* ties: lower index (higher p) first */
+        t[i].p = 0.0f;
+    }
+    llml__smp_sort_prefix(t, n, n);
+    for (i = 0; i < n; i++) {
+        cum += c[t[i].id].p;
+        if (cum > s->desc.typical_p && i + 1 >= mk) { keep = i + 1; break; }
+    }
+    /* gather the kept candidates in typical order */
+    for (i = 0; i < keep; i++) {
+        llml__smp_cand k = c[t[i].id];
+        t[i] = k;
+    }
+    memcpy(c, t, keep * sizeof(*c));
+    return keep;
+}
+
+static size_t llml__smp_top_p(llml_sampler *s, size_t n, int *sorted) {
+    llml__smp_cand *c = s->cand;
+    size_t i, have, mk = llml__smp_min_keep(s);
+    double cum = 0.0;
+    llml__smp_softmax(c, n, 1.0f);
+    /* sort a short prefix first; most of the mass is usually there */
+    have = n;
+    if (!*sorted) {
+        have = n > 1024 ? 256 : n;
+        llml__smp_sort_prefix(c, n, have);
+    }
+    for (i = 0; i < n; i++) {
+        if (i == have) { llml__smp_sort_prefix(c + have, n - have, n - have); have = n; }
+        cum += c[i].p;
+        if (cum >= s->desc.top_p && i + 1 >= mk) { n = i + 1; break; }
+    }
+    if (have < n) llml__smp_sort_prefix(c + have, n - have, n - have);
+    *sorted = 1;
+    return n;
+}
+
+static size_t llml__smp_min_p(llml_sampler *s, size_t n, int *sorted) {
+    llml__smp_cand *c = s->cand;
+    size_t i, pass = 0, mk = llml__smp_min_keep(s), keep;
+    float mx = c[0].logit, lim;
+    for (i = 1; i < n; i++) if (c[i].logit > mx) mx = c[i].logit;
+    lim = mx + logf(s->desc.min_p);
+    for (i = 0; i < n; i++) if (c[i].logit >= lim) pass++;
+    if (pass >= mk) {                  /* keep the passing ones, in order */
+        size_t j = 0;
+        for (i = 0; i < n; i++) if (c[i].logit >= lim) c[j++] = c[i];
+        return j;
+    }
+    keep = LLML__MIN(n, mk);           /* too few: the mk best */
+    llml__smp_sort_prefix(c, n, keep);
+    *sorted = 1;
+    return keep;
+}
+
+/* Steps 1-7 into s->cand; returns the number of candidates (>= 1). */
+static size_t llml__smp_run(llml_sampler *s, const float *logits) {
+    const llml_sampler_desc *d = &s->desc;
+    llml__smp_cand *c = s->cand;
+    size_t i, n = (size_t)s->n_vocab;
+    int sorted = 0;
+    for (i = 0; i < n; i++) {
+        float l = logits[i];
+        c[i].id = (int32_t)i;
+        c[i].logit = llml__smp_isnan(l) ? -INFINITY : l;
+        c[i].p = 0.0f;
+    }
+    llml__smp_penalties(s);
+    llml__smp_apply_bias(s);
+    if (llml__smp_greedy(s) && !llml__smp_typical_on(s)) {
+        /* top-k, top-p and min-p always keep the argmax: skip them */
+        size_t best = 0;
+        for (i = 1; i < n; i++) if (c[i].logit > c[best].logit) best = i;
+        c[0] = c[best];
+        c[0].p = 1.0f;
+        return 1;
+    }
+    if (d->top_k > 0 && (size_t)d->top_k < n) {
+        llml__smp_sort_prefix(c, n, (size_t)d->top_k);
+        n = (size_t)d->top_k;
+        sorted = 1;
+    }
+    if (llml__smp_typical_on(s) && n > 1) { n = llml__smp_typical(s, n); sorted = 0; }
+    if (d->top_p > 0.0f && d->top_p < 1.0f && n > 1) n = llml__smp_top_p(s, n, &sorted);
+    if (d->min_p > 0.0f && n > 1) n = llml__smp_min_p(s, n, &sorted);
+    if (llml__smp_greedy(s)) {
+        size_t best = 0;               /* first maximum in the current order */
+        for (i = 1; i < n; i++) if (c[i].logit > c[best].logit) best = i;
+        c[0] = c[best];
+        c[0].p = 1.0f;
+        return 1;
+    }
+    llml__smp_softmax(c, n, d->temperature);   /* step 7 is folded into the softmax */
+    return n;
+}
+
+/* ---- API ---------------------------------------------------------------- */
+
+LLML_API llml_sampler_desc llml_sampler_default_desc(void) {
+    llml_sampler_desc d;
+    memset(&d, 0, sizeof(d));
+    d.temperature = 0.8f;
+    d.top_k = 40;
+    d.top_p = 0.95f;
+    d.min_p = 0.05f;
+    d.penalty_last_n = 64;
+    d.repeat_penalty = 1.0f;
+    return d;
+}
+
+static size_t llml__smp_align(size_t x) { return (x + 15u) & ~(size_t)15u; }
+
+LLML_API llml_result llml_sampler_create(const llml_sampler_desc *desc, int32_t n_vocab,
+                                         const llml_allocator *allocator, llml_sampler **out) {
+    llml_sampler_desc d;
+    llml_sampler *s;
+    size_t o_bias, o_ring, o_count, o_cand, o_tmp, total, nv;
+    unsigned char *base;
+    int32_t i, use_pen;
+    if (!out) return LLML_ERR_INVALID_ARG;
+    *out = NULL;
+    if (desc) d = *desc; else memset(&d, 0, sizeof(d));
+    if (n_vocab < 1) return LLML_ERR_INVALID_ARG;
+    if (llml__smp_isnan(d.temperature) || llml__smp_isnan(d.top_p) || llml__smp_isnan(d.min_p) ||
+        llml__smp_isnan(d.typical_p)) return LLML_ERR_INVALID_ARG;
+    if (d.penalty_last_n < 0 || d.n_logit_bias < 0 || d.min_keep < 0) return LLML_ERR_INVALID_ARG;
+    if (!(d.repeat_penalty >= 0.0f && d.repeat_penalty <= FLT_MAX)) return LLML_ERR_INVALID_ARG;
+    if (!(d.frequency_penalty >= -FLT_MAX && d.frequency_penalty <= FLT_MAX)) return LLML_ERR_INVALID_ARG;
+    if (!(d.presence_penalty >= -FLT_MAX && d.presence_penalty <= FLT_MAX)) return LLML_ERR_INVALID_ARG;
+    if (d.n_logit_bias > 0 && !d.logit_bias) return LLML_ERR_INVALID_ARG;
+    for (i = 0; i < d.n_logit_bias; i++) {
+        if (d.logit_bias[i].token < 0 || d.logit_bias[i].token >= n_vocab) return LLML_ERR_INVALID_ARG;
+        if (llml__smp_isnan(d.logit_bias[i].bias)) return LLML_ERR_INVALID_ARG;
+    }
+    nv = (size_t)n_vocab;
+    if (nv > ((size_t)-1) / 64 || (size_t)d.penalty_last_n > ((size_t)-1) / 64 ||
+        (size_t)d.n_logit_bias > ((size_t)-1) / 64) return LLML_ERR_OUT_OF_MEMORY;
+    use_pen = d.penalty_last_n > 0;
+    o_bias = llml__smp_align(sizeof(llml_sampler));
+    o_ring = o_bias + llml__smp_align((size_t)d.n_logit_bias * sizeof(llml_logit_bias));
+    o_count = o_ring + llml__smp_align(use_pen ? (size_t)d.penalty_last_n * sizeof(int32_t) : 0);
+    o_cand = o_count + llml__smp_align(use_pen ? nv * sizeof(int32_t) : 0);
+    o_tmp = o_cand + llml__smp_align(nv * sizeof(llml__smp_cand));
+    total = o_tmp + llml__smp_align(nv * sizeof(llml__smp_cand));
+    base = (unsigned char *)llml__alloc(allocator, total, 16);
+    if (!base) return LLML_ERR_OUT_OF_MEMORY;
+    memset(base, 0, o_cand);           /* header, bias, window and counts */
+    s = (llml_sampler *)(void *)base;
+    if (allocator) { s->alloc = *allocator; s->has_alloc = 1; }
+    s->bytes = total;
+    s->n_vocab = n_vocab;
+    s->bias = (llml_logit_bias *)(void *)(base + o_bias);
+    if (d.n_logit_bias > 0) memcpy(s->bias, d.logit_bias, (size_t)d.n_logit_bias * sizeof(llml_logit_bias));
+    d.logit_bias = s->bias;
+    s->desc = d;
+    s->ring = use_pen ? (int32_t *)(void *)(base + o_ring) : NULL;
+    s->count = use_pen ? (int32_t *)(void *)(base + o_count) : NULL;
+    s->cand = (llml__smp_cand *)(void *)(base + o_cand);
+    s->tmp = (llml__smp_cand *)(void *)(base + o_tmp);
+    llml__smp_seed(s, d.seed);
+    *out = s;
+    return LLML_OK;
+}
+
+LLML_API void llml_sampler_free(llml_sampler *s) {
+    llml_allocator a;
+    int has;
+    size_t bytes;
+    if (!s) return;
+    a = s->alloc; has = s->has_alloc; bytes = s->bytes;
+    llml__free(has ? &a : NULL, s, bytes);
+}
+
+LLML_API void llml_sampler_reset(llml_sampler *s) {
+    if (!s) return;
+    if (s->count) memset(s->count, 0, (size_t)s->n_vocab * sizeof(int32_t));
+    s->ring_len = 0;
+    s->ring_head = 0;
+    llml__smp_seed(s, s->desc.seed);
+}
+
+LLML_API void llml_sampler_set_seed(llml_sampler *s, uint64_t seed) {
+    if (!s) return;
+    s->desc.seed = seed;
+    llml__smp_seed(s, seed);
+}
+
+LLML_API llml_result llml_sampler_accept(llml_sampler *s, int32_t token) {
+    int32_t cap;
+    if (!s || token < 0 || token >= s->n_vocab) return LLML_ERR_INVALID_ARG;
+    cap = s->desc.penalty_last_n;
+    if (cap <= 0) return LLML_OK;
+    if (s->ring_len == cap) {          /* full: the oldest leaves the window */
+        int32_t old = s->ring[s->ring_head];
+        s->count[old]--;
+        s->ring[s->ring_head] = token;
+        s->ring_head = (s->ring_head + 1) % cap;
+    } else {
+        s->ring[(s->ring_head + s->ring_len) % cap] = token;
+        s->ring_len++;
+    }
+    s->count[token]++;
+    return LLML_OK;
+}
+
+LLML_API int32_t llml_sampler_sample(llml_sampler *s, const float *logits) {
+    size_t n, i;
+    double u, cum = 0.0;
+    if (!s || !logits) return -1;
+    n = llml__smp_run(s, logits);
+    if (llml__smp_greedy(s)) return s->cand[0].id;
+    u = llml__smp_uniform(s);
+    /* the weights sum to 1 up to rounding: scale the target by their sum */
+    for (i = 0; i < n; i++) cum += s->cand[i].p;
+    u *= cum;
+    cum = 0.0;
+    for (i = 0; i < n; i++) {
+        cum += s->cand[i].p;
+        if (u < cum) return s->cand[i].id;
+    }
+    for (i = n; i-- > 0;) if (s->cand[i].p > 0.0f) return s->cand[i].id;
+    return s->cand[0].id;
+}
+
+LLML_API llml_result llml_sampler_candidates(llml_sampler *s, const float *logits,
+                                             int32_t *ids, float *probs, int32_t cap,
+                                             int32_t *n_out) {
+    size_t n, i;
+    llml__smp_cand *c;
+    if (n_out) *n_out = 0;
+    if (!s || !logits) return LLML_ERR_INVALID_ARG;
+    n = llml__smp_run(s, logits);
+    c = s->cand;
+    /* rank by probability, then id: reuse the logit ordering on p */
+    for (i = 0; i < n; i++) c[i].logit = c[i].p;
+    llml__smp_sort_prefix(c, n, n);
+    for (i = 0; cap > 0 && i < n && i < (size_t)cap; i++) {
+        if (ids) ids[i] = c[i].id;
+        if (probs) probs[i] = c[i].p;
+    }
+    if (n_out) *n_out = (int32_t)n;
+    return LLML_OK;
+}
+/* ------------------------------------------------------------------------ */
+/* >>chat  chat prompt formats (no Jinja) and template recognition          */
+/* ------------------------------------------------------------------------ */
+/* Each style reproduces what a representative model template renders for an
+   optional leading system message followed by user/assistant turns (the
+   tests hold those renderings). Where llama.cpp's built-in formatter and the
+   template disagree, the template wins: llama2-sys* put a space on both sides
+   of an assistant reply; mistral-v3* put the system prompt in front of the
+   last user message, and drop it when the conversation does not end with a
+   user message, as the template does; gemma keeps the system text as written;
+   deepseek3 writes the system text with no separator. Inputs the templates
+   reject (a system message later in the conversation, two user messages in a
+   row) get the nearest sensible rendering instead of an error.
+   Non-ASCII markers are written as UTF-8 escapes: U+FF5C (full-width bar) is
+   \xef\xbd\x9c and U+2581 (lower one eighth block) is \xe2\x96\x81. */
+
+#define LLML__CHAT_BAR "\xef\xbd\x9c"
+#define LLML__CHAT_EOS_DEEPSEEK "<" LLML__CHAT_BAR "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence" LLML__CHAT_BAR ">"
+
+typedef struct llml__chat_out {
+    char *buf;
+    size_t cap;
+    size_t len;                /* full length, even past cap */
+} llml__chat_out;
+
+static void llml__chat_putn(llml__chat_out *o, const char *s, size_t n) {
+    if (o->cap > 0 && o->len < o->cap - 1) {
+        size_t room = o->cap - 1 - o->len;
+        memcpy(o->buf + o->len, s, n < room ? n : room);
+    }
+    o->len = n > (size_t)-1 - o->len ? (size_t)-1 : o->len + n;
+}
+
+static void llml__chat_put(llml__chat_out *o, const char *s) { llml__chat_putn(o, s, strlen(s)); }
+
+static int llml__chat_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Text without leading and trailing ASCII white space (Jinja's trim / strip). */
+static void llml__chat_put_trim(llml__chat_out *o, const char *s) {
+    size_t a = 0, b = strlen(s);
+    while (a < b && llml__chat_space(s[a])) a++;
+    while (b > a && llml__chat_space(s[b - 1])) b--;
+    llml__chat_putn(o, s + a, b - a);
+}
+
+enum { LLML__CHAT_SYS, LLML__CHAT_USER, LLML__CHAT_ASSIST, LLML__CHAT_OTHER };
+
+static int llml__chat_role(const char *r) {
+    if (strcmp(r, "system") == 0) return LLML__CHAT_SYS;
+    if (strcmp(r, "user") == 0) return LLML__CHAT_USER;
+    if (strcmp(r, "assistant") == 0) return LLML__CHAT_ASSIST;
+    return LLML__CHAT_OTHER;
+}
+
+static int llml__chat_r(const llml_chat_message *m, size_t i) { return llml__chat_role(m[i].role); }
+
+/* ---- names -------------------------------------------------------------- */
+
+typedef struct llml__chat_name {
+    const char *name;
+    llml_chat_style style;     /* LLML_CHAT_UNKNOWN: a llama.cpp name we lack */
+} llml__chat_name;
+
+static const llml__chat_name llml__chat_names[] = {
+    {"chatml", LLML_CHAT_CHATML},
+    {"llama2", LLML_CHAT_LLAMA2},
+    {"llama2-sys", LLML_CHAT_LLAMA2_SYS},
+    {"llama2-sys-bos", LLML_CHAT_LLAMA2_SYS_BOS},
+    {"llama2-sys-strip", LLML_CHAT_LLAMA2_SYS_STRIP},
+    {"llama3", LLML_CHAT_LLAMA3},
+    {"mistral-v1", LLML_CHAT_MISTRAL_V1},
+    {"mistral-v3", LLML_CHAT_MISTRAL_V3},
+    {"mistral-v3-tekken", LLML_CHAT_MISTRAL_V3_TEKKEN},
+    {"mistral-v7", LLML_CHAT_MISTRAL_V7},
+    {"mistral-v7-tekken", LLML_CHAT_MISTRAL_V7_TEKKEN},
+    {"gemma", LLML_CHAT_GEMMA},
+    {"phi3", LLML_CHAT_PHI3},
+    {"zephyr", LLML_CHAT_ZEPHYR},
+    {"deepseek2", LLML_CHAT_DEEPSEEK2},
+    {"deepseek3", LLML_CHAT_DEEPSEEK3},
+    {"command-r", LLML_CHAT_COMMAND_R},
+    /* recognised, not implemented */
+    {"phi4", LLML_CHAT_UNKNOWN}, {"falcon3", LLML_CHAT_UNKNOWN}, {"monarch", LLML_CHAT_UNKNOWN},
+    {"orion", LLML_CHAT_UNKNOWN}, {"openchat", LLML_CHAT_UNKNOWN}, {"vicuna", LLML_CHAT_UNKNOWN},
+    {"vicuna-orca", LLML_CHAT_UNKNOWN}, {"deepseek", LLML_CHAT_UNKNOWN}, {"chatglm3", LLML_CHAT_UNKNOWN},
+    {"chatglm4", LLML_CHAT_UNKNOWN}, {"glmedge", LLML_CHAT_UNKNOWN}, {"minicpm", LLML_CHAT_UNKNOWN},
+    {"exaone3", LLML_CHAT_UNKNOWN}, {"exaone4", LLML_CHAT_UNKNOWN}, {"rwkv-world", LLML_CHAT_UNKNOWN},
+    {"granite", LLML_CHAT_UNKNOWN}, {"gigachat", LLML_CHAT_UNKNOWN}, {"megrez", LLML_CHAT_UNKNOWN},
+    {"yandex", LLML_CHAT_UNKNOWN}, {"bailing", LLML_CHAT_UNKNOWN}, {"llama4", LLML_CHAT_UNKNOWN},
+    {"smolvlm", LLML_CHAT_UNKNOWN}, {"dots1", LLML_CHAT_UNKNOWN}, {"hunyuan-moe", LLML_CHAT_UNKNOWN},
+    {"hunyuan-dense", LLML_CHAT_UNKNOWN}, {"kimi-k2", LLML_CHAT_UNKNOWN}
+};
+
+LLML_API const char *llml_chat_style_name(llml_chat_style style) {
+    size_t i;
+    if (style == LLML_CHAT_UNKNOWN) return "unknown";
+    for (i = 0; i < sizeof(llml__chat_names) / sizeof(llml__chat_names[0]); i++)
+        if (llml__chat_names[i].style == style) return llml__chat_names[i].name;
+    return "unknown";
+}
+
+/* Index in llml__chat_names, or -1. */
+static int llml__chat_find_name(const char *name) {
+    size_t i;
+    for (i = 0; i < sizeof(llml__chat_names) / sizeof(llml__chat_names[0]); i++)
+        if (strcmp(llml__chat_names[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+LLML_API llml_result llml_chat_style_from_name(const char *name, llml_chat_style *out) {
+    int i;
+    if (out) *out = LLML_CHAT_UNKNOWN;
+    if (!name || !out) return LLML_ERR_INVALID_ARG;
+    i = llml__chat_find_name(name);
+    if (i < 0 || llml__chat_names[i].style == LLML_CHAT_UNKNOWN) return LLML_ERR_NOT_FOUND;
+    *out = llml__chat_names[i].style;
+    return LLML_OK;
+}
+
+/* ---- recognition -------------------------------------------------------- */
+
+static int llml__chat_has(const char *t, const char *needle) { return strstr(t, needle) != NULL; }
+
+/* The signature tests of llama.cpp's llm_chat_detect_template, in its order
+   (earlier tests win). Returns a style, or UNKNOWN with *family set to the
+   name of an unimplemented family (NULL when nothing matched). */
+static llml_chat_style llml__chat_sniff(const char *t, const char **family) {
+    *family = NULL;
+    if (llml__chat_has(t, "<|im_start|>")) {
+        if (llml__chat_has(t, "<|im_sep|>")) { *family = "phi4"; return LLML_CHAT_UNKNOWN; }
+        if (llml__chat_has(t, "<end_of_utterance>")) { *family = "smolvlm"; return LLML_CHAT_UNKNOWN; }
+        return LLML_CHAT_CHATML;
+    }
+    if (strncmp(t, "mistral", 7) == 0 || llml__chat_has(t, "[INST]")) {
+        if (llml__chat_has(t, "[SYSTEM_PROMPT]")) {
+            /* llama.cpp says v7 here; the tekken templates (Mistral Small 3.x)
+               have no space after [SYSTEM_PROMPT] and [INST] */
+            if (llml__chat_has(t, "[SYSTEM_PROMPT] ") || llml__chat_has(t, "[INST] ")) return LLML_CHAT_MISTRAL_V7;
+            return LLML_CHAT_MISTRAL_V7_TEKKEN;
+        }
+        if (llml__chat_has(t, "' [INST] ' + system_message") || llml__chat_has(t, "[AVAILABLE_TOOLS]")) {
+            if (llml__chat_has(t, " [INST]")) return LLML_CHAT_MISTRAL_V1;
+            if (llml__chat_has(t, "\"[INST]\"")) return LLML_CHAT_MISTRAL_V3_TEKKEN;
+            return LLML_CHAT_MISTRAL_V3;
+        }
+        if (llml__chat_has(t, "content.strip()")) return LLML_CHAT_LLAMA2_SYS_STRIP;
+        if (llml__chat_has(t, "bos_token + '[INST]")) return LLML_CHAT_LLAMA2_SYS_BOS;
+        if (llml__chat_has(t, "<<SYS>>")) return LLML_CHAT_LLAMA2_SYS;
+        return LLML_CHAT_LLAMA2;
+    }
+    if (llml__chat_has(t, "<|assistant|>") && llml__chat_has(t, "<|end|>")) return LLML_CHAT_PHI3;
+    if (llml__chat_has(t, "[gMASK]<sop>")) { *family = "chatglm4"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<|assistant|>") && llml__chat_has(t, "<|user|>")) {
+        *family = llml__chat_has(t, "</s>") ? "falcon3" : "glmedge";
+        return LLML_CHAT_UNKNOWN;
+    }
+    if (llml__chat_has(t, "<|{{ item['role'] }}|>") && llml__chat_has(t, "<|begin_of_image|>")) { *family = "glmedge"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<|user|>") && llml__chat_has(t, "<|endoftext|>")) return LLML_CHAT_ZEPHYR;
+    if (llml__chat_has(t, "bos_token + message['role']")) { *family = "monarch"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<start_of_turn>")) return LLML_CHAT_GEMMA;
+    if (llml__chat_has(t, "'\\n\\nAssistant: ' + eos_token")) { *family = "orion"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "GPT4 Correct ")) { *family = "openchat"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "USER: ") && llml__chat_has(t, "ASSISTANT: ")) {
+        *family = llml__chat_has(t, "SYSTEM: ") ? "vicuna-orca" : "vicuna";
+        return LLML_CHAT_UNKNOWN;
+    }
+    if (llml__chat_has(t, "### Instruction:") && llml__chat_has(t, "<|EOT|>")) { *family = "deepseek"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<|START_OF_TURN_TOKEN|>") && llml__chat_has(t, "<|USER_TOKEN|>")) return LLML_CHAT_COMMAND_R;
+    if (llml__chat_has(t, "<|start_header_id|>") && llml__chat_has(t, "<|end_header_id|>")) return LLML_CHAT_LLAMA3;
+    if (llml__chat_has(t, "[gMASK]sop")) { *family = "chatglm3"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<\xe7\x94\xa8\xe6\x88\xb7>")) { *family = "minicpm"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "'Assistant: ' + message['content'] + eos_token")) return LLML_CHAT_DEEPSEEK2;
+    if (llml__chat_has(t, "<" LLML__CHAT_BAR "Assistant" LLML__CHAT_BAR ">") &&
+        llml__chat_has(t, "<" LLML__CHAT_BAR "User" LLML__CHAT_BAR ">") &&
+        llml__chat_has(t, LLML__CHAT_EOS_DEEPSEEK)) return LLML_CHAT_DEEPSEEK3;
+    if (llml__chat_has(t, "[|system|]") && llml__chat_has(t, "[|assistant|]") && llml__chat_has(t, "[|endofturn|]")) {
+        *family = llml__chat_has(t, "[|tool|]") ? "exaone4" : "exaone3";
+        return LLML_CHAT_UNKNOWN;
+    }
+    if (llml__chat_has(t, "rwkv-world") || llml__chat_has(t, "{{- 'User: ' + message['content']|trim + '\\n\\n' -}}")) { *family = "rwkv-world"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<|start_of_role|>")) { *family = "granite"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "message['role'] + additional_special_tokens[0] + message['content'] + additional_special_tokens[1]")) { *family = "gigachat"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<|role_start|>")) { *family = "megrez"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, " \xd0\x90\xd1\x81\xd1\x81\xd0\xb8\xd1\x81\xd1\x82\xd0\xb5\xd0\xbd\xd1\x82:")) { *family = "yandex"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<role>ASSISTANT</role>") && llml__chat_has(t, "'HUMAN'")) { *family = "bailing"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<|header_start|>") && llml__chat_has(t, "<|header_end|>")) { *family = "llama4"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<|endofuserprompt|>")) { *family = "dots1"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<|startoftext|>") && llml__chat_has(t, "<|extra_4|>")) { *family = "hunyuan-moe"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<" LLML__CHAT_BAR "hy_place\xe2\x96\x81" "holder\xe2\x96\x81" "no\xe2\x96\x81" "2" LLML__CHAT_BAR ">") &&
+        llml__chat_has(t, "<" LLML__CHAT_BAR "hy_place\xe2\x96\x81" "holder\xe2\x96\x81" "no\xe2\x96\x81" "3" LLML__CHAT_BAR ">")) { *family = "hunyuan-dense"; return LLML_CHAT_UNKNOWN; }
+    if (llml__chat_has(t, "<|im_assistant|>assistant<|im_middle|>")) { *family = "kimi-k2"; return LLML_CHAT_UNKNOWN; }
+    return LLML_CHAT_UNKNOWN;
+}
+
+LLML_API llml_result llml_chat_detect(const char *template_text, llml_chat_style *out, llml_error *err) {
+    const char *family;
+    llml_chat_style st;
+    int i;
+    if (out) *out = LLML_CHAT_UNKNOWN;
+    if (!template_text || !out) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_chat_detect: NULL argument");
+        return LLML_ERR_INVALID_ARG;
+    }
+    i = llml__chat_find_name(template_text);
+    if (i >= 0) {
+        if (llml__chat_names[i].style == LLML_CHAT_UNKNOWN) {
+            llml__set_error(err, LLML_ERR_UNSUPPORTED, UINT64_MAX,
+                            "chat style '%s' is not implemented by llmlite", llml__chat_names[i].name);
+            return LLML_ERR_UNSUPPORTED;
+        }
+        *out = llml__chat_names[i].style;
+        return LLML_OK;
+    }
+    st = llml__chat_sniff(template_text, &family);
+    if (st != LLML_CHAT_UNKNOWN) { *out = st; return LLML_OK; }
+    if (family && strcmp(family, "glmedge") == 0 && llml__chat_has(template_text, "<|system|>") &&
+        llml__chat_has(template_text, "eos_token")) {
+        llml__set_error(err, LLML_ERR_UNSUPPORTED, UINT64_MAX,
+                        "chat template looks like zephyr ending turns with the model's eos_token; "
+                        "llmlite's 'zephyr' style ends them with <|endoftext|>: select it by name "
+                        "only if that is the model's EOS");
+    } else if (family) {
+        llml__set_error(err, LLML_ERR_UNSUPPORTED, UINT64_MAX,
+                        "chat template looks like '%s', a format llmlite does not implement", family);
+    } else {
+        llml__set_error(err, LLML_ERR_UNSUPPORTED, UINT64_MAX,
+                        "chat template not recognised (no known signature); select a style by name");
+    }
+    return LLML_ERR_UNSUPPORTED;
+}
+
+/* ---- formatting --------------------------------------------------------- */
+
+/* llama2 and its <<SYS>> variants. A turn opens with [INST] (with <s> before
+   it after the first turn for sys-bos) and closes after the assistant reply. */
+static void llml__chat_llama2(llml_chat_style st, const llml_chat_message *m,
+                              size_t n, llml__chat_out *o) {
+    int sys_ok = st != LLML_CHAT_LLAMA2, strip = st == LLML_CHAT_LLAMA2_SYS_STRIP;
+    int inside = 0, first = 1;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (!inside) {
+            llml__chat_put(o, !first && st == LLML_CHAT_LLAMA2_SYS_BOS ? "<s>[INST] " : "[INST] ");
+            inside = 1;
+            first = 0;
+        }
+        if (llml__chat_r(m, i) == LLML__CHAT_SYS && sys_ok) llml__chat_put(o, "<<SYS>>\n");
+        if (llml__chat_r(m, i) == LLML__CHAT_ASSIST && sys_ok) llml__chat_put(o, " ");
+        if (strip) llml__chat_put_trim(o, m[i].content); else llml__chat_put(o, m[i].content);
+        if (llml__chat_r(m, i) == LLML__CHAT_SYS) llml__chat_put(o, sys_ok ? "\n<</SYS>>\n\n" : "\n");
+        else if (llml__chat_r(m, i) == LLML__CHAT_USER) llml__chat_put(o, " [/INST]");
+        else { llml__chat_put(o, sys_ok ? " </s>" : "</s>"); inside = 0; }
+    }
+}
+
+/* mistral-v3 and v3-tekken: the leading system message goes in front of the
+   user message that ends the conversation (as their templates do). */
+static void llml__chat_mistral_v3(int tekken, const llml_chat_message *m,
+                                  size_t n, llml__chat_out *o) {
+    const char *sp = tekken ? "" : " ";
+    const char *sys = n > 0 && llml__chat_r(m, 0) == LLML__CHAT_SYS ? m[0].content : NULL;
+    int inside = 0;
+    size_t i;
+    for (i = sys ? 1 : 0; i < n; i++) {
+        if (llml__chat_r(m, i) == LLML__CHAT_ASSIST) {
+            llml__chat_put(o, sp);
+            if (tekken) llml__chat_put(o, m[i].content); else llml__chat_put_trim(o, m[i].content);
+            llml__chat_put(o, "</s>");
+            inside = 0;
+            continue;
+        }
+        if (!inside) { llml__chat_put(o, "[INST]"); llml__chat_put(o, sp); inside = 1; }
+        if (llml__chat_r(m, i) == LLML__CHAT_SYS) {          /* a later system message */
+            llml__chat_put(o, m[i].content);
+            llml__chat_put(o, "\n\n");
+            continue;
+        }
+        if (sys && i == n - 1) { llml__chat_put(o, sys); llml__chat_put(o, "\n\n"); }
+        llml__chat_put(o, m[i].content);
+        llml__chat_put(o, "[/INST]");
+        inside = 0;
+    }
+}
+
+static void llml__chat_render(llml_chat_style st, const llml_chat_message *m,
+                              size_t n, int gen, llml__chat_out *o) {
+    size_t i;
+    switch (st) {
+    case LLML_CHAT_CHATML:
+        for (i = 0; i < n; i++) {
+            llml__chat_put(o, "<|im_start|>"); llml__chat_put(o, m[i].role); llml__chat_put(o, "\n");
+            llml__chat_put(o, m[i].content); llml__chat_put(o, "<|im_end|>\n");
+        }
+        if (gen) llml__chat_put(o, "<|im_start|>assistant\n");
+        break;
+    case LLML_CHAT_LLAMA2: case LLML_CHAT_LLAMA2_SYS: case LLML_CHAT_LLAMA2_SYS_BOS: case LLML_CHAT_LLAMA2_SYS_STRIP:
+        llml__chat_llama2(st, m, n, o);
+        break;
+    case LLML_CHAT_LLAMA3:
+        for (i = 0; i < n; i++) {
+            llml__chat_put(o, "<|start_header_id|>"); llml__chat_put(o, m[i].role);
+            llml__chat_put(o, "<|end_header_id|>\n\n"); llml__chat_put_trim(o, m[i].content);
+            llml__chat_put(o, "<|eot_id|>");
+        }
+        if (gen) llml__chat_put(o, "<|start_header_id|>assistant<|end_header_id|>\n\n");
+        break;
+    case LLML_CHAT_MISTRAL_V1: {
+        int inside = 0;
+        for (i = 0; i < n; i++) {
+            if (!inside) { llml__chat_put(o, " [INST] "); inside = 1; }
+            if (llml__chat_r(m, i) == LLML__CHAT_ASSIST) llml__chat_put(o, " ");
+            llml__chat_put(o, m[i].content);
+            if (llml__chat_r(m, i) == LLML__CHAT_SYS) llml__chat_put(o, "\n\n");
+            else if (llml__chat_r(m, i) == LLML__CHAT_USER) llml__chat_put(o, " [/INST]");
+            else { llml__chat_put(o, "</s>"); inside = 0; }
+        }
+        break;
+    }
+    case LLML_CHAT_MISTRAL_V3: case LLML_CHAT_MISTRAL_V3_TEKKEN:
+        llml__chat_mistral_v3(st == LLML_CHAT_MISTRAL_V3_TEKKEN, m, n, o);
+        break;
+    case LLML_CHAT_MISTRAL_V7: case LLML_CHAT_MISTRAL_V7_TEKKEN: {
+        const char *sp = st == LLML_CHAT_MISTRAL_V7 ? " " : "";
+        for (i = 0; i < n; i++) {
+            if (llml__chat_r(m, i) == LLML__CHAT_SYS) llml__chat_put(o, "[SYSTEM_PROMPT]");
+            else if (llml__chat_r(m, i) == LLML__CHAT_USER) llml__chat_put(o, "[INST]");
+            llml__chat_put(o, sp);
+            llml__chat_put(o, m[i].content);
+            if (llml__chat_r(m, i) == LLML__CHAT_SYS) llml__chat_put(o, "[/SYSTEM_PROMPT]");
+            else if (llml__chat_r(m, i) == LLML__CHAT_USER) llml__chat_put(o, "[/INST]");
+            else llml__chat_put(o, "</s>");
+        }
+        break;
+    }
+    case LLML_CHAT_GEMMA: {
+        size_t pend = 0;        /* system messages m[pend..i) wait for a user turn */
+        for (i = 0; i < n; i++) {
+            if (llml__chat_r(m, i) == LLML__CHAT_SYS) continue;
+            llml__chat_put(o, llml__chat_r(m, i) == LLML__CHAT_ASSIST ? "<start_of_turn>model\n" : "<start_of_turn>user\n");
+            if (llml__chat_r(m, i) == LLML__CHAT_USER) {
+                for (; pend < i; pend++) {
+                    if (llml__chat_r(m, pend) != LLML__CHAT_SYS) continue;
+                    llml__chat_put(o, m[pend].content);
+                    llml__chat_put(o, "\n\n");
+                }
+            }
+            llml__chat_put_trim(o, m[i].content);
+            llml__chat_put(o, "<end_of_turn>\n");
+        }
+        if (gen) llml__chat_put(o, "<start_of_turn>model\n");
+        break;
+    }
+    case LLML_CHAT_PHI3: case LLML_CHAT_ZEPHYR:
+        for (i = 0; i < n; i++) {
+            llml__chat_put(o, "<|"); llml__chat_put(o, m[i].role); llml__chat_put(o, "|>\n");
+            llml__chat_put(o, m[i].content);
+            llml__chat_put(o, st == LLML_CHAT_PHI3 ? "<|end|>\n" : "<|endoftext|>\n");
+        }
+        if (gen) llml__chat_put(o, "<|assistant|>\n");
+        break;
+    case LLML_CHAT_DEEPSEEK2:
+        for (i = 0; i < n; i++) {
+            if (llml__chat_r(m, i) == LLML__CHAT_USER) llml__chat_put(o, "User: ");
+            else if (llml__chat_r(m, i) == LLML__CHAT_ASSIST) llml__chat_put(o, "Assistant: ");
+            llml__chat_put(o, m[i].content);
+            llml__chat_put(o, llml__chat_r(m, i) == LLML__CHAT_ASSIST ? LLML__CHAT_EOS_DEEPSEEK : "\n\n");
+        }
+        if (gen) llml__chat_put(o, "Assistant:");
+        break;
+    case LLML_CHAT_DEEPSEEK3: {
+        const char *sys = NULL;  /* the template writes the last system message first */
+        for (i = 0; i < n; i++) if (llml__chat_r(m, i) == LLML__CHAT_SYS) sys = m[i].content;
+        if (sys) llml__chat_put(o, sys);
+        for (i = 0; i < n; i++) {
+            if (llml__chat_r(m, i) == LLML__CHAT_USER) {
+                llml__chat_put(o, "<" LLML__CHAT_BAR "User" LLML__CHAT_BAR ">");
+                llml__chat_put(o, m[i].content);
+            } else if (llml__chat_r(m, i) == LLML__CHAT_ASSIST) {
+                llml__chat_put(o, "<" LLML__CHAT_BAR "Assistant" LLML__CHAT_BAR ">");
+                llml__chat_put(o, m[i].content);
+                llml__chat_put(o, LLML__CHAT_EOS_DEEPSEEK);
+            }
+        }
+        if (gen) llml__chat_put(o, "<" LLML__CHAT_BAR "Assistant" LLML__CHAT_BAR ">");
+        break;
+    }
+    case LLML_CHAT_COMMAND_R:
+        for (i = 0; i < n; i++) {
+            if (llml__chat_r(m, i) == LLML__CHAT_SYS) {
+                llml__chat_put(o, "<|START_OF_TURN_TOKEN|><|SYSTEM_TOKEN|>");
+                llml__chat_put(o, m[i].content);
+            } else {
+                llml__chat_put(o, llml__chat_r(m, i) == LLML__CHAT_USER ? "<|START_OF_TURN_TOKEN|><|USER_TOKEN|>"
+                                                            : "<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>");
+                llml__chat_put_trim(o, m[i].content);
+            }
+            llml__chat_put(o, "<|END_OF_TURN_TOKEN|>");
+        }
+        if (gen) llml__chat_put(o, "<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>");
+        break;
+    default:
+        break;
+    }
+}
+
+LLML_API llml_result llml_chat_format(llml_chat_style style, const llml_chat_message *msgs, size_t n,
+                                      int add_assistant_prompt, char *buf, size_t cap, size_t *needed) {
+    int any_role = style == LLML_CHAT_CHATML || style == LLML_CHAT_LLAMA3 ||
+                   style == LLML_CHAT_PHI3 || style == LLML_CHAT_ZEPHYR;
+    llml__chat_out o;
+    size_t i;
+    if (needed) *needed = 0;
+    if (cap > 0 && buf) buf[0] = '\0';
+    if ((n > 0 && !msgs) || (cap > 0 && !buf)) return LLML_ERR_INVALID_ARG;
+    if ((int)style <= (int)LLML_CHAT_UNKNOWN || (int)style >= (int)LLML_CHAT_STYLE_COUNT) return LLML_ERR_INVALID_ARG;
+    for (i = 0; i < n; i++) {
+        if (!msgs[i].role || !msgs[i].content) return LLML_ERR_INVALID_ARG;
+        if (!any_role && llml__chat_role(msgs[i].role) == LLML__CHAT_OTHER) return LLML_ERR_INVALID_ARG;
+    }
+    o.buf = buf; o.cap = cap; o.len = 0;
+    llml__chat_render(style, msgs, n, add_assistant_prompt != 0, &o);
+    if (cap > 0) buf[o.len < cap ? o.len : cap - 1] = '\0';
+    if (needed) *needed = o.len;
+    return o.len < cap ? LLML_OK : LLML_ERR_BUFFER_TOO_SMALL;
 }
 
 #endif /* LLMLITE_IMPLEMENTATION */

@@ -49,7 +49,9 @@ typedef enum llml_result {
     LLML_ERR_OUT_OF_BOUNDS = -14,  /* tensor data outside the data section   */
     LLML_ERR_OVERLAP = -15,        /* two tensors share bytes                */
     LLML_ERR_BAD_SHAPE = -16,      /* 0 or >4 dims, bad dim, row/block misfit */
-    LLML_ERR_UNSUPPORTED = -17     /* valid, but not implemented here        */
+    LLML_ERR_UNSUPPORTED = -17,    /* valid, but not implemented here        */
+    LLML_ERR_BUFFER_TOO_SMALL = -18 /* an output buffer is too small: the size
+                                      out-parameter then holds the size needed */
 } llml_result;
 
 /* A short, static description of a result code. Never NULL. */

@@ -163,6 +163,7 @@ LLML_API const char *llml_result_string(llml_result r) {
     case LLML_ERR_OVERLAP: return "overlapping tensor data";
     case LLML_ERR_BAD_SHAPE: return "bad tensor shape";
     case LLML_ERR_UNSUPPORTED: return "not supported";
+    case LLML_ERR_BUFFER_TOO_SMALL: return "output buffer too small";
     }
     return "unknown error";
 }
