@@ -17,6 +17,8 @@
      9. Errors and logging                     [>>common]
     10. Versioning
     11. What llmlite does NOT do (yet)
+    12. Tokenizers                             [>>vocab]
+    13. Sampling and chat templates            [>>sample >>chat]
 
    --------------------------------------------------------------------------
    1. Quick start
@@ -147,9 +149,39 @@
    --------------------------------------------------------------------------
    11. What llmlite does NOT do (yet)
    --------------------------------------------------------------------------
-   - No model execution, tokenizers or sampling in this version (planned).
+   - No model execution in this version (planned): tokenizers, sampling and
+     chat templates are there to build on.
    - No big-endian GGUF files.
    - No training, no fine-tuning, no network access of any kind.
+   - No Jinja engine: chat templates are recognised by name or signature and
+     formatted by built-in code (section 13).
+   - Samplers not implemented: mirostat, DRY, XTC, top-n-sigma, grammars.
+
+   --------------------------------------------------------------------------
+   12. Tokenizers
+   --------------------------------------------------------------------------
+   llml_vocab_load reads the tokenizer from a GGUF handle (SPM with byte
+   fallback, byte-level BPE with the reference's pre-tokenizers, WordPiece)
+   and copies what it needs, so the handle may be closed. llml_tokenize and
+   llml_detokenize write into caller buffers; a buffer that is too small gives
+   LLML_ERR_BUFFER_TOO_SMALL with the size needed. A vocab is read-only after
+   loading and may be shared by threads.
+
+   --------------------------------------------------------------------------
+   13. Sampling and chat templates
+   --------------------------------------------------------------------------
+   An llml_sampler applies, in llama.cpp's default order: repetition /
+   frequency / presence penalties over the last N accepted tokens, logit
+   bias, top-k, typical, top-p, min-p, temperature, then a draw from its own
+   seeded generator (xoshiro256**; no globals). A zeroed desc means greedy.
+   sample() never changes the caller's logits; accept() records a token.
+   One sampler per thread.
+   llml_chat_detect recognises a model's tokenizer.chat_template by name or by
+   signature strings; llml_chat_format writes a conversation in that style
+   (chatml, llama2 and its system variants, llama3, mistral v1/v3/v3-tekken/
+   v7/v7-tekken, gemma, phi3, zephyr, deepseek2, deepseek3, command-r). An
+   unrecognised or unimplemented template is LLML_ERR_UNSUPPORTED with a
+   message naming it.
 */
 /* ======================================================================== */
 /* Zone 2: the interface                                                    */
