@@ -17,7 +17,7 @@ SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 # committed so that users can take the single file.
 PARTS := $(sort $(wildcard src/*.h))
 
-TOOLS    := gguf quantize
+TOOLS    := gguf quantize tokenize
 EXAMPLES :=
 TESTS    := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
