@@ -50,8 +50,11 @@ typedef enum llml_result {
     LLML_ERR_OVERLAP = -15,        /* two tensors share bytes                */
     LLML_ERR_BAD_SHAPE = -16,      /* 0 or >4 dims, bad dim, row/block misfit */
     LLML_ERR_UNSUPPORTED = -17,    /* valid, but not implemented here        */
-    LLML_ERR_BUFFER_TOO_SMALL = -18 /* an output buffer is too small: the size
+    LLML_ERR_BUFFER_TOO_SMALL = -18,/* an output buffer is too small: the size
                                       out-parameter then holds the size needed */
+    LLML_ERR_UNSUPPORTED_ARCH = -19,/* a model architecture llmlite cannot run */
+    LLML_ERR_CONTEXT_FULL = -20,   /* the KV cache has no room for the tokens */
+    LLML_ERR_ABORTED = -21         /* stopped by llml_ctx_cancel             */
 } llml_result;
 
 /* A short, static description of a result code. Never NULL. */

@@ -164,6 +164,9 @@ LLML_API const char *llml_result_string(llml_result r) {
     case LLML_ERR_BAD_SHAPE: return "bad tensor shape";
     case LLML_ERR_UNSUPPORTED: return "not supported";
     case LLML_ERR_BUFFER_TOO_SMALL: return "output buffer too small";
+    case LLML_ERR_UNSUPPORTED_ARCH: return "unsupported model architecture";
+    case LLML_ERR_CONTEXT_FULL: return "context full";
+    case LLML_ERR_ABORTED: return "aborted";
     }
     return "unknown error";
 }

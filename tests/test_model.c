@@ -1,0 +1,486 @@
+/* tests/test_model.c - the forward pass against the reference's logits.
+   For every model in ../shared/testdata/{arch,arch-next,quant,real}: the
+   48 (or prompt) tokens in one batch from an empty cache give the
+   reference's logits (F32 files: max |diff| <= 2e-3 and the reference's
+   greedy continuation exactly; arch-next with an F16 cache: max |diff| <=
+   1e-2; quantized files: the rms and KL bounds of the issue, computed from
+   the reference's own files). Also: one token at a time == the batch,
+   1 thread == 2 threads bit for bit, state save/restore, context shift,
+   weights used in place, and errors for bad models. */
+#define LLMLITE_IMPLEMENTATION
+#include "llmlite.h"
+#include "check.h"
+#include <math.h>
+#include <string.h>
+#include <stdlib.h>
+
+static char path_buf[1024];
+static const char *td(const char *rel) {
+    snprintf(path_buf, sizeof(path_buf), "%s/%s", check_testdata(), rel);
+    return path_buf;
+}
+
+static float *read_f32(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    long sz;
+    float *p;
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END); sz = ftell(f); fseek(f, 0, SEEK_SET);
+    p = (float *)malloc((size_t)sz);
+    if (p && fread(p, 1, (size_t)sz, f) != (size_t)sz) { free(p); p = NULL; }
+    fclose(f);
+    *n = (size_t)sz / 4;
+    return p;
+}
+
+static int read_ids(const char *path, int32_t *ids, int cap) {
+    FILE *f = fopen(path, "r");
+    int n = 0;
+    long v;
+    if (!f) return -1;
+    while (n < cap && fscanf(f, "%ld", &v) == 1) ids[n++] = (int32_t)v;
+    fclose(f);
+    return n;
+}
+
+static int argmax(const float *l, int n) {
+    int i, b = 0;
+    for (i = 1; i < n; i++) if (l[i] > l[b]) b = i;
+    return b;
+}
+
+/* mean over rows of KL(p || q) with p, q = softmax of the rows */
+static double mean_kl(const float *p_logits, const float *q_logits, int rows, int nv) {
+    double total = 0.0;
+    int r, i;
+    for (r = 0; r < rows; r++) {
+        const float *a = p_logits + (size_t)r * nv, *b = q_logits + (size_t)r * nv;
+        double ma = -HUGE_VAL, mb = -HUGE_VAL, sa = 0, sb = 0, kl = 0;
+        for (i = 0; i < nv; i++) { if (a[i] > ma) ma = a[i]; if (b[i] > mb) mb = b[i]; }
+        for (i = 0; i < nv; i++) { sa += exp(a[i] - ma); sb += exp(b[i] - mb); }
+        for (i = 0; i < nv; i++) {
+            double la = a[i] - ma - log(sa), lb = b[i] - mb - log(sb);
+            kl += exp(la) * (la - lb);
+        }
+        total += kl;
+    }
+    return total / rows;
+}
+
+static double rms_diff(const float *a, const float *b, size_t n) {
+    double s = 0;
+    size_t i;
+    for (i = 0; i < n; i++) s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+    return sqrt(s / (double)n);
+}
+
+static double max_diff(const float *a, const float *b, size_t n) {
+    double m = 0;
+    size_t i;
+    for (i = 0; i < n; i++) { double d = fabs((double)a[i] - b[i]); if (d > m || d != d) m = d != d ? HUGE_VAL : d; }
+    return m;
+}
+
+static llml_model *load(const char *path) {
+    llml_model *m = NULL;
+    llml_error err;
+    llml_result r = llml_model_load_file(path, NULL, &m, &err);
+    CHECK(r == LLML_OK, "%s: load failed: %s", path, err.message);
+    return r == LLML_OK ? m : NULL;
+}
+
+static llml_ctx *make_ctx(const llml_model *m, llml_kv_type kv, int threads, int n_ctx) {
+    llml_ctx_desc d;
+    llml_ctx *c = NULL;
+    llml_error err;
+    memset(&d, 0, sizeof(d));
+    d.n_ctx = n_ctx; d.kv_type = kv; d.n_threads = threads;
+    CHECK(llml_ctx_create(m, &d, &c, &err) == LLML_OK, "ctx_create: %s", err.message);
+    return c;
+}
+
+/* Evaluate ids in one batch; returns malloc'd n x nv logits. */
+static float *eval_batch(llml_ctx *c, const int32_t *ids, int n, int nv) {
+    float *out;
+    int i;
+    llml_ctx_clear(c);
+    if (llml_decode(c, ids, n, LLML_DECODE_ALL_LOGITS) != LLML_OK) {
+        CHECK(0, "decode failed: %s", llml_ctx_last_error(c));
+        return NULL;
+    }
+    out = (float *)malloc((size_t)n * nv * 4);
+    for (i = 0; i < n; i++) memcpy(out + (size_t)i * nv, llml_get_logits(c, i), (size_t)nv * 4);
+    return out;
+}
+
+typedef struct { const char *name; double rms, maxd, kl, ref_rms, ref_kl; int greedy_ok; } row_t;
+static row_t table[64];
+static int n_table;
+
+/* dir/name: one reference file set. mode 0: F32 (2e-3 + greedy), 1: arch-next
+   (F16 cache, 1e-2), 2: quantized (rms/KL bounds vs quant/f32). */
+static void check_file(const char *dir, const char *name, int mode) {
+    char rel[256];
+    int32_t ids[512], greedy[128];
+    int n, ng, nv, i;
+    size_t nref, nf32;
+    float *ref, *ours, *f32ref = NULL;
+    llml_model *m;
+    llml_ctx *c;
+    llml_model_info info;
+    row_t *row = &table[n_table++];
+    memset(row, 0, sizeof(*row));
+    row->name = name;
+    snprintf(rel, sizeof(rel), "%s/%s.tokens.txt", dir, name);
+    n = read_ids(td(rel), ids, 512);
+    CHECK(n > 0, "%s: no tokens", rel);
+    if (n <= 0) return;
+    snprintf(rel, sizeof(rel), "%s/%s.gguf", dir, name);
+    m = load(td(rel));
+    if (!m) return;
+    llml_model_get_info(m, &info);
+    nv = info.n_vocab;
+    snprintf(rel, sizeof(rel), "%s/%s.logits.f32", dir, name);
+    ref = read_f32(td(rel), &nref);
+    CHECK(ref && nref == (size_t)n * nv, "%s: reference logits missing or wrong size", rel);
+    c = make_ctx(m, mode == 1 ? LLML_KV_F16 : LLML_KV_F32, 2, 256);
+    if (!ref || !c) { free(ref); llml_ctx_free(c); llml_model_free(m); return; }
+    ours = eval_batch(c, ids, n, nv);
+    if (!ours) { free(ref); llml_ctx_free(c); llml_model_free(m); return; }
+    row->rms = rms_diff(ours, ref, nref);
+    row->maxd = max_diff(ours, ref, nref);
+    row->kl = mean_kl(ref, ours, n, nv);
+    if (mode == 0) {
+        CHECK(row->maxd <= 2e-3, "%s: max |diff| %.3g > 2e-3", name, row->maxd);
+    } else if (mode == 1) {
+        CHECK(row->maxd <= 1e-2, "%s: max |diff| %.3g > 1e-2", name, row->maxd);
+    } else {
+        f32ref = read_f32(td("quant/f32.logits.f32"), &nf32);
+        CHECK(f32ref && nf32 == nref, "quant/f32.logits.f32 missing");
+        if (f32ref && nf32 == nref) {
+            double lim_rms, lim_kl;
+            row->ref_rms = rms_diff(ref, f32ref, nref);
+            row->ref_kl = mean_kl(f32ref, ref, n, nv);
+            lim_rms = 0.25 * row->ref_rms > 0.01 ? 0.25 * row->ref_rms : 0.01;
+            lim_kl = 0.05 * row->ref_kl > 2e-5 ? 0.05 * row->ref_kl : 2e-5;
+            CHECK(row->rms <= lim_rms, "%s: rms %.4g > %.4g", name, row->rms, lim_rms);
+            CHECK(row->kl <= lim_kl, "%s: KL %.4g > %.4g", name, row->kl, lim_kl);
+        }
+    }
+    /* greedy continuation */
+    snprintf(rel, sizeof(rel), "%s/%s.greedy.txt", dir, name);
+    {
+        FILE *f = fopen(td(rel), "r");
+        char line[4096];
+        ng = 0;
+        if (f && fgets(line, sizeof(line), f)) {
+            char *p = line, *e;
+            long v;
+            while (ng < 128 && (v = strtol(p, &e, 10), e != p)) { greedy[ng++] = (int32_t)v; p = e; }
+        }
+        if (f) fclose(f);
+    }
+    if (mode != 2 && ng > 0) {
+        int ok = 1;
+        int32_t t = argmax(ours + (size_t)(n - 1) * nv, nv);
+        for (i = 0; i < ng; i++) {
+            if (t != greedy[i]) { ok = 0; break; }
+            if (i + 1 < ng) {
+                if (llml_decode(c, &t, 1, 0) != LLML_OK) { ok = 0; break; }
+                t = argmax(llml_get_logits(c, -1), nv);
+            }
+        }
+        row->greedy_ok = ok;
+        if (mode == 0) CHECK(ok, "%s: greedy continuation differs from the reference at token %d", name, i);
+    }
+    free(ours); free(ref); free(f32ref);
+    llml_ctx_free(c);
+    llml_model_free(m);
+}
+
+/* One at a time == batch; 1 thread == 2 threads; save/restore; shift. */
+static void check_consistency(const char *rel_model, llml_kv_type kv) {
+    int32_t ids[512];
+    int n, nv, i;
+    llml_model *m;
+    llml_ctx *c1, *c2;
+    llml_model_info info;
+    float *b1, *b2, *seq;
+    double worst = 0, scale = 0;
+    char rel[256];
+    snprintf(rel, sizeof(rel), "%s.tokens.txt", rel_model);
+    n = read_ids(td(rel), ids, 512);
+    snprintf(rel, sizeof(rel), "%s.gguf", rel_model);
+    m = load(td(rel));
+    if (!m || n <= 0) { llml_model_free(m); return; }
+    llml_model_get_info(m, &info);
+    nv = info.n_vocab;
+    c1 = make_ctx(m, kv, 1, 128);
+    c2 = make_ctx(m, kv, 2, 128);
+    if (!c1 || !c2) { llml_ctx_free(c1); llml_ctx_free(c2); llml_model_free(m); return; }
+    b1 = eval_batch(c1, ids, n, nv);
+    b2 = eval_batch(c2, ids, n, nv);
+    CHECK(b1 && b2 && memcmp(b1, b2, (size_t)n * nv * 4) == 0, "%s: 1 and 2 threads differ", rel_model);
+    /* one token at a time */
+    seq = (float *)malloc((size_t)n * nv * 4);
+    llml_ctx_clear(c2);
+    for (i = 0; i < n; i++) {
+        CHECK(llml_decode(c2, &ids[i], 1, 0) == LLML_OK, "decode 1");
+        memcpy(seq + (size_t)i * nv, llml_get_logits(c2, -1), (size_t)nv * 4);
+    }
+    for (i = 0; i < n * nv; i++) {
+        double d = fabs((double)seq[i] - b1[i]);
+        if (d > worst) worst = d;
+        if (fabs(b1[i]) > scale) scale = fabs(b1[i]);
+    }
+    CHECK(worst <= 1e-4 * (scale > 1 ? scale : 1), "%s: one-at-a-time vs batch differ by %.3g (scale %.3g)", rel_model, worst, scale);
+    printf("  %-28s 1 vs 2 threads identical; one-at-a-time vs batch max diff %.2e (max |logit| %.2f)\n", rel_model, worst, scale);
+    /* save after half, restore into c1, continue: same logits as the batch */
+    {
+        size_t need = 0, got = 0;
+        void *buf;
+        int h = n / 2;
+        llml_ctx_clear(c2);
+        CHECK(llml_decode(c2, ids, h, 0) == LLML_OK, "decode half");
+        CHECK(llml_state_save(c2, NULL, 0, &need) == LLML_ERR_BUFFER_TOO_SMALL && need > 0, "state size");
+        buf = malloc(need);
+        CHECK(llml_state_save(c2, buf, need, &got) == LLML_OK && got == need, "state save");
+        llml_ctx_clear(c1);
+        CHECK(llml_state_load(c1, buf, need) == LLML_OK, "state load: %s", llml_ctx_last_error(c1));
+        CHECK(llml_ctx_n_past(c1) == h, "restored n_past");
+        CHECK(memcmp(llml_get_logits(c1, -1), b1 + (size_t)(h - 1) * nv, (size_t)nv * 4) == 0, "restored logits equal");
+        CHECK(llml_decode(c1, ids + h, n - h, LLML_DECODE_ALL_LOGITS) == LLML_OK, "decode after restore");
+        worst = 0;
+        for (i = 0; i < (n - h) * nv; i++) {
+            double d = fabs((double)llml_get_logits(c1, 0)[i] - b1[(size_t)h * nv + i]);
+            if (d > worst) worst = d;
+        }
+        CHECK(worst <= 1e-4 * (scale > 1 ? scale : 1), "%s: after restore logits differ by %.3g", rel_model, worst);
+        CHECK(llml_state_load(c1, buf, need - 1) == LLML_ERR_TRUNCATED, "truncated state rejected");
+        ((unsigned char *)buf)[0] ^= 0xff;
+        CHECK(llml_state_load(c1, buf, need) == LLML_ERR_BAD_MAGIC, "bad magic rejected");
+        free(buf);
+    }
+    /* shift: drop 8 tokens after the first 4. Layer 0's keys and values
+       depend only on each token and its position, so after the shift they
+       must equal those of a fresh batch of the remaining tokens (read from
+       the state buffers: 32-byte header, n_past token ids, then layer 0's K
+       rows and V rows). Later layers saw the dropped tokens, so logits
+       legitimately differ; the shifted context must still decode. */
+    {
+        int keep = 4, drop = 8, rest = n - keep - drop, np = n - drop;
+        int32_t *ids2 = (int32_t *)malloc((size_t)np * 4);
+        size_t sa = 0, sb = 0, rowb, kv_bytes;
+        unsigned char *bufa, *bufb;
+        memcpy(ids2, ids, (size_t)keep * 4);
+        memcpy(ids2 + keep, ids + keep + drop, (size_t)rest * 4);
+        llml_ctx_clear(c1);
+        CHECK(llml_decode(c1, ids2, np, 0) == LLML_OK, "fresh batch");
+        llml_ctx_clear(c2);
+        CHECK(llml_decode(c2, ids, n, 0) == LLML_OK, "decode for shift");
+        CHECK(llml_ctx_shift(c2, keep, drop) == LLML_OK, "shift");
+        CHECK(llml_ctx_n_past(c2) == np, "n_past after shift");
+        CHECK(memcmp(llml_ctx_tokens(c2), ids2, (size_t)np * 4) == 0, "tokens after shift");
+        llml_state_save(c1, NULL, 0, &sa);
+        llml_state_save(c2, NULL, 0, &sb);
+        CHECK(sa == sb, "state sizes");
+        bufa = (unsigned char *)malloc(sa); bufb = (unsigned char *)malloc(sb);
+        llml_state_save(c1, bufa, sa, &sa);
+        llml_state_save(c2, bufb, sb, &sb);
+        rowb = (size_t)info.n_head_kv * info.head_dim * (kv == LLML_KV_F32 ? 4 : 2);
+        kv_bytes = (size_t)np * rowb;
+        if (kv == LLML_KV_F32 && sa == sb) {
+            const float *ka = (const float *)(void *)(bufa + 32 + (size_t)np * 4), *kb = (const float *)(void *)(bufb + 32 + (size_t)np * 4);
+            double w = max_diff(ka, kb, kv_bytes / 4), kmax = 0;
+            for (i = 0; i < (int)(kv_bytes / 4); i++) if (fabs(ka[i]) > kmax) kmax = fabs(ka[i]);
+            CHECK(w <= 1e-5 * (kmax > 1 ? kmax : 1), "%s: layer-0 keys after shift differ from fresh ones by %.3g", rel_model, w);
+            CHECK(memcmp(bufa + 32 + (size_t)np * 4 + kv_bytes, bufb + 32 + (size_t)np * 4 + kv_bytes, kv_bytes) == 0,
+                  "%s: layer-0 values after shift", rel_model);
+            printf("  %-28s shift(keep 4, drop 8): layer-0 keys vs fresh batch max diff %.2e (max |k| %.2f)\n", rel_model, w, kmax);
+        }
+        CHECK(llml_decode(c2, &ids[1], 1, 0) == LLML_OK, "decode after shift");
+        free(bufa); free(bufb); free(ids2);
+    }
+    free(seq); free(b1); free(b2);
+    llml_ctx_free(c1); llml_ctx_free(c2);
+    llml_model_free(m);
+}
+
+static void check_errors(void) {
+    llml_model *m = NULL;
+    llml_error err;
+    llml_ctx *c;
+    int32_t bad = 5000, ok = 1;
+    /* a tokenizer-only file has no architecture we run */
+    CHECK(llml_model_load_file(td("vocab/ggml-vocab-llama-spm.gguf"), NULL, &m, &err) != LLML_OK && m == NULL,
+          "vocab-only file must not load as a model");
+    CHECK(llml_model_load_file(td("does-not-exist.gguf"), NULL, &m, &err) == LLML_ERR_IO, "missing file: IO error");
+    m = load(td("arch/llama-f32.gguf"));
+    if (!m) return;
+    c = make_ctx(m, LLML_KV_F32, 1, 16);
+    if (c) {
+        int32_t many[17];
+        int i;
+        for (i = 0; i < 17; i++) many[i] = 1;
+        CHECK(llml_decode(c, &bad, 1, 0) == LLML_ERR_INVALID_ARG, "token out of range");
+        CHECK(strstr(llml_ctx_last_error(c), "out of range") != NULL, "message names the problem");
+        CHECK(llml_decode(c, many, 17, 0) == LLML_ERR_CONTEXT_FULL, "context full");
+        CHECK(llml_ctx_n_past(c) == 0, "nothing added when full");
+        llml_ctx_cancel(c);
+        CHECK(llml_decode(c, &ok, 1, 0) == LLML_ERR_ABORTED, "cancel aborts");
+        CHECK(llml_decode(c, &ok, 1, 0) == LLML_OK, "the next call runs");
+        llml_ctx_free(c);
+    }
+    llml_model_free(m);
+}
+
+typedef struct { unsigned char *p; size_t n, cap; } membuf;
+static size_t mem_write(void *user, const void *src, size_t n) {
+    membuf *b = (membuf *)user;
+    if (b->n + n > b->cap) {
+        size_t nc = (b->n + n) * 2;
+        unsigned char *q = (unsigned char *)realloc(b->p, nc);
+        if (!q) return 0;
+        b->p = q; b->cap = nc;
+    }
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
+    return n;
+}
+static llml_result write_memory(llml_gguf_writer *w, void **buf, size_t *size) {
+    membuf b = { NULL, 0, 0 };
+    llml_result r = llml_gguf_writer_write(w, mem_write, &b);
+    *buf = b.p; *size = b.n;
+    return r;
+}
+
+/* Build a GGUF in memory from arch/llama-f32.gguf with a changed key or a
+   dropped tensor, and check the load error. */
+static void check_bad_models(void) {
+    llml_gguf *g;
+    llml_error err;
+    llml_model *m = NULL;
+    CHECK(llml_gguf_open_file(td("arch/llama-f32.gguf"), NULL, &g, &err) == LLML_OK, "open");
+    {
+        /* rewrite with architecture "mamba" and check the message */
+        llml_gguf_writer *w;
+        void *buf = NULL;
+        size_t size = 0;
+        int64_t i;
+        CHECK(llml_gguf_writer_create(NULL, &w) == LLML_OK, "writer");
+        for (i = 0; i < llml_gguf_n_kv(g); i++) {
+            const char *key = llml_gguf_key(g, i);
+            if (strcmp(key, "general.architecture") == 0) llml_gguf_writer_set_str(w, key, "mamba");
+            else llml_gguf_writer_copy_kv(w, g, i);
+        }
+        for (i = 0; i < llml_gguf_n_tensors(g); i++) {
+            const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
+            llml_gguf_writer_add_tensor(w, t->name, t->type, t->n_dims, t->ne, t->data, t->size);
+        }
+        CHECK(write_memory(w, &buf, &size) == LLML_OK, "write");
+        CHECK(llml_model_load_memory(buf, size, NULL, &m, &err) == LLML_ERR_UNSUPPORTED_ARCH, "unsupported arch");
+        CHECK(strstr(err.message, "mamba") && strstr(err.message, "qwen2moe"), "message lists supported: %s", err.message);
+        free(buf);
+        llml_gguf_writer_free(w);
+    }
+    {
+        /* drop blk.1.ffn_down.weight */
+        llml_gguf_writer *w;
+        void *buf = NULL;
+        size_t size = 0;
+        int64_t i;
+        CHECK(llml_gguf_writer_create(NULL, &w) == LLML_OK, "writer");
+        for (i = 0; i < llml_gguf_n_kv(g); i++) llml_gguf_writer_copy_kv(w, g, i);
+        for (i = 0; i < llml_gguf_n_tensors(g); i++) {
+            const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
+            if (strcmp(t->name, "blk.1.ffn_down.weight") == 0) continue;
+            llml_gguf_writer_add_tensor(w, t->name, t->type, t->n_dims, t->ne, t->data, t->size);
+        }
+        CHECK(write_memory(w, &buf, &size) == LLML_OK, "write");
+        CHECK(llml_model_load_memory(buf, size, NULL, &m, &err) == LLML_ERR_NOT_FOUND, "missing tensor");
+        CHECK(strstr(err.message, "blk.1.ffn_down.weight") != NULL, "message names the tensor: %s", err.message);
+        /* the same bytes through a callback and from memory give the same logits as the file */
+        free(buf);
+        llml_gguf_writer_free(w);
+    }
+    llml_gguf_close(g);
+}
+
+typedef struct { const unsigned char *p; size_t n; } mem_src;
+static size_t mem_read(void *user, uint64_t off, void *dst, size_t n) {
+    mem_src *s = (mem_src *)user;
+    if (off >= s->n) return 0;
+    if (n > s->n - off) n = (size_t)(s->n - off);
+    memcpy(dst, s->p + off, n);
+    return n;
+}
+
+static void check_sources(void) {
+    FILE *f = fopen(td("arch/qwen2-f32.gguf"), "rb");
+    unsigned char *buf;
+    long sz;
+    llml_model *mf, *mm = NULL, *mc = NULL;
+    llml_error err;
+    mem_src src;
+    int32_t ids[4] = { 1, 20, 300, 4 };
+    if (!f) { CHECK(0, "open qwen2"); return; }
+    fseek(f, 0, SEEK_END); sz = ftell(f); fseek(f, 0, SEEK_SET);
+    buf = (unsigned char *)malloc((size_t)sz);
+    CHECK(fread(buf, 1, (size_t)sz, f) == (size_t)sz, "read");
+    fclose(f);
+    mf = load(td("arch/qwen2-f32.gguf"));
+    CHECK(llml_model_load_memory(buf, (size_t)sz, NULL, &mm, &err) == LLML_OK, "memory load: %s", err.message);
+    src.p = buf; src.n = (size_t)sz;
+    CHECK(llml_model_load_callback(mem_read, &src, (uint64_t)sz, NULL, &mc, &err) == LLML_OK, "callback load: %s", err.message);
+    if (mf && mm && mc) {
+        llml_ctx *a = make_ctx(mf, LLML_KV_F32, 1, 32), *b = make_ctx(mm, LLML_KV_F32, 1, 32), *c = make_ctx(mc, LLML_KV_F32, 1, 32);
+        int nv = llml_model_vocab(mf) ? 1024 : 1024;
+        llml_model_info info;
+        llml_model_get_info(mf, &info);
+        nv = info.n_vocab;
+        CHECK(strcmp(info.arch, "qwen2") == 0 && info.n_layer > 0 && info.n_params > 0, "info");
+        if (a && b && c) {
+            llml_decode(a, ids, 4, 0); llml_decode(b, ids, 4, 0); llml_decode(c, ids, 4, 0);
+            CHECK(memcmp(llml_get_logits(a, -1), llml_get_logits(b, -1), (size_t)nv * 4) == 0, "file == memory");
+            CHECK(memcmp(llml_get_logits(a, -1), llml_get_logits(c, -1), (size_t)nv * 4) == 0, "file == callback");
+        }
+        /* weights used in place: the model reads the buffer itself */
+        {
+            const llml_gguf *g = llml_model_gguf(mm);
+            int64_t i = llml_gguf_find_tensor(g, "blk.0.attn_q.weight");
+            const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
+            CHECK((const unsigned char *)t->data >= buf && (const unsigned char *)t->data < buf + sz, "memory source used in place");
+        }
+        llml_ctx_free(a); llml_ctx_free(b); llml_ctx_free(c);
+    }
+    llml_model_free(mf); llml_model_free(mm); llml_model_free(mc);
+    free(buf);
+}
+
+int main(void) {
+    static const char *arch_files[] = { "llama-f32", "llama3-f32", "llama-moe-f32", "qwen2-f32", "qwen2moe-f32",
+                                        "gemma-f32", "gemma2-f32", "phi3-f32" };
+    static const char *quant_files[] = { "f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k",
+                                         "q4_k", "q5_k", "q6_k", "iq1_s", "iq1_m", "iq2_xxs", "iq2_xs", "iq2_s",
+                                         "iq3_xxs", "iq3_s", "iq4_nl", "iq4_xs", "tq1_0", "tq2_0" };
+    size_t i;
+    for (i = 0; i < sizeof(arch_files) / sizeof(arch_files[0]); i++) check_file("arch", arch_files[i], 0);
+    check_file("arch-next", "qwen3-f32", 1);
+    check_file("arch-next", "gemma3-f32", 1);
+    for (i = 0; i < sizeof(quant_files) / sizeof(quant_files[0]); i++) check_file("quant", quant_files[i], i == 0 ? 0 : 2);
+    check_file("real", "stories260K", 0);
+    printf("  %-12s %10s %10s %10s %12s %12s %s\n", "file", "rms", "max diff", "KL", "ref rms", "ref KL", "greedy");
+    for (i = 0; i < (size_t)n_table; i++)
+        printf("  %-12s %10.2e %10.2e %10.2e %12.4g %12.4g %s\n", table[i].name, table[i].rms, table[i].maxd, table[i].kl,
+               table[i].ref_rms, table[i].ref_kl, table[i].greedy_ok ? "same" : "differs");
+    check_consistency("arch/llama-f32", LLML_KV_F32);
+    check_consistency("arch/gemma2-f32", LLML_KV_F32);
+    check_consistency("arch/qwen2moe-f32", LLML_KV_F32);
+    check_consistency("arch/phi3-f32", LLML_KV_F32);
+    check_consistency("quant/q4_k", LLML_KV_F16);
+    check_consistency("quant/q8_0", LLML_KV_Q8_0);
+    check_errors();
+    check_bad_models();
+    check_sources();
+    return check_summary("test_model");
+}
