@@ -3,6 +3,7 @@
 #   make test       build and run every test; last line "N passed, N failed"
 #   make test-asan  the same suite under AddressSanitizer + UBSan (build-asan/)
 #   make clean      remove build outputs
+#   make default-model  regenerate models/stories260K.gguf from ../shared (llmlite-llama2c)
 # Default flags are portable: no -march=native (faster instruction sets are
 # chosen at run time).
 
@@ -17,7 +18,7 @@ SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 # committed so that users can take the single file.
 PARTS := $(sort $(wildcard src/*.h))
 
-TOOLS    := gguf quantize tokenize
+TOOLS    := gguf quantize tokenize llama2c
 EXAMPLES :=
 TESTS    := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
@@ -52,8 +53,16 @@ test-asan:
 test-asan-run: $(BINS) $(TESTBINS)
 	@LLML_BUILD=$(BUILD) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh $(TESTBINS:%=./%)
 
+# The shipped default model, models/stories260K.gguf (committed), converted
+# from llama2.c's files in ../shared; `make` and `make test` never need ../shared
+# for it. tests/test_llama2c.c checks that it equals a fresh conversion.
+LLAMA2C_SRC := ../shared/testdata/real
+default-model: $(BUILD)/llmlite-llama2c
+	@mkdir -p models
+	$(BUILD)/llmlite-llama2c $(LLAMA2C_SRC)/stories260K.bin $(LLAMA2C_SRC)/tok512.bin models/stories260K.gguf --name stories260K
+
 clean:
 	rm -rf build build-asan
 
-.PHONY: all test test-asan test-asan-run clean
+.PHONY: all test test-asan test-asan-run clean default-model
 .SECONDARY:

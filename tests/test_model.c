@@ -457,6 +457,30 @@ static void check_sources(void) {
     free(buf);
 }
 
+/* The repo's default model (converted by llmlite-llama2c) continues the
+   prompt with the reference's 64 greedy tokens for real/stories260K. */
+static void check_default_model(void) {
+    int32_t ids[64], greedy[64];
+    int n = read_ids(td("real/stories260K.tokens.txt"), ids, 64), ng, i, ok = 1;
+    llml_model *m = load("models/stories260K.gguf");
+    llml_ctx *c;
+    int32_t t;
+    ng = read_ids(td("real/stories260K.greedy.txt"), greedy, 64);
+    if (!m || n <= 0 || ng != 64) { CHECK(0, "default model or reference missing"); llml_model_free(m); return; }
+    c = make_ctx(m, LLML_KV_F32, 2, 256);
+    if (!c) { llml_model_free(m); return; }
+    CHECK(llml_decode(c, ids, n, 0) == LLML_OK, "decode prompt");
+    for (i = 0; i < ng; i++) {
+        t = argmax(llml_get_logits(c, -1), 512);
+        if (t != greedy[i]) { ok = 0; break; }
+        if (llml_decode(c, &t, 1, 0) != LLML_OK) { ok = 0; break; }
+    }
+    CHECK(ok, "models/stories260K.gguf: greedy continuation differs from the reference at token %d", i);
+    printf("  models/stories260K.gguf: %d/64 greedy tokens as the reference\n", i);
+    llml_ctx_free(c);
+    llml_model_free(m);
+}
+
 /* Resident memory (Linux /proc/self/statm), bytes; 0 where unavailable. */
 static double rss_bytes(void) {
     FILE *f = fopen("/proc/self/statm", "r");
@@ -520,6 +544,7 @@ int main(void) {
     check_consistency("arch/phi3-f32", LLML_KV_F32);
     check_consistency("quant/q4_k", LLML_KV_F16);
     check_consistency("quant/q8_0", LLML_KV_Q8_0);
+    check_default_model();
     check_memory();
     check_errors();
     check_bad_models();
