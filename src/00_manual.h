@@ -19,6 +19,7 @@
     11. What llmlite does NOT do (yet)
     12. Tokenizers                             [>>vocab]
     13. Sampling and chat templates            [>>sample >>chat]
+    14. Models, contexts and generation        [>>model >>ctx >>generate]
 
    --------------------------------------------------------------------------
    1. Quick start
@@ -71,6 +72,10 @@
    - llml_gguf_open_memory never copies: the caller's buffer must outlive the
      handle. Files are memory-mapped; tensor `data` pointers point into the map.
    - No mutable globals: any number of independent users in one process.
+   - An llml_model is immutable once loaded and may be shared by any number
+     of contexts in any number of threads; it must outlive its contexts. An
+     llml_ctx (KV cache, scratch, worker threads) belongs to one thread at a
+     time; only llml_ctx_cancel may be called from another.
 
    --------------------------------------------------------------------------
    3. Build macros
@@ -81,6 +86,7 @@
      LLML_MALLOC(sz), LLML_FREE(p)  default allocator (malloc/free); define both
      LLML_ASSERT(x)          internal invariant checks (default: assert)
      LLML_NO_MMAP            never memory-map: files are read into memory
+     LLML_NO_THREADS         no worker threads (contexts run on the caller's thread)
 
    --------------------------------------------------------------------------
    4. Memory
@@ -97,6 +103,12 @@
    reader handle is read-only after opening: any number of threads may query
    it. A writer is used by one thread at a time. Format functions
    (llml_dequantize_row, llml_quantize_rows, llml_vec_dot*) are thread safe.
+   Each context owns a pool of n_threads - 1 persistent workers (POSIX
+   threads; parked on a condition variable while idle) plus the calling
+   thread. Matrix products are split by output rows, attention by heads;
+   each value is computed by one thread in a fixed order, so the logits are
+   bit-identical for any thread count. Build with LLML_NO_THREADS (or on a
+   platform without POSIX threads) for a single-threaded library.
 
    --------------------------------------------------------------------------
    6. Backends and SIMD
@@ -149,8 +161,10 @@
    --------------------------------------------------------------------------
    11. What llmlite does NOT do (yet)
    --------------------------------------------------------------------------
-   - No model execution in this version (planned): tokenizers, sampling and
-     chat templates are there to build on.
+   - Architectures other than those of section 14; no embeddings/BERT
+     models, no vision or audio, no speculative decoding, one sequence per
+     context (no batched parallel sequences yet).
+   - RoPE scaling other than linear (no YaRN or LongRoPE factors yet).
    - No big-endian GGUF files.
    - No training, no fine-tuning, no network access of any kind.
    - No Jinja engine: chat templates are recognised by name or signature and
@@ -182,4 +196,27 @@
    v7/v7-tekken, gemma, phi3, zephyr, deepseek2, deepseek3, command-r). An
    unrecognised or unimplemented template is LLML_ERR_UNSUPPORTED with a
    message naming it.
+
+   --------------------------------------------------------------------------
+   14. Models, contexts and generation
+   --------------------------------------------------------------------------
+   llml_model_load_file / _memory / _callback read a GGUF model: llama
+   (Llama 1/2/3, Mistral, Mixtral-style experts, TinyLlama, SmolLM), qwen2,
+   qwen2moe, qwen3, gemma, gemma2, gemma3, phi3. Weights stay where the source
+   holds them (memory map or caller's buffer, which must be 4-byte aligned);
+   a callback source is read into one allocation. llml_model_get_info gives
+   the hyperparameters; llml_model_vocab the tokenizer.
+   llml_ctx_create makes a context: n_ctx tokens of KV cache (F16 by default;
+   F32 or Q8_0 by kv_type), scratch for n_batch tokens, and the workers, all
+   in one allocation sized up front. llml_decode runs any number of tokens
+   (split into n_batch pieces) after those in the cache; llml_get_logits
+   reads the result (every token's with LLML_DECODE_ALL_LOGITS, else the
+   last). llml_ctx_truncate, llml_ctx_clear and llml_ctx_shift (drop tokens
+   after the first n_keep; the remaining keys are rotated to their new
+   positions) manage the cache; llml_state_save / llml_state_load copy it.
+   llml_generate is the one-call level: a prompt or chat messages, a sampler
+   desc, stop strings, a per-token callback, cache reuse of the common prefix.
+   Numerics follow the reference (llama.cpp's CPU path): activations are
+   converted to each weight format's 8-bit or 16-bit activation blocks, so
+   logits agree with it to about 1e-6 for most formats (see tests/test_model).
 */

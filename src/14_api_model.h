@@ -136,8 +136,9 @@ LLML_API llml_result llml_ctx_truncate(llml_ctx *c, int32_t n);
    keys are rotated to their new positions). What a full context does to go on. */
 LLML_API llml_result llml_ctx_shift(llml_ctx *c, int32_t n_keep, int32_t n_discard);
 
-/* Ask a running llml_decode / llml_generate on c to stop soon (checked
-   between layers). Any thread; the flag clears when the next call starts. */
+/* Ask the running (or else the next) llml_decode / llml_generate on c to
+   stop soon: decode checks between layers and returns LLML_ERR_ABORTED,
+   which consumes the request. Any thread, any time (async-signal-safe). */
 LLML_API void llml_ctx_cancel(llml_ctx *c);
 
 /* Save the cache (tokens, keys, values, last logits) to buf. *n gets the
