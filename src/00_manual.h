@@ -87,6 +87,7 @@
      LLML_ASSERT(x)          internal invariant checks (default: assert)
      LLML_NO_MMAP            never memory-map: files are read into memory
      LLML_NO_THREADS         no worker threads (contexts run on the caller's thread)
+     LLML_NO_SIMD            no SIMD kernels: the portable scalar code only
 
    --------------------------------------------------------------------------
    4. Memory
@@ -113,8 +114,18 @@
    --------------------------------------------------------------------------
    6. Backends and SIMD
    --------------------------------------------------------------------------
-   This version contains the portable scalar reference of every format only.
-   SIMD kernels chosen at run time and GPU hooks come in later versions.
+   Matrix products run through a kernel table chosen once per context
+   (llml_ctx_desc.isa_cap caps it; llml_isa_best says what this CPU offers):
+   x86-64 AVX2+FMA+F16C (and AVX-512 detection, which uses the AVX2 kernels
+   for now), AArch64 NEON with or without dotprod, and the portable scalar
+   reference that every SIMD kernel is tested against (tests/test_kern.c, on
+   AArch64 under qemu). Detection uses cpuid + xgetbv on x86 and hwcaps on
+   Linux/AArch64; variants are compiled with per-function target attributes,
+   so a default `cc -O2` build runs on any CPU of its architecture and still
+   uses AVX2 where present. SIMD formats: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1
+   Q8_0 Q2_K..Q6_K IQ4_NL IQ4_XS; the other formats use the scalar code.
+   Compilers other than GCC and Clang get the scalar table. GPU hooks come in
+   a later version.
 
    --------------------------------------------------------------------------
    7. GGUF and security

@@ -96,6 +96,8 @@ typedef struct llml_ctx_desc {
     int32_t n_batch;     /* most tokens per llml_decode call; 0: 512         */
     int32_t n_threads;   /* 0: the number of CPUs, at most 8                 */
     llml_kv_type kv_type;
+    llml_isa isa_cap;    /* highest instruction set the kernels may use;
+                            0: the best this CPU supports                    */
     const llml_allocator *allocator; /* NULL: default                        */
     llml_log_fn log;     /* NULL: silent                                     */
     void *log_user;
@@ -150,8 +152,12 @@ LLML_API llml_result llml_state_load(llml_ctx *c, const void *buf, size_t size);
 
 /* ---- generation --------------------------------------------------------- */
 
-/* Called with each new token and its text piece (bytes, may be part of a
-   UTF-8 character; never the text of a stop string). Return nonzero to stop. */
+/* Called once per kept token with its text piece: bytes, NUL-terminated,
+   possibly part of a UTF-8 character, possibly empty while text is held back
+   because it could begin a stop string (the text of a stop string is never
+   passed). Held-back text that never became a stop string comes in a final
+   call with token -1. The end-of-generation token is not passed. Return
+   nonzero to stop. */
 typedef int (*llml_token_fn)(void *user, int32_t token, const char *piece, size_t len);
 
 typedef struct llml_generate_desc {
@@ -184,8 +190,15 @@ typedef struct llml_generate_result {
 /* Generate a reply. The prompt is tokenized (BOS as the vocab says, special
    text parsed), the longest prefix already in the cache is kept and only the
    rest decoded (so a chat that re-sends its whole conversation costs only
-   the new turn), then tokens are sampled until an end-of-generation token,
-   max_tokens, a stop string, the callback, llml_ctx_cancel or a full
-   context. The sampled tokens stay in the cache. res may be NULL. */
+   the new turn; when the whole prompt is cached its last token is decoded
+   again for fresh logits), then tokens are sampled until an
+   end-of-generation token, max_tokens, a stop string, the callback,
+   llml_ctx_cancel or a full context. Afterwards the cache holds the prompt
+   and every kept token. Penalties see the last penalty_last_n prompt tokens.
+   Returns LLML_OK (also for stop_reason 5 with n_keep -1), LLML_ERR_ABORTED
+   (stop_reason 4), LLML_ERR_CONTEXT_FULL for a prompt longer than n_ctx,
+   LLML_ERR_NOT_FOUND for messages when the model has no chat template and
+   style is 0. res may be NULL; when given it is always filled (stop_reason
+   -1 on errors). */
 LLML_API llml_result llml_generate(llml_ctx *c, const llml_generate_desc *desc,
                                    llml_generate_result *res);

@@ -18,11 +18,62 @@ typedef void (*llml__actq_fn)(const float *x, void *dst, int64_t n);
 
 typedef struct llml__kern {
     uint32_t isa;                          /* LLML__ISA_* bits in use        */
+    llml_isa level;                        /* the level they make up         */
     llml__mm_fn mm[LLML_TYPE_COUNT];       /* by weight type                 */
     llml__actq_fn actq[LLML_TYPE_COUNT];   /* by activation (vec_dot) type   */
 } llml__kern;
 
-#define LLML__ISA_SCALAR 0u
+/* Full unrolling of the small constant loops of the SIMD tiles (so that the
+   tile accumulators live in registers). */
+#if defined(__clang__)
+#define LLML__UNROLL _Pragma("unroll")
+#elif defined(__GNUC__) && __GNUC__ >= 8
+#define LLML__UNROLL _Pragma("GCC unroll 16")
+#else
+#define LLML__UNROLL
+#endif
+
+/* Feature bits (llml__kern.isa) of the kernels in use. */
+#define LLML__ISA_SCALAR     0u
+#define LLML__ISA_AVX2       0x01u  /* AVX2 + FMA + F16C                      */
+#define LLML__ISA_AVX512     0x02u  /* AVX-512 F/BW/VL/DQ + VNNI              */
+#define LLML__ISA_AVX512BF16 0x04u  /* AVX512_BF16 (with LLML__ISA_AVX512)    */
+#define LLML__ISA_NEON       0x10u  /* AArch64 Advanced SIMD                  */
+#define LLML__ISA_DOTPROD    0x20u  /* Armv8.2 SDOT/UDOT                      */
+
+/* Which SIMD sections are compiled: GCC or Clang on x86-64 or AArch64, unless
+   LLML_NO_SIMD is defined. Other compilers and targets keep the scalar
+   table. */
+#if !defined(LLML_NO_SIMD) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__)
+#define LLML__X86 1
+#include <immintrin.h>
+#include <cpuid.h>
+/* AVX-512 VNNI needs GCC 8 / Clang 6, AVX512_BF16 GCC 10 / Clang 9. */
+#if defined(__clang__) ? (__clang_major__ >= 6) : (__GNUC__ >= 8)
+#define LLML__X86_512 1
+#endif
+#if defined(__clang__) ? (__clang_major__ >= 9) : (__GNUC__ >= 10)
+#define LLML__X86_BF16 1
+#endif
+#elif defined(__aarch64__) && defined(__ARM_NEON)
+#define LLML__ARM 1
+#include <arm_neon.h>
+#if defined(__linux__)
+#include <sys/auxv.h>
+#endif
+/* The dotprod kernels: GCC 8+ compiles them with a target attribute (and the
+   hwcaps decide at run time); Clang only where the compile target already
+   has dotprod. */
+#if defined(__ARM_FEATURE_DOTPROD)
+#define LLML__ARM_DP 1
+#define LLML__DP_ATTR
+#elif defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
+#define LLML__ARM_DP 1
+#define LLML__DP_ATTR __attribute__((target("arch=armv8.2-a+dotprod")))
+#endif
+#endif
+#endif
 
 static void llml__mm_scalar(llml_type type, int64_t n,
                             const void *w, size_t w_stride, int64_t nr,
@@ -40,12 +91,12 @@ static void llml__mm_scalar(llml_type type, int64_t n,
 
 static void llml__actq_f32(const float *x, void *dst, int64_t n) { memcpy(dst, x, (size_t)n * sizeof(float)); }
 static void llml__actq_f16(const float *x, void *dst, int64_t n) {
-    uint16_t *d = (uint16_t *)dst; int64_t i;
-    for (i = 0; i < n; i++) d[i] = llml_fp32_to_fp16(x[i]);
+    uint8_t *d = (uint8_t *)dst; int64_t i;
+    for (i = 0; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_fp16(x[i]));
 }
 static void llml__actq_bf16(const float *x, void *dst, int64_t n) {
-    uint16_t *d = (uint16_t *)dst; int64_t i;
-    for (i = 0; i < n; i++) d[i] = llml_fp32_to_bf16(x[i]);
+    uint8_t *d = (uint8_t *)dst; int64_t i;
+    for (i = 0; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_bf16(x[i]));
 }
 static void llml__actq_q8_0(const float *x, void *dst, int64_t n) { (void)llml__types[LLML_TYPE_Q8_0].quant(x, dst, 1, n, NULL); }
 static void llml__actq_q8_1(const float *x, void *dst, int64_t n) { (void)llml__types[LLML_TYPE_Q8_1].quant(x, dst, 1, n, NULL); }
@@ -57,6 +108,7 @@ LLML__UNUSED static void llml__kern_init_scalar(llml__kern *k) {
     int i;
     memset(k, 0, sizeof(*k));
     k->isa = LLML__ISA_SCALAR;
+    k->level = LLML_ISA_SCALAR;
     for (i = 0; i < LLML_TYPE_COUNT; i++)
         if (llml__types[i].info.name && llml__types[i].dot) k->mm[i] = llml__mm_scalar;
     k->actq[LLML_TYPE_F32] = llml__actq_f32;
@@ -65,4 +117,158 @@ LLML__UNUSED static void llml__kern_init_scalar(llml__kern *k) {
     k->actq[LLML_TYPE_Q8_0] = llml__actq_q8_0;
     k->actq[LLML_TYPE_Q8_1] = llml__actq_q8_1;
     k->actq[LLML_TYPE_Q8_K] = llml__actq_q8_k;
+}
+
+/* Format groups shared by the SIMD sections (one generic kernel per group,
+   specialised by a constant format code). */
+/* 32-element block formats, in one generic tile (switches on a constant). */
+#define LLML__F32B_Q4_0 0
+#define LLML__F32B_Q4_1 1
+#define LLML__F32B_Q5_0 2
+#define LLML__F32B_Q5_1 3
+#define LLML__F32B_Q8_0 4
+#define LLML__F32B_IQ4_NL 5
+
+LLML__UNUSED static int llml__f32b_bytes(int f) {
+    switch (f) {
+    case LLML__F32B_Q4_0: case LLML__F32B_IQ4_NL: return 18;
+    case LLML__F32B_Q4_1: return 20;
+    case LLML__F32B_Q5_0: return 22;
+    case LLML__F32B_Q5_1: return 24;
+    default: return 34;
+    }
+}
+/* Affine formats (x = q d + m) pair with Q8_1 activations. */
+LLML__UNUSED static int llml__f32b_affine(int f) { return f == LLML__F32B_Q4_1 || f == LLML__F32B_Q5_1; }
+
+#define LLML__FK_Q2_K 0
+#define LLML__FK_Q3_K 1
+#define LLML__FK_Q4_K 2
+#define LLML__FK_Q5_K 3
+#define LLML__FK_Q6_K 4
+#define LLML__FK_IQ4_XS 5
+
+LLML__UNUSED static int llml__fk_bytes(int f) {
+    static const int bytes[6] = { 84, 110, 144, 176, 210, 136 };
+    return bytes[f];
+}
+
+#define LLML__FF_F32 0
+#define LLML__FF_F16 1
+#define LLML__FF_BF16 2
+
+LLML__UNUSED static float llml__ff_get(int f, const uint8_t *p, int64_t i) {
+    switch (f) {
+    case LLML__FF_F32: { float v; memcpy(&v, p + 4 * i, 4); return v; }
+    case LLML__FF_F16: return llml_fp16_to_fp32(llml__rd16(p + 2 * i));
+    default: return llml_bf16_to_fp32(llml__rd16(p + 2 * i));
+    }
+}
+
+
+/* ------------------------------------------------------------------------ */
+/* >>kern_init  CPU detection and the choice of kernels                      */
+/* ------------------------------------------------------------------------ */
+
+#if defined(LLML__X86)
+static void llml__kern_fill_x86(llml__kern *k, uint32_t isa);
+
+/* cpuid + xgetbv: AVX2 needs the OS to save the YMM state (XCR0 bits 1-2),
+   AVX-512 also the opmask and ZMM state (bits 5-7). */
+static uint32_t llml__cpu_bits(void) {
+    unsigned a, b, c, d, xcr0_lo, xcr0_hi, bits = 0;
+    int has_fma, has_f16c, has_avx, has_osxsave;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    has_fma = (c >> 12) & 1; has_osxsave = (c >> 27) & 1;
+    has_avx = (c >> 28) & 1; has_f16c = (c >> 29) & 1;
+    if (!(has_fma && has_osxsave && has_avx && has_f16c)) return 0;
+    __asm__ __volatile__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    (void)xcr0_hi;
+    if ((xcr0_lo & 0x6u) != 0x6u) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    if (!((b >> 5) & 1)) return 0;                          /* AVX2 */
+    bits |= LLML__ISA_AVX2;
+#if defined(LLML__X86_512)
+    if ((xcr0_lo & 0xe6u) == 0xe6u && ((b >> 16) & 1) && ((b >> 17) & 1) &&
+        ((b >> 30) & 1) && ((b >> 31) & 1) && ((c >> 11) & 1)) { /* F DQ BW VL VNNI */
+        bits |= LLML__ISA_AVX512;
+#if defined(LLML__X86_BF16)
+        if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && ((a >> 5) & 1)) bits |= LLML__ISA_AVX512BF16;
+#endif
+    }
+#endif
+    return bits;
+}
+#elif defined(LLML__ARM)
+static void llml__kern_fill_arm(llml__kern *k, uint32_t isa);
+
+/* NEON is part of the AArch64 base; dotprod from the Linux hwcaps (or the
+   compiler's target when it already includes it). */
+static uint32_t llml__cpu_bits(void) {
+    uint32_t bits = LLML__ISA_NEON;
+#if defined(__ARM_FEATURE_DOTPROD)
+    bits |= LLML__ISA_DOTPROD;
+#elif defined(LLML__ARM_DP) && defined(__linux__)
+    if (getauxval(AT_HWCAP) & (1ul << 20)) bits |= LLML__ISA_DOTPROD; /* HWCAP_ASIMDDP */
+#endif
+    return bits;
+}
+#else
+static uint32_t llml__cpu_bits(void) { return 0; }
+#endif
+
+/* The level that a set of feature bits makes up. */
+static llml_isa llml__isa_level(uint32_t bits) {
+    if (bits & LLML__ISA_AVX512) return LLML_ISA_AVX512;
+    if (bits & LLML__ISA_AVX2) return LLML_ISA_AVX2;
+    if (bits & LLML__ISA_DOTPROD) return LLML_ISA_NEON_DOTPROD;
+    if (bits & LLML__ISA_NEON) return LLML_ISA_NEON;
+    return LLML_ISA_SCALAR;
+}
+
+/* The CPU's feature bits limited to what the level `cap` allows. */
+static uint32_t llml__isa_capped(uint32_t bits, uint32_t cap) {
+    switch (cap) {
+    case LLML_ISA_DEFAULT: return bits;
+    case LLML_ISA_AVX512: return bits & (LLML__ISA_AVX2 | LLML__ISA_AVX512 | LLML__ISA_AVX512BF16);
+    case LLML_ISA_AVX2: return bits & LLML__ISA_AVX2;
+    case LLML_ISA_NEON_DOTPROD: return bits & (LLML__ISA_NEON | LLML__ISA_DOTPROD);
+    case LLML_ISA_NEON: return bits & LLML__ISA_NEON;
+    default: return 0;
+    }
+}
+
+LLML_API const char *llml_isa_name(llml_isa isa) {
+    switch (isa) {
+    case LLML_ISA_DEFAULT: return "default";
+    case LLML_ISA_SCALAR: return "scalar";
+    case LLML_ISA_AVX2: return "avx2";
+    case LLML_ISA_AVX512: return "avx512";
+    case LLML_ISA_NEON: return "neon";
+    case LLML_ISA_NEON_DOTPROD: return "neon-dotprod";
+    case LLML_ISA_FORCE_U32: break;
+    }
+    return "unknown";
+}
+
+LLML_API llml_isa llml_isa_best(void) { return llml__isa_level(llml__cpu_bits()); }
+
+LLML_API int llml_isa_supported(llml_isa isa) {
+    if (isa == LLML_ISA_DEFAULT || isa == LLML_ISA_SCALAR) return 1;
+    if ((unsigned)isa > (unsigned)LLML_ISA_NEON_DOTPROD) return 0;
+    return llml__isa_level(llml__isa_capped(llml__cpu_bits(), (uint32_t)isa)) == isa;
+}
+
+/* Fill k with the best kernels the CPU has, at most the level isa_cap
+   (an llml_isa; 0 = no cap). */
+LLML__UNUSED static void llml__kern_init(llml__kern *k, uint32_t isa_cap) {
+    uint32_t bits = llml__isa_capped(llml__cpu_bits(), isa_cap);
+    llml__kern_init_scalar(k);
+#if defined(LLML__X86)
+    if (bits) llml__kern_fill_x86(k, bits);
+#elif defined(LLML__ARM)
+    if (bits) llml__kern_fill_arm(k, bits);
+#endif
+    k->isa = bits;
+    k->level = llml__isa_level(bits);
 }

@@ -268,7 +268,7 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
         c->kv_type = LLML_KV_F16;
     }
     c->kt = c->kv_type == LLML_KV_F32 ? LLML_TYPE_F32 : c->kv_type == LLML_KV_Q8_0 ? LLML_TYPE_Q8_0 : LLML_TYPE_F16;
-    llml__kern_init_scalar(&c->kern);
+    llml__kern_init(&c->kern, (uint32_t)d.isa_cap);
     dm = llml__model_dims(m);
     nb = c->n_batch;
     n_layer = m->info.n_layer;
@@ -358,8 +358,8 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
     c->n_threads = c->pool.n;
     if (c->log) {
         char buf[256];
-        snprintf(buf, sizeof(buf), "context: n_ctx %d, n_batch %d, %d threads, KV cache %s, %.1f MiB",
-                 (int)c->n_ctx, (int)c->n_batch, (int)c->n_threads, llml__types[c->kt].info.name,
+        snprintf(buf, sizeof(buf), "context: n_ctx %d, n_batch %d, %d threads, %s kernels, KV cache %s, %.1f MiB",
+                 (int)c->n_ctx, (int)c->n_batch, (int)c->n_threads, llml_isa_name(c->kern.level), llml__types[c->kt].info.name,
                  (double)c->mem_size / 1048576.0);
         c->log(c->log_user, LLML_LOG_INFO, buf);
     }

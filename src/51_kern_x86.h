@@ -1,0 +1,732 @@
+
+/* ========================================================================== */
+/* >>kern_avx2  x86-64 AVX2 + FMA + F16C kernels                               */
+/* ========================================================================== */
+/* Every function here carries its own target attribute, so a build with the
+   default flags contains them and llml__kern_init picks them only when the
+   CPU has the instructions. The quantized products follow the scalar
+   reference: integer dot products per block (or sub-block) are exact, and
+   only the float accumulation differs in order (and by fused multiply-adds).
+   Matrix-vector work streams each weight row once: the 4- and 5-bit
+   32-formats one row at a time, 8 blocks per step (llml__avx2_f32b_mv),
+   Q8_0 4 rows at a time, the 256-formats one row at a time. With several
+   activation rows the weights go in chunks of LLML__MM_RC rows that stay in
+   cache while every activation row passes over them. (Tiles of several
+   activation rows per inner loop ran out of registers and were slower;
+   a register-blocked GEMM for prompts is future work.) */
+
+#if defined(LLML__X86)
+
+#define LLML__AVX2 __attribute__((target("avx2,fma,f16c")))
+/* Weight rows per chunk when several activation rows share them. */
+#define LLML__MM_RC 64
+#define LLML__AVX2I static inline __attribute__((always_inline, target("avx2,fma,f16c")))
+
+LLML__AVX2I float llml__avx2_h(const uint8_t *p) { return _cvtsh_ss(llml__rd16(p)); }
+
+LLML__AVX2I float llml__avx2_hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+LLML__AVX2I float llml__avx2_hsum128(__m128 s) {
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+LLML__AVX2I __m256i llml__avx2_ld(const uint8_t *p) { return _mm256_loadu_si256((const __m256i *)(const void *)p); }
+LLML__AVX2I __m128i llml__avx2_ld128(const uint8_t *p) { return _mm_loadu_si128((const __m128i *)(const void *)p); }
+
+/* 16 packed nibbles -> 32 bytes: low nibbles first, then the high ones. */
+LLML__AVX2I __m256i llml__avx2_nib(__m128i v) {
+    __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(v), _mm_srli_epi16(v, 4), 1);
+    return _mm256_and_si256(q, _mm256_set1_epi8(0x0f));
+}
+
+/* Bit i of a 32-bit word -> 0x10 in byte i. */
+LLML__AVX2I __m256i llml__avx2_bit5(uint32_t h) {
+    const __m256i sh = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                        2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    const __m256i bm = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)h), sh);
+    v = _mm256_cmpeq_epi8(_mm256_and_si256(v, bm), bm);
+    return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
+}
+
+/* The 16 levels of iq4_nl / iq4_xs in both lanes. */
+LLML__AVX2I __m256i llml__avx2_kvalues(void) {
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues));
+}
+
+/* One 32-block of weights as 32 int8 codes: signed values for the symmetric
+   formats, unsigned q for the affine ones. */
+LLML__AVX2I __m256i llml__avx2_dec32(int f, const uint8_t *x) {
+    switch (f) {
+    case LLML__F32B_Q8_0: return llml__avx2_ld(x + 2);
+    case LLML__F32B_Q4_0: return _mm256_sub_epi8(llml__avx2_nib(llml__avx2_ld128(x + 2)), _mm256_set1_epi8(8));
+    case LLML__F32B_IQ4_NL: return _mm256_shuffle_epi8(llml__avx2_kvalues(), llml__avx2_nib(llml__avx2_ld128(x + 2)));
+    case LLML__F32B_Q4_1: return llml__avx2_nib(llml__avx2_ld128(x + 4));
+    case LLML__F32B_Q5_0:
+        return _mm256_sub_epi8(_mm256_or_si256(llml__avx2_nib(llml__avx2_ld128(x + 6)), llml__avx2_bit5(llml__rd32(x + 2))),
+                               _mm256_set1_epi8(16));
+    default:
+        return _mm256_or_si256(llml__avx2_nib(llml__avx2_ld128(x + 8)), llml__avx2_bit5(llml__rd32(x + 4)));
+    }
+}
+
+/* Signed x signed bytes -> 16 int16 pair sums (|w|, |a| <= 128, 127). */
+LLML__AVX2I __m256i llml__avx2_dot_ss(__m256i wabs, __m256i w, __m256i a) {
+    return _mm256_maddubs_epi16(wabs, _mm256_sign_epi8(a, w));
+}
+
+/* Tile: RM weight rows x TN activation rows over nb blocks. */
+LLML__AVX2I void llml__avx2_f32b_tile(int f, int RM, int TN, int64_t nb,
+                                      const uint8_t *w, size_t ws, const uint8_t *a, size_t as,
+                                      float *out, size_t os) {
+    const int bs = llml__f32b_bytes(f), aff = llml__f32b_affine(f);
+    const int abs_ = aff ? 36 : 34, aq = aff ? 4 : 2;
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[4][4];
+    float mac[4][4];
+    int i, j;
+    int64_t b;
+    LLML__UNROLL for (i = 0; i < RM; i++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) { acc[i][j] = _mm256_setzero_ps(); mac[i][j] = 0.0f; }
+    }
+    for (b = 0; b < nb; b++) {
+        __m256i wq[4], wa[4];
+        float dw[4], mw[4];
+        LLML__UNROLL for (i = 0; i < RM; i++) {
+            const uint8_t *x = w + (size_t)i * ws + (size_t)b * (size_t)bs;
+            wq[i] = llml__avx2_dec32(f, x);
+            wa[i] = aff ? wq[i] : _mm256_sign_epi8(wq[i], wq[i]);
+            dw[i] = llml__avx2_h(x);
+            mw[i] = aff ? llml__avx2_h(x + 2) : 0.0f;
+        }
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const uint8_t *y = a + (size_t)j * as + (size_t)b * (size_t)abs_;
+            const __m256i av = llml__avx2_ld(y + aq);
+            const float da = llml__avx2_h(y), sa = aff ? llml__avx2_h(y + 2) : 0.0f;
+            LLML__UNROLL for (i = 0; i < RM; i++) {
+                __m256i p = aff ? _mm256_maddubs_epi16(wq[i], av) : llml__avx2_dot_ss(wa[i], wq[i], av);
+                p = _mm256_madd_epi16(p, ones);
+                acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(dw[i] * da), acc[i][j]);
+                if (aff) mac[i][j] += mw[i] * sa;
+            }
+        }
+    }
+    LLML__UNROLL for (i = 0; i < RM; i++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) out[(size_t)j * os + (size_t)i] = llml__avx2_hsum(acc[i][j]) + mac[i][j];
+    }
+}
+
+/* Matrix-vector products of the 4- and 5-bit 32-formats, one weight row at a
+   time, 8 blocks per step. The activation row is first copied (a chunk of
+   LLML__MV_KC blocks at a time, on the stack) into pair order: for blocks
+   b, b + 1 the 64 bytes a_b[0..15] a_b1[0..15] a_b[16..31] a_b1[16..31], so
+   that 16 packed bytes of two weight blocks decode with one shift into the
+   same order. The 8 block sums come out of three horizontal adds in the
+   order 0 2 4 6 1 3 5 7; the per-block activation scales (and the offset
+   and min terms) are stored in that order too, and the weight scales are
+   gathered into it. */
+#define LLML__MV_KC 128
+
+typedef struct {
+    int8_t qs[LLML__MV_KC * 32];
+    float da[LLML__MV_KC];     /* activation scale per block (permuted by 8)  */
+    float db[LLML__MV_KC];     /* offset term: off * d_a * sum(a), or s_a      */
+} llml__mv_act;
+
+static int llml__mv_perm(int b) { /* position of block b in its group of 8 */
+    static const int p[8] = { 0, 4, 1, 5, 2, 6, 3, 7 };
+    return (b & ~7) | p[b & 7];
+}
+
+/* Copy nb (<= LLML__MV_KC) blocks of Q8_0 / Q8_1 activations into pair order. */
+static void llml__mv_prep(int f, const uint8_t *y, int64_t nb, llml__mv_act *m) {
+    const int aff = llml__f32b_affine(f), abs_ = aff ? 36 : 34, aq = aff ? 4 : 2;
+    const int off = f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 0;
+    int64_t b;
+    for (b = 0; b < nb; b++) {
+        const uint8_t *yb = y + b * abs_;
+        int8_t *dst = m->qs + (b >> 1) * 64 + (b & 1) * 16;
+        const float da = llml_fp16_to_fp32(llml__rd16(yb));
+        int sum = 0, j;
+        memcpy(dst, yb + aq, 16);
+        memcpy(dst + 32, yb + aq + 16, 16);
+        for (j = 0; j < 32; j++) sum += (int8_t)yb[aq + j];
+        m->da[llml__mv_perm((int)b)] = da;
+        m->db[llml__mv_perm((int)b)] = aff ? llml_fp16_to_fp32(llml__rd16(yb + 2)) : (float)off * da * (float)sum;
+    }
+}
+
+/* Two weight blocks in pair order: lo = low halves, hi = high halves, as
+   unsigned codes (Q4_0 / Q5_0 / Q4_1 / Q5_1) or signed levels (IQ4_NL). */
+LLML__AVX2I void llml__avx2_dec_pair(int f, const uint8_t *x0, const uint8_t *x1, __m256i *lo, __m256i *hi) {
+    const int qo = f == LLML__F32B_Q5_0 ? 6 : f == LLML__F32B_Q4_1 ? 4 : f == LLML__F32B_Q5_1 ? 8 : 2;
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(llml__avx2_ld128(x0 + qo)), llml__avx2_ld128(x1 + qo), 1);
+    *lo = _mm256_and_si256(v, m4);
+    *hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+    if (f == LLML__F32B_Q5_0 || f == LLML__F32B_Q5_1) {
+        const int ho = f == LLML__F32B_Q5_0 ? 2 : 4;
+        const uint32_t h0 = llml__rd32(x0 + ho), h1 = llml__rd32(x1 + ho);
+        *lo = _mm256_or_si256(*lo, llml__avx2_bit5((h0 & 0xffffu) | (h1 << 16)));
+        *hi = _mm256_or_si256(*hi, llml__avx2_bit5((h0 >> 16) | (h1 & 0xffff0000u)));
+    }
+    if (f == LLML__F32B_IQ4_NL) {
+        const __m256i kv = llml__avx2_kvalues();
+        *lo = _mm256_shuffle_epi8(kv, *lo);
+        *hi = _mm256_shuffle_epi8(kv, *hi);
+    }
+}
+
+/* Pair sums of two weight blocks against pair-ordered activations: 8 int32,
+   lanes 0-3 block b, 4-7 block b + 1. */
+LLML__AVX2I __m256i llml__avx2_pair_dot(int f, __m256i lo, __m256i hi, const int8_t *a) {
+    const __m256i a0 = _mm256_loadu_si256((const __m256i *)(const void *)a);
+    const __m256i a1 = _mm256_loadu_si256((const __m256i *)(const void *)(a + 32));
+    const __m256i ones = _mm256_set1_epi16(1);
+    if (f == LLML__F32B_IQ4_NL) /* pair sums up to 2 * 127 * 127: widen before adding */
+        return _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(lo, lo), _mm256_sign_epi8(a0, lo)), ones),
+                                _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(hi, hi), _mm256_sign_epi8(a1, hi)), ones));
+    /* unsigned codes <= 31: pair sums <= 7874, two of them fit int16 */
+    return _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(lo, a0), _mm256_maddubs_epi16(hi, a1)), ones);
+}
+
+/* 8 fp16 fields at x + at + k * bs, in the order 0 2 4 6 1 3 5 7. */
+LLML__AVX2I __m256 llml__avx2_gather_h8(const uint8_t *x, int bs, int at) {
+    const uint8_t *p = x + at;
+    return _mm256_cvtph_ps(_mm_setr_epi16((short)llml__rd16(p), (short)llml__rd16(p + 2 * bs), (short)llml__rd16(p + 4 * bs),
+                                          (short)llml__rd16(p + 6 * bs), (short)llml__rd16(p + bs), (short)llml__rd16(p + 3 * bs),
+                                          (short)llml__rd16(p + 5 * bs), (short)llml__rd16(p + 7 * bs)));
+}
+
+LLML__AVX2I void llml__avx2_f32b_mv(int f, int64_t nb, const uint8_t *w, size_t ws, int64_t nr,
+                                    const uint8_t *y, float *out) {
+    const int bs = llml__f32b_bytes(f), aff = llml__f32b_affine(f), abs_ = aff ? 36 : 34;
+    const int has_db = aff || f == LLML__F32B_Q4_0 || f == LLML__F32B_Q5_0;
+    llml__mv_act m;
+    int64_t c0, r;
+    for (c0 = 0; c0 < nb; c0 += LLML__MV_KC) {
+        const int64_t cn = LLML__MIN(LLML__MV_KC, nb - c0), ng = cn / 8;
+        llml__mv_prep(f, y + c0 * abs_, cn, &m);
+        for (r = 0; r < nr; r++) {
+            const uint8_t *x = w + (size_t)r * ws + (size_t)c0 * (size_t)bs;
+            __m256 acc = _mm256_setzero_ps(), acb = _mm256_setzero_ps();
+            float tail = 0.0f;
+            int64_t g, b;
+            for (g = 0; g < ng; g++, x += 8 * bs) {
+                __m256i s[4], lo, hi;
+                __m256 dw;
+                int k;
+                LLML__UNROLL for (k = 0; k < 4; k++) {
+                    llml__avx2_dec_pair(f, x + 2 * k * bs, x + (2 * k + 1) * bs, &lo, &hi);
+                    s[k] = llml__avx2_pair_dot(f, lo, hi, m.qs + (g * 4 + k) * 64);
+                }
+                s[0] = _mm256_hadd_epi32(_mm256_hadd_epi32(s[0], s[1]), _mm256_hadd_epi32(s[2], s[3]));
+                dw = llml__avx2_gather_h8(x, bs, 0);
+                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[0]), _mm256_mul_ps(dw, _mm256_loadu_ps(m.da + g * 8)), acc);
+                if (aff) acb = _mm256_fmadd_ps(llml__avx2_gather_h8(x, bs, 2), _mm256_loadu_ps(m.db + g * 8), acb);
+                else if (has_db) acb = _mm256_fmadd_ps(dw, _mm256_loadu_ps(m.db + g * 8), acb);
+            }
+            for (b = ng * 8; b < cn; b++, x += bs) { /* last blocks one by one */
+                const uint8_t *yb = y + (c0 + b) * abs_;
+                const __m256i q = llml__avx2_dec32(f, x);
+                const __m256i a = llml__avx2_ld(yb + (aff ? 4 : 2));
+                const __m256i p = aff ? _mm256_maddubs_epi16(q, a) : llml__avx2_dot_ss(_mm256_sign_epi8(q, q), q, a);
+                tail += llml__avx2_hsum(_mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1)))) *
+                        (llml__avx2_h(x) * llml__avx2_h(yb));
+                if (aff) tail += llml__avx2_h(x + 2) * llml__avx2_h(yb + 2);
+            }
+            {
+                const float v = llml__avx2_hsum(acc) + (aff ? llml__avx2_hsum(acb) : -llml__avx2_hsum(acb)) + tail;
+                out[r] = c0 == 0 ? v : out[r] + v;
+            }
+        }
+    }
+}
+
+LLML__AVX2I void llml__avx2_f32b_mm(int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                    const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    const int64_t nb = n / 32;
+    /* Several activation rows: the weights in chunks of LLML__MM_RC rows,
+       each chunk multiplied by every activation row while it is in cache. */
+    int64_t r0, r, t;
+    for (r0 = 0; r0 < nr; r0 += LLML__MM_RC) {
+        const int64_t rn = LLML__MIN(LLML__MM_RC, nr - r0);
+        for (t = 0; t < nt; t++) {
+            const uint8_t *wr = w + (size_t)r0 * ws, *at = a + (size_t)t * as;
+            float *o = out + (size_t)t * os + (size_t)r0;
+            if (f != LLML__F32B_Q8_0) { llml__avx2_f32b_mv(f, nb, wr, ws, rn, at, o); continue; }
+            for (r = 0; r + 4 <= rn; r += 4) llml__avx2_f32b_tile(f, 4, 1, nb, wr + (size_t)r * ws, ws, at, as, o + r, os);
+            for (; r < rn; r++) llml__avx2_f32b_tile(f, 1, 1, nb, wr + (size_t)r * ws, ws, at, as, o + r, os);
+        }
+    }
+}
+
+#define LLML__AVX2_F32B(name, F) \
+    static LLML__AVX2 void llml__avx2_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_f32b_mm(F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_F32B(q4_0, LLML__F32B_Q4_0)
+LLML__AVX2_F32B(q4_1, LLML__F32B_Q4_1)
+LLML__AVX2_F32B(q5_0, LLML__F32B_Q5_0)
+LLML__AVX2_F32B(q5_1, LLML__F32B_Q5_1)
+LLML__AVX2_F32B(q8_0, LLML__F32B_Q8_0)
+LLML__AVX2_F32B(iq4_nl, LLML__F32B_IQ4_NL)
+
+/* ---- 256-element formats (Q8_K activations) ------------------------------- */
+
+LLML__AVX2I __m256i llml__avx2_madd_s16(__m256i p, int s) { return _mm256_madd_epi16(p, _mm256_set1_epi16((short)s)); }
+
+/* 16 int8 group scales: the pair (g, g + 1) as 16 int16 (low lane g). */
+LLML__AVX2I __m256i llml__avx2_sc_pair(__m128i sc8, int g) {
+    const __m128i ctl = _mm_setr_epi8((char)g, (char)g, (char)g, (char)g, (char)g, (char)g, (char)g, (char)g,
+                                      (char)(g + 1), (char)(g + 1), (char)(g + 1), (char)(g + 1),
+                                      (char)(g + 1), (char)(g + 1), (char)(g + 1), (char)(g + 1));
+    return _mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc8, ctl));
+}
+
+/* Q3_K's 16 signed 6-bit scales as int8. */
+LLML__AVX2I __m128i llml__avx2_q3_scales(const uint8_t *b) {
+    const uint32_t w0 = llml__rd32(b), w1 = llml__rd32(b + 4), w2 = llml__rd32(b + 8);
+    const uint32_t s0 = (w0 & 0x0f0f0f0fu) | ((w2 << 4) & 0x30303030u);
+    const uint32_t s1 = (w1 & 0x0f0f0f0fu) | ((w2 << 2) & 0x30303030u);
+    const uint32_t s2 = ((w0 >> 4) & 0x0f0f0f0fu) | (w2 & 0x30303030u);
+    const uint32_t s3 = ((w1 >> 4) & 0x0f0f0f0fu) | ((w2 >> 2) & 0x30303030u);
+    return _mm_sub_epi8(_mm_setr_epi32((int)s0, (int)s1, (int)s2, (int)s3), _mm_set1_epi8(32));
+}
+
+/* Q4_K / Q5_K: 8 scales (bytes 0-7) and 8 mins (bytes 8-15). */
+LLML__AVX2I __m128i llml__avx2_k4_scales(const uint8_t *b) {
+    const uint32_t w0 = llml__rd32(b), w1 = llml__rd32(b + 4), w2 = llml__rd32(b + 8);
+    const uint32_t sl = w0 & 0x3f3f3f3fu, sh = (w2 & 0x0f0f0f0fu) | ((w0 >> 2) & 0x30303030u);
+    const uint32_t ml = w1 & 0x3f3f3f3fu, mh = ((w2 >> 4) & 0x0f0f0f0fu) | ((w1 >> 2) & 0x30303030u);
+    return _mm_setr_epi32((int)sl, (int)sh, (int)ml, (int)mh);
+}
+
+/* One 256-block of row x against TN Q8_K blocks y[j]: integer sums into
+   isum[j] (scaled by the block's d in acc[j]) and min terms into mac[j]. */
+LLML__AVX2I void llml__avx2_fk_block(int f, int TN, const uint8_t *x, const uint8_t *const *y,
+                                     __m256 *acc, __m128 *mac) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f), m3 = _mm256_set1_epi8(3);
+    __m256i isum[4];
+    float d = 0.0f, dmin = 0.0f;
+    int j, c, k, h;
+    LLML__UNROLL for (j = 0; j < TN; j++) isum[j] = _mm256_setzero_si256();
+    switch (f) {
+    case LLML__FK_Q2_K: {
+        const __m128i sb = llml__avx2_ld128(x);
+        const __m128i sc8 = _mm_and_si128(sb, _mm_set1_epi8(0x0f));
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sb, 4), _mm_set1_epi8(0x0f)));
+        d = llml__avx2_h(x + 80); dmin = llml__avx2_h(x + 82);
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const __m256i ms = _mm256_madd_epi16(mins, llml__avx2_ld(y[j] + 260));
+            const __m128 m = _mm_cvtepi32_ps(_mm_add_epi32(_mm256_castsi256_si128(ms), _mm256_extracti128_si256(ms, 1)));
+            mac[j] = _mm_fnmadd_ps(m, _mm_set1_ps(dmin * llml__qb_q8k_d(y[j])), mac[j]);
+        }
+        LLML__UNROLL for (h = 0; h < 2; h++) {
+            const __m256i qs = llml__avx2_ld(x + 16 + 32 * h);
+            LLML__UNROLL for (k = 0; k < 4; k++) {
+                const __m256i q = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * k), m3);
+                const __m256i sc = llml__avx2_sc_pair(sc8, 8 * h + 2 * k);
+                LLML__UNROLL for (j = 0; j < TN; j++) {
+                    const __m256i p = _mm256_maddubs_epi16(q, llml__avx2_ld(y[j] + 4 + 128 * h + 32 * k));
+                    isum[j] = _mm256_add_epi32(isum[j], _mm256_madd_epi16(p, sc));
+                }
+            }
+        }
+        break;
+    }
+    case LLML__FK_Q3_K: case LLML__FK_Q6_K: {
+        /* unsigned codes u (q = u - off): sum sc q a = sum sc u a - off sum sc bsum */
+        const __m128i sc8 = f == LLML__FK_Q3_K ? llml__avx2_q3_scales(x + 96) : llml__avx2_ld128(x + 192);
+        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+        const int off_shift = f == LLML__FK_Q3_K ? 2 : 5;
+        d = llml__avx2_h(x + (f == LLML__FK_Q3_K ? 108 : 208));
+        LLML__UNROLL for (j = 0; j < TN; j++)
+            isum[j] = _mm256_slli_epi32(_mm256_madd_epi16(sc16, llml__avx2_ld(y[j] + 260)), off_shift);
+        LLML__UNROLL for (j = 0; j < TN; j++) isum[j] = _mm256_sub_epi32(_mm256_setzero_si256(), isum[j]);
+        LLML__UNROLL for (h = 0; h < 2; h++) {
+            __m256i qs, ql0 = _mm256_setzero_si256(), ql1 = _mm256_setzero_si256(), qh;
+            if (f == LLML__FK_Q3_K) { qs = llml__avx2_ld(x + 32 + 32 * h); qh = llml__avx2_ld(x); }
+            else { qs = _mm256_setzero_si256(); ql0 = llml__avx2_ld(x + 64 * h); ql1 = llml__avx2_ld(x + 64 * h + 32); qh = llml__avx2_ld(x + 128 + 32 * h); }
+            LLML__UNROLL for (k = 0; k < 4; k++) {
+                __m256i q;
+                if (f == LLML__FK_Q3_K) {
+                    const int bit = 4 * h + k;
+                    q = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * k), m3);
+                    q = _mm256_or_si256(q, _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(qh, bit), 2), _mm256_set1_epi8(4)));
+                } else {
+                    const __m256i lo = k == 0 ? _mm256_and_si256(ql0, m4) : k == 1 ? _mm256_and_si256(ql1, m4)
+                                     : k == 2 ? _mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4)
+                                              : _mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4);
+                    const __m256i hb = k == 0 ? _mm256_slli_epi16(qh, 4) : k == 1 ? _mm256_slli_epi16(qh, 2)
+                                     : k == 2 ? qh : _mm256_srli_epi16(qh, 2);
+                    q = _mm256_or_si256(lo, _mm256_and_si256(hb, _mm256_set1_epi8(0x30)));
+                }
+                {
+                    const __m256i sc = llml__avx2_sc_pair(sc8, 8 * h + 2 * k);
+                    LLML__UNROLL for (j = 0; j < TN; j++) {
+                        const __m256i p = _mm256_maddubs_epi16(q, llml__avx2_ld(y[j] + 4 + 128 * h + 32 * k));
+                        isum[j] = _mm256_add_epi32(isum[j], _mm256_madd_epi16(p, sc));
+                    }
+                }
+            }
+        }
+        break;
+    }
+    case LLML__FK_Q4_K: case LLML__FK_Q5_K: {
+        const __m128i s = llml__avx2_k4_scales(x + 4);
+        const __m128i mins = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(s, s));
+        const __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(s));
+        const int q5 = f == LLML__FK_Q5_K;
+        const __m256i qh = q5 ? llml__avx2_ld(x + 16) : _mm256_setzero_si256();
+        d = llml__avx2_h(x); dmin = llml__avx2_h(x + 2);
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const __m256i bs = llml__avx2_ld(y[j] + 260);
+            const __m128i q8s = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
+            const __m128 m = _mm_cvtepi32_ps(_mm_madd_epi16(mins, q8s));
+            mac[j] = _mm_fnmadd_ps(m, _mm_set1_ps(dmin * llml__qb_q8k_d(y[j])), mac[j]);
+        }
+        LLML__UNROLL for (c = 0; c < 4; c++) {
+            const __m256i qs = llml__avx2_ld(x + (q5 ? 48 : 16) + 32 * c);
+            __m256i lo = _mm256_and_si256(qs, m4), hi = _mm256_and_si256(_mm256_srli_epi16(qs, 4), m4);
+            /* broadcast int16 scale g into every lane */
+            const __m256i sl = _mm256_shuffle_epi8(sc16, _mm256_set1_epi16((short)((4 * c + 1) << 8 | (4 * c))));
+            const __m256i sh = _mm256_shuffle_epi8(sc16, _mm256_set1_epi16((short)((4 * c + 3) << 8 | (4 * c + 2))));
+            if (q5) {
+                const __m256i hc = _mm256_srli_epi16(qh, 2 * c), b5 = _mm256_set1_epi8(0x10);
+                lo = _mm256_or_si256(lo, _mm256_and_si256(_mm256_slli_epi16(hc, 4), b5));
+                hi = _mm256_or_si256(hi, _mm256_and_si256(_mm256_slli_epi16(hc, 3), b5));
+            }
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const __m256i p0 = _mm256_maddubs_epi16(lo, llml__avx2_ld(y[j] + 4 + 64 * c));
+                const __m256i p1 = _mm256_maddubs_epi16(hi, llml__avx2_ld(y[j] + 4 + 64 * c + 32));
+                isum[j] = _mm256_add_epi32(isum[j], _mm256_add_epi32(_mm256_madd_epi16(p0, sl), _mm256_madd_epi16(p1, sh)));
+            }
+        }
+        break;
+    }
+    default: { /* IQ4_XS */
+        const __m256i kv = llml__avx2_kvalues();
+        const unsigned sh = llml__rd16(x + 2);
+        int g;
+        d = llml__avx2_h(x);
+        LLML__UNROLL for (g = 0; g < 8; g++) {
+            const int ls = (((x[4 + g / 2] >> (4 * (g % 2))) & 15) | (int)(((sh >> (2 * g)) & 3) << 4)) - 32;
+            const __m256i q = _mm256_shuffle_epi8(kv, llml__avx2_nib(llml__avx2_ld128(x + 8 + 16 * g)));
+            const __m256i qa = _mm256_sign_epi8(q, q);
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const __m256i p = llml__avx2_dot_ss(qa, q, llml__avx2_ld(y[j] + 4 + 32 * g));
+                isum[j] = _mm256_add_epi32(isum[j], llml__avx2_madd_s16(p, ls));
+            }
+        }
+        break;
+    }
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++)
+        acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[j]), _mm256_set1_ps(d * llml__qb_q8k_d(y[j])), acc[j]);
+}
+
+LLML__AVX2I void llml__avx2_fk_tile(int f, int TN, int64_t nb, const uint8_t *w, const uint8_t *a, size_t as,
+                                    float *out, size_t os) {
+    const size_t bs = (size_t)llml__fk_bytes(f);
+    __m256 acc[4];
+    __m128 mac[4];
+    const uint8_t *y[4];
+    int j;
+    int64_t b;
+    LLML__UNROLL for (j = 0; j < TN; j++) { acc[j] = _mm256_setzero_ps(); mac[j] = _mm_setzero_ps(); }
+    for (b = 0; b < nb; b++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) y[j] = a + (size_t)j * as + (size_t)b * 292;
+        llml__avx2_fk_block(f, TN, w + (size_t)b * bs, y, acc, mac);
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++) out[(size_t)j * os] = llml__avx2_hsum(acc[j]) + llml__avx2_hsum128(mac[j]);
+}
+
+LLML__AVX2I void llml__avx2_fk_mm(int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                  const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    const int64_t nb = n / 256;
+    int64_t r0, r, t;
+    for (r0 = 0; r0 < nr; r0 += LLML__MM_RC) {
+        const int64_t rn = LLML__MIN(LLML__MM_RC, nr - r0);
+        for (t = 0; t < nt; t++)
+            for (r = r0; r < r0 + rn; r++)
+                llml__avx2_fk_tile(f, 1, nb, w + (size_t)r * ws, a + (size_t)t * as, as, out + (size_t)t * os + (size_t)r, os);
+    }
+}
+
+#define LLML__AVX2_FK(name, F) \
+    static LLML__AVX2 void llml__avx2_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_fk_mm(F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_FK(q2_k, LLML__FK_Q2_K)
+LLML__AVX2_FK(q3_k, LLML__FK_Q3_K)
+LLML__AVX2_FK(q4_k, LLML__FK_Q4_K)
+LLML__AVX2_FK(q5_k, LLML__FK_Q5_K)
+LLML__AVX2_FK(q6_k, LLML__FK_Q6_K)
+LLML__AVX2_FK(iq4_xs, LLML__FK_IQ4_XS)
+
+/* ---- float formats: F32, F16, BF16 ---------------------------------------- */
+
+LLML__AVX2I __m256 llml__avx2_ldf(int f, const uint8_t *p) {
+    switch (f) {
+    case LLML__FF_F32: return _mm256_loadu_ps((const float *)(const void *)p);
+    case LLML__FF_F16: return _mm256_cvtph_ps(llml__avx2_ld128(p));
+    default: return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(llml__avx2_ld128(p)), 16));
+    }
+}
+LLML__AVX2I void llml__avx2_ff_tile(int f, int RM, int TN, int64_t n, const uint8_t *w, size_t ws,
+                                    const uint8_t *a, size_t as, float *out, size_t os) {
+    const size_t es = f == LLML__FF_F32 ? 4 : 2;
+    __m256 acc[4][3];
+    int i, j;
+    int64_t e;
+    LLML__UNROLL for (i = 0; i < RM; i++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) acc[i][j] = _mm256_setzero_ps();
+    }
+    for (e = 0; e + 8 <= n; e += 8) {
+        __m256 wv[4];
+        LLML__UNROLL for (i = 0; i < RM; i++) wv[i] = llml__avx2_ldf(f, w + (size_t)i * ws + (size_t)e * es);
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const __m256 av = llml__avx2_ldf(f, a + (size_t)j * as + (size_t)e * es);
+            LLML__UNROLL for (i = 0; i < RM; i++) acc[i][j] = _mm256_fmadd_ps(wv[i], av, acc[i][j]);
+        }
+    }
+    LLML__UNROLL for (i = 0; i < RM; i++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            float s = llml__avx2_hsum(acc[i][j]);
+            int64_t k;
+            for (k = e; k < n; k++) s += llml__ff_get(f, w + (size_t)i * ws, k) * llml__ff_get(f, a + (size_t)j * as, k);
+            out[(size_t)j * os + (size_t)i] = s;
+        }
+    }
+}
+
+LLML__AVX2I void llml__avx2_ff_mm(int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                  const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    int64_t r, t;
+    for (r = 0; r + 4 <= nr; r += 4) {
+        for (t = 0; t + 3 <= nt; t += 3)
+            llml__avx2_ff_tile(f, 4, 3, n, w + (size_t)r * ws, ws, a + (size_t)t * as, as, out + (size_t)t * os + (size_t)r, os);
+        for (; t < nt; t++)
+            llml__avx2_ff_tile(f, 4, 1, n, w + (size_t)r * ws, ws, a + (size_t)t * as, as, out + (size_t)t * os + (size_t)r, os);
+    }
+    for (; r < nr; r++) {
+        for (t = 0; t + 3 <= nt; t += 3)
+            llml__avx2_ff_tile(f, 1, 3, n, w + (size_t)r * ws, ws, a + (size_t)t * as, as, out + (size_t)t * os + (size_t)r, os);
+        for (; t < nt; t++)
+            llml__avx2_ff_tile(f, 1, 1, n, w + (size_t)r * ws, ws, a + (size_t)t * as, as, out + (size_t)t * os + (size_t)r, os);
+    }
+}
+
+#define LLML__AVX2_FF(name, F) \
+    static LLML__AVX2 void llml__avx2_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_ff_mm(F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_FF(f32, LLML__FF_F32)
+LLML__AVX2_FF(f16, LLML__FF_F16)
+LLML__AVX2_FF(bf16, LLML__FF_BF16)
+
+/* ---- activation quantizers (the same bytes as the scalar reference) ------- */
+
+/* GCC would fuse the multiply and the add of the Q8_K rounding into one FMA
+   when the target has FMA and -ffp-contract=fast (its GNU-mode default);
+   the reference rounds twice. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+/* round(v) half away from zero, clamped to [-128, 127], NaN -> 0. */
+LLML__AVX2I __m256i llml__avx2_round8(__m256 v) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    const __m256 fr = _mm256_andnot_ps(sign, _mm256_sub_ps(v, t));
+    const __m256 one = _mm256_or_ps(_mm256_and_ps(v, sign), _mm256_set1_ps(1.0f));
+    __m256 r = _mm256_add_ps(t, _mm256_and_ps(_mm256_cmp_ps(fr, _mm256_set1_ps(0.5f), _CMP_GE_OQ), one));
+    r = _mm256_max_ps(_mm256_min_ps(r, _mm256_set1_ps(127.0f)), _mm256_set1_ps(-128.0f));
+    r = _mm256_and_ps(r, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
+    return _mm256_cvtps_epi32(r);
+}
+
+/* 4 x 8 int32 (each in [-128, 127]) -> 32 int8 in order. */
+LLML__AVX2I __m256i llml__avx2_pack8(__m256i i0, __m256i i1, __m256i i2, __m256i i3) {
+    const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
+    return _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/* Largest |x| of 32 floats; NaN when the block holds a NaN (the reference's
+   running maximum then depends on where the NaN is). */
+LLML__AVX2I float llml__avx2_amax32(const float *x) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_setzero_ps(), nan = _mm256_setzero_ps();
+    __m128 s;
+    int i;
+    for (i = 0; i < 32; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        m = _mm256_max_ps(_mm256_andnot_ps(sign, v), m);
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    }
+    if (_mm256_movemask_ps(nan)) return NAN;
+    s = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* Q8_0 (qs at 2) and Q8_1 (s at 2, qs at 4) blocks of 32. */
+LLML__AVX2I void llml__avx2_q8_blocks(const float *x, uint8_t *y, int64_t n, int q81) {
+    const size_t bsz = q81 ? 36 : 34;
+    int64_t b;
+    for (b = 0; b < n / 32; b++, x += 32, y += bsz) {
+        const float amax = llml__avx2_amax32(x);
+        if (amax != amax) { /* a NaN in the block: the reference's own code */
+            float dd;
+            const int sum = llml__qb_q8_block(x, y, (int8_t *)(y + (q81 ? 4 : 2)), &dd);
+            if (q81) llml__qb_put_half(y + 2, (float)sum * dd);
+            continue;
+        }
+        const float d = amax / 127.0f, id = d != 0.0f ? 1.0f / d : 0.0f;
+        const __m256 vid = _mm256_set1_ps(id);
+        const __m256i i0 = llml__avx2_round8(_mm256_mul_ps(_mm256_loadu_ps(x), vid));
+        const __m256i i1 = llml__avx2_round8(_mm256_mul_ps(_mm256_loadu_ps(x + 8), vid));
+        const __m256i i2 = llml__avx2_round8(_mm256_mul_ps(_mm256_loadu_ps(x + 16), vid));
+        const __m256i i3 = llml__avx2_round8(_mm256_mul_ps(_mm256_loadu_ps(x + 24), vid));
+        _mm256_storeu_si256((__m256i *)(void *)(y + (q81 ? 4 : 2)), llml__avx2_pack8(i0, i1, i2, i3));
+        llml__wr16(y, llml_fp32_to_fp16(d));
+        if (q81) {
+            __m256i s = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3));
+            __m128i t = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+            t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4e));
+            t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xb1));
+            llml__wr16(y + 2, llml_fp32_to_fp16((float)_mm_cvtsi128_si32(t) * d));
+        }
+    }
+}
+static LLML__AVX2 void llml__avx2_actq_q8_0(const float *x, void *dst, int64_t n) { llml__avx2_q8_blocks(x, (uint8_t *)dst, n, 0); }
+static LLML__AVX2 void llml__avx2_actq_q8_1(const float *x, void *dst, int64_t n) { llml__avx2_q8_blocks(x, (uint8_t *)dst, n, 1); }
+
+/* Q8_K: d = -max/127 for the first element of largest magnitude, codes by
+   the reference's round-to-nearest-even through 1.5 * 2^23. */
+static LLML__AVX2 void llml__avx2_actq_q8_k(const float *x, void *dst, int64_t n) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    uint8_t *y = (uint8_t *)dst;
+    int64_t b;
+    for (b = 0; b < n / 256; b++, x += 256, y += 292) {
+        __m256 m = _mm256_setzero_ps();
+        __m128 s;
+        float amax, big = 0.0f, inv, d;
+        int16_t bs[16];
+        int i;
+        for (i = 0; i < 256; i += 8) m = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + i)), m);
+        s = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+        s = _mm_max_ss(s, _mm_movehdup_ps(s));
+        amax = _mm_cvtss_f32(s);
+        if (amax == 0.0f) { memset(y, 0, 292); continue; }
+        {
+            const __m256 va = _mm256_set1_ps(amax);
+            for (i = 0; i < 256; i += 8) {
+                const int mask = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + i)), va, _CMP_EQ_OQ));
+                if (mask) { big = x[i + __builtin_ctz((unsigned)mask)]; break; }
+            }
+        }
+        inv = -127.0f / big;
+        {
+            const __m256 vi = _mm256_set1_ps(inv), magic = _mm256_set1_ps(12582912.0f);
+            const __m256i mant = _mm256_set1_epi32(0x007fffff), half = _mm256_set1_epi32(0x00400000);
+            const __m256i lo = _mm256_set1_epi32(-128), hi = _mm256_set1_epi32(127);
+            for (i = 0; i < 256; i += 32) {
+                __m256i q[4], p;
+                int k;
+                for (k = 0; k < 4; k++) {
+                    const __m256 v = _mm256_add_ps(_mm256_mul_ps(vi, _mm256_loadu_ps(x + i + 8 * k)), magic);
+                    __m256i t = _mm256_sub_epi32(_mm256_and_si256(_mm256_castps_si256(v), mant), half);
+                    q[k] = _mm256_min_epi32(_mm256_max_epi32(t, lo), hi);
+                }
+                p = llml__avx2_pack8(q[0], q[1], q[2], q[3]);
+                _mm256_storeu_si256((__m256i *)(void *)(y + 4 + i), p);
+                {   /* group sums of 16 codes: sad of the biased bytes */
+                    const __m256i sad = _mm256_sad_epu8(_mm256_xor_si256(p, _mm256_set1_epi8((char)0x80)), _mm256_setzero_si256());
+                    bs[i / 16] = (int16_t)(_mm256_extract_epi64(sad, 0) + _mm256_extract_epi64(sad, 1) - 2048);
+                    bs[i / 16 + 1] = (int16_t)(_mm256_extract_epi64(sad, 2) + _mm256_extract_epi64(sad, 3) - 2048);
+                }
+            }
+        }
+        memcpy(y + 260, bs, sizeof bs);
+        d = 1.0f / inv;
+        memcpy(y, &d, 4);
+    }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
+static LLML__AVX2 void llml__avx2_actq_f16(const float *x, void *dst, int64_t n) {
+    uint8_t *d = (uint8_t *)dst;
+    int64_t i;
+    for (i = 0; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(void *)(d + 2 * i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_fp16(x[i]));
+}
+
+static LLML__AVX2 void llml__avx2_actq_bf16(const float *x, void *dst, int64_t n) {
+    uint8_t *d = (uint8_t *)dst;
+    const __m256i abs_m = _mm256_set1_epi32(0x7fffffff), inf = _mm256_set1_epi32(0x7f800000);
+    const __m256i bias = _mm256_set1_epi32(0x7fff), one = _mm256_set1_epi32(1), q = _mm256_set1_epi32(64);
+    int64_t i;
+    for (i = 0; i + 16 <= n; i += 16) {
+        __m256i r[2];
+        int k;
+        for (k = 0; k < 2; k++) {
+            const __m256i u = _mm256_castps_si256(_mm256_loadu_ps(x + i + 8 * k));
+            const __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(u, abs_m), inf);
+            const __m256i rn = _mm256_srli_epi32(_mm256_add_epi32(u, _mm256_add_epi32(bias, _mm256_and_si256(_mm256_srli_epi32(u, 16), one))), 16);
+            const __m256i qn = _mm256_or_si256(_mm256_srli_epi32(u, 16), q);
+            r[k] = _mm256_blendv_epi8(rn, qn, nan);
+        }
+        _mm256_storeu_si256((__m256i *)(void *)(d + 2 * i), _mm256_permute4x64_epi64(_mm256_packus_epi32(r[0], r[1]), 0xd8));
+    }
+    for (; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_bf16(x[i]));
+}
+
+/* ---- the table --------------------------------------------------------------- */
+
+static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
+    if (isa & LLML__ISA_AVX2) {
+        k->mm[LLML_TYPE_F32] = llml__avx2_mm_f32;
+        k->mm[LLML_TYPE_F16] = llml__avx2_mm_f16;
+        k->mm[LLML_TYPE_BF16] = llml__avx2_mm_bf16;
+        k->mm[LLML_TYPE_Q8_0] = llml__avx2_mm_q8_0;
+        k->mm[LLML_TYPE_Q4_0] = llml__avx2_mm_q4_0;
+        k->mm[LLML_TYPE_Q4_1] = llml__avx2_mm_q4_1;
+        k->mm[LLML_TYPE_Q5_0] = llml__avx2_mm_q5_0;
+        k->mm[LLML_TYPE_Q5_1] = llml__avx2_mm_q5_1;
+        k->mm[LLML_TYPE_IQ4_NL] = llml__avx2_mm_iq4_nl;
+        k->mm[LLML_TYPE_Q2_K] = llml__avx2_mm_q2_k;
+        k->mm[LLML_TYPE_Q3_K] = llml__avx2_mm_q3_k;
+        k->mm[LLML_TYPE_Q4_K] = llml__avx2_mm_q4_k;
+        k->mm[LLML_TYPE_Q5_K] = llml__avx2_mm_q5_k;
+        k->mm[LLML_TYPE_Q6_K] = llml__avx2_mm_q6_k;
+        k->mm[LLML_TYPE_IQ4_XS] = llml__avx2_mm_iq4_xs;
+        k->actq[LLML_TYPE_F16] = llml__avx2_actq_f16;
+        k->actq[LLML_TYPE_BF16] = llml__avx2_actq_bf16;
+        k->actq[LLML_TYPE_Q8_0] = llml__avx2_actq_q8_0;
+        k->actq[LLML_TYPE_Q8_1] = llml__avx2_actq_q8_1;
+        k->actq[LLML_TYPE_Q8_K] = llml__avx2_actq_q8_k;
+    }
+}
+
+#endif /* LLML__X86 */

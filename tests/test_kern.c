@@ -1,0 +1,288 @@
+/* tests/test_kern.c - the SIMD kernel table against the scalar reference.
+   For every instruction-set level this CPU (or emulator) supports:
+   1. every mm entry that differs from the scalar one, on random weights
+      (random bytes with sane scale fields, so every code and sub-scale value
+      occurs) and activations quantized by the scalar reference, for awkward
+      sizes (1 block .. many, nr and nt of 1, 3, 7, 17, padded strides);
+      outputs are poisoned with NaN before each run, the gaps between output
+      rows must stay NaN, and each result must lie within a per-format bound
+      of the scalar result, relative to sum |w_i a_i| (computed in double
+      from the dequantized rows): the integer block sums are exact, only the
+      float accumulation order differs;
+   2. every actq entry produces the same bytes as the scalar quantizer, on
+      random data and on blocks made to hit rounding ties, zeros, NaN, inf,
+      subnormals and sign ties of the largest magnitude;
+   3. the level names, llml_isa_supported and the cap rules.
+   Prints the largest relative error per level and format. */
+#define LLMLITE_IMPLEMENTATION
+#include "llmlite.h"
+#include "check.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint32_t rnd(void) {
+    rng_state ^= rng_state << 13; rng_state ^= rng_state >> 7; rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 32);
+}
+static float rndf(void) { return (float)(rnd() >> 8) / 16777216.0f; }          /* [0, 1) */
+static float rndn(void) {                                                       /* ~N(0, 1) */
+    float s = 0.0f; int i;
+    for (i = 0; i < 4; i++) s += rndf();
+    return (s - 2.0f) * 1.7320508f;
+}
+
+/* Offsets of the fp16 scale fields in a block of each format tested (-1
+   ends a list); random bytes there could be inf or NaN. */
+typedef struct { llml_type type; int fp16_at[3]; } wfmt_t;
+static const wfmt_t wfmts[] = {
+    { LLML_TYPE_Q4_0, { 0, -1 } },  { LLML_TYPE_Q4_1, { 0, 2, -1 } }, { LLML_TYPE_Q5_0, { 0, -1 } },
+    { LLML_TYPE_Q5_1, { 0, 2, -1 } }, { LLML_TYPE_Q8_0, { 0, -1 } }, { LLML_TYPE_Q8_1, { 0, 2, -1 } },
+    { LLML_TYPE_IQ4_NL, { 0, -1 } }, { LLML_TYPE_Q2_K, { 80, 82, -1 } }, { LLML_TYPE_Q3_K, { 108, -1 } },
+    { LLML_TYPE_Q4_K, { 0, 2, -1 } }, { LLML_TYPE_Q5_K, { 0, 2, -1 } }, { LLML_TYPE_Q6_K, { 208, -1 } },
+    { LLML_TYPE_IQ4_XS, { 0, -1 } }, { LLML_TYPE_TQ1_0, { 52, -1 } }, { LLML_TYPE_TQ2_0, { 64, -1 } },
+    { LLML_TYPE_IQ2_XXS, { 0, -1 } }, { LLML_TYPE_IQ2_XS, { 0, -1 } }, { LLML_TYPE_IQ2_S, { 0, -1 } },
+    { LLML_TYPE_IQ3_XXS, { 0, -1 } }, { LLML_TYPE_IQ3_S, { 0, -1 } }, { LLML_TYPE_IQ1_S, { 0, -1 } },
+};
+
+/* One row of random weights in format t (n elements). */
+static void make_row(llml_type t, uint8_t *row, int64_t n) {
+    const llml_type_info *ti = llml_type_get_info(t);
+    int64_t i, nb = n / ti->block_size;
+    size_t k;
+    if (t == LLML_TYPE_F32 || t == LLML_TYPE_F16 || t == LLML_TYPE_BF16) {
+        for (i = 0; i < n; i++) {
+            float v = rndn();
+            if (t == LLML_TYPE_F32) memcpy(row + 4 * i, &v, 4);
+            else {
+                uint16_t h = t == LLML_TYPE_F16 ? llml_fp32_to_fp16(v) : llml_fp32_to_bf16(v);
+                memcpy(row + 2 * i, &h, 2);
+            }
+        }
+        return;
+    }
+    if (t == LLML_TYPE_IQ1_M || t == LLML_TYPE_Q8_K) {  /* no plain fp16 field: quantize */
+        float *x = (float *)malloc((size_t)n * sizeof(float));
+        for (i = 0; i < n; i++) x[i] = rndn();
+        llml_quantize_rows(t, x, row, 1, n, NULL);
+        free(x);
+        return;
+    }
+    for (k = 0; k < llml_row_size(t, n); k++) row[k] = (uint8_t)rnd();
+    for (k = 0; k < sizeof wfmts / sizeof wfmts[0]; k++) {
+        if (wfmts[k].type != t) continue;
+        for (i = 0; i < nb; i++) {
+            int f;
+            for (f = 0; f < 3 && wfmts[k].fp16_at[f] >= 0; f++) {
+                uint16_t h = llml_fp32_to_fp16((rndf() * 0.09f + 0.01f) * (rnd() & 1 ? 1.0f : -1.0f));
+                uint8_t *p = row + (size_t)i * (size_t)ti->type_size + (size_t)wfmts[k].fp16_at[f];
+                p[0] = (uint8_t)h; p[1] = (uint8_t)(h >> 8);
+            }
+        }
+    }
+}
+
+/* Per-format bound on |simd - scalar| / sum|w a|. */
+static double bound(llml_type t) {
+    (void)t;
+    return 2e-6;
+}
+
+static int cmp_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) if (a[i] != b[i]) return (int)i;
+    return -1;
+}
+
+static const char *tname(llml_type t) { return llml_type_get_info(t)->name; }
+
+/* 1. matrix products of one format at one level. */
+static void test_mm(const llml__kern *ref, const llml__kern *k, llml_isa isa, llml_type t, int quick) {
+    const llml_type_info *ti = llml_type_get_info(t);
+    const llml_type vt = ti->vec_dot_type;
+    const int64_t bs = ti->block_size, abs_ = llml_type_get_info(vt)->block_size;
+    const int64_t unit = bs > abs_ ? bs : abs_;
+    int64_t ns[5];
+    static const int64_t rts[4] = { 1, 3, 7, 17 };
+    int ni, nn = 0, ri, ti_, cases = 0, bad = 0;
+    double worst = 0.0;
+    if (unit == 1) { ns[nn++] = 1; ns[nn++] = 7; ns[nn++] = 33; ns[nn++] = 259; ns[nn++] = quick ? 1000 : 4099; }
+    else if (unit == 32) { ns[nn++] = 32; ns[nn++] = 96; ns[nn++] = 544; ns[nn++] = quick ? 1024 : 4096; }
+    else { ns[nn++] = 256; ns[nn++] = 768; ns[nn++] = quick ? 1024 : 4096; }
+    for (ni = 0; ni < nn; ni++) {
+        const int64_t n = ns[ni];
+        for (ri = 0; ri < 4; ri++) {
+            for (ti_ = 0; ti_ < 4; ti_++) {
+                const int64_t nr = rts[ri], nt = rts[ti_];
+                const size_t wrow = llml_row_size(t, n), arow = llml_row_size(vt, n);
+                const size_t ws = wrow + (size_t)(ri * 4), as = arow + (size_t)(ti_ * 4), os = (size_t)nr + 3;
+                uint8_t *w, *a;
+                float *x, *wd, *ad, *o_ref, *o;
+                int64_t r, j, e;
+                if (n >= 1000 && nr * nt > 21) continue;  /* keep the large rows cheap */
+                w = (uint8_t *)malloc(ws * (size_t)nr);
+                a = (uint8_t *)malloc(as * (size_t)nt);
+                x = (float *)malloc((size_t)n * sizeof(float));
+                wd = (float *)malloc((size_t)(n * nr) * sizeof(float));
+                ad = (float *)malloc((size_t)(n * nt) * sizeof(float));
+                o_ref = (float *)malloc(os * (size_t)nt * sizeof(float));
+                o = (float *)malloc(os * (size_t)nt * sizeof(float));
+                for (r = 0; r < nr; r++) {
+                    size_t q;
+                    make_row(t, w + (size_t)r * ws, n);
+                    for (q = wrow; q < ws; q++) w[(size_t)r * ws + q] = (uint8_t)rnd();
+                    llml_dequantize_row(t, w + (size_t)r * ws, wd + r * n, n);
+                }
+                for (j = 0; j < nt; j++) {
+                    float sc = (j % 3 == 2) ? 1e-3f : (j % 3 == 1 ? 30.0f : 1.0f);
+                    for (e = 0; e < n; e++) x[e] = rndn() * sc;
+                    ref->actq[vt](x, a + (size_t)j * as, n);
+                    memset(a + (size_t)j * as + arow, 0xa5, as - arow);
+                    llml_dequantize_row(vt, a + (size_t)j * as, ad + j * n, n);
+                }
+                for (e = 0; e < (int64_t)(os * (size_t)nt); e++) { o_ref[e] = NAN; o[e] = NAN; }
+                ref->mm[t](t, n, w, ws, nr, a, as, nt, o_ref, os);
+                k->mm[t](t, n, w, ws, nr, a, as, nt, o, os);
+                for (j = 0; j < nt; j++) {
+                    for (r = 0; r < (int64_t)os; r++) {
+                        const float g = o[(size_t)j * os + (size_t)r];
+                        if (r >= nr) {
+                            if (!(g != g)) { bad++; if (bad < 5) fprintf(stderr, "  %s %s: wrote outside the output at t=%d r=%d\n", llml_isa_name(isa), tname(t), (int)j, (int)r); }
+                            continue;
+                        }
+                        {
+                            double sabs = 0.0, err;
+                            for (e = 0; e < n; e++) sabs += fabs((double)wd[r * n + e] * (double)ad[j * n + e]);
+                            err = fabs((double)g - (double)o_ref[(size_t)j * os + (size_t)r]) / (sabs + 1e-30);
+                            if (g != g || err > bound(t)) {
+                                bad++;
+                                if (bad < 5) fprintf(stderr, "  %s %s n=%d nr=%d nt=%d r=%d t=%d: got %.9g, scalar %.9g (rel %.3g)\n",
+                                                     llml_isa_name(isa), tname(t), (int)n, (int)nr, (int)nt, (int)r, (int)j,
+                                                     g, o_ref[(size_t)j * os + (size_t)r], err);
+                            }
+                            if (err > worst) worst = err;
+                            cases++;
+                        }
+                    }
+                }
+                free(w); free(a); free(x); free(wd); free(ad); free(o_ref); free(o);
+            }
+        }
+    }
+    CHECK(bad == 0, "%s mm %s: %d of %d results off", llml_isa_name(isa), tname(t), bad, cases);
+    printf("  %-12s mm %-8s %5d results, max rel err %.2e (bound %.0e)\n", llml_isa_name(isa), tname(t), cases, worst, bound(t));
+}
+
+/* Input blocks for the activation quantizers: random scales, ties, specials. */
+static void make_act(float *x, int64_t n, int kind) {
+    int64_t i;
+    for (i = 0; i < n; i++) x[i] = rndn();
+    switch (kind) {
+    case 0: break;
+    case 1: /* per 32 and per 256: the largest magnitude 127 (d = 1 / -1), halves elsewhere */
+        for (i = 0; i < n; i++) x[i] = (float)((int)(rnd() % 253) - 126) + ((rnd() & 1) ? 0.5f : 0.0f);
+        for (i = 0; i + 32 <= n; i += 32) x[i + (rnd() % 32)] = (rnd() & 1) ? 127.0f : -127.0f;
+        break;
+    case 2: /* zero blocks, sign ties of the largest magnitude, subnormals, huge values */
+        for (i = 0; i < n; i++) {
+            uint32_t u = rnd() % 16;
+            if (u == 0) x[i] = 1e-40f;
+            else if (u == 1) x[i] = -3e-39f;
+            else if (u == 2) x[i] = 6e4f * (rnd() & 1 ? 1 : -1);
+            else if (u == 3) x[i] = 1e30f;
+        }
+        for (i = 0; i + 256 <= n; i += 512) memset(x + i, 0, 256 * sizeof(float));
+        for (i = 256; i + 256 <= n; i += 512) {
+            int64_t e;
+            for (e = 0; e < 256; e++) x[i + e] = rndn();
+            x[i + 3] = -200.0f; x[i + 9] = 200.0f; x[i + 40] = -200.0f;
+        }
+        break;
+    default: /* NaN and inf */
+        for (i = 0; i < n; i += 97) x[i] = (i / 97) % 2 ? NAN : -NAN;
+        for (i = 50; i < n; i += 301) x[i] = (i / 301) % 2 ? INFINITY : -INFINITY;
+        break;
+    }
+}
+
+/* 2. activation quantizers, byte for byte. */
+static void test_actq(const llml__kern *ref, const llml__kern *k, llml_isa isa, llml_type vt) {
+    static const int64_t ns[4] = { 256, 512, 1024, 4096 };
+    static const int64_t nf[4] = { 1, 7, 33, 1001 };
+    const int plain = vt == LLML_TYPE_F16 || vt == LLML_TYPE_BF16 || vt == LLML_TYPE_F32;
+    int ni, kind, bad = 0, runs = 0;
+    for (ni = 0; ni < 4; ni++) {
+        const int64_t n = plain ? nf[ni] : ns[ni];
+        for (kind = 0; kind < 4; kind++) {
+            const size_t sz = llml_row_size(vt, n);
+            float *x = (float *)malloc((size_t)n * sizeof(float));
+            uint8_t *q0 = (uint8_t *)malloc(sz + 8), *q1 = (uint8_t *)malloc(sz + 8);
+            int at;
+            make_act(x, n, kind);
+            memset(q0, 0x5a, sz + 8); memset(q1, 0x5a, sz + 8);
+            ref->actq[vt](x, q0, n);
+            k->actq[vt](x, q1, n);
+            at = cmp_bytes(q0, q1, sz + 8);
+            runs++;
+            if (at >= 0) {
+                bad++;
+                fprintf(stderr, "  %s actq %s n=%d kind=%d: byte %d differs (%02x scalar, %02x simd)\n",
+                        llml_isa_name(isa), tname(vt), (int)n, kind, at, q0[at], q1[at]);
+            }
+            free(x); free(q0); free(q1);
+        }
+    }
+    CHECK(bad == 0, "%s actq %s: %d of %d runs differ", llml_isa_name(isa), tname(vt), bad, runs);
+}
+
+int main(int argc, char **argv) {
+    static const llml_isa levels[] = { LLML_ISA_SCALAR, LLML_ISA_AVX2, LLML_ISA_AVX512, LLML_ISA_NEON, LLML_ISA_NEON_DOTPROD };
+    static const llml_type acts[] = { LLML_TYPE_F32, LLML_TYPE_F16, LLML_TYPE_BF16, LLML_TYPE_Q8_0, LLML_TYPE_Q8_1, LLML_TYPE_Q8_K };
+    const int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    llml__kern ref, k;
+    size_t li;
+    int t, nsimd_total = 0;
+    llml__kern_init_scalar(&ref);
+
+    /* 3. names and caps */
+    CHECK(strcmp(llml_isa_name(LLML_ISA_AVX2), "avx2") == 0, "isa name");
+    CHECK(strcmp(llml_isa_name((llml_isa)99), "unknown") == 0, "unknown isa name");
+    CHECK(llml_isa_supported(LLML_ISA_SCALAR) && llml_isa_supported(LLML_ISA_DEFAULT), "scalar always supported");
+    CHECK(llml_isa_supported(llml_isa_best()), "best level supported");
+    llml__kern_init(&k, LLML_ISA_SCALAR);
+    CHECK(k.level == LLML_ISA_SCALAR && k.isa == 0 && memcmp(k.mm, ref.mm, sizeof ref.mm) == 0, "scalar cap gives the scalar table");
+    llml__kern_init(&k, 0);
+    CHECK(k.level == llml_isa_best(), "no cap gives the best level (%s vs %s)", llml_isa_name(k.level), llml_isa_name(llml_isa_best()));
+    llml__kern_init(&k, 12345);
+    CHECK(k.level == LLML_ISA_SCALAR, "an unknown cap gives scalar");
+    printf("kern: best level here: %s\n", llml_isa_name(llml_isa_best()));
+
+    for (li = 0; li < sizeof levels / sizeof levels[0]; li++) {
+        const llml_isa isa = levels[li];
+        int nsimd = 0;
+        if (isa == LLML_ISA_SCALAR) continue;
+        if (!llml_isa_supported(isa)) { printf("kern: level %s: not supported here, skipped\n", llml_isa_name(isa)); continue; }
+        llml__kern_init(&k, isa);
+        CHECK(k.level == isa, "init at %s gives %s", llml_isa_name(isa), llml_isa_name(k.level));
+        printf("kern: level %s\n", llml_isa_name(isa));
+        for (t = 0; t < LLML_TYPE_COUNT; t++) {
+            if (!ref.mm[t]) { CHECK(!k.mm[t], "mm entry for a type without a dot product"); continue; }
+            CHECK(k.mm[t] != NULL, "mm entry %d present", t);
+            if (k.mm[t] == ref.mm[t]) continue;
+            nsimd++;
+            test_mm(&ref, &k, isa, (llml_type)t, quick);
+        }
+        for (t = 0; t < (int)(sizeof acts / sizeof acts[0]); t++) {
+            CHECK(k.actq[acts[t]] != NULL, "actq entry present");
+            if (k.actq[acts[t]] == ref.actq[acts[t]]) continue;
+            test_actq(&ref, &k, isa, acts[t]);
+        }
+        printf("kern: level %s: %d formats with SIMD matrix products\n", llml_isa_name(isa), nsimd);
+        nsimd_total += nsimd;
+    }
+    (void)nsimd_total;
+    (void)check_testdata;
+    return check_summary("kern");
+}
