@@ -22,7 +22,7 @@ SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 PARTS := $(sort $(wildcard src/*.h))
 
 TOOLS    := gguf quantize tokenize llama2c logits perplexity
-EXAMPLES := chat
+EXAMPLES := chat plan
 TESTS    := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
 BINS     := $(TOOLS:%=$(BUILD)/llmlite-%) $(EXAMPLES:%=$(BUILD)/llmlite-%)

@@ -8,7 +8,7 @@
      1. Quick start
      2. Concepts and ownership
      3. Build macros
-     4. Memory
+     4. Memory and sizing                      [>>mix >>plan]
      5. Threads
      6. Backends and SIMD
      7. GGUF and security                      [>>gguf]
@@ -90,12 +90,34 @@
      LLML_NO_SIMD            no SIMD kernels: the portable scalar code only
 
    --------------------------------------------------------------------------
-   4. Memory
+   4. Memory and sizing
    --------------------------------------------------------------------------
    Every allocation goes through an llml_allocator given in a desc (alloc gets
    size and alignment, free gets the size back), or LLML_MALLOC/LLML_FREE when
    none is given. Weights come from a memory map, the caller's buffer, or a
    read callback. Quantizers allocate scratch tables per call and free them.
+
+   Measure, then place. llml_ctx_sizes_get gives every buffer a context
+   allocates (KV cache, activations, scores, logits) from a shape alone, byte
+   for byte what llml_ctx_create places in its one block. llml_plan_compute answers the
+   planning questions from a GGUF header (open it with header_only: no weight
+   is read) or from an llml_shape (built-in presets of published models, or a
+   parameter count and a family): bytes of the weights (exact: per tensor from
+   the block layouts, and for a mix by the reference quantizer's own rules,
+   llml_mix_plan, the code llmlite-quantize uses), the KV cache (exact: n_ctx x
+   n_layer x n_head_kv x head_dim for K and V, 2 bytes F16, 4 F32, 34 per 32
+   Q8_0; heads not a multiple of 32 keep F16), compute scratch, output buffers, tokenizer and process overhead;
+   placement on a device (the largest number of layers that fits with a
+   margin, the rest on the host); bytes read per generated token (experts:
+   the active ones only) and predicted speeds: generation = efficiency x
+   bandwidth / bytes per token plus fixed costs per layer and token, prompt
+   from FLOPs over compute throughput. The device table (llml_device_at,
+   llml_device_find) holds published specifications of CPUs and GPUs; fill an
+   llml_device of your own for others. Efficiencies default per device kind
+   (CPU 0.7, GPU 0.7, unified 0.6 of the bandwidth); llml_device_calibrate
+   fits them to a measurement. Checked against published measurements: median
+   error about 15%; expect 25% on one prediction, more on GPUs without int8
+   dot products.
 
    --------------------------------------------------------------------------
    5. Threads
@@ -999,6 +1021,12 @@ typedef enum llml_kv_type {
     LLML_KV_Q8_0 = 3
 } llml_kv_type;
 
+/* A host job system in place of the built-in thread pool: run
+   task(arg, i, n_tasks) for every i in [0, n_tasks), in any threads, and
+   return when all have finished. Called many times per token. */
+typedef void (*llml_task_fn)(void *arg, int ith, int nth);
+typedef void (*llml_parallel_for_fn)(void *user, llml_task_fn task, void *arg, int n_tasks);
+
 typedef struct llml_ctx_desc {
     int32_t n_ctx;       /* tokens the cache holds; 0: the training context,
                             at most 4096                                     */
@@ -1010,6 +1038,10 @@ typedef struct llml_ctx_desc {
     const llml_allocator *allocator; /* NULL: default                        */
     llml_log_fn log;     /* NULL: silent                                     */
     void *log_user;
+    llml_parallel_for_fn parallel_for; /* NULL: the built-in pool; else no
+                            threads are created and work is split into
+                            n_threads tasks (0: 4) handed to this callback  */
+    void *parallel_for_user;
 } llml_ctx_desc;
 
 /* Create a context for m (which must outlive it). desc may be NULL. */
@@ -1111,6 +1143,293 @@ typedef struct llml_generate_result {
    -1 on errors). */
 LLML_API llml_result llml_generate(llml_ctx *c, const llml_generate_desc *desc,
                                    llml_generate_result *res);
+
+/* ---- quantization mixes ------------------------------------------------- */
+
+/* The reference quantizer's file types (llama.cpp's llama_ftype numbers, the
+   value of general.file_type). A "mix" gives most 2-D weights one base format
+   and some tensors (output, token embeddings, attn_v, ffn_down in chosen
+   layers, ...) more or fewer bits, by the reference's per-tensor rules. */
+typedef enum llml_ftype {
+    LLML_FTYPE_ALL_F32 = 0, LLML_FTYPE_F16 = 1, LLML_FTYPE_Q4_0 = 2, LLML_FTYPE_Q4_1 = 3,
+    LLML_FTYPE_Q8_0 = 7, LLML_FTYPE_Q5_0 = 8, LLML_FTYPE_Q5_1 = 9, LLML_FTYPE_Q2_K = 10,
+    LLML_FTYPE_Q3_K_S = 11, LLML_FTYPE_Q3_K_M = 12, LLML_FTYPE_Q3_K_L = 13,
+    LLML_FTYPE_Q4_K_S = 14, LLML_FTYPE_Q4_K_M = 15, LLML_FTYPE_Q5_K_S = 16,
+    LLML_FTYPE_Q5_K_M = 17, LLML_FTYPE_Q6_K = 18, LLML_FTYPE_IQ2_XXS = 19,
+    LLML_FTYPE_IQ2_XS = 20, LLML_FTYPE_Q2_K_S = 21, LLML_FTYPE_IQ3_XS = 22,
+    LLML_FTYPE_IQ3_XXS = 23, LLML_FTYPE_IQ1_S = 24, LLML_FTYPE_IQ4_NL = 25,
+    LLML_FTYPE_IQ3_S = 26, LLML_FTYPE_IQ3_M = 27, LLML_FTYPE_IQ2_S = 28,
+    LLML_FTYPE_IQ2_M = 29, LLML_FTYPE_IQ4_XS = 30, LLML_FTYPE_IQ1_M = 31,
+    LLML_FTYPE_BF16 = 32, LLML_FTYPE_TQ1_0 = 36, LLML_FTYPE_TQ2_0 = 37,
+    LLML_FTYPE_FORCE_U32 = 0x7fffffff
+} llml_ftype;
+
+typedef struct llml_mix_info {
+    const char *name;   /* "Q4_K_M", as the reference spells it            */
+    llml_ftype ftype;
+    llml_type base;     /* the format most weights get                     */
+    int32_t alias;      /* 1: another spelling of an earlier entry ("Q4_K") */
+} llml_mix_info;
+
+/* The mix table: entries 0 .. llml_mix_count()-1 (static storage). */
+LLML_API int32_t llml_mix_count(void);
+LLML_API const llml_mix_info *llml_mix_at(int32_t i);
+/* A mix by name (case-insensitive) or by its ftype number ("15"); NULL when
+   none. llml_mix_for_type: the first mix whose base is t (q3_K -> Q3_K_M),
+   NULL for a format no GGUF model holds. llml_mix_for_ftype: NULL if unknown. */
+LLML_API const llml_mix_info *llml_mix_find(const char *name);
+LLML_API const llml_mix_info *llml_mix_for_type(llml_type t);
+LLML_API const llml_mix_info *llml_mix_for_ftype(int32_t ftype);
+
+/* A tensor by name, format and shape (ne[0] = elements per row; unused
+   dimensions 1). */
+typedef struct llml_tensor_shape {
+    const char *name;
+    llml_type type;
+    uint32_t n_dims;
+    int64_t ne[4];
+} llml_tensor_shape;
+
+/* What the mix rules look at: the mix, and a few model facts. */
+typedef struct llml_mix_desc {
+    llml_ftype ftype;
+    int32_t pure;          /* 1: every quantizable weight gets the base format */
+    int32_t has_imatrix;   /* 1: importance data will be given (changes rules) */
+    const char *arch;      /* general.architecture                           */
+    int64_t n_layer, n_head, n_head_kv, n_expert;
+    const llml_allocator *allocator; /* NULL: default                        */
+} llml_mix_desc;
+
+/* The choice for one tensor. */
+typedef struct llml_mix_choice {
+    llml_type type;        /* the format the tensor gets                      */
+    llml_type wanted;      /* the rules' choice before the block-size fallback
+                              (== type when the row fits the format)         */
+    int32_t quantize;      /* 1: a weight the mix converts; 0: kept as it is
+                              (norms, 1-D tensors, tensors never quantized)  */
+    int32_t needs_imatrix; /* 1: the reference refuses this without an imatrix */
+} llml_mix_choice;
+
+/* Fill the mix facts from a GGUF header (arch, n_layer, head counts,
+   experts); ftype, pure and has_imatrix are set from the arguments. */
+LLML_API llml_result llml_mix_desc_from_gguf(const llml_gguf *g, llml_ftype ftype,
+                                             llml_mix_desc *out);
+
+/* The reference quantizer's per-tensor rules for a whole model: out[i] is
+   the choice for t[i]. Rules that count tensors (attn_v, ffn_down, ...) see
+   them in the reference's order (non-layer tensors, then by layer, then by
+   name), whatever the order of t. Allocates an index array (desc->allocator).
+   Returns LLML_ERR_INVALID_ARG for an unknown ftype, LLML_ERR_CORRUPT (err
+   names the tensor) for an expert tensor whose layer cannot be told.
+   Thread safety: any thread. */
+LLML_API llml_result llml_mix_plan(const llml_mix_desc *desc, const llml_tensor_shape *t,
+                                   int64_t n, llml_mix_choice *out, llml_error *err);
+
+/* ---- model shapes ------------------------------------------------------- */
+
+/* A model described by its dimensions, for planning without a file.
+   Architectures laid out: llama (also Mistral, Mixtral experts), qwen2,
+   qwen2moe, qwen3, qwen3moe, gemma, gemma2, gemma3, phi3; any other name is
+   laid out as llama. */
+typedef struct llml_shape {
+    char arch[32];
+    int64_t n_vocab, n_embd, n_layer, n_head, n_head_kv;
+    int64_t head_dim;         /* key length per head; 0: n_embd / n_head    */
+    int64_t head_dim_v;       /* value length per head; 0: head_dim         */
+    int64_t n_ff;             /* feed-forward width (dense layers)          */
+    int64_t n_expert, n_expert_used;
+    int64_t n_ff_exp;         /* per expert; 0: n_ff                        */
+    int64_t n_ff_shexp;       /* shared expert (qwen2moe); 0: none          */
+    int32_t tied_output;      /* 1: no output.weight, the embeddings serve  */
+    int32_t n_ctx_train;
+    int32_t sliding_window;   /* 0: none                                    */
+    int64_t n_rot;            /* rotary dimensions per head; 0: head_dim    */
+} llml_shape;
+
+/* Read a shape from a GGUF header (the <arch>.* keys; n_vocab from the
+   token_embd tensor). Per-layer head-count arrays give their largest value.
+   LLML_ERR_NOT_FOUND names a missing key. */
+LLML_API llml_result llml_shape_from_gguf(const llml_gguf *g, llml_shape *out, llml_error *err);
+
+/* Built-in shapes of published models, from their configurations:
+   "llama3.1-8b", "llama3.2-1b", "qwen2.5-0.5b", "mistral-7b", "mixtral-8x7b",
+   "gemma2-9b", ... llml_shape_preset_name(i) for i = 0.. gives the names
+   (NULL past the end). llml_shape_preset: LLML_ERR_NOT_FOUND if unknown;
+   the name is matched case-insensitively, ignoring '-', '_', '.' and ':'. */
+LLML_API const char *llml_shape_preset_name(int32_t i);
+LLML_API llml_result llml_shape_preset(const char *name, llml_shape *out);
+
+/* A shape for a parameter count (e.g. 70e9) in a family ("llama", "qwen2",
+   "gemma2", "mistral", "phi3", ...): the family's preset closest in size,
+   with its layer count scaled to the count. */
+LLML_API llml_result llml_shape_from_params(const char *family, double n_params, llml_shape *out);
+
+/* The tensors of a shape, named and laid out as the reference's converter
+   writes them (all F32; apply a mix to choose formats). Names are stored in
+   `names` (64 bytes per tensor; t[i].name points there). *n gets the count;
+   LLML_ERR_BUFFER_TOO_SMALL when cap is smaller (call with cap 0 to ask). */
+LLML_API llml_result llml_shape_tensors(const llml_shape *s, llml_tensor_shape *t,
+                                        char (*names)[64], int64_t cap, int64_t *n);
+
+/* ---- devices ------------------------------------------------------------ */
+
+typedef enum llml_device_kind {
+    LLML_DEVICE_CPU = 0,      /* system memory, CPU cores                     */
+    LLML_DEVICE_GPU = 1,      /* a discrete accelerator with its own memory   */
+    LLML_DEVICE_UNIFIED = 2   /* an integrated GPU sharing system memory (Apple) */
+} llml_device_kind;
+
+/* A device: published specifications, and how well inference uses them.
+   Efficiencies of 0 take the kind's default. Users may fill their own. */
+typedef struct llml_device {
+    const char *name;         /* "RTX 3060 Ti"                               */
+    llml_device_kind kind;
+    double mem_gb;            /* memory, 1e9 bytes (CPU: the most the platform
+                                 takes; unified: the largest configuration)  */
+    double bw_gbs;            /* memory bandwidth, 1e9 bytes/s               */
+    double tflops;            /* dense peak: FP16 tensor cores (GPU), FP32 SIMD
+                                 of all cores (CPU); 0: unknown              */
+    const char *memory;       /* "GDDR6 256-bit", "DDR4-2666 2 ch"           */
+    double bw_eff;            /* fraction of bw_gbs generation reaches; 0: default */
+    double compute_eff;       /* fraction of tflops prompt processing reaches */
+    double layer_us;          /* fixed cost per layer and token, microseconds */
+    double token_us;          /* fixed cost per token, microseconds          */
+} llml_device;
+
+/* The built-in table: 0 .. llml_device_count()-1 (static storage). */
+LLML_API int32_t llml_device_count(void);
+LLML_API const llml_device *llml_device_at(int32_t i);
+/* Find by name: case-insensitive, ignoring spaces, '-' and '_'; an exact
+   match wins, else a unique entry containing the text. NULL when none or
+   ambiguous. */
+LLML_API const llml_device *llml_device_find(const char *name);
+/* The efficiencies in effect for d (its own, or its kind's defaults). */
+LLML_API void llml_device_defaults(const llml_device *d, double *bw_eff, double *compute_eff,
+                                   double *layer_us);
+
+/* ---- plans -------------------------------------------------------------- */
+
+/* What to plan: a model (a GGUF header, or a shape), its format, the context,
+   and the devices. A zeroed desc with a model is valid. */
+typedef struct llml_plan_desc {
+    const llml_gguf *gguf;    /* a model file (header_only is enough), or   */
+    const llml_shape *shape;  /* a description (used when gguf is NULL)     */
+    const char *quant;        /* NULL/"": the file's own formats (a shape: F16);
+                                 a mix ("Q4_K_M"), a format ("q8_0": every
+                                 weight), or hypothetical bits: "FP8", "FP4",
+                                 "MXFP4", "NVFP4", or "5.5bpw"               */
+    int32_t has_imatrix;      /* for mixes whose rules depend on it          */
+    int32_t n_ctx;            /* tokens per sequence; 0: 4096 (at most the
+                                 training context)                           */
+    llml_kv_type kv_type;     /* 0: F16                                      */
+    int32_t n_batch;          /* tokens per forward pass; 0: 512             */
+    int32_t n_seq;            /* parallel sequences, each n_ctx; 0: 1        */
+    int32_t n_threads;        /* 0: 8                                        */
+    const llml_device *device;/* where layers go; NULL: the host alone       */
+    const llml_device *host;  /* the CPU side; NULL: a generic desktop CPU   */
+    int32_t n_gpu_layers;     /* layers on `device` (n_layer + 1 puts the
+                                 output layer there too); -1: as many as fit */
+    double margin_gb;         /* memory kept free on the device; 0: default
+                                 (GPU 5% + 0.25 GB, unified 25%, CPU 10% + 1 GB) */
+    int32_t gen_pos;          /* context position speed is predicted at; 0: 256 */
+    int32_t n_prompt;         /* prompt length for prompt speed; 0: 512       */
+    const llml_allocator *allocator; /* NULL: default                        */
+} llml_plan_desc;
+
+/* The answer. Bytes are exact where they follow from the file or the mix
+   rules (weights, KV cache); compute scratch and overhead are llmlite's own
+   allocations; speeds are predictions (see note). */
+typedef struct llml_plan {
+    char arch[32];
+    int32_t n_layer;
+    int32_t n_ctx;              /* tokens per sequence, as used               */
+    uint64_t n_params;          /* elements of all weight tensors             */
+    uint64_t weight_bytes;      /* all tensor data                            */
+    uint64_t file_bytes;        /* the GGUF file (a shape: weights + header estimate) */
+    double bpw;                 /* bits per weight over all tensors           */
+    uint64_t embd_bytes;        /* token embeddings                           */
+    uint64_t output_bytes;      /* output projection and final norm (tied: 0) */
+    uint64_t layer_bytes[2];    /* weights of the smallest and largest layer  */
+    uint64_t kv_bytes_per_token;/* K and V of one token, all layers           */
+    uint64_t kv_bytes;          /* at n_ctx x n_seq                           */
+    uint64_t compute_bytes;     /* scratch of one forward pass of n_batch     */
+    uint64_t output_buf_bytes;  /* logits (n_vocab floats per sequence), token ids */
+    uint64_t overhead_bytes;    /* tokenizer tables and the process baseline  */
+    uint64_t total_bytes;       /* all of it in one memory                    */
+    int32_t n_gpu_layers;       /* as used                                    */
+    int32_t n_gpu_layers_max;   /* most that fit the device with the margin   */
+    uint64_t device_bytes;      /* on the device at n_gpu_layers              */
+    uint64_t host_bytes;        /* on the host at n_gpu_layers                */
+    uint64_t device_free_bytes; /* device memory less the margin              */
+    int32_t fits;               /* 1: device_bytes and host_bytes fit         */
+    uint64_t bytes_per_token;   /* read per generated token at gen_pos (experts:
+                                   only the active ones; embeddings: one row) */
+    double flops_per_token;     /* prompt processing, per token               */
+    double gen_tps;             /* generation, tokens/s per sequence at gen_pos */
+    double gen_tps_full;        /* the same with a full context               */
+    double prompt_tps;          /* prompt processing, tokens/s                */
+    char note[256];             /* how far to trust the speeds                */
+} llml_plan;
+
+/* Compute a plan. Reads only the header of a file. Returns
+   LLML_ERR_INVALID_ARG (err says which field) for a desc without a model, an
+   unknown quant name or a negative count; LLML_ERR_NOT_FOUND for a missing
+   hyperparameter. Thread safety: any thread. */
+LLML_API llml_result llml_plan_compute(const llml_plan_desc *desc, llml_plan *out, llml_error *err);
+
+/* One weight tensor of a plan. */
+typedef struct llml_plan_tensor {
+    char name[64];
+    llml_type type;
+    int32_t layer;            /* -1: not in a layer                           */
+    uint64_t n_elements;
+    uint64_t bytes;
+    double bpw;               /* bits per weight                             */
+    int32_t hypothetical;     /* 1: sized by a hypothetical format's bits
+                                 (type then says F16)                        */
+} llml_plan_tensor;
+
+/* The weight tensors of the plan's model in the plan's formats, in the
+   model's order. *n gets the count; LLML_ERR_BUFFER_TOO_SMALL when cap is
+   smaller (call with cap 0 to ask). */
+LLML_API llml_result llml_plan_tensors(const llml_plan_desc *desc, llml_plan_tensor *out,
+                                       int64_t cap, int64_t *n, llml_error *err);
+
+/* Calibrate a device from a measurement: given a plan made for it (desc with
+   device = d, or the host alone with d as host) and the measured generation
+   and prompt speeds (0: not measured), set d's efficiencies so the plan's
+   predictions become the measurements. */
+LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p,
+                                           double gen_tps, double prompt_tps);
+
+/* ---- context sizing: measure, then place -------------------------------- */
+
+/* The memory a context allocates, buffer by buffer (each rounded up to 64
+   bytes), as llml_ctx_create lays it out in one block (the tests compare the
+   two byte for byte). */
+typedef struct llml_ctx_sizes {
+    uint64_t kv_token_bytes;  /* K and V of one token over all layers         */
+    uint64_t kv_k_bytes;      /* the whole K cache (n_ctx tokens, all layers) */
+    uint64_t kv_v_bytes;      /* the whole V cache                            */
+    uint64_t act_bytes;       /* activations of one batch: residual, scratch,
+                                 q, k, v, attention out, feed-forward, experts */
+    uint64_t qact_bytes;      /* activation rows converted for the kernels    */
+    uint64_t attn_bytes;      /* per-thread attention rows (n_ctx scores each) */
+    uint64_t tokens_bytes;    /* the token ids of the cache                   */
+    uint64_t other_bytes;     /* per-layer tables, RoPE tables                */
+    uint64_t block_bytes;     /* the one allocation: all of the above         */
+    uint64_t logits_bytes;    /* allocated at the first decode: n_vocab floats
+                                 per kept output (this: one output)          */
+    uint64_t total_bytes;     /* block_bytes + logits_bytes                   */
+} llml_ctx_sizes;
+
+/* Sizes for a context of shape s created with desc (NULL: defaults; the
+   n_ctx, n_batch, n_threads and kv_type defaults of llml_ctx_desc apply).
+   A Q8_0 cache stores rows of n_head_kv x head_dim values in 34-byte blocks
+   of 32; with a head_dim that is not a multiple of 32 the context keeps F16.
+   Sliding-window layers keep the full context. */
+LLML_API llml_result llml_ctx_sizes_get(const llml_shape *s, const llml_ctx_desc *desc,
+                                        llml_ctx_sizes *out);
 #ifdef __cplusplus
 }
 #endif
@@ -7329,6 +7648,552 @@ static llml_result llml__quant_iq1_m(const float *src, void *dst, int64_t nrows,
 }
 
 /* ------------------------------------------------------------------------ */
+/* >>mix  the reference quantizer's mixes and per-tensor rules               */
+/* ------------------------------------------------------------------------ */
+
+/* Order matters for llml_mix_for_type: the first entry whose base is a
+   format gives that format's file type (q3_K -> Q3_K_M, iq2_s -> IQ2_M). */
+static const llml_mix_info llml__mixes[] = {
+    { "F32",     LLML_FTYPE_ALL_F32, LLML_TYPE_F32,     0 },
+    { "F16",     LLML_FTYPE_F16,     LLML_TYPE_F16,     0 },
+    { "BF16",    LLML_FTYPE_BF16,    LLML_TYPE_BF16,    0 },
+    { "Q4_0",    LLML_FTYPE_Q4_0,    LLML_TYPE_Q4_0,    0 },
+    { "Q4_1",    LLML_FTYPE_Q4_1,    LLML_TYPE_Q4_1,    0 },
+    { "Q5_0",    LLML_FTYPE_Q5_0,    LLML_TYPE_Q5_0,    0 },
+    { "Q5_1",    LLML_FTYPE_Q5_1,    LLML_TYPE_Q5_1,    0 },
+    { "Q8_0",    LLML_FTYPE_Q8_0,    LLML_TYPE_Q8_0,    0 },
+    { "Q2_K",    LLML_FTYPE_Q2_K,    LLML_TYPE_Q2_K,    0 },
+    { "Q2_K_S",  LLML_FTYPE_Q2_K_S,  LLML_TYPE_Q2_K,    0 },
+    { "Q3_K_M",  LLML_FTYPE_Q3_K_M,  LLML_TYPE_Q3_K,    0 },
+    { "Q3_K_S",  LLML_FTYPE_Q3_K_S,  LLML_TYPE_Q3_K,    0 },
+    { "Q3_K_L",  LLML_FTYPE_Q3_K_L,  LLML_TYPE_Q3_K,    0 },
+    { "Q3_K",    LLML_FTYPE_Q3_K_M,  LLML_TYPE_Q3_K,    1 },
+    { "Q4_K_M",  LLML_FTYPE_Q4_K_M,  LLML_TYPE_Q4_K,    0 },
+    { "Q4_K_S",  LLML_FTYPE_Q4_K_S,  LLML_TYPE_Q4_K,    0 },
+    { "Q4_K",    LLML_FTYPE_Q4_K_M,  LLML_TYPE_Q4_K,    1 },
+    { "Q5_K_M",  LLML_FTYPE_Q5_K_M,  LLML_TYPE_Q5_K,    0 },
+    { "Q5_K_S",  LLML_FTYPE_Q5_K_S,  LLML_TYPE_Q5_K,    0 },
+    { "Q5_K",    LLML_FTYPE_Q5_K_M,  LLML_TYPE_Q5_K,    1 },
+    { "Q6_K",    LLML_FTYPE_Q6_K,    LLML_TYPE_Q6_K,    0 },
+    { "IQ1_S",   LLML_FTYPE_IQ1_S,   LLML_TYPE_IQ1_S,   0 },
+    { "IQ1_M",   LLML_FTYPE_IQ1_M,   LLML_TYPE_IQ1_M,   0 },
+    { "IQ2_XXS", LLML_FTYPE_IQ2_XXS, LLML_TYPE_IQ2_XXS, 0 },
+    { "IQ2_XS",  LLML_FTYPE_IQ2_XS,  LLML_TYPE_IQ2_XS,  0 },
+    { "IQ2_S",   LLML_FTYPE_IQ2_S,   LLML_TYPE_IQ2_XS,  0 },
+    { "IQ2_M",   LLML_FTYPE_IQ2_M,   LLML_TYPE_IQ2_S,   0 },
+    { "IQ3_XXS", LLML_FTYPE_IQ3_XXS, LLML_TYPE_IQ3_XXS, 0 },
+    { "IQ3_S",   LLML_FTYPE_IQ3_S,   LLML_TYPE_IQ3_S,   0 },
+    { "IQ3_XS",  LLML_FTYPE_IQ3_XS,  LLML_TYPE_IQ3_S,   0 },
+    { "IQ3_M",   LLML_FTYPE_IQ3_M,   LLML_TYPE_IQ3_S,   0 },
+    { "IQ4_NL",  LLML_FTYPE_IQ4_NL,  LLML_TYPE_IQ4_NL,  0 },
+    { "IQ4_XS",  LLML_FTYPE_IQ4_XS,  LLML_TYPE_IQ4_XS,  0 },
+    { "TQ1_0",   LLML_FTYPE_TQ1_0,   LLML_TYPE_TQ1_0,   0 },
+    { "TQ2_0",   LLML_FTYPE_TQ2_0,   LLML_TYPE_TQ2_0,   0 }
+};
+#define LLML__N_MIXES ((int32_t)(sizeof llml__mixes / sizeof llml__mixes[0]))
+
+/* Case-insensitive ASCII equality. */
+static int llml__mix_ieq(const char *a, const char *b) {
+    while (*a && *b) {
+        char x = *a++, y = *b++;
+        if (x >= 'a' && x <= 'z') x = (char)(x - 'a' + 'A');
+        if (y >= 'a' && y <= 'z') y = (char)(y - 'a' + 'A');
+        if (x != y) return 0;
+    }
+    return *a == *b;
+}
+
+LLML_API int32_t llml_mix_count(void) { return LLML__N_MIXES; }
+
+LLML_API const llml_mix_info *llml_mix_at(int32_t i) {
+    return i >= 0 && i < LLML__N_MIXES ? &llml__mixes[i] : NULL;
+}
+
+LLML_API const llml_mix_info *llml_mix_for_ftype(int32_t ftype) {
+    int32_t i;
+    for (i = 0; i < LLML__N_MIXES; i++)
+        if (!llml__mixes[i].alias && (int32_t)llml__mixes[i].ftype == ftype) return &llml__mixes[i];
+    return NULL;
+}
+
+LLML_API const llml_mix_info *llml_mix_find(const char *name) {
+    int32_t i;
+    if (!name || !*name) return NULL;
+    for (i = 0; i < LLML__N_MIXES; i++)
+        if (llml__mix_ieq(llml__mixes[i].name, name)) return &llml__mixes[i];
+    /* a bare ftype number, as the reference accepts */
+    {
+        const char *p = name;
+        long v = 0;
+        while (*p >= '0' && *p <= '9' && v < 100000) v = v * 10 + (*p++ - '0');
+        if (*p == 0) return llml_mix_for_ftype((int32_t)v);
+    }
+    return NULL;
+}
+
+LLML_API const llml_mix_info *llml_mix_for_type(llml_type t) {
+    int32_t i;
+    for (i = 0; i < LLML__N_MIXES; i++)
+        if (!llml__mixes[i].alias && llml__mixes[i].base == t) return &llml__mixes[i];
+    return NULL;
+}
+
+/* An integer key, or the largest element of an integer array (per-layer
+   values); `def` when absent or of another type. */
+static int64_t llml__mix_get_int(const llml_gguf *g, const char *key, int64_t def) {
+    int64_t v, i = llml_gguf_find_key(g, key);
+    uint64_t j, n;
+    const void *d;
+    int found = 0;
+    if (i < 0) return def;
+    if (llml_gguf_get_int(g, key, &v) == LLML_OK) return v;
+    if (llml_gguf_kv_type(g, i) != LLML_GGUF_ARRAY) return def;
+    n = llml_gguf_arr_len(g, i);
+    d = llml_gguf_arr_data(g, i);
+    if (!d) return def;
+    v = 0;
+    for (j = 0; j < n; j++) {
+        int64_t x;
+        switch (llml_gguf_arr_type(g, i)) {
+        case LLML_GGUF_UINT8: x = ((const uint8_t *)d)[j]; break;
+        case LLML_GGUF_INT8: x = ((const int8_t *)d)[j]; break;
+        case LLML_GGUF_UINT16: x = ((const uint16_t *)d)[j]; break;
+        case LLML_GGUF_INT16: x = ((const int16_t *)d)[j]; break;
+        case LLML_GGUF_UINT32: x = ((const uint32_t *)d)[j]; break;
+        case LLML_GGUF_INT32: x = ((const int32_t *)d)[j]; break;
+        case LLML_GGUF_UINT64: x = (int64_t)(((const uint64_t *)d)[j] >> 1); break;
+        case LLML_GGUF_INT64: x = ((const int64_t *)d)[j]; break;
+        default: return def;
+        }
+        if (!found || x > v) v = x;
+        found = 1;
+    }
+    return found ? v : def;
+}
+
+LLML_API llml_result llml_mix_desc_from_gguf(const llml_gguf *g, llml_ftype ftype, llml_mix_desc *out) {
+    const char *arch = NULL;
+    char key[96];
+    if (!g || !out) return LLML_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    out->ftype = ftype;
+    if (llml_gguf_get_str(g, "general.architecture", &arch) != LLML_OK || !arch) arch = "";
+    out->arch = arch;
+    if (strlen(arch) > 48) return LLML_OK;
+    snprintf(key, sizeof key, "%s.block_count", arch);
+    out->n_layer = llml__mix_get_int(g, key, 0);
+    snprintf(key, sizeof key, "%s.attention.head_count", arch);
+    out->n_head = llml__mix_get_int(g, key, 0);
+    snprintf(key, sizeof key, "%s.attention.head_count_kv", arch);
+    out->n_head_kv = llml__mix_get_int(g, key, out->n_head);
+    snprintf(key, sizeof key, "%s.expert_count", arch);
+    out->n_expert = llml__mix_get_int(g, key, 0);
+    return LLML_OK;
+}
+
+/* ---- tensor categories ---- */
+
+typedef enum llml__mix_cat {
+    LLML__CAT_TOKEN_EMBD, LLML__CAT_OUTPUT, LLML__CAT_ATTN_V_LIKE, LLML__CAT_ATTN_K,
+    LLML__CAT_ATTN_Q, LLML__CAT_ATTN_OUTPUT, LLML__CAT_FFN_UP, LLML__CAT_FFN_GATE,
+    LLML__CAT_FFN_DOWN, LLML__CAT_OTHER
+} llml__mix_cat;
+
+static int llml__mix_is_token_embd(const char *n) {
+    return strcmp(n, "token_embd.weight") == 0 || strcmp(n, "per_layer_token_embd.weight") == 0;
+}
+
+static llml__mix_cat llml__mix_category(const char *n) {
+    if (strcmp(n, "output.weight") == 0) return LLML__CAT_OUTPUT;
+    if (llml__mix_is_token_embd(n)) return LLML__CAT_TOKEN_EMBD;
+    /* fused qkv and MLA kv_b count as attn_v: the rules treat them alike */
+    if (strstr(n, "attn_qkv.weight") || strstr(n, "attn_kv_b.weight") || strstr(n, "attn_v.weight"))
+        return LLML__CAT_ATTN_V_LIKE;
+    if (strstr(n, "attn_k.weight")) return LLML__CAT_ATTN_K;
+    if (strstr(n, "attn_q.weight")) return LLML__CAT_ATTN_Q;
+    if (strstr(n, "attn_output.weight")) return LLML__CAT_ATTN_OUTPUT;
+    if (strstr(n, "ffn_up")) return LLML__CAT_FFN_UP;
+    if (strstr(n, "ffn_gate")) return LLML__CAT_FFN_GATE;
+    if (strstr(n, "ffn_down")) return LLML__CAT_FFN_DOWN;
+    return LLML__CAT_OTHER;
+}
+
+/* Name fragments of tensors the reference always leaves as they are. */
+static const char *const llml__mix_keep[] = {
+    "_norm.weight", "ffn_gate_inp.weight", "ffn_gate_tid2eid.weight", "altup", "laurel",
+    "per_layer_model_proj", "ssm_conv1d", "shortconv.conv.weight", "indexer.k_proj.weight",
+    "indexer.q_proj.weight", "time_mix_first.weight", "time_mix_w0.weight", "time_mix_w1.weight",
+    "time_mix_w2.weight", "time_mix_v0.weight", "time_mix_v1.weight", "time_mix_v2.weight",
+    "time_mix_a0.weight", "time_mix_a1.weight", "time_mix_a2.weight", "time_mix_g1.weight",
+    "time_mix_g2.weight", "time_mix_decay_w1.weight", "time_mix_decay_w2.weight",
+    "time_mix_lerp_fused.weight", "attn_rel_b.weight", ".position_embd", "sam.pos_embd",
+    "sam.neck.", "sam.net_", ".rel_pos", ".patch_embd", ".patch_merger", "a.rvq.codebook",
+    "mm.a.code_embd"
+};
+
+/* ggml's notion of dimensions: trailing sizes of 1 do not count. */
+static int llml__mix_n_dims(const llml_tensor_shape *t) {
+    int d;
+    for (d = 3; d > 0; d--)
+        if (t->ne[d] > 1) return d + 1;
+    return 1;
+}
+
+static int llml__mix_may_quantize(const llml_tensor_shape *t) {
+    const char *n = t->name;
+    size_t len = strlen(n), i;
+    if (llml__mix_n_dims(t) < 2) return 0;
+    if (len < 6 || strcmp(n + len - 6, "weight") != 0) return 0;
+    for (i = 0; i < sizeof llml__mix_keep / sizeof llml__mix_keep[0]; i++)
+        if (strstr(n, llml__mix_keep[i])) return 0;
+    if (strcmp(n, "position_embd.weight") == 0 || strcmp(n, "token_types.weight") == 0) return 0;
+    return 1;
+}
+
+/* Layer number of "blk.N....", or -1. */
+static int64_t llml__mix_layer_of(const char *n) {
+    int64_t v = 0;
+    const char *p = n + 4;
+    if (strncmp(n, "blk.", 4) != 0 || *p < '0' || *p > '9') return -1;
+    while (*p >= '0' && *p <= '9' && v < 100000000) v = v * 10 + (*p++ - '0');
+    return v;
+}
+
+typedef struct llml__mix_state {
+    const llml_mix_desc *d;
+    int is_falcon, is_70b, tied;
+    int64_t n_attn_v;       /* attn_v-like tensors in the model */
+    int64_t i_attn_v, i_ffn_down, i_ffn_gate, i_ffn_up;
+    llml_error *err;
+} llml__mix_state;
+
+/* "Use more bits" layers of the reference: the first and last eighth, and
+   every third layer in between. */
+static int llml__mix_more_bits(int64_t i, int64_t n) {
+    return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
+}
+
+/* Layer index the ffn rules use: a running counter, except in expert models,
+   where expert tensors are not in layer order and the name tells it. */
+static int llml__mix_ffn_layer(llml__mix_state *qs, int64_t counter, const char *name, int64_t *layer) {
+    if (qs->d->n_expert > 1) {
+        int64_t l = llml__mix_layer_of(name);
+        if (l < 0 || l >= qs->d->n_layer) {
+            llml__set_error(qs->err, LLML_ERR_CORRUPT, UINT64_MAX,
+                            "tensor %s: cannot tell its layer (model has %lld)", name,
+                            (long long)qs->d->n_layer);
+            return 0;
+        }
+        *layer = l;
+    } else {
+        *layer = counter;
+    }
+    return 1;
+}
+
+static int llml__mix_low_bit_iq(int ft) {
+    return ft == LLML_FTYPE_IQ2_XXS || ft == LLML_FTYPE_IQ2_XS || ft == LLML_FTYPE_IQ1_S ||
+           ft == LLML_FTYPE_IQ2_S || ft == LLML_FTYPE_IQ2_M || ft == LLML_FTYPE_IQ1_M;
+}
+
+static int32_t llml__mix_block(llml_type t) {
+    const llml_type_info *ti = llml_type_get_info(t);
+    return ti ? ti->block_size : 1;
+}
+
+/* The mix rules. *io holds the mix's base format on entry and the tensor's
+   format on return. 0 on error (err filled). */
+static int llml__mix_rule(llml__mix_state *qs, const llml_tensor_shape *ten, llml__mix_cat cat,
+                          llml_type *io) {
+    const llml_mix_desc *d = qs->d;
+    const int ft = (int)d->ftype;
+    const int64_t gqa = d->n_head_kv > 0 ? d->n_head / d->n_head_kv : 0, nl = d->n_layer;
+    const int iq2s_like = ft == LLML_FTYPE_IQ2_S || ft == LLML_FTYPE_IQ2_M;
+    llml_type t = *io;
+    int64_t il;
+
+    if (cat == LLML__CAT_OUTPUT || (cat == LLML__CAT_TOKEN_EMBD && qs->tied)) {
+        /* the output projection keeps more bits than anything else */
+        if (qs->is_falcon || ten->ne[0] % llml__mix_block(t) != 0) t = LLML_TYPE_Q8_0;
+        else if (llml__mix_low_bit_iq(ft) || ft == LLML_FTYPE_IQ3_XXS) t = LLML_TYPE_Q5_K;
+        else if (t != LLML_TYPE_Q8_0) t = LLML_TYPE_Q6_K;
+    } else if (cat == LLML__CAT_TOKEN_EMBD) {
+        if (ft == LLML_FTYPE_IQ2_XXS || ft == LLML_FTYPE_IQ2_XS || ft == LLML_FTYPE_IQ1_S ||
+            ft == LLML_FTYPE_IQ1_M)
+            t = LLML_TYPE_Q2_K;
+        else if (iq2s_like || ft == LLML_FTYPE_IQ3_XXS) t = LLML_TYPE_IQ3_S;
+        else if (ft == LLML_FTYPE_TQ1_0 || ft == LLML_FTYPE_TQ2_0) t = LLML_TYPE_Q4_K;
+    } else if (llml__mix_low_bit_iq(ft)) {
+        switch (cat) {
+        case LLML__CAT_ATTN_V_LIKE:
+            if (gqa >= 4 || d->n_expert >= 4) t = LLML_TYPE_Q4_K;
+            else t = iq2s_like ? LLML_TYPE_IQ3_S : LLML_TYPE_Q2_K;
+            qs->i_attn_v++;
+            break;
+        case LLML__CAT_ATTN_K:
+            if (d->n_expert == 8) t = LLML_TYPE_Q4_K;
+            break;
+        case LLML__CAT_FFN_DOWN:
+            if (qs->i_ffn_down < nl / 8) t = iq2s_like ? LLML_TYPE_IQ3_S : LLML_TYPE_Q2_K;
+            qs->i_ffn_down++;
+            break;
+        case LLML__CAT_ATTN_OUTPUT:
+            if (d->n_expert == 8) t = LLML_TYPE_Q5_K;
+            else if (ft == LLML_FTYPE_IQ1_S || ft == LLML_FTYPE_IQ1_M) t = LLML_TYPE_IQ2_XXS;
+            else if (iq2s_like) t = LLML_TYPE_IQ3_S;
+            break;
+        default:
+            break;
+        }
+    } else {
+        switch (cat) {
+        case LLML__CAT_ATTN_V_LIKE: {
+            const int64_t i = qs->i_attn_v, n = qs->n_attn_v;
+            switch (ft) {
+            case LLML_FTYPE_Q2_K: t = gqa >= 4 ? LLML_TYPE_Q4_K : LLML_TYPE_Q3_K; break;
+            case LLML_FTYPE_Q2_K_S: if (gqa >= 4) t = LLML_TYPE_Q4_K; break;
+            case LLML_FTYPE_IQ3_XXS:
+                t = gqa >= 4 ? LLML_TYPE_Q4_K : (d->has_imatrix ? LLML_TYPE_IQ3_XXS : LLML_TYPE_IQ3_S);
+                break;
+            case LLML_FTYPE_IQ3_XS: case LLML_FTYPE_IQ3_S: if (gqa >= 4) t = LLML_TYPE_Q4_K; break;
+            case LLML_FTYPE_IQ3_M: t = LLML_TYPE_Q4_K; break;
+            case LLML_FTYPE_Q3_K_M: t = i < 2 ? LLML_TYPE_Q5_K : LLML_TYPE_Q4_K; break;
+            case LLML_FTYPE_Q3_K_L: t = LLML_TYPE_Q5_K; break;
+            case LLML_FTYPE_IQ4_NL: case LLML_FTYPE_IQ4_XS: if (gqa >= 4) t = LLML_TYPE_Q5_K; break;
+            case LLML_FTYPE_Q4_K_M: case LLML_FTYPE_Q5_K_M:
+                if (llml__mix_more_bits(i, n)) t = LLML_TYPE_Q6_K;
+                break;
+            case LLML_FTYPE_Q4_K_S: if (i < 4) t = LLML_TYPE_Q5_K; break;
+            default: break;
+            }
+            /* 70B: attn_v is 8x smaller than attn_q, extra bits are cheap */
+            if (qs->is_70b && (t == LLML_TYPE_Q3_K || t == LLML_TYPE_Q4_K)) t = LLML_TYPE_Q5_K;
+            if (d->n_expert == 8) t = LLML_TYPE_Q8_0;
+            qs->i_attn_v++;
+            break;
+        }
+        case LLML__CAT_ATTN_K:
+            if (d->n_expert == 8) t = LLML_TYPE_Q8_0;
+            else if (ft == LLML_FTYPE_IQ3_XS) t = LLML_TYPE_IQ3_XXS;
+            else if (ft == LLML_FTYPE_IQ3_XXS) t = LLML_TYPE_IQ2_S;
+            break;
+        case LLML__CAT_ATTN_Q:
+            if (ft == LLML_FTYPE_IQ3_XS) t = LLML_TYPE_IQ3_XXS;
+            else if (ft == LLML_FTYPE_IQ3_XXS) t = LLML_TYPE_IQ2_S;
+            break;
+        case LLML__CAT_FFN_DOWN: {
+            int mb;
+            if (!llml__mix_ffn_layer(qs, qs->i_ffn_down, ten->name, &il)) return 0;
+            mb = llml__mix_more_bits(il, nl);
+            switch (ft) {
+            case LLML_FTYPE_Q2_K: t = LLML_TYPE_Q3_K; break;
+            case LLML_FTYPE_Q2_K_S: if (il < nl / 8) t = LLML_TYPE_Q4_K; break;
+            case LLML_FTYPE_IQ3_XXS:
+                if (!d->has_imatrix) t = il < nl / 8 ? LLML_TYPE_Q4_K : LLML_TYPE_Q3_K;
+                break;
+            case LLML_FTYPE_Q3_K_M:
+                if (il < nl / 16) t = LLML_TYPE_Q5_K;
+                else t = (!qs->is_falcon || mb) ? LLML_TYPE_Q4_K : LLML_TYPE_Q3_K;
+                break;
+            case LLML_FTYPE_IQ3_M:
+                if (il < nl / 8 || (d->n_expert == 8 && mb)) t = LLML_TYPE_Q4_K;
+                break;
+            case LLML_FTYPE_Q3_K_L: t = qs->is_falcon ? LLML_TYPE_Q4_K : LLML_TYPE_Q5_K; break;
+            case LLML_FTYPE_Q4_K_M:
+                if (qs->is_falcon)
+                    t = il < nl / 16 ? LLML_TYPE_Q6_K : (mb ? LLML_TYPE_Q5_K : LLML_TYPE_Q4_K);
+                else if (mb)
+                    t = LLML_TYPE_Q6_K;
+                break;
+            case LLML_FTYPE_IQ4_NL: case LLML_FTYPE_IQ4_XS:
+                if (il < nl / 8 && !d->has_imatrix) t = LLML_TYPE_Q5_K;
+                break;
+            case LLML_FTYPE_Q5_K_M: if (mb) t = LLML_TYPE_Q6_K; break;
+            case LLML_FTYPE_Q4_K_S: if (!qs->is_falcon && il < nl / 8) t = LLML_TYPE_Q5_K; break;
+            case LLML_FTYPE_Q4_0: case LLML_FTYPE_Q5_0:
+                /* with an imatrix, the first layers' ffn_down get the
+                   variant with an offset */
+                if (d->has_imatrix && il < nl / 8)
+                    t = ft == LLML_FTYPE_Q4_0 ? LLML_TYPE_Q4_1 : LLML_TYPE_Q5_1;
+                break;
+            default: break;
+            }
+            qs->i_ffn_down++;
+            break;
+        }
+        case LLML__CAT_ATTN_OUTPUT:
+            if (!qs->is_falcon) {
+                if (d->n_expert == 8) {
+                    switch (ft) {
+                    case LLML_FTYPE_Q2_K: case LLML_FTYPE_IQ3_XS: case LLML_FTYPE_IQ3_XXS:
+                    case LLML_FTYPE_Q3_K_S: case LLML_FTYPE_Q3_K_M: case LLML_FTYPE_IQ4_NL:
+                    case LLML_FTYPE_Q4_K_S: case LLML_FTYPE_Q4_K_M: case LLML_FTYPE_IQ3_S:
+                    case LLML_FTYPE_IQ3_M: case LLML_FTYPE_IQ4_XS:
+                        t = LLML_TYPE_Q5_K;
+                        break;
+                    default: break;
+                    }
+                } else {
+                    switch (ft) {
+                    case LLML_FTYPE_Q2_K: t = LLML_TYPE_Q3_K; break;
+                    case LLML_FTYPE_IQ3_XXS: t = LLML_TYPE_IQ3_S; break;
+                    case LLML_FTYPE_Q3_K_M: t = LLML_TYPE_Q4_K; break;
+                    case LLML_FTYPE_Q3_K_L: t = LLML_TYPE_Q5_K; break;
+                    case LLML_FTYPE_IQ3_M: t = LLML_TYPE_Q4_K; break;
+                    default: break;
+                    }
+                }
+            } else if (ft == LLML_FTYPE_Q3_K_L) {
+                t = LLML_TYPE_Q4_K;
+            }
+            break;
+        case LLML__CAT_FFN_GATE:
+        case LLML__CAT_FFN_UP: {
+            int64_t *ctr = cat == LLML__CAT_FFN_GATE ? &qs->i_ffn_gate : &qs->i_ffn_up;
+            if (!llml__mix_ffn_layer(qs, *ctr, ten->name, &il)) return 0;
+            if (ft == LLML_FTYPE_IQ3_XS && il >= nl / 8 && il < 7 * nl / 8) t = LLML_TYPE_IQ3_XXS;
+            (*ctr)++;
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    *io = t;
+    return 1;
+}
+
+/* When a row does not fit the chosen format's block, the reference falls
+   back to a format with 32-element blocks, and to F16 after that. */
+static llml_type llml__mix_fallback(int64_t nc, llml_type t) {
+    llml_type r;
+    if (nc % llml__mix_block(t) == 0) return t;
+    switch (t) {
+    case LLML_TYPE_IQ1_S: case LLML_TYPE_IQ1_M: case LLML_TYPE_IQ2_XXS: case LLML_TYPE_IQ2_XS:
+    case LLML_TYPE_IQ2_S: case LLML_TYPE_IQ3_XXS: case LLML_TYPE_IQ3_S: case LLML_TYPE_IQ4_XS:
+        r = LLML_TYPE_IQ4_NL; break;
+    case LLML_TYPE_Q2_K: case LLML_TYPE_Q3_K: case LLML_TYPE_TQ1_0: case LLML_TYPE_TQ2_0:
+        r = LLML_TYPE_Q4_0; break;
+    case LLML_TYPE_Q4_K: r = LLML_TYPE_Q5_0; break;
+    case LLML_TYPE_Q5_K: r = LLML_TYPE_Q5_1; break;
+    case LLML_TYPE_Q6_K: r = LLML_TYPE_Q8_0; break;
+    default: r = LLML_TYPE_F16; break;   /* 32-element formats: F16 at once */
+    }
+    if (nc % llml__mix_block(r) != 0) r = LLML_TYPE_F16;
+    return r;
+}
+
+/* Formats whose quality collapses without an importance matrix; the token
+   embeddings and the output projection are exempt. */
+static int llml__mix_requires_imatrix(const char *name, llml_type t, int ftype) {
+    const llml_type_info *ti = llml_type_get_info(t);
+    if (llml__mix_is_token_embd(name) || strcmp(name, "output.weight") == 0) return 0;
+    switch (t) {
+    case LLML_TYPE_IQ3_XXS: case LLML_TYPE_IQ2_XXS: case LLML_TYPE_IQ2_XS: case LLML_TYPE_IQ2_S:
+    case LLML_TYPE_IQ1_M: case LLML_TYPE_IQ1_S:
+        return 1;
+    case LLML_TYPE_Q2_K:
+        return ftype == LLML_FTYPE_Q2_K_S;
+    default:
+        return ti && ti->needs_imatrix;
+    }
+}
+
+/* Sort key of the reference's output order: non-layer tensors first, then
+   by layer, then by name. Insertion-merge sort on an index array (stable,
+   no recursion, no global comparator state). */
+static int llml__mix_before(const llml_tensor_shape *t, int64_t a, int64_t b) {
+    int64_t la = llml__mix_layer_of(t[a].name), lb = llml__mix_layer_of(t[b].name);
+    if (la != lb) return la < lb;
+    return strcmp(t[a].name, t[b].name) < 0;
+}
+
+static void llml__mix_sort(const llml_tensor_shape *t, int64_t *idx, int64_t *tmp, int64_t n) {
+    int64_t width, i;
+    for (width = 1; width < n; width *= 2) {
+        for (i = 0; i < n; i += 2 * width) {
+            int64_t lo = i, mid = LLML__MIN(i + width, n), hi = LLML__MIN(i + 2 * width, n);
+            int64_t a = lo, b = mid, k = lo;
+            while (a < mid && b < hi) tmp[k++] = llml__mix_before(t, idx[b], idx[a]) ? idx[b++] : idx[a++];
+            while (a < mid) tmp[k++] = idx[a++];
+            while (b < hi) tmp[k++] = idx[b++];
+        }
+        memcpy(idx, tmp, (size_t)n * sizeof *idx);
+    }
+}
+
+LLML_API llml_result llml_mix_plan(const llml_mix_desc *desc, const llml_tensor_shape *t,
+                                   int64_t n, llml_mix_choice *out, llml_error *err) {
+    const llml_mix_info *mix;
+    llml__mix_state qs;
+    llml_type base;
+    int64_t *idx, k;
+    size_t bytes;
+    int quantized_base;
+    if (!desc || n < 0 || (n > 0 && (!t || !out))) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_mix_plan: NULL argument or negative count");
+        return LLML_ERR_INVALID_ARG;
+    }
+    mix = llml_mix_for_ftype((int32_t)desc->ftype);
+    if (!mix) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "unknown file type %d", (int)desc->ftype);
+        return LLML_ERR_INVALID_ARG;
+    }
+    base = mix->base;
+    quantized_base = llml_type_get_info(base) && llml_type_get_info(base)->is_quantized;
+    if (n == 0) return LLML_OK;
+    if ((uint64_t)n > (uint64_t)(SIZE_MAX / (2 * sizeof(int64_t)))) return LLML_ERR_OUT_OF_MEMORY;
+    bytes = (size_t)n * 2 * sizeof(int64_t);
+    idx = (int64_t *)llml__alloc(desc->allocator, bytes, 8);
+    if (!idx) {
+        llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "llml_mix_plan: out of memory");
+        return LLML_ERR_OUT_OF_MEMORY;
+    }
+
+    memset(&qs, 0, sizeof qs);
+    qs.d = desc;
+    qs.err = err;
+    qs.tied = 1;
+    qs.is_falcon = desc->arch && strcmp(desc->arch, "falcon") == 0;
+    /* the reference's one size class that changes a rule: LLaMA-2 70B
+       (80 layers, grouped-query attention) */
+    qs.is_70b = desc->arch && strcmp(desc->arch, "llama") == 0 && desc->n_layer == 80 &&
+                desc->n_head != desc->n_head_kv;
+    for (k = 0; k < n; k++) {
+        if (!t[k].name) {
+            llml__free(desc->allocator, idx, bytes);
+            llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "tensor %lld has no name", (long long)k);
+            return LLML_ERR_INVALID_ARG;
+        }
+        idx[k] = k;
+        if (strcmp(t[k].name, "output.weight") == 0) qs.tied = 0;
+        if (llml__mix_category(t[k].name) == LLML__CAT_ATTN_V_LIKE) qs.n_attn_v++;
+    }
+    llml__mix_sort(t, idx, idx + n, n);
+
+    for (k = 0; k < n; k++) {
+        const llml_tensor_shape *ten = &t[idx[k]];
+        llml_mix_choice *c = &out[idx[k]];
+        c->type = ten->type;
+        c->wanted = ten->type;
+        c->quantize = 0;
+        c->needs_imatrix = 0;
+        if (!llml__mix_may_quantize(ten)) continue;
+        c->quantize = 1;
+        c->type = c->wanted = base;
+        if (!quantized_base) continue;
+        if (!desc->pure && !llml__mix_rule(&qs, ten, llml__mix_category(ten->name), &c->wanted)) {
+            llml__free(desc->allocator, idx, bytes);
+            return LLML_ERR_CORRUPT;
+        }
+        c->type = llml__mix_fallback(ten->ne[0], c->wanted);
+        c->needs_imatrix = llml__mix_requires_imatrix(ten->name, c->type, (int)desc->ftype);
+    }
+    llml__free(desc->allocator, idx, bytes);
+    return LLML_OK;
+}
+
+/* ------------------------------------------------------------------------ */
 /* >>types  the format table and the public quant entry points              */
 /* ------------------------------------------------------------------------ */
 
@@ -12459,12 +13324,14 @@ LLML_API const llml_gguf *llml_model_gguf(const llml_model *m) { return m ? m->g
 
 #define LLML__MAX_THREADS 64
 
-typedef void (*llml__task_fn)(void *arg, int ith, int nth);
+typedef llml_task_fn llml__task_fn;
 
 /* ---- thread pool: persistent workers parked on a condition variable ----- */
 
 typedef struct llml__pool {
     int n;                       /* threads including the caller */
+    llml_parallel_for_fn host;   /* host job system, or NULL */
+    void *host_user;
 #ifdef LLML__THREADS
     pthread_t th[LLML__MAX_THREADS];
     pthread_mutex_t mu;
@@ -12547,6 +13414,7 @@ static void llml__pool_stop(llml__pool *p) {
 }
 
 static void llml__pool_run(llml__pool *p, llml__task_fn fn, void *arg) {
+    if (p->host) { p->host(p->host_user, fn, arg, p->n); return; }
 #ifdef LLML__THREADS
     if (p->n > 1) {
         pthread_mutex_lock(&p->mu);
@@ -12682,7 +13550,7 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
     if (d.n_batch == 0) d.n_batch = 512;
     if (d.n_batch > d.n_ctx) d.n_batch = d.n_ctx;
     nth = d.n_threads;
-    if (nth == 0) nth = LLML__MIN(llml__cpu_count(), 8);
+    if (nth == 0) nth = d.parallel_for ? 4 : LLML__MIN(llml__cpu_count(), 8);
     if (nth > LLML__MAX_THREADS) nth = LLML__MAX_THREADS;
     if (d.n_ctx > (1 << 24)) { llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "n_ctx %d is too large", (int)d.n_ctx); return LLML_ERR_INVALID_ARG; }
 
@@ -12785,7 +13653,13 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
         LLML__TAKE(float *, c->rope_sin, sizes[22]);
 #undef LLML__TAKE
     }
-    llml__pool_start(&c->pool, nth, c->workers);
+    if (d.parallel_for) {
+        c->pool.n = nth;
+        c->pool.host = d.parallel_for;
+        c->pool.host_user = d.parallel_for_user;
+    } else {
+        llml__pool_start(&c->pool, nth, c->workers);
+    }
     c->n_threads = c->pool.n;
     if (c->log) {
         char buf[256];
@@ -12802,7 +13676,7 @@ LLML_API void llml_ctx_free(llml_ctx *c) {
     llml_allocator a;
     if (!c) return;
     a = c->alloc;
-    if (c->mem) llml__pool_stop(&c->pool);
+    if (c->mem && !c->pool.host) llml__pool_stop(&c->pool);
     if (c->logits) llml__free(&a, c->logits, c->logits_cap * sizeof(float));
     if (c->mem) llml__free(&a, c->mem, c->mem_size);
     llml__free(&a, c, sizeof(*c));
@@ -13761,6 +14635,1078 @@ done:
     llml__free(g.a, g.pend, g.pend_cap);
     llml__free(g.a, g.piece, g.piece_cap);
     return r;
+}
+
+/* ------------------------------------------------------------------------ */
+/* >>plan  sizing: shapes, devices, context sizes, plans, speed model        */
+/* ------------------------------------------------------------------------ */
+
+/* Everything here is arithmetic on a GGUF header or a description: no
+   weights are read. Exact parts: tensor bytes (block layouts and the mix
+   rules), KV cache bytes (the cache layout of >>model), llmlite's own
+   buffers (llml_ctx_sizes_get: what llml_ctx_create allocates). Predicted parts:
+   speeds, from bytes moved and FLOPs, over device bandwidth and throughput
+   times an efficiency (defaults per device kind, or calibrated). */
+
+/* Lower-case alphanumerics only: "RTX 3060-Ti" -> "rtx3060ti". */
+static void llml__plan_norm(const char *s, char *out, size_t cap) {
+    size_t k = 0;
+    if (!cap) return;
+    for (; s && *s && k + 1 < cap; s++) {
+        char c = *s;
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out[k++] = c;
+    }
+    out[k] = 0;
+}
+
+static uint64_t llml__plan_round64(uint64_t x) { return (x + 63u) & ~(uint64_t)63u; }
+
+/* ---- shapes from GGUF headers ---- */
+
+LLML_API llml_result llml_shape_from_gguf(const llml_gguf *g, llml_shape *out, llml_error *err) {
+    const char *arch = NULL;
+    char key[96];
+    int64_t ti;
+    if (!g || !out) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_shape_from_gguf: NULL argument");
+        return LLML_ERR_INVALID_ARG;
+    }
+    memset(out, 0, sizeof *out);
+    if (llml_gguf_get_str(g, "general.architecture", &arch) != LLML_OK || !arch) {
+        llml__set_error(err, LLML_ERR_NOT_FOUND, UINT64_MAX, "key general.architecture not found");
+        return LLML_ERR_NOT_FOUND;
+    }
+    if (strlen(arch) >= sizeof out->arch) {
+        llml__set_error(err, LLML_ERR_UNSUPPORTED_ARCH, UINT64_MAX, "architecture name too long");
+        return LLML_ERR_UNSUPPORTED_ARCH;
+    }
+    memcpy(out->arch, arch, strlen(arch) + 1);
+#define LLML__SHAPE_KEY(field, suffix, def) \
+    (snprintf(key, sizeof key, "%s." suffix, arch), out->field = llml__mix_get_int(g, key, def))
+    LLML__SHAPE_KEY(n_embd, "embedding_length", 0);
+    LLML__SHAPE_KEY(n_layer, "block_count", 0);
+    LLML__SHAPE_KEY(n_head, "attention.head_count", 0);
+    LLML__SHAPE_KEY(n_head_kv, "attention.head_count_kv", out->n_head);
+    LLML__SHAPE_KEY(head_dim, "attention.key_length", 0);
+    LLML__SHAPE_KEY(head_dim_v, "attention.value_length", 0);
+    LLML__SHAPE_KEY(n_ff, "feed_forward_length", 0);
+    LLML__SHAPE_KEY(n_expert, "expert_count", 0);
+    LLML__SHAPE_KEY(n_expert_used, "expert_used_count", 0);
+    LLML__SHAPE_KEY(n_ff_exp, "expert_feed_forward_length", 0);
+    LLML__SHAPE_KEY(n_ff_shexp, "expert_shared_feed_forward_length", 0);
+    LLML__SHAPE_KEY(n_vocab, "vocab_size", 0);
+#undef LLML__SHAPE_KEY
+    snprintf(key, sizeof key, "%s.rope.dimension_count", arch);
+    out->n_rot = llml__mix_get_int(g, key, 0);
+    snprintf(key, sizeof key, "%s.context_length", arch);
+    out->n_ctx_train = (int32_t)LLML__MIN(llml__mix_get_int(g, key, 0), (int64_t)INT32_MAX);
+    snprintf(key, sizeof key, "%s.attention.sliding_window", arch);
+    out->sliding_window = (int32_t)LLML__MIN(llml__mix_get_int(g, key, 0), (int64_t)INT32_MAX);
+    ti = llml_gguf_find_tensor(g, "token_embd.weight");
+    if (ti >= 0) out->n_vocab = llml_gguf_tensor_at(g, ti)->ne[1];
+    if (out->n_vocab == 0) {
+        int64_t ki = llml_gguf_find_key(g, "tokenizer.ggml.tokens");
+        if (ki >= 0 && llml_gguf_kv_type(g, ki) == LLML_GGUF_ARRAY) out->n_vocab = (int64_t)llml_gguf_arr_len(g, ki);
+    }
+    out->tied_output = llml_gguf_find_tensor(g, "output.weight") < 0;
+    if (out->n_ff_shexp == 0) {
+        ti = llml_gguf_find_tensor(g, "blk.0.ffn_up_shexp.weight");
+        if (ti >= 0) out->n_ff_shexp = llml_gguf_tensor_at(g, ti)->ne[1];
+    }
+    if (out->n_expert > 0 && out->n_ff_exp == 0) {
+        ti = llml_gguf_find_tensor(g, "blk.0.ffn_up_exps.weight");
+        if (ti >= 0) out->n_ff_exp = llml_gguf_tensor_at(g, ti)->ne[1];
+    }
+    if (out->n_embd <= 0 || out->n_layer <= 0 || out->n_head <= 0) {
+        llml__set_error(err, LLML_ERR_NOT_FOUND, UINT64_MAX,
+                        "%s: embedding_length, block_count or attention.head_count missing", arch);
+        return LLML_ERR_NOT_FOUND;
+    }
+    if (out->head_dim <= 0) out->head_dim = out->n_embd / out->n_head;
+    if (out->head_dim_v <= 0) out->head_dim_v = out->head_dim;
+    return LLML_OK;
+}
+
+/* ---- built-in shapes ---- */
+
+typedef struct llml__preset {
+    const char *name, *family, *arch;
+    int64_t n_vocab, n_embd, n_layer, n_head, n_head_kv, head_dim, n_ff;
+    int64_t n_expert, n_expert_used, n_ff_exp, n_ff_shexp;
+    int32_t tied, n_ctx_train, swa;
+} llml__preset;
+
+/* From the models' published configurations (config.json). */
+static const llml__preset llml__presets[] = {
+    /* name              family   arch        vocab   embd   L    H   KV  hd   ff     X   Xu  ffX   ffS  tied ctx      swa */
+    { "llama2-7b",      "llama2", "llama",    32000,  4096,  32,  32, 32, 128, 11008,  0, 0,  0,    0,    0, 4096,    0 },
+    { "llama2-13b",     "llama2", "llama",    32000,  5120,  40,  40, 40, 128, 13824,  0, 0,  0,    0,    0, 4096,    0 },
+    { "llama2-70b",     "llama2", "llama",    32000,  8192,  80,  64,  8, 128, 28672,  0, 0,  0,    0,    0, 4096,    0 },
+    { "tinyllama-1.1b", "llama2", "llama",    32000,  2048,  22,  32,  4,  64,  5632,  0, 0,  0,    0,    0, 2048,    0 },
+    { "llama3.2-1b",    "llama",  "llama",   128256,  2048,  16,  32,  8,  64,  8192,  0, 0,  0,    0,    1, 131072,  0 },
+    { "llama3.2-3b",    "llama",  "llama",   128256,  3072,  28,  24,  8, 128,  8192,  0, 0,  0,    0,    1, 131072,  0 },
+    { "llama3.1-8b",    "llama",  "llama",   128256,  4096,  32,  32,  8, 128, 14336,  0, 0,  0,    0,    0, 131072,  0 },
+    { "llama3-8b",      "llama",  "llama",   128256,  4096,  32,  32,  8, 128, 14336,  0, 0,  0,    0,    0, 8192,    0 },
+    { "llama3.1-70b",   "llama",  "llama",   128256,  8192,  80,  64,  8, 128, 28672,  0, 0,  0,    0,    0, 131072,  0 },
+    { "llama3.1-405b",  "llama",  "llama",   128256, 16384, 126, 128,  8, 128, 53248,  0, 0,  0,    0,    0, 131072,  0 },
+    { "smollm2-1.7b",   "smollm", "llama",    49152,  2048,  24,  32, 32,  64,  8192,  0, 0,  0,    0,    1, 8192,    0 },
+    { "mistral-7b",     "mistral","llama",    32768,  4096,  32,  32,  8, 128, 14336,  0, 0,  0,    0,    0, 32768,   0 },
+    { "mistral-nemo-12b","mistral","llama",  131072,  5120,  40,  32,  8, 128, 14336,  0, 0,  0,    0,    0, 131072,  0 },
+    { "mistral-small-24b","mistral","llama", 131072,  5120,  40,  32,  8, 128, 32768,  0, 0,  0,    0,    0, 32768,   0 },
+    { "mistral-large-123b","mistral","llama", 32768, 12288,  88,  96,  8, 128, 28672,  0, 0,  0,    0,    0, 131072,  0 },
+    { "mixtral-8x7b",   "mixtral","llama",    32000,  4096,  32,  32,  8, 128, 14336,  8, 2, 14336, 0,    0, 32768,   0 },
+    { "mixtral-8x22b",  "mixtral","llama",    32768,  6144,  56,  48,  8, 128, 16384,  8, 2, 16384, 0,    0, 65536,   0 },
+    { "qwen2.5-0.5b",   "qwen2",  "qwen2",   151936,   896,  24,  14,  2,  64,  4864,  0, 0,  0,    0,    1, 32768,   0 },
+    { "qwen2.5-1.5b",   "qwen2",  "qwen2",   151936,  1536,  28,  12,  2, 128,  8960,  0, 0,  0,    0,    1, 32768,   0 },
+    { "qwen2.5-3b",     "qwen2",  "qwen2",   151936,  2048,  36,  16,  2, 128, 11008,  0, 0,  0,    0,    1, 32768,   0 },
+    { "qwen2.5-7b",     "qwen2",  "qwen2",   152064,  3584,  28,  28,  4, 128, 18944,  0, 0,  0,    0,    0, 32768,   0 },
+    { "qwen2.5-14b",    "qwen2",  "qwen2",   152064,  5120,  48,  40,  8, 128, 13824,  0, 0,  0,    0,    0, 32768,   0 },
+    { "qwen2.5-32b",    "qwen2",  "qwen2",   152064,  5120,  64,  40,  8, 128, 27648,  0, 0,  0,    0,    0, 32768,   0 },
+    { "qwen2.5-72b",    "qwen2",  "qwen2",   152064,  8192,  80,  64,  8, 128, 29568,  0, 0,  0,    0,    0, 32768,   0 },
+    { "qwen1.5-moe-a2.7b","qwen2moe","qwen2moe",151936,2048, 24,  16, 16, 128,  5632, 60, 4, 1408, 5632,  0, 8192,    0 },
+    { "qwen3-0.6b",     "qwen3",  "qwen3",   151936,  1024,  28,  16,  8, 128,  3072,  0, 0,  0,    0,    1, 40960,   0 },
+    { "qwen3-1.7b",     "qwen3",  "qwen3",   151936,  2048,  28,  16,  8, 128,  6144,  0, 0,  0,    0,    1, 40960,   0 },
+    { "qwen3-4b",       "qwen3",  "qwen3",   151936,  2560,  36,  32,  8, 128,  9728,  0, 0,  0,    0,    1, 40960,   0 },
+    { "qwen3-8b",       "qwen3",  "qwen3",   151936,  4096,  36,  32,  8, 128, 12288,  0, 0,  0,    0,    0, 40960,   0 },
+    { "qwen3-14b",      "qwen3",  "qwen3",   151936,  5120,  40,  40,  8, 128, 17408,  0, 0,  0,    0,    0, 40960,   0 },
+    { "qwen3-32b",      "qwen3",  "qwen3",   151936,  5120,  64,  64,  8, 128, 25600,  0, 0,  0,    0,    0, 40960,   0 },
+    { "qwen3-30b-a3b",  "qwen3moe","qwen3moe",151936, 2048,  48,  32,  4, 128,  6144,128, 8,  768,  0,    0, 40960,   0 },
+    { "qwen3-235b-a22b","qwen3moe","qwen3moe",151936, 4096,  94,  64,  4, 128, 12288,128, 8, 1536,  0,    0, 40960,   0 },
+    { "gemma2-2b",      "gemma2", "gemma2",  256000,  2304,  26,   8,  4, 256,  9216,  0, 0,  0,    0,    1, 8192,  4096 },
+    { "gemma2-9b",      "gemma2", "gemma2",  256000,  3584,  42,  16,  8, 256, 14336,  0, 0,  0,    0,    1, 8192,  4096 },
+    { "gemma2-27b",     "gemma2", "gemma2",  256000,  4608,  46,  32, 16, 128, 36864,  0, 0,  0,    0,    1, 8192,  4096 },
+    { "gemma3-1b",      "gemma3", "gemma3",  262144,  1152,  26,   4,  1, 256,  6912,  0, 0,  0,    0,    1, 32768,  512 },
+    { "gemma3-4b",      "gemma3", "gemma3",  262208,  2560,  34,   8,  4, 256, 10240,  0, 0,  0,    0,    1, 131072, 1024 },
+    { "gemma3-12b",     "gemma3", "gemma3",  262208,  3840,  48,  16,  8, 256, 15360,  0, 0,  0,    0,    1, 131072, 1024 },
+    { "gemma3-27b",     "gemma3", "gemma3",  262208,  5376,  62,  32, 16, 128, 21504,  0, 0,  0,    0,    1, 131072, 1024 },
+    { "phi3-mini",      "phi3",   "phi3",     32064,  3072,  32,  32, 32,  96,  8192,  0, 0,  0,    0,    0, 4096,    0 },
+    { "phi3-medium",    "phi3",   "phi3",     32064,  5120,  40,  40, 10, 128, 17920,  0, 0,  0,    0,    0, 4096,    0 },
+    { "phi4-14b",       "phi3",   "phi3",    100352,  5120,  40,  40, 10, 128, 17920,  0, 0,  0,    0,    0, 16384,   0 }
+};
+#define LLML__N_PRESETS ((int32_t)(sizeof llml__presets / sizeof llml__presets[0]))
+
+static void llml__preset_to_shape(const llml__preset *p, llml_shape *s) {
+    memset(s, 0, sizeof *s);
+    memcpy(s->arch, p->arch, strlen(p->arch) + 1);
+    s->n_vocab = p->n_vocab; s->n_embd = p->n_embd; s->n_layer = p->n_layer;
+    s->n_head = p->n_head; s->n_head_kv = p->n_head_kv;
+    s->head_dim = p->head_dim; s->head_dim_v = p->head_dim;
+    s->n_ff = p->n_ff; s->n_expert = p->n_expert; s->n_expert_used = p->n_expert_used;
+    s->n_ff_exp = p->n_ff_exp; s->n_ff_shexp = p->n_ff_shexp;
+    s->tied_output = p->tied; s->n_ctx_train = p->n_ctx_train; s->sliding_window = p->swa;
+}
+
+LLML_API const char *llml_shape_preset_name(int32_t i) {
+    return i >= 0 && i < LLML__N_PRESETS ? llml__presets[i].name : NULL;
+}
+
+LLML_API llml_result llml_shape_preset(const char *name, llml_shape *out) {
+    char want[64], have[64];
+    int32_t i;
+    if (!name || !out) return LLML_ERR_INVALID_ARG;
+    llml__plan_norm(name, want, sizeof want);
+    for (i = 0; i < LLML__N_PRESETS; i++) {
+        llml__plan_norm(llml__presets[i].name, have, sizeof have);
+        if (strcmp(want, have) == 0) { llml__preset_to_shape(&llml__presets[i], out); return LLML_OK; }
+    }
+    return LLML_ERR_NOT_FOUND;
+}
+
+/* ---- tensors of a shape ---- */
+
+#define LLML__SHAPE_MAX_PER_LAYER 24
+
+static int64_t llml__shape_hd(const llml_shape *s) { return s->head_dim > 0 ? s->head_dim : (s->n_head > 0 ? s->n_embd / s->n_head : 0); }
+static int64_t llml__shape_hdv(const llml_shape *s) { return s->head_dim_v > 0 ? s->head_dim_v : llml__shape_hd(s); }
+static int64_t llml__shape_ffx(const llml_shape *s) { return s->n_ff_exp > 0 ? s->n_ff_exp : s->n_ff; }
+
+/* Append one tensor (when t is not NULL and k < cap). */
+static void llml__shape_put(llml_tensor_shape *t, char (*names)[64], int64_t cap, int64_t *k,
+                            const char *name, int64_t il, int64_t ne0, int64_t ne1, int64_t ne2) {
+    if (t && *k < cap) {
+        llml_tensor_shape *x = &t[*k];
+        if (il >= 0) snprintf(names[*k], 64, "blk.%lld.%s", (long long)il, name);
+        else snprintf(names[*k], 64, "%s", name);
+        x->name = names[*k];
+        x->type = LLML_TYPE_F32;
+        x->ne[0] = ne0; x->ne[1] = ne1; x->ne[2] = ne2; x->ne[3] = 1;
+        x->n_dims = ne2 > 1 ? 3u : (ne1 > 1 ? 2u : 1u);
+    }
+    (*k)++;
+}
+
+/* Tensors of layer il (il < 0: the non-layer tensors). */
+static void llml__shape_emit(const llml_shape *s, int64_t il, llml_tensor_shape *t, char (*names)[64],
+                             int64_t cap, int64_t *k) {
+    const char *a = s->arch;
+    const int64_t E = s->n_embd, hd = llml__shape_hd(s), hdv = llml__shape_hdv(s);
+    const int64_t nq = s->n_head * hd, nk = s->n_head_kv * hd, nv = s->n_head_kv * hdv;
+    const int is_qwen2 = strncmp(a, "qwen2", 5) == 0;
+    const int qk_norm = strncmp(a, "qwen3", 5) == 0 || strcmp(a, "gemma3") == 0;
+    const int post_norms = strcmp(a, "gemma2") == 0 || strcmp(a, "gemma3") == 0;
+    const int is_phi3 = strcmp(a, "phi3") == 0;
+    if (il < 0) {
+        llml__shape_put(t, names, cap, k, "token_embd.weight", -1, E, s->n_vocab, 1);
+        llml__shape_put(t, names, cap, k, "output_norm.weight", -1, E, 1, 1);
+        if (!s->tied_output) llml__shape_put(t, names, cap, k, "output.weight", -1, E, s->n_vocab, 1);
+        return;
+    }
+    llml__shape_put(t, names, cap, k, "attn_norm.weight", il, E, 1, 1);
+    if (is_phi3) {
+        llml__shape_put(t, names, cap, k, "attn_qkv.weight", il, E, nq + nk + nv, 1);
+    } else {
+        llml__shape_put(t, names, cap, k, "attn_q.weight", il, E, nq, 1);
+        llml__shape_put(t, names, cap, k, "attn_k.weight", il, E, nk, 1);
+        llml__shape_put(t, names, cap, k, "attn_v.weight", il, E, nv, 1);
+    }
+    if (is_qwen2) {
+        llml__shape_put(t, names, cap, k, "attn_q.bias", il, nq, 1, 1);
+        llml__shape_put(t, names, cap, k, "attn_k.bias", il, nk, 1, 1);
+        llml__shape_put(t, names, cap, k, "attn_v.bias", il, nv, 1, 1);
+    }
+    if (qk_norm) {
+        llml__shape_put(t, names, cap, k, "attn_q_norm.weight", il, hd, 1, 1);
+        llml__shape_put(t, names, cap, k, "attn_k_norm.weight", il, hd, 1, 1);
+    }
+    llml__shape_put(t, names, cap, k, "attn_output.weight", il, s->n_head * hdv, E, 1);
+    if (post_norms) llml__shape_put(t, names, cap, k, "post_attention_norm.weight", il, E, 1, 1);
+    llml__shape_put(t, names, cap, k, "ffn_norm.weight", il, E, 1, 1);
+    if (s->n_expert > 1) {
+        const int64_t F = llml__shape_ffx(s), X = s->n_expert;
+        llml__shape_put(t, names, cap, k, "ffn_gate_inp.weight", il, E, X, 1);
+        llml__shape_put(t, names, cap, k, "ffn_gate_exps.weight", il, E, F, X);
+        llml__shape_put(t, names, cap, k, "ffn_up_exps.weight", il, E, F, X);
+        llml__shape_put(t, names, cap, k, "ffn_down_exps.weight", il, F, E, X);
+        if (s->n_ff_shexp > 0) {
+            llml__shape_put(t, names, cap, k, "ffn_gate_inp_shexp.weight", il, E, 1, 1);
+            llml__shape_put(t, names, cap, k, "ffn_gate_shexp.weight", il, E, s->n_ff_shexp, 1);
+            llml__shape_put(t, names, cap, k, "ffn_up_shexp.weight", il, E, s->n_ff_shexp, 1);
+            llml__shape_put(t, names, cap, k, "ffn_down_shexp.weight", il, s->n_ff_shexp, E, 1);
+        }
+    } else if (is_phi3) {
+        llml__shape_put(t, names, cap, k, "ffn_up.weight", il, E, 2 * s->n_ff, 1);
+        llml__shape_put(t, names, cap, k, "ffn_down.weight", il, s->n_ff, E, 1);
+    } else {
+        llml__shape_put(t, names, cap, k, "ffn_gate.weight", il, E, s->n_ff, 1);
+        llml__shape_put(t, names, cap, k, "ffn_up.weight", il, E, s->n_ff, 1);
+        llml__shape_put(t, names, cap, k, "ffn_down.weight", il, s->n_ff, E, 1);
+    }
+    if (post_norms) llml__shape_put(t, names, cap, k, "post_ffw_norm.weight", il, E, 1, 1);
+}
+
+static int llml__shape_valid(const llml_shape *s) {
+    const int64_t big = (int64_t)1 << 24;   /* any one dimension */
+    return s && s->n_vocab > 0 && s->n_vocab < ((int64_t)1 << 26) && s->n_embd > 0 && s->n_embd < big &&
+           s->n_layer > 0 && s->n_layer < 100000 && s->n_head > 0 && s->n_head < big &&
+           s->n_head_kv >= 0 && s->n_head_kv <= s->n_head && llml__shape_hd(s) > 0 && llml__shape_hd(s) < big &&
+           llml__shape_hdv(s) > 0 && llml__shape_hdv(s) < big && s->n_ff >= 0 && s->n_ff < big &&
+           s->n_expert >= 0 && s->n_expert < 100000 && s->n_expert_used >= 0 &&
+           s->n_expert_used <= LLML__MAX(s->n_expert, 1) && s->n_ff_exp >= 0 && s->n_ff_exp < big &&
+           s->n_ff_shexp >= 0 && s->n_ff_shexp < big && s->arch[sizeof s->arch - 1] == 0;
+}
+
+LLML_API llml_result llml_shape_tensors(const llml_shape *s, llml_tensor_shape *t,
+                                        char (*names)[64], int64_t cap, int64_t *n) {
+    int64_t k = 0, il;
+    if (!s || !n || cap < 0 || (cap > 0 && (!t || !names))) return LLML_ERR_INVALID_ARG;
+    if (!llml__shape_valid(s)) return LLML_ERR_BAD_SHAPE;
+    llml__shape_emit(s, -1, t, names, cap, &k);
+    for (il = 0; il < s->n_layer; il++) llml__shape_emit(s, il, t, names, cap, &k);
+    *n = k;
+    return k > cap ? LLML_ERR_BUFFER_TOO_SMALL : LLML_OK;
+}
+
+/* Elements of the non-layer tensors and of one layer. */
+static void llml__shape_counts(const llml_shape *s, double *global, double *layer) {
+    llml_tensor_shape t[LLML__SHAPE_MAX_PER_LAYER];
+    char names[LLML__SHAPE_MAX_PER_LAYER][64];
+    int64_t k, i;
+    double sum;
+    k = 0; llml__shape_emit(s, -1, t, names, LLML__SHAPE_MAX_PER_LAYER, &k);
+    for (sum = 0, i = 0; i < k; i++) sum += (double)t[i].ne[0] * (double)t[i].ne[1] * (double)t[i].ne[2];
+    *global = sum;
+    k = 0; llml__shape_emit(s, 0, t, names, LLML__SHAPE_MAX_PER_LAYER, &k);
+    for (sum = 0, i = 0; i < k; i++) sum += (double)t[i].ne[0] * (double)t[i].ne[1] * (double)t[i].ne[2];
+    *layer = sum;
+}
+
+LLML_API llml_result llml_shape_from_params(const char *family, double n_params, llml_shape *out) {
+    char fam[48], pf[48], pn[64];
+    const llml__preset *best = NULL;
+    double best_d = 0, g, l;
+    int32_t i;
+    if (!family || !out || !(n_params > 0) || n_params > 1e14) return LLML_ERR_INVALID_ARG;
+    llml__plan_norm(family, fam, sizeof fam);
+    for (i = 0; i < LLML__N_PRESETS; i++) {
+        const llml__preset *p = &llml__presets[i];
+        double d;
+        llml__plan_norm(p->family, pf, sizeof pf);
+        llml__plan_norm(p->name, pn, sizeof pn);
+        if (strcmp(fam, pf) != 0 && strncmp(pn, fam, strlen(fam)) != 0) continue;
+        llml__preset_to_shape(p, out);
+        llml__shape_counts(out, &g, &l);
+        d = fabs(log(n_params / (g + l * (double)p->n_layer)));
+        if (!best || d < best_d) { best = p; best_d = d; }
+    }
+    if (!best) return LLML_ERR_NOT_FOUND;
+    llml__preset_to_shape(best, out);
+    llml__shape_counts(out, &g, &l);
+    if (best_d > 0.02) {   /* scale the depth to the count */
+        double nl = (n_params - g) / l;
+        out->n_layer = nl < 1 ? 1 : (int64_t)(nl + 0.5);
+    }
+    return LLML_OK;
+}
+
+/* ---- devices ---- */
+
+/* From the makers' published specifications. tflops: dense FP16 on tensor
+   / matrix units where the device has them, else FP32 (older GPUs); CPUs:
+   FP32 FMA peak of all cores at an all-core clock. CPU memory: the most the
+   platform takes (pass your own with a device of your own). Bandwidths of
+   the CPUs in ../shared/sizing/published.md are the ones given there. */
+#define LLML__DEV(name, kind, mem, bw, tf, memory) \
+    { name, LLML_DEVICE_##kind, mem, bw, tf, memory, 0, 0, 0, 0 }
+static const llml_device llml__devices[] = {
+    /* CPUs */
+    LLML__DEV("Generic desktop CPU",          CPU,   32,   51.2,  1.0,  "DDR4-3200 2 ch (assumed)"),
+    LLML__DEV("Xeon E3-1226 v3",              CPU,   32,   22,    0.45, "DDR3-1333 2 ch"),
+    LLML__DEV("Core i7-6820HQ",               CPU,   64,   34.1,  0.41, "DDR4-2133 2 ch"),
+    LLML__DEV("Xeon E5-2696 v3",              CPU,  768,   68.3,  1.61, "DDR4-2133 4 ch"),
+    LLML__DEV("Core i3-10100",                CPU,  128,   41.6,  0.52, "DDR4-2666 2 ch"),
+    LLML__DEV("Core i7-8700",                 CPU,  128,   35,    0.83, "DDR4-2666 2 ch"),
+    LLML__DEV("Core i7-13700T",               CPU,  192,   43,    0.96, "DDR4-3200 2 ch"),
+    LLML__DEV("Core i5-12400",                CPU,  128,   76.8,  0.77, "DDR5-4800 2 ch"),
+    LLML__DEV("Core i9-14900K",               CPU,  192,   89.6,  2.5,  "DDR5-5600 2 ch"),
+    LLML__DEV("Core Ultra 7 155H",            CPU,   96,  120,    1.25, "LPDDR5X-7467 128-bit"),
+    LLML__DEV("Core Ultra 7 258V",            CPU,   32,  136.5,  1.0,  "LPDDR5X-8533 128-bit"),
+    LLML__DEV("Core Ultra 9 285K",            CPU,  192,  102.4,  3.7,  "DDR5-6400 2 ch"),
+    LLML__DEV("Ryzen 5 5600X",                CPU,  128,   51.2,  0.84, "DDR4-3200 2 ch"),
+    LLML__DEV("Ryzen 7 5800X",                CPU,  128,   51.2,  1.15, "DDR4-3200 2 ch"),
+    LLML__DEV("Ryzen 7 7800X3D",              CPU,  128,   83.2,  1.23, "DDR5-5200 2 ch"),
+    LLML__DEV("Ryzen 9 7950X",                CPU,  192,   83.2,  2.6,  "DDR5-5200 2 ch"),
+    LLML__DEV("Ryzen 7 8845HS",               CPU,  256,  120,    1.15, "LPDDR5X-7500 128-bit"),
+    LLML__DEV("Ryzen 7 9700X",                CPU,  192,   89.6,  2.6,  "DDR5-5600 2 ch"),
+    LLML__DEV("Ryzen 9 9950X",                CPU,  192,   89.6,  5.1,  "DDR5-5600 2 ch"),
+    LLML__DEV("Ryzen AI 9 HX 370",            CPU,  256,  120,    1.27, "LPDDR5X-7500 128-bit"),
+    LLML__DEV("Ryzen AI Max+ 395",            CPU,  128,  256,    4.6,  "LPDDR5X-8000 256-bit"),
+    LLML__DEV("Threadripper 7980X",           CPU, 1000,  166.4,  8.2,  "DDR5-5200 4 ch"),
+    LLML__DEV("EPYC 9654",                    CPU, 6000,  460.8,  9.2,  "DDR5-4800 12 ch"),
+    LLML__DEV("Snapdragon X Elite X1E-78-100",CPU,   64,  135,    1.31, "LPDDR5X-8448 128-bit"),
+    LLML__DEV("Raspberry Pi 4",               CPU,    8,   12.8,  0.12, "LPDDR4-3200 32-bit"),
+    LLML__DEV("Raspberry Pi 5",               CPU,   16,   17.1,  0.15, "LPDDR4X-4267 32-bit"),
+    /* discrete GPUs */
+    LLML__DEV("Quadro M1000M",                GPU,    2,   80,    1.0,  "GDDR5 128-bit"),
+    LLML__DEV("GeForce GTX 960",              GPU,    2,  112,    2.3,  "GDDR5 128-bit (4 GB boards exist)"),
+    LLML__DEV("P106-100",                     GPU,    6,  192,    4.4,  "GDDR5 192-bit"),
+    LLML__DEV("Tesla P100",                   GPU,   16,  732,   18.7,  "HBM2 4096-bit"),
+    LLML__DEV("Tesla T4",                     GPU,   16,  320,   65,    "GDDR6 256-bit"),
+    LLML__DEV("Tesla V100",                   GPU,   32,  900,  125,    "HBM2 4096-bit"),
+    LLML__DEV("GeForce RTX 3060",             GPU,   12,  360,   51,    "GDDR6 192-bit"),
+    LLML__DEV("GeForce RTX 3060 Ti",          GPU,    8,  448,   65,    "GDDR6 256-bit"),
+    LLML__DEV("GeForce RTX 3070 Ti",          GPU,    8,  608,   87,    "GDDR6X 256-bit"),
+    LLML__DEV("GeForce RTX 3080",             GPU,   10,  760,  119,    "GDDR6X 320-bit"),
+    LLML__DEV("GeForce RTX 3090",             GPU,   24,  936,  142,    "GDDR6X 384-bit"),
+    LLML__DEV("GeForce RTX 4050 Laptop",      GPU,    6,  192,   48,    "GDDR6 96-bit"),
+    LLML__DEV("GeForce RTX 4060",             GPU,    8,  272,   60,    "GDDR6 128-bit"),
+    LLML__DEV("GeForce RTX 4060 Ti 16GB",     GPU,   16,  288,   88,    "GDDR6 128-bit"),
+    LLML__DEV("GeForce RTX 4070",             GPU,   12,  504,  117,    "GDDR6X 192-bit"),
+    LLML__DEV("GeForce RTX 4080",             GPU,   16,  717,  195,    "GDDR6X 256-bit"),
+    LLML__DEV("GeForce RTX 4090",             GPU,   24, 1008,  330,    "GDDR6X 384-bit"),
+    LLML__DEV("GeForce RTX 5080",             GPU,   16,  960,  225,    "GDDR7 256-bit"),
+    LLML__DEV("GeForce RTX 5090",             GPU,   32, 1792,  419,    "GDDR7 512-bit"),
+    LLML__DEV("RTX A6000",                    GPU,   48,  768,  155,    "GDDR6 384-bit"),
+    LLML__DEV("RTX 6000 Ada",                 GPU,   48,  960,  364,    "GDDR6 384-bit"),
+    LLML__DEV("A100 40GB",                    GPU,   40, 1555,  312,    "HBM2 5120-bit"),
+    LLML__DEV("A100 80GB",                    GPU,   80, 2039,  312,    "HBM2e 5120-bit"),
+    LLML__DEV("H100",                         GPU,   80, 3350,  989,    "HBM3 5120-bit (SXM)"),
+    LLML__DEV("H100 PCIe",                    GPU,   80, 2000,  756,    "HBM2e 5120-bit"),
+    LLML__DEV("H200",                         GPU,  141, 4800,  989,    "HBM3e 6144-bit"),
+    LLML__DEV("B200",                         GPU,  180, 8000, 2250,    "HBM3e 8192-bit"),
+    LLML__DEV("Instinct MI300X",              GPU,  192, 5300, 1307,    "HBM3 8192-bit"),
+    LLML__DEV("Radeon RX 6600",               GPU,    8,  224,   17.9,  "GDDR6 128-bit"),
+    LLML__DEV("Radeon RX 7600",               GPU,    8,  288,   43.5,  "GDDR6 128-bit"),
+    LLML__DEV("Radeon RX 7900 XTX",           GPU,   24,  960,  123,    "GDDR6 384-bit"),
+    LLML__DEV("Radeon RX 9070 XT",            GPU,   16,  640,  195,    "GDDR6 256-bit"),
+    LLML__DEV("Arc B580",                     GPU,   12,  456,  117,    "GDDR6 192-bit"),
+    LLML__DEV("RTX 3070 Ti Laptop",           GPU,    8,  448,   66,    "GDDR6 256-bit"),
+    /* integrated GPUs sharing system memory */
+    LLML__DEV("Jetson Nano",                  UNIFIED, 4,  25.6,  0.47, "LPDDR4 64-bit"),
+    LLML__DEV("Jetson Orin Nano",             UNIFIED, 8, 102,   17,    "LPDDR5 128-bit"),
+    LLML__DEV("Radeon 8060S",                 UNIFIED,128,256,   59,    "LPDDR5X-8000 256-bit (Ryzen AI Max+ 395)"),
+    LLML__DEV("Apple M1",                     UNIFIED, 16,  66,    2.6, "LPDDR4X-4266 128-bit"),
+    LLML__DEV("Apple M1 Pro",                 UNIFIED, 32, 200,    5.2, "LPDDR5-6400 256-bit"),
+    LLML__DEV("Apple M1 Max",                 UNIFIED, 64, 400,   10.4, "LPDDR5-6400 512-bit"),
+    LLML__DEV("Apple M1 Ultra",               UNIFIED,128, 800,   21,   "LPDDR5-6400 1024-bit"),
+    LLML__DEV("Apple M2",                     UNIFIED, 24, 100,    3.6, "LPDDR5-6400 128-bit"),
+    LLML__DEV("Apple M2 Pro",                 UNIFIED, 32, 200,    6.8, "LPDDR5-6400 256-bit"),
+    LLML__DEV("Apple M2 Max",                 UNIFIED, 96, 400,   13.6, "LPDDR5-6400 512-bit"),
+    LLML__DEV("Apple M2 Ultra",               UNIFIED,192, 800,   27.2, "LPDDR5-6400 1024-bit"),
+    LLML__DEV("Apple M3",                     UNIFIED, 24, 100,    4.1, "LPDDR5-6400 128-bit"),
+    LLML__DEV("Apple M3 Pro",                 UNIFIED, 36, 150,    7.4, "LPDDR5-6400 192-bit"),
+    LLML__DEV("Apple M3 Max",                 UNIFIED,128, 409,   16.4, "LPDDR5-6400 512-bit"),
+    LLML__DEV("Apple M3 Ultra",               UNIFIED,512, 819,   28,   "LPDDR5-6400 1024-bit"),
+    LLML__DEV("Apple M4",                     UNIFIED, 32, 120,    4.3, "LPDDR5X-7500 128-bit"),
+    LLML__DEV("Apple M4 Pro",                 UNIFIED, 64, 273,    9.2, "LPDDR5X-8533 256-bit"),
+    LLML__DEV("Apple M4 Max",                 UNIFIED,128, 546,   18.4, "LPDDR5X-8533 512-bit")
+};
+#undef LLML__DEV
+#define LLML__N_DEVICES ((int32_t)(sizeof llml__devices / sizeof llml__devices[0]))
+
+LLML_API int32_t llml_device_count(void) { return LLML__N_DEVICES; }
+LLML_API const llml_device *llml_device_at(int32_t i) {
+    return i >= 0 && i < LLML__N_DEVICES ? &llml__devices[i] : NULL;
+}
+
+LLML_API const llml_device *llml_device_find(const char *name) {
+    char want[96], have[96];
+    const llml_device *found[3] = { NULL, NULL, NULL };   /* exact, suffix, substring */
+    int count[3] = { 0, 0, 0 }, r;
+    int32_t i;
+    if (!name) return NULL;
+    llml__plan_norm(name, want, sizeof want);
+    if (!want[0]) return NULL;
+    for (i = 0; i < LLML__N_DEVICES; i++) {
+        size_t lw = strlen(want), lh;
+        const char *p;
+        llml__plan_norm(llml__devices[i].name, have, sizeof have);
+        lh = strlen(have);
+        p = strstr(have, want);
+        if (!p) continue;
+        r = lw == lh ? 0 : (p + lw == have + lh ? 1 : 2);
+        if (!found[r]) found[r] = &llml__devices[i];
+        count[r]++;
+    }
+    for (r = 0; r < 3; r++)
+        if (count[r]) return count[r] == 1 ? found[r] : NULL;
+    return NULL;
+}
+
+/* Default efficiencies of each kind. Generation reaches a fraction of the
+   memory bandwidth; each token also pays a fixed cost per layer (kernel
+   launches and synchronisation) and per token (sampling, the host side). */
+LLML_API void llml_device_defaults(const llml_device *d, double *bw_eff, double *compute_eff,
+                                   double *layer_us) {
+    double b = 0.7, c = 0.5, l = 15;
+    if (d && d->kind == LLML_DEVICE_GPU) { b = 0.7; c = 0.35; l = 100; }
+    if (d && d->kind == LLML_DEVICE_UNIFIED) { b = 0.6; c = 0.4; l = 30; }
+    if (d && d->bw_eff > 0) b = d->bw_eff;
+    if (d && d->compute_eff > 0) c = d->compute_eff;
+    if (d && d->layer_us > 0) l = d->layer_us;
+    if (bw_eff) *bw_eff = b;
+    if (compute_eff) *compute_eff = c;
+    if (layer_us) *layer_us = l;
+}
+
+static double llml__device_token_us(const llml_device *d) {
+    if (d && d->token_us > 0) return d->token_us;
+    if (d && d->kind == LLML_DEVICE_GPU) return 1000;
+    if (d && d->kind == LLML_DEVICE_UNIFIED) return 500;
+    return 200;
+}
+
+/* ---- context sizes ---- */
+
+static uint64_t llml__kv_row(llml_kv_type kt, int64_t n) {
+    if (n <= 0) return 0;
+    switch (kt) {
+    case LLML_KV_F32: return (uint64_t)n * 4u;
+    case LLML_KV_Q8_0: return (uint64_t)((n + 31) / 32) * 34u;
+    default: return (uint64_t)n * 2u;
+    }
+}
+
+/* K and V bytes of one token in one layer. */
+static uint64_t llml__kv_layer_token(const llml_shape *s, llml_kv_type kt) {
+    return llml__kv_row(kt, s->n_head_kv * llml__shape_hd(s)) + llml__kv_row(kt, s->n_head_kv * llml__shape_hdv(s));
+}
+
+static int32_t llml__ctx_default_n_ctx(const llml_shape *s, int32_t n_ctx) {
+    if (n_ctx > 0) return n_ctx;
+    if (s->n_ctx_train > 0 && s->n_ctx_train < 4096) return s->n_ctx_train;
+    return 4096;
+}
+
+/* The cache format a context really uses: Q8_0 needs heads of a multiple
+   of 32 values, else the context keeps F16 (>>ctx). */
+static llml_kv_type llml__ctx_kv_type(const llml_shape *s, llml_kv_type kt) {
+    if (kt == LLML_KV_DEFAULT) kt = LLML_KV_F16;
+    if (kt == LLML_KV_Q8_0 && llml__shape_hd(s) % 32 != 0) kt = LLML_KV_F16;
+    return kt;
+}
+
+/* The buffers of llml_ctx_create, in its order (>>ctx): per-layer cache
+   tables, the K and V cache of each layer, token ids, the activations of a
+   batch (x, cur, q, k, v, att, ffa, ffb, ffo, router, expert outputs, weights
+   and indices, scales), the quantized activation rows, per-thread attention
+   rows, RoPE tables. Each buffer is rounded up to 64 bytes. Logits are
+   allocated at the first decode (n_vocab floats per kept output). */
+LLML_API llml_result llml_ctx_sizes_get(const llml_shape *s, const llml_ctx_desc *desc, llml_ctx_sizes *out) {
+    int32_t n_ctx, n_threads;
+    llml_kv_type kt;
+    int64_t E, hd, nq, nkv, ff, max_cols, nb, used, nexp, n_rot, il;
+    uint64_t kv_row, actq_row, act = 0, thr = 0, other = 0;
+    const int64_t big = (int64_t)1 << 24;
+    if (!s || !out) return LLML_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    if (!llml__shape_valid(s)) return LLML_ERR_BAD_SHAPE;
+    if (desc && (desc->n_ctx < 0 || desc->n_batch < 0 || desc->n_threads < 0 ||
+                 (unsigned)desc->kv_type > (unsigned)LLML_KV_Q8_0 || desc->n_ctx > big))
+        return LLML_ERR_INVALID_ARG;
+    n_ctx = llml__ctx_default_n_ctx(s, desc ? desc->n_ctx : 0);
+    nb = desc && desc->n_batch > 0 ? desc->n_batch : 512;
+    if (nb > n_ctx) nb = n_ctx;
+    n_threads = desc && desc->n_threads > 0 ? desc->n_threads : LLML__MIN(llml__cpu_count(), 8);
+    if (n_threads > LLML__MAX_THREADS) n_threads = LLML__MAX_THREADS;
+    kt = llml__ctx_kv_type(s, desc ? desc->kv_type : LLML_KV_DEFAULT);
+    E = s->n_embd;
+    hd = llml__shape_hd(s);
+    nq = s->n_head * hd;
+    nkv = s->n_head_kv * hd;
+    ff = s->n_expert > 1 ? llml__shape_ffx(s) : s->n_ff;
+    if (strcmp(s->arch, "phi3") == 0) ff = 2 * s->n_ff;
+    if (s->n_ff_shexp > ff) ff = s->n_ff_shexp;
+    max_cols = LLML__MAX(E, LLML__MAX(nq, ff));
+    used = s->n_expert > 1 ? s->n_expert_used : 0;
+    nexp = s->n_expert > 1 ? s->n_expert : 0;
+    n_rot = s->n_rot > 0 ? s->n_rot : hd;
+
+    kv_row = llml__kv_row(kt, nkv);
+    out->kv_token_bytes = (uint64_t)s->n_layer * 2u * kv_row;
+    for (il = 0; il < s->n_layer; il++) {
+        out->kv_k_bytes += llml__plan_round64((uint64_t)n_ctx * kv_row);
+        out->kv_v_bytes += llml__plan_round64((uint64_t)n_ctx * kv_row);
+    }
+    other += llml__plan_round64((uint64_t)s->n_layer * (2 * sizeof(uint8_t *) + sizeof(size_t)));
+    out->tokens_bytes = llml__plan_round64((uint64_t)n_ctx * 4u);
+    act += llml__plan_round64((uint64_t)(nb * E * 4));           /* x      */
+    act += llml__plan_round64((uint64_t)(nb * max_cols * 4));    /* cur    */
+    act += llml__plan_round64((uint64_t)(nb * nq * 4));          /* q      */
+    act += 2 * llml__plan_round64((uint64_t)(nb * nkv * 4));     /* k, v   */
+    act += llml__plan_round64((uint64_t)(nb * nq * 4));          /* att    */
+    act += 2 * llml__plan_round64((uint64_t)(nb * ff * 4));      /* ffa, ffb */
+    act += llml__plan_round64((uint64_t)(nb * E * 4));           /* ffo    */
+    act += llml__plan_round64((uint64_t)(nb * (nexp + 1) * 4));  /* router */
+    act += llml__plan_round64((uint64_t)(nb * used * E * 4));    /* expert outputs */
+    act += 2 * llml__plan_round64((uint64_t)(nb * used * 4));    /* expert weights, ids */
+    act += llml__plan_round64((uint64_t)(nb * 4));
+    out->act_bytes = act;
+    actq_row = llml__plan_round64((uint64_t)max_cols * 4u + 512u);
+    out->qact_bytes = llml__plan_round64((uint64_t)nb * actq_row);
+    thr += llml__plan_round64((uint64_t)n_threads * (uint64_t)n_ctx * 4u);
+    thr += llml__plan_round64((uint64_t)n_threads * llml__plan_round64((uint64_t)hd * 4u + 64u));
+    thr += llml__plan_round64((uint64_t)n_threads * (uint64_t)hd * 4u);
+    out->attn_bytes = thr;
+    other += 2 * llml__plan_round64((uint64_t)n_rot * 2u);
+    out->other_bytes = other;
+    out->block_bytes = out->kv_k_bytes + out->kv_v_bytes + out->tokens_bytes + out->act_bytes +
+                       out->qact_bytes + out->attn_bytes + out->other_bytes;
+    out->logits_bytes = (uint64_t)s->n_vocab * 4u;
+    out->total_bytes = out->block_bytes + out->logits_bytes;
+    return LLML_OK;
+}
+
+/* ---- the plan's model: tensors with their formats and bytes ---- */
+
+typedef struct llml__pm {
+    llml_shape s;
+    int64_t n;
+    llml_tensor_shape *t;
+    char (*names)[64];
+    llml_mix_choice *ch;
+    uint64_t *bytes;
+    int32_t *layer;
+    double hyp_bpw;          /* > 0: hypothetical bits for quantizable weights */
+    const llml_allocator *a;
+    void *mem;
+    size_t mem_size;
+} llml__pm;
+
+static void llml__pm_free(llml__pm *m) {
+    llml__free(m->a, m->mem, m->mem_size);
+    m->mem = NULL;
+}
+
+/* Parse desc->quant: *keep (the file's own formats), or a mix / format, or
+   hypothetical bits per weight. */
+static llml_result llml__plan_quant(const char *q, int have_file, int *keep, llml_ftype *ft, int *pure,
+                                    double *bpw, llml_error *err) {
+    static const struct { const char *name; double bpw; } hyp[] = {
+        { "fp8", 8.0 }, { "int8", 8.0 }, { "fp6", 6.0 }, { "fp4", 4.0 }, { "int4", 4.0 },
+        { "mxfp4", 4.25 }, { "nvfp4", 4.5 }
+    };
+    char nq[32];
+    size_t i, len;
+    const llml_mix_info *mix;
+    llml_type t;
+    *keep = 0; *pure = 0; *bpw = 0; *ft = LLML_FTYPE_F16;
+    if (!q || !*q) { *keep = have_file; return LLML_OK; }
+    llml__plan_norm(q, nq, sizeof nq);
+    for (i = 0; i < sizeof hyp / sizeof hyp[0]; i++)
+        if (strcmp(nq, hyp[i].name) == 0) { *bpw = hyp[i].bpw; return LLML_OK; }
+    len = strlen(q);
+    if (len > 3 && (strcmp(q + len - 3, "bpw") == 0 || strcmp(q + len - 3, "BPW") == 0)) {
+        char *end;
+        double v = strtod(q, &end);
+        while (*end == ' ') end++;
+        if (end == q + len - 3 && v >= 1.0 && v <= 32.0) { *bpw = v; return LLML_OK; }
+    }
+    mix = llml_mix_find(q);
+    if (mix) { *ft = mix->ftype; return LLML_OK; }
+    if (llml_type_from_name(q, &t) == LLML_OK && (mix = llml_mix_for_type(t)) != NULL) {
+        *ft = mix->ftype;
+        *pure = 1;
+        return LLML_OK;
+    }
+    llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX,
+                    "unknown quant '%s' (a mix such as Q4_K_M, a format such as q8_0, FP8, or 5.5bpw)", q);
+    return LLML_ERR_INVALID_ARG;
+}
+
+static llml_result llml__pm_build(const llml_plan_desc *d, llml__pm *m, int need_shape, llml_error *err) {
+    llml_result r;
+    int keep, pure;
+    llml_ftype ft;
+    double bpw;
+    int64_t i, n;
+    size_t off, sz_t, sz_names, sz_ch, sz_b, sz_l;
+    memset(m, 0, sizeof *m);
+    m->a = d->allocator;
+    if (d->gguf) {
+        r = llml_shape_from_gguf(d->gguf, &m->s, need_shape ? err : NULL);
+        if (r != LLML_OK && need_shape) return r;
+        if (r == LLML_OK && need_shape && !llml__shape_valid(&m->s)) {
+            llml__set_error(err, LLML_ERR_BAD_SHAPE, UINT64_MAX, "%s: a hyperparameter is out of range", m->s.arch);
+            return LLML_ERR_BAD_SHAPE;
+        }
+        if (r != LLML_OK) memset(&m->s, 0, sizeof m->s);   /* tensors only */
+        n = llml_gguf_n_tensors(d->gguf);
+    } else if (d->shape) {
+        m->s = *d->shape;
+        if (!llml__shape_valid(&m->s)) {
+            llml__set_error(err, LLML_ERR_BAD_SHAPE, UINT64_MAX, "shape: a dimension is missing or out of range");
+            return LLML_ERR_BAD_SHAPE;
+        }
+        r = llml_shape_tensors(&m->s, NULL, NULL, 0, &n);
+        if (r != LLML_OK && r != LLML_ERR_BUFFER_TOO_SMALL) return r;
+    } else {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "plan: neither gguf nor shape given");
+        return LLML_ERR_INVALID_ARG;
+    }
+    r = llml__plan_quant(d->quant, d->gguf != NULL, &keep, &ft, &pure, &bpw, err);
+    if (r != LLML_OK) return r;
+    if (n < 0 || n > ((int64_t)1 << 24)) return LLML_ERR_CORRUPT;
+    m->n = n;
+    m->hyp_bpw = bpw;
+    sz_t = (size_t)n * sizeof(llml_tensor_shape);
+    sz_names = d->gguf ? 0 : (size_t)n * 64;
+    sz_ch = (size_t)n * sizeof(llml_mix_choice);
+    sz_b = (size_t)n * sizeof(uint64_t);
+    sz_l = (size_t)n * sizeof(int32_t);
+    m->mem_size = sz_b + sz_t + sz_ch + sz_names + sz_l + 64;
+    m->mem = llml__alloc(m->a, m->mem_size, 16);
+    if (!m->mem) {
+        llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "plan: out of memory");
+        return LLML_ERR_OUT_OF_MEMORY;
+    }
+    memset(m->mem, 0, m->mem_size);
+    off = 0;
+    m->bytes = (uint64_t *)m->mem; off += sz_b;
+    m->t = (llml_tensor_shape *)(void *)((char *)m->mem + off); off += sz_t;
+    m->ch = (llml_mix_choice *)(void *)((char *)m->mem + off); off += sz_ch;
+    m->layer = (int32_t *)(void *)((char *)m->mem + off); off += sz_l;
+    m->names = sz_names ? (char (*)[64])(void *)((char *)m->mem + off) : NULL;
+    if (d->gguf) {
+        for (i = 0; i < n; i++) {
+            const llml_gguf_tensor *gt = llml_gguf_tensor_at(d->gguf, i);
+            m->t[i].name = gt->name;
+            m->t[i].type = gt->type;
+            m->t[i].n_dims = gt->n_dims;
+            memcpy(m->t[i].ne, gt->ne, sizeof gt->ne);
+        }
+    } else {
+        llml_shape_tensors(&m->s, m->t, m->names, n, &n);
+    }
+    if (keep) {
+        for (i = 0; i < n; i++) m->ch[i].type = m->ch[i].wanted = m->t[i].type;
+    } else {
+        llml_mix_desc md;
+        memset(&md, 0, sizeof md);
+        md.ftype = ft;
+        md.pure = pure;
+        md.has_imatrix = d->has_imatrix;
+        md.arch = m->s.arch;
+        md.n_layer = m->s.n_layer; md.n_head = m->s.n_head; md.n_head_kv = m->s.n_head_kv;
+        md.n_expert = m->s.n_expert;
+        md.allocator = d->allocator;
+        r = llml_mix_plan(&md, m->t, n, m->ch, err);
+        if (r != LLML_OK) { llml__pm_free(m); return r; }
+    }
+    for (i = 0; i < n; i++) {
+        const llml_tensor_shape *t = &m->t[i];
+        uint64_t rows = (uint64_t)t->ne[1] * (uint64_t)t->ne[2] * (uint64_t)t->ne[3], nel, rs;
+        int64_t l = llml__mix_layer_of(t->name);
+        m->layer[i] = l >= 0 && l < m->s.n_layer ? (int32_t)l : -1;
+        nel = (uint64_t)t->ne[0] * rows;
+        if (bpw > 0 && m->ch[i].quantize) {
+            m->bytes[i] = (uint64_t)ceil((double)nel * bpw / 8.0);
+            continue;
+        }
+        rs = (uint64_t)llml_row_size(m->ch[i].type, t->ne[0]);
+        if (rs == 0 || !llml__mul_u64(rs, rows, &m->bytes[i])) {
+            llml__set_error(err, LLML_ERR_BAD_SHAPE, UINT64_MAX, "tensor %s: %lld columns do not fit its format",
+                            t->name, (long long)t->ne[0]);
+            llml__pm_free(m);
+            return LLML_ERR_BAD_SHAPE;
+        }
+    }
+    return LLML_OK;
+}
+
+/* ---- plans ---- */
+
+/* Bytes of the GGUF header a converter writes for a shape: tensor infos and
+   the tokenizer (token strings, scores, types, merges), about 50 bytes a token. */
+static uint64_t llml__plan_header_estimate(const llml__pm *m) {
+    uint64_t h = 4096 + (uint64_t)m->s.n_vocab * 50u;
+    int64_t i;
+    for (i = 0; i < m->n; i++) h += 8 + strlen(m->t[i].name) + 4 + 8 * (uint64_t)m->t[i].n_dims + 4 + 8;
+    return h;
+}
+
+/* Memory of llmlite's tokenizer tables and the process: the token strings
+   and per-token records, merges, and a fixed baseline. */
+static uint64_t llml__plan_overhead(const llml_plan_desc *d, const llml__pm *m) {
+    uint64_t v = 0;
+    if (d->gguf) {
+        int64_t ki = llml_gguf_find_key(d->gguf, "tokenizer.ggml.tokens");
+        uint64_t j, n;
+        if (ki >= 0 && llml_gguf_kv_type(d->gguf, ki) == LLML_GGUF_ARRAY &&
+            llml_gguf_arr_type(d->gguf, ki) == LLML_GGUF_STRING) {
+            n = llml_gguf_arr_len(d->gguf, ki);
+            for (j = 0; j < n; j++) v += llml_gguf_arr_str_len(d->gguf, ki, j) + 1 + 32;
+        }
+        ki = llml_gguf_find_key(d->gguf, "tokenizer.ggml.merges");
+        if (ki >= 0 && llml_gguf_kv_type(d->gguf, ki) == LLML_GGUF_ARRAY &&
+            llml_gguf_arr_type(d->gguf, ki) == LLML_GGUF_STRING) {
+            n = llml_gguf_arr_len(d->gguf, ki);
+            for (j = 0; j < n; j++) v += llml_gguf_arr_str_len(d->gguf, ki, j) + 1 + 24;
+        }
+    } else {
+        v = (uint64_t)m->s.n_vocab * 40u;
+    }
+    return v + ((uint64_t)4 << 20);
+}
+
+static uint64_t llml__gb(double gb) { return gb > 0 ? (uint64_t)(gb * 1e9) : 0; }
+
+static uint64_t llml__plan_margin(const llml_device *dev, double margin_gb) {
+    if (margin_gb > 0) return llml__gb(margin_gb);
+    if (!dev) return 0;
+    if (dev->kind == LLML_DEVICE_GPU) return llml__gb(dev->mem_gb * 0.05 + 0.25);
+    if (dev->kind == LLML_DEVICE_UNIFIED) return llml__gb(dev->mem_gb * 0.25);
+    return llml__gb(dev->mem_gb * 0.10 + 1.0);
+}
+
+typedef struct llml__split {
+    uint64_t dev_bytes, host_bytes;
+    uint64_t dev_read, host_read;   /* per generated token, weights + KV */
+    uint64_t dev_w, host_w;         /* weights read per prompt batch */
+    double dev_flops, host_flops;   /* per prompt token */
+    int64_t dev_layers, host_layers;
+} llml__split;
+
+LLML_API llml_result llml_plan_compute(const llml_plan_desc *d, llml_plan *p, llml_error *err) {
+    llml__pm m;
+    llml_result r;
+    llml_ctx_sizes cs;
+    llml_ctx_desc cd;
+    const llml_device *dev, *host;
+    llml__split sp;
+    uint64_t *lw = NULL, *lread = NULL, embd = 0, outw = 0, other = 0, total_w = 0, n_params = 0;
+    uint64_t kv_layer_tok, kv_layer_ctx, free_dev = 0, free_host;
+    double lf = 0;
+    int64_t i, L, k, k_use, kmax;
+    int32_t n_ctx, n_seq, gen_pos, n_prompt, n_batch;
+    size_t lsz;
+    double active = 1.0, flops_layer = 0, flops_attn_tok;
+    if (!d || !p) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_plan_compute: NULL argument");
+        return LLML_ERR_INVALID_ARG;
+    }
+    memset(p, 0, sizeof *p);
+    if (d->n_ctx < 0 || d->n_batch < 0 || d->n_seq < 0 || d->n_threads < 0 || d->gen_pos < 0 ||
+        d->n_prompt < 0 || d->n_gpu_layers < -1 || d->margin_gb < 0) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "plan: a negative count");
+        return LLML_ERR_INVALID_ARG;
+    }
+    r = llml__pm_build(d, &m, 1, err);
+    if (r != LLML_OK) return r;
+    L = m.s.n_layer;
+    lsz = (size_t)L * 2 * sizeof(uint64_t);
+    lw = (uint64_t *)llml__calloc(d->allocator, lsz);
+    if (!lw) { llml__pm_free(&m); return LLML_ERR_OUT_OF_MEMORY; }
+    lread = lw + L;
+    if (m.s.n_expert > 1 && m.s.n_expert_used > 0) active = (double)m.s.n_expert_used / (double)m.s.n_expert;
+
+    /* weights by part; per layer: bytes held and bytes one token reads */
+    for (i = 0; i < m.n; i++) {
+        const char *nm = m.t[i].name;
+        uint64_t b = m.bytes[i];
+        uint64_t nel = (uint64_t)m.t[i].ne[0] * (uint64_t)m.t[i].ne[1] * (uint64_t)m.t[i].ne[2] * (uint64_t)m.t[i].ne[3];
+        total_w += b;
+        n_params += nel;
+        if (m.layer[i] >= 0) {
+            int is_exp = strstr(nm, "_exps") != NULL;
+            lw[m.layer[i]] += b;
+            lread[m.layer[i]] += is_exp ? (uint64_t)((double)b * active) : b;
+            if (m.t[i].n_dims >= 2 && m.layer[i] == 0) flops_layer += 2.0 * (double)nel * (is_exp ? active : 1.0);
+        } else if (llml__mix_is_token_embd(nm)) {
+            embd += b;
+        } else if (strncmp(nm, "output", 6) == 0) {
+            outw += b;
+        } else {
+            other += b;
+        }
+    }
+    outw += other;   /* rope factors and the like travel with the output layer */
+    p->n_params = n_params;
+    p->weight_bytes = total_w;
+    memcpy(p->arch, m.s.arch, sizeof p->arch);
+    p->n_layer = (int32_t)L;
+    p->bpw = n_params ? (double)total_w * 8.0 / (double)n_params : 0;
+    p->embd_bytes = embd;
+    p->output_bytes = outw;
+    p->layer_bytes[0] = p->layer_bytes[1] = lw[0];
+    for (i = 0; i < L; i++) {
+        p->layer_bytes[0] = LLML__MIN(p->layer_bytes[0], lw[i]);
+        p->layer_bytes[1] = LLML__MAX(p->layer_bytes[1], lw[i]);
+    }
+    if (d->gguf) {
+        p->file_bytes = llml_gguf_file_size(d->gguf);
+    } else {
+        uint64_t pad = 0;
+        for (i = 0; i < m.n; i++) pad += (m.bytes[i] + 31) / 32 * 32;
+        p->file_bytes = llml__plan_header_estimate(&m) + pad;
+    }
+
+    /* context */
+    n_ctx = d->n_ctx > 0 ? d->n_ctx : llml__ctx_default_n_ctx(&m.s, 0);
+    p->n_ctx = n_ctx;
+    n_seq = d->n_seq > 0 ? d->n_seq : 1;
+    n_batch = d->n_batch > 0 ? d->n_batch : 512;
+    memset(&cd, 0, sizeof cd);
+    cd.n_ctx = n_ctx;
+    cd.n_batch = n_batch;
+    cd.n_threads = d->n_threads > 0 ? d->n_threads : 8;
+    cd.kv_type = d->kv_type;
+    r = llml_ctx_sizes_get(&m.s, &cd, &cs);
+    if (r != LLML_OK) { llml__free(d->allocator, lw, lsz); llml__pm_free(&m); return r; }
+    kv_layer_tok = llml__kv_layer_token(&m.s, llml__ctx_kv_type(&m.s, d->kv_type));
+    kv_layer_ctx = kv_layer_tok * (uint64_t)n_ctx * (uint64_t)n_seq;
+    p->kv_bytes_per_token = cs.kv_token_bytes;
+    p->kv_bytes = kv_layer_ctx * (uint64_t)L;
+    p->compute_bytes = cs.act_bytes + cs.attn_bytes + cs.qact_bytes + cs.other_bytes;
+    p->output_buf_bytes = (cs.logits_bytes + cs.tokens_bytes) * (uint64_t)n_seq;
+    p->overhead_bytes = llml__plan_overhead(d, &m);
+    p->total_bytes = total_w + p->kv_bytes + p->compute_bytes + p->output_buf_bytes + p->overhead_bytes;
+
+    /* devices: a CPU named as the device is the host */
+    dev = d->device;
+    host = d->host;
+    if (dev && dev->kind == LLML_DEVICE_CPU) { host = dev; dev = NULL; }
+    if (!host) host = &llml__devices[0];
+    free_host = llml__gb(host->mem_gb);
+    free_host = free_host > llml__plan_margin(host, dev ? 0 : d->margin_gb) ?
+                free_host - llml__plan_margin(host, dev ? 0 : d->margin_gb) : 0;
+    gen_pos = d->gen_pos > 0 ? d->gen_pos : 256;
+    if (gen_pos > n_ctx) gen_pos = n_ctx;
+    n_prompt = d->n_prompt > 0 ? d->n_prompt : 512;
+    flops_attn_tok = 4.0 * (double)m.s.n_head * (double)llml__shape_hd(&m.s);  /* per layer, per context token */
+
+    /* placement of k layers on the device (the last k; k = L + 1 adds the
+       output layer: a tied model's embeddings are then copied there) */
+    kmax = 0;
+    if (dev) {
+        uint64_t mg = llml__plan_margin(dev, d->margin_gb), mem = llml__gb(dev->mem_gb);
+        free_dev = mem > mg ? mem - mg : 0;
+    }
+    p->device_free_bytes = dev ? free_dev : free_host;
+    if (dev && dev->kind == LLML_DEVICE_UNIFIED) {
+        kmax = p->total_bytes <= free_dev ? L + 1 : 0;   /* one memory for both sides */
+    } else if (dev) {
+        for (k = L + 1; k >= 0; k--) {
+            int64_t j;
+            uint64_t db = 0;
+            for (j = L - LLML__MIN(k, L); j < L; j++) db += lw[j] + kv_layer_ctx;
+            if (k > L) db += outw + (m.s.tied_output ? embd : 0);
+            if (k > 0) db += p->compute_bytes;
+            if (db <= free_dev) { kmax = k; break; }
+        }
+    }
+    p->n_gpu_layers_max = (int32_t)kmax;
+    k_use = !dev ? 0 : (d->n_gpu_layers < 0 ? kmax : LLML__MIN((int64_t)d->n_gpu_layers, L + 1));
+    p->n_gpu_layers = (int32_t)k_use;
+
+    memset(&sp, 0, sizeof sp);
+    {
+        int64_t j, nl_dev = LLML__MIN(k_use, L);
+        uint64_t kv_read_layer = kv_layer_tok * (uint64_t)gen_pos;
+        for (j = 0; j < L; j++) {
+            int on_dev = j >= L - nl_dev;
+            if (on_dev) {
+                sp.dev_bytes += lw[j] + kv_layer_ctx;
+                sp.dev_read += lread[j] + kv_read_layer;
+                sp.dev_w += lw[j];
+                sp.dev_layers++;
+            } else {
+                sp.host_bytes += lw[j] + kv_layer_ctx;
+                sp.host_read += lread[j] + kv_read_layer;
+                sp.host_w += lw[j];
+                sp.host_layers++;
+            }
+        }
+        sp.dev_flops = flops_layer * (double)sp.dev_layers;
+        sp.host_flops = flops_layer * (double)sp.host_layers;
+        /* the output layer (tied: the whole embedding table is the output
+           matrix) and one embedding row */
+        if (k_use > L) {
+            sp.dev_bytes += outw + (m.s.tied_output ? embd : 0);
+            sp.dev_read += outw + (m.s.tied_output ? embd : 0);
+        } else {
+            sp.host_read += outw + (m.s.tied_output ? embd : 0);
+        }
+        sp.host_read += m.s.tied_output ? 0 : embd / (uint64_t)m.s.n_vocab;
+        sp.host_bytes += embd + (k_use > L ? 0 : outw);
+        if (k_use > 0) sp.dev_bytes += p->compute_bytes;
+        sp.host_bytes += p->compute_bytes + p->output_buf_bytes + p->overhead_bytes;
+    }
+    if (dev && dev->kind == LLML_DEVICE_UNIFIED) {
+        p->device_bytes = p->total_bytes;
+        p->host_bytes = 0;
+        p->fits = kmax == L + 1;
+    } else {
+        p->device_bytes = dev ? sp.dev_bytes : 0;
+        p->host_bytes = sp.host_bytes;
+        p->fits = dev ? kmax == L + 1 && k_use == L + 1 : p->total_bytes <= free_host;
+    }
+    p->bytes_per_token = sp.dev_read + sp.host_read;
+    lf = flops_layer * (double)L;
+    p->flops_per_token = lf + flops_attn_tok * (double)L * (double)n_prompt / 2.0;
+
+    /* speeds */
+    {
+        double be_d = 0, ce_d = 0, lu_d = 0, be_h, ce_h, lu_h, t_gen, t_full, t_fixed;
+        double kv_full = (double)kv_layer_tok * (double)(n_ctx - gen_pos);
+        llml_device_defaults(host, &be_h, &ce_h, &lu_h);
+        if (dev) llml_device_defaults(dev, &be_d, &ce_d, &lu_d);
+        t_fixed = (double)sp.dev_layers * lu_d * 1e-6 + (double)sp.host_layers * lu_h * 1e-6 +
+                  llml__device_token_us(k_use > 0 ? dev : host) * 1e-6;
+        t_gen = t_fixed + (double)sp.host_read / (be_h * host->bw_gbs * 1e9);
+        t_full = t_gen + kv_full * (double)sp.host_layers / (be_h * host->bw_gbs * 1e9);
+        if (dev && sp.dev_read) {
+            t_gen += (double)sp.dev_read / (be_d * dev->bw_gbs * 1e9);
+            t_full += (double)sp.dev_read / (be_d * dev->bw_gbs * 1e9) +
+                      kv_full * (double)sp.dev_layers / (be_d * dev->bw_gbs * 1e9);
+        }
+        p->gen_tps = 1.0 / t_gen;
+        p->gen_tps_full = 1.0 / t_full;
+        /* prompt: per batch, each side takes the longer of its FLOPs and its
+           weight reads; every layer pays its fixed cost once per batch */
+        {
+            double t = 0, left = (double)n_prompt, flops_tok_attn = flops_attn_tok * (double)n_prompt / 2.0;
+            int ok = host->tflops > 0 && (!dev || sp.dev_layers == 0 || dev->tflops > 0);
+            while (ok && left > 0) {
+                double nb = left < (double)n_batch ? left : (double)n_batch, th = 0, td = 0;
+                if (sp.host_layers) {
+                    double f = (sp.host_flops + flops_tok_attn * (double)sp.host_layers) * nb;
+                    th = LLML__MAX(f / (ce_h * host->tflops * 1e12),
+                                   (double)sp.host_w / (be_h * host->bw_gbs * 1e9));
+                }
+                if (dev && sp.dev_layers) {
+                    double f = (sp.dev_flops + flops_tok_attn * (double)sp.dev_layers) * nb;
+                    td = LLML__MAX(f / (ce_d * dev->tflops * 1e12),
+                                   (double)sp.dev_w / (be_d * dev->bw_gbs * 1e9));
+                }
+                t += th + td + t_fixed;
+                left -= nb;
+            }
+            p->prompt_tps = ok && t > 0 ? (double)n_prompt / t : 0;
+        }
+        {
+            const llml_device *main_dev = k_use > 0 ? dev : host;
+            const char *how = (main_dev->bw_eff > 0 || main_dev->layer_us > 0) ? "calibrated" : "default";
+            if (dev && k_use > 0 && k_use < L + 1)
+                snprintf(p->note, sizeof p->note,
+                         "partial offload (%d of %d layers on %s): speed set mostly by the host (%s%s); expect +-50%%",
+                         (int)k_use, (int)L + 1, dev->name, host->name, d->host ? "" : ", assumed");
+            else
+                snprintf(p->note, sizeof p->note,
+                         "bandwidth model, %s efficiency %.2f of %.0f GB/s on %s; typical error 25%% "
+                         "(old GPUs without int8 dot products: slower)",
+                         how, k_use > 0 ? be_d : be_h, main_dev->bw_gbs, main_dev->name);
+        }
+    }
+    llml__free(d->allocator, lw, lsz);
+    llml__pm_free(&m);
+    return LLML_OK;
+}
+
+LLML_API llml_result llml_plan_tensors(const llml_plan_desc *d, llml_plan_tensor *out, int64_t cap,
+                                       int64_t *n, llml_error *err) {
+    llml__pm m;
+    llml_result r;
+    int64_t i;
+    if (!d || !n || cap < 0 || (cap > 0 && !out)) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_plan_tensors: bad argument");
+        return LLML_ERR_INVALID_ARG;
+    }
+    r = llml__pm_build(d, &m, 0, err);
+    if (r != LLML_OK) return r;
+    *n = m.n;
+    for (i = 0; i < m.n && i < cap; i++) {
+        const llml_tensor_shape *t = &m.t[i];
+        llml_plan_tensor *o = &out[i];
+        memset(o, 0, sizeof *o);
+        snprintf(o->name, sizeof o->name, "%s", t->name);
+        o->type = m.ch[i].type;
+        o->layer = m.layer[i];
+        o->n_elements = (uint64_t)t->ne[0] * (uint64_t)t->ne[1] * (uint64_t)t->ne[2] * (uint64_t)t->ne[3];
+        o->bytes = m.bytes[i];
+        o->bpw = o->n_elements ? (double)o->bytes * 8.0 / (double)o->n_elements : 0;
+        o->hypothetical = m.hyp_bpw > 0 && m.ch[i].quantize;
+    }
+    llml__pm_free(&m);
+    return m.n > cap ? LLML_ERR_BUFFER_TOO_SMALL : LLML_OK;
+}
+
+LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p, double gen_tps, double prompt_tps) {
+    double be, ce, lu;
+    if (!d || !p || gen_tps < 0 || prompt_tps < 0 || !(d->bw_gbs > 0)) return LLML_ERR_INVALID_ARG;
+    if (p->n_gpu_layers > 0 && p->n_gpu_layers < p->n_layer + 1) return LLML_ERR_UNSUPPORTED;
+    llml_device_defaults(d, &be, &ce, &lu);
+    if (gen_tps > 0 && p->gen_tps > 0) {
+        /* keep the fixed costs, move the bandwidth share */
+        double t_mem = (double)p->bytes_per_token / (be * d->bw_gbs * 1e9);
+        double t_fixed = 1.0 / p->gen_tps - t_mem, t_meas = 1.0 / gen_tps;
+        if (t_fixed < 0) t_fixed = 0;
+        if (t_meas - t_fixed > 0.05 * t_meas) {
+            d->bw_eff = (double)p->bytes_per_token / ((t_meas - t_fixed) * d->bw_gbs * 1e9);
+        } else {
+            /* faster than the fixed costs allow: shrink them */
+            double s = 0.95 * t_meas / (t_fixed > 0 ? t_fixed : 1);
+            d->layer_us = lu * s;
+            d->token_us = llml__device_token_us(d) * s;
+            d->bw_eff = (double)p->bytes_per_token / (0.05 * t_meas * d->bw_gbs * 1e9);
+        }
+        if (d->bw_eff > 1.0) d->bw_eff = 1.0;
+    }
+    if (prompt_tps > 0 && p->prompt_tps > 0) {
+        d->compute_eff = ce * prompt_tps / p->prompt_tps;
+        if (d->compute_eff > 1.0) d->compute_eff = 1.0;
+    }
+    return LLML_OK;
 }
 
 #endif /* LLMLITE_IMPLEMENTATION */

@@ -8,7 +8,7 @@
      1. Quick start
      2. Concepts and ownership
      3. Build macros
-     4. Memory
+     4. Memory and sizing                      [>>mix >>plan]
      5. Threads
      6. Backends and SIMD
      7. GGUF and security                      [>>gguf]
@@ -90,12 +90,34 @@
      LLML_NO_SIMD            no SIMD kernels: the portable scalar code only
 
    --------------------------------------------------------------------------
-   4. Memory
+   4. Memory and sizing
    --------------------------------------------------------------------------
    Every allocation goes through an llml_allocator given in a desc (alloc gets
    size and alignment, free gets the size back), or LLML_MALLOC/LLML_FREE when
    none is given. Weights come from a memory map, the caller's buffer, or a
    read callback. Quantizers allocate scratch tables per call and free them.
+
+   Measure, then place. llml_ctx_sizes_get gives every buffer a context
+   allocates (KV cache, activations, scores, logits) from a shape alone, byte
+   for byte what llml_ctx_create places in its one block. llml_plan_compute answers the
+   planning questions from a GGUF header (open it with header_only: no weight
+   is read) or from an llml_shape (built-in presets of published models, or a
+   parameter count and a family): bytes of the weights (exact: per tensor from
+   the block layouts, and for a mix by the reference quantizer's own rules,
+   llml_mix_plan, the code llmlite-quantize uses), the KV cache (exact: n_ctx x
+   n_layer x n_head_kv x head_dim for K and V, 2 bytes F16, 4 F32, 34 per 32
+   Q8_0; heads not a multiple of 32 keep F16), compute scratch, output buffers, tokenizer and process overhead;
+   placement on a device (the largest number of layers that fits with a
+   margin, the rest on the host); bytes read per generated token (experts:
+   the active ones only) and predicted speeds: generation = efficiency x
+   bandwidth / bytes per token plus fixed costs per layer and token, prompt
+   from FLOPs over compute throughput. The device table (llml_device_at,
+   llml_device_find) holds published specifications of CPUs and GPUs; fill an
+   llml_device of your own for others. Efficiencies default per device kind
+   (CPU 0.7, GPU 0.7, unified 0.6 of the bandwidth); llml_device_calibrate
+   fits them to a measurement. Checked against published measurements: median
+   error about 15%; expect 25% on one prediction, more on GPUs without int8
+   dot products.
 
    --------------------------------------------------------------------------
    5. Threads

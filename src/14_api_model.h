@@ -90,6 +90,12 @@ typedef enum llml_kv_type {
     LLML_KV_Q8_0 = 3
 } llml_kv_type;
 
+/* A host job system in place of the built-in thread pool: run
+   task(arg, i, n_tasks) for every i in [0, n_tasks), in any threads, and
+   return when all have finished. Called many times per token. */
+typedef void (*llml_task_fn)(void *arg, int ith, int nth);
+typedef void (*llml_parallel_for_fn)(void *user, llml_task_fn task, void *arg, int n_tasks);
+
 typedef struct llml_ctx_desc {
     int32_t n_ctx;       /* tokens the cache holds; 0: the training context,
                             at most 4096                                     */
@@ -101,6 +107,10 @@ typedef struct llml_ctx_desc {
     const llml_allocator *allocator; /* NULL: default                        */
     llml_log_fn log;     /* NULL: silent                                     */
     void *log_user;
+    llml_parallel_for_fn parallel_for; /* NULL: the built-in pool; else no
+                            threads are created and work is split into
+                            n_threads tasks (0: 4) handed to this callback  */
+    void *parallel_for_user;
 } llml_ctx_desc;
 
 /* Create a context for m (which must outlive it). desc may be NULL. */

@@ -28,12 +28,14 @@
 
 #define LLML__MAX_THREADS 64
 
-typedef void (*llml__task_fn)(void *arg, int ith, int nth);
+typedef llml_task_fn llml__task_fn;
 
 /* ---- thread pool: persistent workers parked on a condition variable ----- */
 
 typedef struct llml__pool {
     int n;                       /* threads including the caller */
+    llml_parallel_for_fn host;   /* host job system, or NULL */
+    void *host_user;
 #ifdef LLML__THREADS
     pthread_t th[LLML__MAX_THREADS];
     pthread_mutex_t mu;
@@ -116,6 +118,7 @@ static void llml__pool_stop(llml__pool *p) {
 }
 
 static void llml__pool_run(llml__pool *p, llml__task_fn fn, void *arg) {
+    if (p->host) { p->host(p->host_user, fn, arg, p->n); return; }
 #ifdef LLML__THREADS
     if (p->n > 1) {
         pthread_mutex_lock(&p->mu);
@@ -251,7 +254,7 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
     if (d.n_batch == 0) d.n_batch = 512;
     if (d.n_batch > d.n_ctx) d.n_batch = d.n_ctx;
     nth = d.n_threads;
-    if (nth == 0) nth = LLML__MIN(llml__cpu_count(), 8);
+    if (nth == 0) nth = d.parallel_for ? 4 : LLML__MIN(llml__cpu_count(), 8);
     if (nth > LLML__MAX_THREADS) nth = LLML__MAX_THREADS;
     if (d.n_ctx > (1 << 24)) { llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "n_ctx %d is too large", (int)d.n_ctx); return LLML_ERR_INVALID_ARG; }
 
@@ -354,7 +357,13 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
         LLML__TAKE(float *, c->rope_sin, sizes[22]);
 #undef LLML__TAKE
     }
-    llml__pool_start(&c->pool, nth, c->workers);
+    if (d.parallel_for) {
+        c->pool.n = nth;
+        c->pool.host = d.parallel_for;
+        c->pool.host_user = d.parallel_for_user;
+    } else {
+        llml__pool_start(&c->pool, nth, c->workers);
+    }
     c->n_threads = c->pool.n;
     if (c->log) {
         char buf[256];
@@ -371,7 +380,7 @@ LLML_API void llml_ctx_free(llml_ctx *c) {
     llml_allocator a;
     if (!c) return;
     a = c->alloc;
-    if (c->mem) llml__pool_stop(&c->pool);
+    if (c->mem && !c->pool.host) llml__pool_stop(&c->pool);
     if (c->logits) llml__free(&a, c->logits, c->logits_cap * sizeof(float));
     if (c->mem) llml__free(&a, c->mem, c->mem_size);
     llml__free(&a, c, sizeof(*c));

@@ -38,96 +38,8 @@
 #define QZ_POSIX 0
 #endif
 
-/* ---- the reference's llama_ftype numbers ----------------------------------- */
-
-enum {
-    FT_ALL_F32 = 0, FT_F16 = 1, FT_Q4_0 = 2, FT_Q4_1 = 3, FT_Q8_0 = 7, FT_Q5_0 = 8, FT_Q5_1 = 9,
-    FT_Q2_K = 10, FT_Q3_K_S = 11, FT_Q3_K_M = 12, FT_Q3_K_L = 13, FT_Q4_K_S = 14, FT_Q4_K_M = 15,
-    FT_Q5_K_S = 16, FT_Q5_K_M = 17, FT_Q6_K = 18, FT_IQ2_XXS = 19, FT_IQ2_XS = 20, FT_Q2_K_S = 21,
-    FT_IQ3_XS = 22, FT_IQ3_XXS = 23, FT_IQ1_S = 24, FT_IQ4_NL = 25, FT_IQ3_S = 26, FT_IQ3_M = 27,
-    FT_IQ2_S = 28, FT_IQ2_M = 29, FT_IQ4_XS = 30, FT_IQ1_M = 31, FT_BF16 = 32, FT_TQ1_0 = 36,
-    FT_TQ2_0 = 37
-};
-
-typedef struct qz_mix {
-    const char *name;
-    int ftype;
-    llml_type base;   /* the format most weights get */
-    int alias;        /* 1: another spelling of an earlier entry */
-} qz_mix;
-
-/* Order matters for --pure with a format name: the first entry whose base is
-   that format gives the file type (q3_K -> Q3_K_M, iq2_s -> IQ2_M, ...). */
-static const qz_mix qz_mixes[] = {
-    { "F32",     FT_ALL_F32, LLML_TYPE_F32,     0 },
-    { "F16",     FT_F16,     LLML_TYPE_F16,     0 },
-    { "BF16",    FT_BF16,    LLML_TYPE_BF16,    0 },
-    { "Q4_0",    FT_Q4_0,    LLML_TYPE_Q4_0,    0 },
-    { "Q4_1",    FT_Q4_1,    LLML_TYPE_Q4_1,    0 },
-    { "Q5_0",    FT_Q5_0,    LLML_TYPE_Q5_0,    0 },
-    { "Q5_1",    FT_Q5_1,    LLML_TYPE_Q5_1,    0 },
-    { "Q8_0",    FT_Q8_0,    LLML_TYPE_Q8_0,    0 },
-    { "Q2_K",    FT_Q2_K,    LLML_TYPE_Q2_K,    0 },
-    { "Q2_K_S",  FT_Q2_K_S,  LLML_TYPE_Q2_K,    0 },
-    { "Q3_K_M",  FT_Q3_K_M,  LLML_TYPE_Q3_K,    0 },
-    { "Q3_K_S",  FT_Q3_K_S,  LLML_TYPE_Q3_K,    0 },
-    { "Q3_K_L",  FT_Q3_K_L,  LLML_TYPE_Q3_K,    0 },
-    { "Q3_K",    FT_Q3_K_M,  LLML_TYPE_Q3_K,    1 },
-    { "Q4_K_M",  FT_Q4_K_M,  LLML_TYPE_Q4_K,    0 },
-    { "Q4_K_S",  FT_Q4_K_S,  LLML_TYPE_Q4_K,    0 },
-    { "Q4_K",    FT_Q4_K_M,  LLML_TYPE_Q4_K,    1 },
-    { "Q5_K_M",  FT_Q5_K_M,  LLML_TYPE_Q5_K,    0 },
-    { "Q5_K_S",  FT_Q5_K_S,  LLML_TYPE_Q5_K,    0 },
-    { "Q5_K",    FT_Q5_K_M,  LLML_TYPE_Q5_K,    1 },
-    { "Q6_K",    FT_Q6_K,    LLML_TYPE_Q6_K,    0 },
-    { "IQ1_S",   FT_IQ1_S,   LLML_TYPE_IQ1_S,   0 },
-    { "IQ1_M",   FT_IQ1_M,   LLML_TYPE_IQ1_M,   0 },
-    { "IQ2_XXS", FT_IQ2_XXS, LLML_TYPE_IQ2_XXS, 0 },
-    { "IQ2_XS",  FT_IQ2_XS,  LLML_TYPE_IQ2_XS,  0 },
-    { "IQ2_S",   FT_IQ2_S,   LLML_TYPE_IQ2_XS,  0 },
-    { "IQ2_M",   FT_IQ2_M,   LLML_TYPE_IQ2_S,   0 },
-    { "IQ3_XXS", FT_IQ3_XXS, LLML_TYPE_IQ3_XXS, 0 },
-    { "IQ3_S",   FT_IQ3_S,   LLML_TYPE_IQ3_S,   0 },
-    { "IQ3_XS",  FT_IQ3_XS,  LLML_TYPE_IQ3_S,   0 },
-    { "IQ3_M",   FT_IQ3_M,   LLML_TYPE_IQ3_S,   0 },
-    { "IQ4_NL",  FT_IQ4_NL,  LLML_TYPE_IQ4_NL,  0 },
-    { "IQ4_XS",  FT_IQ4_XS,  LLML_TYPE_IQ4_XS,  0 },
-    { "TQ1_0",   FT_TQ1_0,   LLML_TYPE_TQ1_0,   0 },
-    { "TQ2_0",   FT_TQ2_0,   LLML_TYPE_TQ2_0,   0 }
-};
-#define QZ_N_MIXES ((int)(sizeof qz_mixes / sizeof qz_mixes[0]))
-
-static int qz_ieq(const char *a, const char *b) {
-    while (*a && *b) {
-        char x = *a++, y = *b++;
-        if (x >= 'a' && x <= 'z') x = (char)(x - 'a' + 'A');
-        if (y >= 'a' && y <= 'z') y = (char)(y - 'a' + 'A');
-        if (x != y) return 0;
-    }
-    return *a == *b;
-}
-
-static const qz_mix *qz_mix_by_name(const char *s) {
-    int i;
-    for (i = 0; i < QZ_N_MIXES; i++)
-        if (qz_ieq(qz_mixes[i].name, s)) return &qz_mixes[i];
-    /* a bare llama_ftype number is accepted too, as by the reference */
-    if (*s) {
-        char *end;
-        long v = strtol(s, &end, 10);
-        if (*end == 0)
-            for (i = 0; i < QZ_N_MIXES; i++)
-                if (!qz_mixes[i].alias && qz_mixes[i].ftype == v) return &qz_mixes[i];
-    }
-    return NULL;
-}
-
-static const qz_mix *qz_mix_by_base(llml_type t) {
-    int i;
-    for (i = 0; i < QZ_N_MIXES; i++)
-        if (!qz_mixes[i].alias && qz_mixes[i].base == t) return &qz_mixes[i];
-    return NULL;
-}
+/* The mixes and their per-tensor rules live in the header (llml_mix_*,
+   section >>mix), shared with the sizing API (llml_plan_*). */
 
 static const char *qz_type_name(llml_type t) {
     const llml_type_info *ti = llml_type_get_info(t);
@@ -137,125 +49,9 @@ static int32_t qz_block(llml_type t) {
     const llml_type_info *ti = llml_type_get_info(t);
     return ti ? ti->block_size : 1;
 }
-static int qz_is_quantized(llml_type t) {
-    const llml_type_info *ti = llml_type_get_info(t);
-    return ti && ti->is_quantized;
-}
-
-/* ---- model facts the rules look at ---------------------------------------- */
-
-typedef struct qz_hparams {
-    char arch[64];
-    int64_t n_layer, n_head, n_head_kv, n_expert;
-    int is_falcon, is_70b;
-} qz_hparams;
-
-/* An integer key, or the first element of an integer array (per-layer
-   values); `def` when absent. */
-static int64_t qz_get_int(const llml_gguf *g, const char *key, int64_t def) {
-    int64_t v, i = llml_gguf_find_key(g, key);
-    if (i < 0) return def;
-    if (llml_gguf_get_int(g, key, &v) == LLML_OK) return v;
-    if (llml_gguf_kv_type(g, i) == LLML_GGUF_ARRAY && llml_gguf_arr_len(g, i) > 0) {
-        const void *d = llml_gguf_arr_data(g, i);
-        if (!d) return def;
-        switch (llml_gguf_arr_type(g, i)) {
-        case LLML_GGUF_UINT8: return ((const uint8_t *)d)[0];
-        case LLML_GGUF_INT8: return ((const int8_t *)d)[0];
-        case LLML_GGUF_UINT16: return ((const uint16_t *)d)[0];
-        case LLML_GGUF_INT16: return ((const int16_t *)d)[0];
-        case LLML_GGUF_UINT32: return ((const uint32_t *)d)[0];
-        case LLML_GGUF_INT32: return ((const int32_t *)d)[0];
-        case LLML_GGUF_UINT64: return (int64_t)((const uint64_t *)d)[0];
-        case LLML_GGUF_INT64: return ((const int64_t *)d)[0];
-        default: return def;
-        }
-    }
-    return def;
-}
-
-static void qz_read_hparams(const llml_gguf *g, qz_hparams *hp) {
-    const char *arch = NULL;
-    char key[160];
-    memset(hp, 0, sizeof *hp);
-    if (llml_gguf_get_str(g, "general.architecture", &arch) != LLML_OK || !arch) arch = "";
-    snprintf(hp->arch, sizeof hp->arch, "%s", arch);
-    snprintf(key, sizeof key, "%s.block_count", hp->arch);
-    hp->n_layer = qz_get_int(g, key, 0);
-    snprintf(key, sizeof key, "%s.attention.head_count", hp->arch);
-    hp->n_head = qz_get_int(g, key, 0);
-    snprintf(key, sizeof key, "%s.attention.head_count_kv", hp->arch);
-    hp->n_head_kv = qz_get_int(g, key, hp->n_head);
-    snprintf(key, sizeof key, "%s.expert_count", hp->arch);
-    hp->n_expert = qz_get_int(g, key, 0);
-    hp->is_falcon = strcmp(hp->arch, "falcon") == 0;
-    /* the reference's one size class that changes a rule: LLaMA-2 70B
-       (80 layers, grouped-query attention) */
-    hp->is_70b = strcmp(hp->arch, "llama") == 0 && hp->n_layer == 80 && hp->n_head != hp->n_head_kv;
-}
-
-static int64_t qz_n_gqa(const qz_hparams *hp) {
-    return hp->n_head_kv > 0 ? hp->n_head / hp->n_head_kv : 0;
-}
-
-/* ---- which tensors are quantized, and to what ----------------------------- */
-
-typedef enum qz_cat {
-    CAT_TOKEN_EMBD, CAT_OUTPUT, CAT_ATTN_V_LIKE, CAT_ATTN_K, CAT_ATTN_Q, CAT_ATTN_OUTPUT,
-    CAT_FFN_UP, CAT_FFN_GATE, CAT_FFN_DOWN, CAT_OTHER
-} qz_cat;
-
-static int qz_has(const char *s, const char *sub) { return strstr(s, sub) != NULL; }
 
 static int qz_is_token_embd(const char *n) {
     return strcmp(n, "token_embd.weight") == 0 || strcmp(n, "per_layer_token_embd.weight") == 0;
-}
-
-static qz_cat qz_category(const char *n) {
-    if (strcmp(n, "output.weight") == 0) return CAT_OUTPUT;
-    if (qz_is_token_embd(n)) return CAT_TOKEN_EMBD;
-    /* fused qkv and MLA kv_b count as attn_v: the rules treat them alike */
-    if (qz_has(n, "attn_qkv.weight") || qz_has(n, "attn_kv_b.weight") || qz_has(n, "attn_v.weight"))
-        return CAT_ATTN_V_LIKE;
-    if (qz_has(n, "attn_k.weight")) return CAT_ATTN_K;
-    if (qz_has(n, "attn_q.weight")) return CAT_ATTN_Q;
-    if (qz_has(n, "attn_output.weight")) return CAT_ATTN_OUTPUT;
-    if (qz_has(n, "ffn_up")) return CAT_FFN_UP;
-    if (qz_has(n, "ffn_gate")) return CAT_FFN_GATE;
-    if (qz_has(n, "ffn_down")) return CAT_FFN_DOWN;
-    return CAT_OTHER;
-}
-
-/* ggml's notion of dimensions: trailing sizes of 1 do not count. */
-static int qz_n_dims(const llml_gguf_tensor *t) {
-    int d;
-    for (d = 3; d > 0; d--)
-        if (t->ne[d] > 1) return d + 1;
-    return 1;
-}
-
-/* Name fragments of tensors the reference always leaves as they are. */
-static const char *const qz_keep_fragments[] = {
-    "_norm.weight", "ffn_gate_inp.weight", "ffn_gate_tid2eid.weight", "altup", "laurel",
-    "per_layer_model_proj", "ssm_conv1d", "shortconv.conv.weight", "indexer.k_proj.weight",
-    "indexer.q_proj.weight", "time_mix_first.weight", "time_mix_w0.weight", "time_mix_w1.weight",
-    "time_mix_w2.weight", "time_mix_v0.weight", "time_mix_v1.weight", "time_mix_v2.weight",
-    "time_mix_a0.weight", "time_mix_a1.weight", "time_mix_a2.weight", "time_mix_g1.weight",
-    "time_mix_g2.weight", "time_mix_decay_w1.weight", "time_mix_decay_w2.weight",
-    "time_mix_lerp_fused.weight", "attn_rel_b.weight", ".position_embd", "sam.pos_embd",
-    "sam.neck.", "sam.net_", ".rel_pos", ".patch_embd", ".patch_merger", "a.rvq.codebook",
-    "mm.a.code_embd"
-};
-
-static int qz_may_quantize(const llml_gguf_tensor *t) {
-    const char *n = t->name;
-    size_t len = strlen(n), i;
-    if (qz_n_dims(t) < 2) return 0;
-    if (len < 6 || strcmp(n + len - 6, "weight") != 0) return 0;
-    for (i = 0; i < sizeof qz_keep_fragments / sizeof qz_keep_fragments[0]; i++)
-        if (strstr(n, qz_keep_fragments[i])) return 0;
-    if (strcmp(n, "position_embd.weight") == 0 || strcmp(n, "token_types.weight") == 0) return 0;
-    return 1;
 }
 
 /* Layer number of "blk.N....", or -1. */
@@ -265,247 +61,6 @@ static int64_t qz_layer_of(const char *n) {
     if (strncmp(n, "blk.", 4) != 0 || *p < '0' || *p > '9') return -1;
     while (*p >= '0' && *p <= '9' && v < 100000000) v = v * 10 + (*p++ - '0');
     return v;
-}
-
-typedef struct qz_state {
-    const qz_hparams *hp;
-    int ftype;
-    int has_imatrix;
-    int tied;               /* no output.weight: token_embd doubles as output */
-    int64_t n_attn_v;       /* attn_v-like tensors in the model */
-    int64_t i_attn_v, i_ffn_down, i_ffn_gate, i_ffn_up;
-    int64_t n_fallback;
-    char err[512];
-} qz_state;
-
-/* "Use more bits" layers of the reference: the first and last eighth, and
-   every third layer in between. */
-static int qz_more_bits(int64_t i, int64_t n) {
-    return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
-}
-
-/* Layer index the ffn rules use: a running counter, except in MoE models,
-   where expert tensors are not in layer order and the name says it. */
-static int qz_ffn_layer(qz_state *qs, int64_t counter, const char *name, int64_t *layer) {
-    if (qs->hp->n_expert > 1) {
-        int64_t l = qz_layer_of(name);
-        if (l < 0) {
-            snprintf(qs->err, sizeof qs->err, "cannot tell the layer of tensor %s", name);
-            return 0;
-        }
-        if (l >= qs->hp->n_layer) {
-            snprintf(qs->err, sizeof qs->err, "tensor %s: layer %lld outside [0, %lld)", name,
-                     (long long)l, (long long)qs->hp->n_layer);
-            return 0;
-        }
-        *layer = l;
-    } else {
-        *layer = counter;
-    }
-    return 1;
-}
-
-static int qz_is_low_bit_iq_mix(int ft) {
-    return ft == FT_IQ2_XXS || ft == FT_IQ2_XS || ft == FT_IQ1_S || ft == FT_IQ2_S ||
-           ft == FT_IQ2_M || ft == FT_IQ1_M;
-}
-
-/* The mix rules. `t` is the mix's base format; returns the tensor's format.
-   0 on error (message in qs->err). */
-static int qz_mix_rule(qz_state *qs, const llml_gguf_tensor *ten, qz_cat cat, llml_type *io) {
-    const qz_hparams *hp = qs->hp;
-    const int ft = qs->ftype;
-    const int64_t gqa = qz_n_gqa(hp), nl = hp->n_layer;
-    const int iq2s_like = ft == FT_IQ2_S || ft == FT_IQ2_M;
-    llml_type t = *io;
-    int64_t il;
-
-    if (cat == CAT_OUTPUT || (cat == CAT_TOKEN_EMBD && qs->tied)) {
-        /* the output projection keeps more bits than anything else */
-        if (hp->is_falcon || ten->ne[0] % qz_block(t) != 0) t = LLML_TYPE_Q8_0;
-        else if (qz_is_low_bit_iq_mix(ft) || ft == FT_IQ3_XXS) t = LLML_TYPE_Q5_K;
-        else if (t != LLML_TYPE_Q8_0) t = LLML_TYPE_Q6_K;
-    } else if (cat == CAT_TOKEN_EMBD) {
-        if (ft == FT_IQ2_XXS || ft == FT_IQ2_XS || ft == FT_IQ1_S || ft == FT_IQ1_M) t = LLML_TYPE_Q2_K;
-        else if (iq2s_like || ft == FT_IQ3_XXS) t = LLML_TYPE_IQ3_S;
-        else if (ft == FT_TQ1_0 || ft == FT_TQ2_0) t = LLML_TYPE_Q4_K;
-    } else if (qz_is_low_bit_iq_mix(ft)) {
-        switch (cat) {
-        case CAT_ATTN_V_LIKE:
-            if (gqa >= 4 || hp->n_expert >= 4) t = LLML_TYPE_Q4_K;
-            else t = iq2s_like ? LLML_TYPE_IQ3_S : LLML_TYPE_Q2_K;
-            qs->i_attn_v++;
-            break;
-        case CAT_ATTN_K:
-            if (hp->n_expert == 8) t = LLML_TYPE_Q4_K;
-            break;
-        case CAT_FFN_DOWN:
-            if (qs->i_ffn_down < nl / 8) t = iq2s_like ? LLML_TYPE_IQ3_S : LLML_TYPE_Q2_K;
-            qs->i_ffn_down++;
-            break;
-        case CAT_ATTN_OUTPUT:
-            if (hp->n_expert == 8) t = LLML_TYPE_Q5_K;
-            else if (ft == FT_IQ1_S || ft == FT_IQ1_M) t = LLML_TYPE_IQ2_XXS;
-            else if (iq2s_like) t = LLML_TYPE_IQ3_S;
-            break;
-        default:
-            break;
-        }
-    } else {
-        switch (cat) {
-        case CAT_ATTN_V_LIKE: {
-            const int64_t i = qs->i_attn_v, n = qs->n_attn_v;
-            switch (ft) {
-            case FT_Q2_K: t = gqa >= 4 ? LLML_TYPE_Q4_K : LLML_TYPE_Q3_K; break;
-            case FT_Q2_K_S: if (gqa >= 4) t = LLML_TYPE_Q4_K; break;
-            case FT_IQ3_XXS:
-                t = gqa >= 4 ? LLML_TYPE_Q4_K : (qs->has_imatrix ? LLML_TYPE_IQ3_XXS : LLML_TYPE_IQ3_S);
-                break;
-            case FT_IQ3_XS: case FT_IQ3_S: if (gqa >= 4) t = LLML_TYPE_Q4_K; break;
-            case FT_IQ3_M: t = LLML_TYPE_Q4_K; break;
-            case FT_Q3_K_M: t = i < 2 ? LLML_TYPE_Q5_K : LLML_TYPE_Q4_K; break;
-            case FT_Q3_K_L: t = LLML_TYPE_Q5_K; break;
-            case FT_IQ4_NL: case FT_IQ4_XS: if (gqa >= 4) t = LLML_TYPE_Q5_K; break;
-            case FT_Q4_K_M: case FT_Q5_K_M: if (qz_more_bits(i, n)) t = LLML_TYPE_Q6_K; break;
-            case FT_Q4_K_S: if (i < 4) t = LLML_TYPE_Q5_K; break;
-            default: break;
-            }
-            /* 70B: attn_v is 8x smaller than attn_q, extra bits are cheap */
-            if (hp->is_70b && (t == LLML_TYPE_Q3_K || t == LLML_TYPE_Q4_K)) t = LLML_TYPE_Q5_K;
-            if (hp->n_expert == 8) t = LLML_TYPE_Q8_0;
-            qs->i_attn_v++;
-            break;
-        }
-        case CAT_ATTN_K:
-            if (hp->n_expert == 8) t = LLML_TYPE_Q8_0;
-            else if (ft == FT_IQ3_XS) t = LLML_TYPE_IQ3_XXS;
-            else if (ft == FT_IQ3_XXS) t = LLML_TYPE_IQ2_S;
-            break;
-        case CAT_ATTN_Q:
-            if (ft == FT_IQ3_XS) t = LLML_TYPE_IQ3_XXS;
-            else if (ft == FT_IQ3_XXS) t = LLML_TYPE_IQ2_S;
-            break;
-        case CAT_FFN_DOWN: {
-            int mb;
-            if (!qz_ffn_layer(qs, qs->i_ffn_down, ten->name, &il)) return 0;
-            mb = qz_more_bits(il, nl);
-            switch (ft) {
-            case FT_Q2_K: t = LLML_TYPE_Q3_K; break;
-            case FT_Q2_K_S: if (il < nl / 8) t = LLML_TYPE_Q4_K; break;
-            case FT_IQ3_XXS:
-                if (!qs->has_imatrix) t = il < nl / 8 ? LLML_TYPE_Q4_K : LLML_TYPE_Q3_K;
-                break;
-            case FT_Q3_K_M:
-                if (il < nl / 16) t = LLML_TYPE_Q5_K;
-                else t = (!hp->is_falcon || mb) ? LLML_TYPE_Q4_K : LLML_TYPE_Q3_K;
-                break;
-            case FT_IQ3_M:
-                if (il < nl / 8 || (hp->n_expert == 8 && mb)) t = LLML_TYPE_Q4_K;
-                break;
-            case FT_Q3_K_L: t = hp->is_falcon ? LLML_TYPE_Q4_K : LLML_TYPE_Q5_K; break;
-            case FT_Q4_K_M:
-                if (hp->is_falcon) t = il < nl / 16 ? LLML_TYPE_Q6_K : (mb ? LLML_TYPE_Q5_K : LLML_TYPE_Q4_K);
-                else if (mb) t = LLML_TYPE_Q6_K;
-                break;
-            case FT_IQ4_NL: case FT_IQ4_XS:
-                if (il < nl / 8 && !qs->has_imatrix) t = LLML_TYPE_Q5_K;
-                break;
-            case FT_Q5_K_M: if (mb) t = LLML_TYPE_Q6_K; break;
-            case FT_Q4_K_S: if (!hp->is_falcon && il < nl / 8) t = LLML_TYPE_Q5_K; break;
-            case FT_Q4_0: case FT_Q5_0:
-                /* with an imatrix, the first layers' ffn_down get the
-                   variant with an offset */
-                if (qs->has_imatrix && il < nl / 8) t = ft == FT_Q4_0 ? LLML_TYPE_Q4_1 : LLML_TYPE_Q5_1;
-                break;
-            default: break;
-            }
-            qs->i_ffn_down++;
-            break;
-        }
-        case CAT_ATTN_OUTPUT:
-            if (!hp->is_falcon) {
-                if (hp->n_expert == 8) {
-                    switch (ft) {
-                    case FT_Q2_K: case FT_IQ3_XS: case FT_IQ3_XXS: case FT_Q3_K_S: case FT_Q3_K_M:
-                    case FT_IQ4_NL: case FT_Q4_K_S: case FT_Q4_K_M: case FT_IQ3_S: case FT_IQ3_M:
-                    case FT_IQ4_XS:
-                        t = LLML_TYPE_Q5_K;
-                        break;
-                    default: break;
-                    }
-                } else {
-                    switch (ft) {
-                    case FT_Q2_K: t = LLML_TYPE_Q3_K; break;
-                    case FT_IQ3_XXS: t = LLML_TYPE_IQ3_S; break;
-                    case FT_Q3_K_M: t = LLML_TYPE_Q4_K; break;
-                    case FT_Q3_K_L: t = LLML_TYPE_Q5_K; break;
-                    case FT_IQ3_M: t = LLML_TYPE_Q4_K; break;
-                    default: break;
-                    }
-                }
-            } else if (ft == FT_Q3_K_L) {
-                t = LLML_TYPE_Q4_K;
-            }
-            break;
-        case CAT_FFN_GATE:
-        case CAT_FFN_UP: {
-            int64_t *ctr = cat == CAT_FFN_GATE ? &qs->i_ffn_gate : &qs->i_ffn_up;
-            if (!qz_ffn_layer(qs, *ctr, ten->name, &il)) return 0;
-            if (ft == FT_IQ3_XS && il >= nl / 8 && il < 7 * nl / 8) t = LLML_TYPE_IQ3_XXS;
-            (*ctr)++;
-            break;
-        }
-        default:
-            break;
-        }
-    }
-    *io = t;
-    return 1;
-}
-
-/* When a row length does not fit the chosen format's block, the reference
-   falls back to a format with 32-element blocks, and to F16 after that. */
-static llml_type qz_fallback(qz_state *qs, const llml_gguf_tensor *ten, llml_type t, int quiet) {
-    int64_t nc = ten->ne[0];
-    llml_type r = t;
-    if (nc % qz_block(t) == 0) return t;
-    switch (t) {
-    case LLML_TYPE_IQ1_S: case LLML_TYPE_IQ1_M: case LLML_TYPE_IQ2_XXS: case LLML_TYPE_IQ2_XS:
-    case LLML_TYPE_IQ2_S: case LLML_TYPE_IQ3_XXS: case LLML_TYPE_IQ3_S: case LLML_TYPE_IQ4_XS:
-        r = LLML_TYPE_IQ4_NL; break;
-    case LLML_TYPE_Q2_K: case LLML_TYPE_Q3_K: case LLML_TYPE_TQ1_0: case LLML_TYPE_TQ2_0:
-        r = LLML_TYPE_Q4_0; break;
-    case LLML_TYPE_Q4_K: r = LLML_TYPE_Q5_0; break;
-    case LLML_TYPE_Q5_K: r = LLML_TYPE_Q5_1; break;
-    case LLML_TYPE_Q6_K: r = LLML_TYPE_Q8_0; break;
-    default: r = LLML_TYPE_F16; break;   /* 32-element formats: F16 at once */
-    }
-    qs->n_fallback++;
-    if (!quiet)
-        fprintf(stderr, "warning: %-36s - ncols %6lld not divisible by %3d (required for type %7s) ",
-                ten->name, (long long)nc, (int)qz_block(t), qz_type_name(t));
-    if (nc % qz_block(r) != 0) {
-        if (!quiet) fprintf(stderr, "(WARNING: must use F16 due to unusual shape) ");
-        r = LLML_TYPE_F16;
-    }
-    if (!quiet) fprintf(stderr, "-> falling back to %7s\n", qz_type_name(r));
-    return r;
-}
-
-/* Formats whose quality collapses without an importance matrix. The token
-   embeddings and the output projection are exempt. */
-static int qz_requires_imatrix(const char *name, llml_type t, int ftype) {
-    const llml_type_info *ti = llml_type_get_info(t);
-    if (qz_is_token_embd(name) || strcmp(name, "output.weight") == 0) return 0;
-    switch (t) {
-    case LLML_TYPE_IQ3_XXS: case LLML_TYPE_IQ2_XXS: case LLML_TYPE_IQ2_XS: case LLML_TYPE_IQ2_S:
-    case LLML_TYPE_IQ1_M: case LLML_TYPE_IQ1_S:
-        return 1;
-    case LLML_TYPE_Q2_K:
-        return ftype == FT_Q2_K_S;
-    default:
-        return ti && ti->needs_imatrix;
-    }
 }
 
 /* ---- the plan: one entry per tensor, in the reference's output order ------ */
@@ -701,7 +256,8 @@ static void qz_usage(FILE *f) {
         "usage: llmlite-quantize IN.gguf OUT.gguf TYPE [--imatrix FILE] [--pure] [--threads N]\n"
         "  TYPE      a mix as named by the reference's llama-quantize (case-insensitive):\n"
         "           ");
-    for (i = 0; i < QZ_N_MIXES; i++) fprintf(f, " %s%s", qz_mixes[i].name, (i % 12 == 11) ? "\n           " : "");
+    for (i = 0; i < llml_mix_count(); i++)
+        fprintf(f, " %s%s", llml_mix_at(i)->name, (i % 12 == 11) ? "\n           " : "");
     fprintf(f,
         "\n"
         "            or, with --pure, any tensor format (q4_0, q8_0, iq2_xxs, tq1_0, f16, ...)\n"
@@ -732,7 +288,7 @@ int main(int argc, char **argv) {
     const char *pos[3] = { NULL, NULL, NULL };
     const char *imatrix_path = NULL;
     int n_pos = 0, pure = 0, n_threads = 2, i, rc = 1;
-    const qz_mix *mix = NULL;
+    const llml_mix_info *mix = NULL;
     llml_type base = LLML_TYPE_F32;
     int ftype = 0;
     llml_gguf *g = NULL;
@@ -742,8 +298,10 @@ int main(int argc, char **argv) {
     llml_result r;
     imx_matrix im;
     int have_im = 0, writing = 0;
-    qz_hparams hp;
-    qz_state qs;
+    llml_mix_desc md;
+    llml_mix_choice *choice = NULL;
+    llml_tensor_shape *shapes = NULL;
+    int64_t n_fallback = 0;
     qz_item *items = NULL;
     int64_t n_tensors = 0, k;
     uint64_t in_bytes = 0, out_bytes = 0, n_elems = 0, conv_elems = 0;
@@ -755,7 +313,6 @@ int main(int argc, char **argv) {
     size_t outcap = 0, incap = 0;
 
     memset(&im, 0, sizeof im);
-    memset(&qs, 0, sizeof qs);
     memset(&prog, 0, sizeof prog);
 
     /* ---- arguments ---- */
@@ -796,13 +353,13 @@ int main(int argc, char **argv) {
     {
         llml_type t;
         int is_type = llml_type_from_name(pos[2], &t) == LLML_OK;
-        mix = qz_mix_by_name(pos[2]);
+        mix = llml_mix_find(pos[2]);
         if (pure && is_type) mix = NULL;           /* --pure iq2_s means IQ2_S itself */
         if (mix) {
             base = mix->base;
             ftype = mix->ftype;
         } else if (is_type) {
-            const qz_mix *m = qz_mix_by_base(t);
+            const llml_mix_info *m = llml_mix_for_type(t);
             if (!m)
                 return qz_fail("type '%s' is not a weight format a GGUF model can hold%s", pos[2], "");
             base = t;
@@ -842,37 +399,48 @@ int main(int argc, char **argv) {
                 imatrix_path, im.is_gguf ? "GGUF" : "legacy", (int)im.chunk_count);
     }
 
-    qz_read_hparams(g, &hp);
-    qs.hp = &hp;
-    qs.ftype = ftype;
-    qs.has_imatrix = have_im && im.n_entries > 0;
-    qs.tied = 1;
-
-    /* ---- plan ---- */
+    /* ---- plan: the header's mix rules choose every tensor's format ---- */
     items = (qz_item *)calloc((size_t)(n_tensors > 0 ? n_tensors : 1), sizeof(qz_item));
-    if (!items) { fprintf(stderr, "llmlite-quantize: error: out of memory\n"); goto done; }
+    choice = (llml_mix_choice *)calloc((size_t)(n_tensors > 0 ? n_tensors : 1), sizeof(llml_mix_choice));
+    shapes = (llml_tensor_shape *)calloc((size_t)(n_tensors > 0 ? n_tensors : 1), sizeof(llml_tensor_shape));
+    if (!items || !choice || !shapes) { fprintf(stderr, "llmlite-quantize: error: out of memory\n"); goto done; }
     for (k = 0; k < n_tensors; k++) {
+        const llml_gguf_tensor *t = llml_gguf_tensor_at(g, k);
         items[k].index = k;
-        items[k].t = llml_gguf_tensor_at(g, k);
-        if (strcmp(items[k].t->name, "output.weight") == 0) qs.tied = 0;
-        if (qz_category(items[k].t->name) == CAT_ATTN_V_LIKE) qs.n_attn_v++;
+        items[k].t = t;
+        shapes[k].name = t->name;
+        shapes[k].type = t->type;
+        shapes[k].n_dims = t->n_dims;
+        memcpy(shapes[k].ne, t->ne, sizeof t->ne);
+    }
+    llml_mix_desc_from_gguf(g, (llml_ftype)ftype, &md);
+    md.pure = pure;
+    md.has_imatrix = have_im && im.n_entries > 0;
+    {
+        llml_error merr;
+        memset(&merr, 0, sizeof merr);
+        r = llml_mix_plan(&md, shapes, n_tensors, choice, &merr);
+        if (r != LLML_OK) {
+            fprintf(stderr, "llmlite-quantize: error: %s\n", merr.message[0] ? merr.message : llml_result_string(r));
+            goto done;
+        }
     }
     qsort(items, (size_t)n_tensors, sizeof(qz_item), qz_cmp_items);
 
     for (k = 0; k < n_tensors; k++) {
         qz_item *it = &items[k];
         const llml_gguf_tensor *t = it->t;
-        llml_type dst = t->type;
+        const llml_mix_choice *c = &choice[it->index];
+        llml_type dst = c->type;
         int64_t nrows = t->ne[1] * t->ne[2] * t->ne[3];
-        if (qz_may_quantize(t)) {
-            dst = base;
-            if (qz_is_quantized(base)) {
-                if (!pure && !qz_mix_rule(&qs, t, qz_category(t->name), &dst)) {
-                    fprintf(stderr, "llmlite-quantize: error: %s\n", qs.err);
-                    goto done;
-                }
-                dst = qz_fallback(&qs, t, dst, 0);
-            }
+        if (c->type != c->wanted) {
+            /* the row does not fit the rules' choice: say what was used */
+            n_fallback++;
+            fprintf(stderr, "warning: %-36s - ncols %6lld not divisible by %3d (required for type %7s) %s"
+                    "-> falling back to %7s\n", t->name, (long long)t->ne[0], (int)qz_block(c->wanted),
+                    qz_type_name(c->wanted),
+                    c->type == LLML_TYPE_F16 && qz_block(c->wanted) == 256 ? "(WARNING: must use F16 due to unusual shape) " : "",
+                    qz_type_name(c->type));
         }
         it->dst = dst;
         it->convert = dst != t->type;
@@ -906,7 +474,7 @@ int main(int argc, char **argv) {
                 goto done;
             }
         }
-        if (!it->imatrix && qz_requires_imatrix(t->name, dst, ftype)) {
+        if (!it->imatrix && c->needs_imatrix) {
             fprintf(stderr,
                 "\n============================================================================\n"
                 " llmlite-quantize: error: this quantization requires an importance matrix!\n"
@@ -932,7 +500,7 @@ int main(int argc, char **argv) {
         llml_gguf_writer_remove_key(w, "split.tensors.count");
         if (e == LLML_OK) e = llml_gguf_writer_set_u32(w, "general.quantization_version", 2);
         if (e == LLML_OK) e = llml_gguf_writer_set_u32(w, "general.file_type", (uint32_t)ftype);
-        if (e == LLML_OK && qs.has_imatrix) {
+        if (e == LLML_OK && md.has_imatrix) {
             e = llml_gguf_writer_set_str(w, "quantize.imatrix.file", imatrix_path);
             if (e == LLML_OK && im.dataset) e = llml_gguf_writer_set_str(w, "quantize.imatrix.dataset", im.dataset);
             if (e == LLML_OK) e = llml_gguf_writer_set_i32(w, "quantize.imatrix.entries_count", (int32_t)im.n_entries);
@@ -957,9 +525,9 @@ int main(int argc, char **argv) {
 
     fprintf(stderr, "quantizing %s -> %s as %s%s (file type %d), %d thread%s\n", pos[0], pos[1], label,
             pure ? " (pure)" : "", ftype, n_threads, n_threads == 1 ? "" : "s");
-    if (qs.n_fallback)
+    if (n_fallback)
         fprintf(stderr, "warning: %lld of %lld tensor(s) required fallback quantization\n",
-                (long long)qs.n_fallback, (long long)n_tensors);
+                (long long)n_fallback, (long long)n_tensors);
 
     /* ---- tensors ---- */
 #if QZ_POSIX
@@ -1071,7 +639,7 @@ int main(int argc, char **argv) {
         printf("  input : %10.2f MiB  %6.2f bits per weight\n", (double)in_bytes / 1048576.0, (double)in_bytes * 8.0 / nel);
         printf("  output: %10.2f MiB  %6.2f bits per weight\n", (double)out_bytes / 1048576.0, (double)out_bytes * 8.0 / nel);
         printf("  tensors: %lld (%lld converted, %lld copied, %lld fallback)\n", (long long)n_tensors,
-               (long long)n_converted, (long long)(n_tensors - n_converted), (long long)qs.n_fallback);
+               (long long)n_converted, (long long)(n_tensors - n_converted), (long long)n_fallback);
         printf("  time  : %.2f s with %d thread%s (%.1f M weights/s converted)\n", secs, n_threads,
                n_threads == 1 ? "" : "s", secs > 0 ? (double)conv_elems / secs / 1e6 : 0.0);
     }
@@ -1083,6 +651,8 @@ done:
     free(outbuf);
     free(inbuf);
     free(items);
+    free(choice);
+    free(shapes);
     imx_free(&im);
     llml_gguf_close(g);
     return rc;
