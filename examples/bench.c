@@ -1,0 +1,844 @@
+/* Build: make build/llmlite-bench   (or: cc -std=c99 -O2 -I. examples/bench.c -o llmlite-bench -lm -lpthread)
+   Run:   build/llmlite-bench -m MODEL.gguf [-m ...] -p 512 -n 128 -t 1,2 -r 5 -o md|csv|json|jsonl [--calibrate]
+   Measures prompt processing and token generation speed in the style of llama-bench; -h lists the options. */
+
+/* For every model, thread count and test, llmlite-bench prints one row:
+   ppN decodes a batch of N random tokens into an empty cache (one
+   llml_decode call); tgN decodes N tokens one at a time, also from an empty
+   cache. Each test runs once untimed (a warm-up: the whole prompt for pp,
+   one token for tg, as llama-bench does) and then -r times; t/s is the mean
+   of the repetitions' tokens per second, +- their standard deviation.
+
+   Token generation reads every weight once per token, so its speed is
+   bounded by memory bandwidth. For tg rows the tool also prints the
+   effective bandwidth: the bytes of weights one token reads (all tensors,
+   except that only one row of the token embeddings is read when the model
+   has a separate output matrix, and of expert tensors only the active
+   experts' share) times the tokens per second; and that figure's share of
+   the machine's read bandwidth, measured by --calibrate (a streaming read
+   over a buffer far larger than the caches, best of 5, per thread count)
+   and cached in a file for later runs. */
+
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+#define LLMLITE_IMPLEMENTATION
+#include "llmlite.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <time.h>
+
+#if !defined(_WIN32)
+#include <pthread.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#define BN_POSIX 1
+#else
+#define BN_POSIX 0
+#endif
+
+#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define BN_X86 1
+#else
+#define BN_X86 0
+#endif
+
+#ifndef LLML_BUILD_COMMIT
+#define LLML_BUILD_COMMIT "unknown"
+#endif
+
+#define BN_MAX_LIST 32
+#define BN_MAX_MODELS 64
+
+static double bn_now(void) {
+#if BN_POSIX
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+#else
+    return (double)clock() / CLOCKS_PER_SEC;
+#endif
+}
+
+static int bn_ncpu(void) {
+#if BN_POSIX && defined(_SC_NPROCESSORS_ONLN)
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+#else
+    return 1;
+#endif
+}
+
+/* ---- read bandwidth ------------------------------------------------------ */
+
+#if BN_X86
+__attribute__((target("avx2")))
+static uint64_t bn_sum_avx2(const uint8_t *p, size_t n) {
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+    uint64_t out[4];
+    size_t i;
+    for (i = 0; i + 128 <= n; i += 128) {
+        a0 = _mm256_add_epi64(a0, _mm256_load_si256((const __m256i *)(const void *)(p + i)));
+        a1 = _mm256_add_epi64(a1, _mm256_load_si256((const __m256i *)(const void *)(p + i + 32)));
+        a2 = _mm256_add_epi64(a2, _mm256_load_si256((const __m256i *)(const void *)(p + i + 64)));
+        a3 = _mm256_add_epi64(a3, _mm256_load_si256((const __m256i *)(const void *)(p + i + 96)));
+    }
+    a0 = _mm256_add_epi64(_mm256_add_epi64(a0, a1), _mm256_add_epi64(a2, a3));
+    _mm256_storeu_si256((__m256i *)(void *)out, a0);
+    return out[0] + out[1] + out[2] + out[3];
+}
+#endif
+
+static uint64_t bn_sum_plain(const uint8_t *p, size_t n) {
+    const uint64_t *q = (const uint64_t *)(const void *)p;
+    uint64_t a[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+    size_t i, m = n / 8;
+    for (i = 0; i + 8 <= m; i += 8) {
+        a[0] += q[i]; a[1] += q[i + 1]; a[2] += q[i + 2]; a[3] += q[i + 3];
+        a[4] += q[i + 4]; a[5] += q[i + 5]; a[6] += q[i + 6]; a[7] += q[i + 7];
+    }
+    return a[0] + a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7];
+}
+
+typedef struct bn_reader {
+    const uint8_t *p;
+    size_t n;
+    int use_avx2;
+    volatile uint64_t sink;
+#if BN_POSIX
+    pthread_t th;
+    pthread_mutex_t *mu;
+    pthread_cond_t *cv;
+    int *go;
+#endif
+} bn_reader;
+
+static uint64_t bn_sum(const bn_reader *r) {
+#if BN_X86
+    if (r->use_avx2) return bn_sum_avx2(r->p, r->n);
+#endif
+    return bn_sum_plain(r->p, r->n);
+}
+
+#if BN_POSIX
+static void *bn_reader_main(void *arg) {
+    bn_reader *r = (bn_reader *)arg;
+    pthread_mutex_lock(r->mu);
+    while (!*r->go) pthread_cond_wait(r->cv, r->mu);
+    pthread_mutex_unlock(r->mu);
+    r->sink = bn_sum(r);
+    return NULL;
+}
+#endif
+
+/* GB/s (1e9 bytes) of one pass over buf with nt threads, best of `reps`. */
+static double bn_bandwidth(const uint8_t *buf, size_t size, int nt, int reps) {
+    double best = 0.0;
+    int rep, i;
+    bn_reader rd[64];
+    size_t part = (size / (size_t)nt) & ~(size_t)127;
+    int avx2 = BN_X86 && llml_isa_supported(LLML_ISA_AVX2);
+    if (nt > 64) nt = 64;
+    for (rep = 0; rep < reps; rep++) {
+        double t0, t;
+#if BN_POSIX
+        pthread_mutex_t mu;
+        pthread_cond_t cv;
+        int go = 0, started = 0;
+        pthread_mutex_init(&mu, NULL);
+        pthread_cond_init(&cv, NULL);
+#endif
+        for (i = 0; i < nt; i++) {
+            rd[i].p = buf + (size_t)i * part;
+            rd[i].n = part;
+            rd[i].use_avx2 = avx2;
+            rd[i].sink = 0;
+        }
+#if BN_POSIX
+        for (i = 1; i < nt; i++) {
+            rd[i].mu = &mu;
+            rd[i].cv = &cv;
+            rd[i].go = &go;
+            if (pthread_create(&rd[i].th, NULL, bn_reader_main, &rd[i]) != 0) break;
+        }
+        started = i;
+        pthread_mutex_lock(&mu);
+        go = 1;
+        t0 = bn_now();
+        pthread_cond_broadcast(&cv);
+        pthread_mutex_unlock(&mu);
+        rd[0].sink = bn_sum(&rd[0]);
+        for (i = 1; i < started; i++) pthread_join(rd[i].th, NULL);
+        t = bn_now() - t0;
+        pthread_mutex_destroy(&mu);
+        pthread_cond_destroy(&cv);
+        if (started < nt) return 0.0;
+#else
+        t0 = bn_now();
+        for (i = 0; i < nt; i++) rd[i].sink = bn_sum(&rd[i]);
+        t = bn_now() - t0;
+#endif
+        if (t > 0 && (double)part * nt / t / 1e9 > best) best = (double)part * nt / t / 1e9;
+    }
+    return best;
+}
+
+/* ---- options ---------------------------------------------------------------- */
+
+typedef struct bn_list {
+    int v[BN_MAX_LIST];
+    int n;
+} bn_list;
+
+static int bn_parse_list(const char *s, int lo, int hi, bn_list *out) {
+    out->n = 0;
+    while (*s) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || v < lo || v > hi || out->n == BN_MAX_LIST) return 0;
+        out->v[out->n++] = (int)v;
+        s = end;
+        if (*s == ',') s++;
+        else if (*s) return 0;
+    }
+    return out->n > 0;
+}
+
+static int bn_list_max(const bn_list *l) {
+    int i, m = 0;
+    for (i = 0; i < l->n; i++)
+        if (l->v[i] > m) m = l->v[i];
+    return m;
+}
+
+static void bn_usage(FILE *f) {
+    fprintf(f,
+        "usage: llmlite-bench -m MODEL.gguf [-m MODEL2.gguf ...] [options]\n"
+        "  -m, --model FILE     model to test (repeatable)\n"
+        "  -p, --n-prompt LIST  prompt lengths, comma-separated (default 512; 0: no pp test)\n"
+        "  -n, --n-gen LIST     generation lengths (default 128; 0: no tg test)\n"
+        "  -t, --threads LIST   thread counts (default: the number of CPUs)\n"
+        "  -r, --repetitions N  timed repetitions per test (default 5), after one warm-up run\n"
+        "  -o, --output FMT     md (default), csv, json or jsonl, on stdout\n"
+        "  -b, --batch-size N   most tokens per forward pass (default 512)\n"
+        "  --isa NAME           cap the kernels' instruction set: scalar, avx2, avx512, neon,\n"
+        "                       neon-dotprod (default: the best this CPU has)\n"
+        "  --kv TYPE            KV cache: f16 (default), f32, q8_0\n"
+        "  --calibrate          measure the machine's read bandwidth first (1 thread and each\n"
+        "                       thread count; best of 5 streaming reads of a large buffer) and\n"
+        "                       save it in the bandwidth file\n"
+        "  --calibrate-mib N    buffer size for --calibrate (default 1024)\n"
+        "  --bw-file FILE       bandwidth cache (default build/llmlite-bench-bandwidth.txt\n"
+        "                       when ./build exists); read when --calibrate is not given\n"
+        "  --no-warmup          skip the warm-up runs\n"
+        "  --seed N             seed of the random tokens (default 1)\n"
+        "  -q, --quiet          no progress on stderr\n"
+        "Rows: model, size (tensor bytes), params, backend, threads, test (ppN / tgN),\n"
+        "t/s +- stddev; for tg also GB/s (weights read per token x t/s) and its share of the\n"
+        "calibrated read bandwidth at that thread count. -o json uses llama-bench's field names.\n");
+}
+
+/* ---- results ------------------------------------------------------------------ */
+
+typedef struct bn_row {
+    int model;                 /* index into the model table */
+    int n_threads, n_prompt, n_gen;
+    int reps;
+    double *samples_ns;        /* reps */
+    double avg_ns, stddev_ns, avg_ts, stddev_ts;
+    double gbps, bw, share;    /* tg only; bw/share 0 when unknown */
+    char test_time[32];
+} bn_row;
+
+typedef struct bn_model {
+    const char *path;
+    char type[96];             /* "llama 1.5B Q4_0" */
+    char arch[32];
+    uint64_t size, n_params, bytes_per_token;
+    int64_t peak_rss;          /* bytes, -1 unknown */
+} bn_model;
+
+static void bn_size_str(uint64_t b, char *out, size_t cap) {
+    if (b >= (uint64_t)1 << 30) snprintf(out, cap, "%.2f GiB", (double)b / 1073741824.0);
+    else snprintf(out, cap, "%.2f MiB", (double)b / 1048576.0);
+}
+
+static void bn_params_str(uint64_t n, char *out, size_t cap) {
+    if (n >= 1000000000ull) snprintf(out, cap, "%.2f B", (double)n / 1e9);
+    else if (n >= 1000000ull) snprintf(out, cap, "%.2f M", (double)n / 1e6);
+    else snprintf(out, cap, "%.2f K", (double)n / 1e3);
+}
+
+static void bn_test_str(const bn_row *r, char *out, size_t cap) {
+    if (r->n_prompt > 0) snprintf(out, cap, "pp%d", r->n_prompt);
+    else snprintf(out, cap, "tg%d", r->n_gen);
+}
+
+/* A JSON string (quotes and escapes). */
+static void bn_json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c == '\n') fputs("\\n", f);
+        else if (c == '\t') fputs("\\t", f);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+typedef struct bn_env {
+    char cpu_info[128];
+    const char *isa;
+    const char *kv;
+    int n_batch;
+} bn_env;
+
+static void bn_print_json_row(FILE *f, const bn_env *e, const bn_model *m, const bn_row *r, const char *nl,
+                              const char *ind, const char *close) {
+    char backend[48];
+    int i;
+    snprintf(backend, sizeof backend, "CPU (%s)", e->isa);
+    fprintf(f, "{%s", nl);
+    fprintf(f, "%s\"build_commit\": ", ind); bn_json_str(f, LLML_BUILD_COMMIT); fprintf(f, ",%s", nl);
+    fprintf(f, "%s\"build_number\": 0,%s", ind, nl);
+    fprintf(f, "%s\"cpu_info\": ", ind); bn_json_str(f, e->cpu_info); fprintf(f, ",%s", nl);
+    fprintf(f, "%s\"gpu_info\": \"\",%s", ind, nl);
+    fprintf(f, "%s\"backends\": ", ind); bn_json_str(f, backend); fprintf(f, ",%s", nl);
+    fprintf(f, "%s\"isa\": ", ind); bn_json_str(f, e->isa); fprintf(f, ",%s", nl);
+    fprintf(f, "%s\"model_filename\": ", ind); bn_json_str(f, m->path); fprintf(f, ",%s", nl);
+    fprintf(f, "%s\"model_type\": ", ind); bn_json_str(f, m->type); fprintf(f, ",%s", nl);
+    fprintf(f, "%s\"model_size\": %llu,%s", ind, (unsigned long long)m->size, nl);
+    fprintf(f, "%s\"model_n_params\": %llu,%s", ind, (unsigned long long)m->n_params, nl);
+    fprintf(f, "%s\"n_batch\": %d,%s", ind, e->n_batch, nl);
+    fprintf(f, "%s\"n_ubatch\": %d,%s", ind, e->n_batch, nl);
+    fprintf(f, "%s\"n_threads\": %d,%s", ind, r->n_threads, nl);
+    fprintf(f, "%s\"type_k\": \"%s\",%s", ind, e->kv, nl);
+    fprintf(f, "%s\"type_v\": \"%s\",%s", ind, e->kv, nl);
+    fprintf(f, "%s\"n_gpu_layers\": 0,%s", ind, nl);
+    fprintf(f, "%s\"flash_attn\": false,%s", ind, nl);
+    fprintf(f, "%s\"use_mmap\": true,%s", ind, nl);
+    fprintf(f, "%s\"n_prompt\": %d,%s", ind, r->n_prompt, nl);
+    fprintf(f, "%s\"n_gen\": %d,%s", ind, r->n_gen, nl);
+    fprintf(f, "%s\"test_time\": \"%s\",%s", ind, r->test_time, nl);
+    fprintf(f, "%s\"avg_ns\": %.0f,%s", ind, r->avg_ns, nl);
+    fprintf(f, "%s\"stddev_ns\": %.0f,%s", ind, r->stddev_ns, nl);
+    fprintf(f, "%s\"avg_ts\": %.6f,%s", ind, r->avg_ts, nl);
+    fprintf(f, "%s\"stddev_ts\": %.6f,%s", ind, r->stddev_ts, nl);
+    fprintf(f, "%s\"samples_ns\": [", ind);
+    for (i = 0; i < r->reps; i++) fprintf(f, "%s%.0f", i ? ", " : " ", r->samples_ns[i]);
+    fprintf(f, " ],%s", nl);
+    fprintf(f, "%s\"samples_ts\": [", ind);
+    for (i = 0; i < r->reps; i++)
+        fprintf(f, "%s%.6f", i ? ", " : " ",
+                r->samples_ns[i] > 0 ? (double)(r->n_prompt + r->n_gen) * 1e9 / r->samples_ns[i] : 0.0);
+    fprintf(f, " ],%s", nl);
+    fprintf(f, "%s\"bytes_per_token\": %llu,%s", ind, (unsigned long long)m->bytes_per_token, nl);
+    if (r->n_gen > 0) fprintf(f, "%s\"gbps\": %.3f,%s", ind, r->gbps, nl);
+    else fprintf(f, "%s\"gbps\": null,%s", ind, nl);
+    if (r->bw > 0) fprintf(f, "%s\"bw_gbps\": %.3f,%s", ind, r->bw, nl);
+    else fprintf(f, "%s\"bw_gbps\": null,%s", ind, nl);
+    if (r->share > 0) fprintf(f, "%s\"bw_share\": %.4f,%s", ind, r->share, nl);
+    else fprintf(f, "%s\"bw_share\": null,%s", ind, nl);
+    if (m->peak_rss >= 0) fprintf(f, "%s\"peak_rss\": %lld%s", ind, (long long)m->peak_rss, nl);
+    else fprintf(f, "%s\"peak_rss\": null%s", ind, nl);
+    fprintf(f, "%s}", close);
+}
+
+/* ---- model facts ----------------------------------------------------------------- */
+
+/* Bytes of weights one generated token reads. */
+static uint64_t bn_bytes_per_token(const llml_model *m) {
+    const llml_gguf *g = llml_model_gguf(m);
+    llml_model_info info;
+    int64_t i, n = llml_gguf_n_tensors(g);
+    int has_output = llml_gguf_find_tensor(g, "output.weight") >= 0;
+    uint64_t total = 0;
+    memset(&info, 0, sizeof info);
+    llml_model_get_info(m, &info);
+    for (i = 0; i < n; i++) {
+        const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
+        if (strcmp(t->name, "token_embd.weight") == 0 && has_output) {
+            total += t->ne[1] > 0 ? t->size / (uint64_t)t->ne[1] : 0;   /* one row */
+        } else if (strstr(t->name, "_exps.") && info.n_expert > 0 && t->ne[2] == info.n_expert) {
+            total += t->size / (uint64_t)info.n_expert * (uint64_t)info.n_expert_used;
+        } else {
+            total += t->size;
+        }
+    }
+    return total;
+}
+
+static void bn_model_type(const llml_model *m, char *out, size_t cap) {
+    llml_model_info info;
+    const llml_mix_info *mix;
+    char sz[32];
+    memset(&info, 0, sizeof info);
+    info.arch = "?";
+    info.file_type = -1;
+    llml_model_get_info(m, &info);
+    if (info.n_params >= 1000000000ull) snprintf(sz, sizeof sz, "%.1fB", (double)info.n_params / 1e9);
+    else if (info.n_params >= 1000000ull) snprintf(sz, sizeof sz, "%.0fM", (double)info.n_params / 1e6);
+    else snprintf(sz, sizeof sz, "%.0fK", (double)info.n_params / 1e3);
+    mix = info.file_type >= 0 ? llml_mix_for_ftype(info.file_type) : NULL;
+    snprintf(out, cap, "%s %s %s", info.arch, sz, mix ? mix->name : "?");
+}
+
+static int64_t bn_peak_rss(void) {
+#if defined(__linux__)
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    int64_t v = -1;
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) { v = (int64_t)strtoll(line + 6, NULL, 10) * 1024; break; }
+    fclose(f);
+    return v;
+#else
+    return -1;
+#endif
+}
+
+static void bn_reset_peak_rss(void) {
+#if defined(__linux__)
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) { fputs("5", f); fclose(f); }
+#endif
+}
+
+static void bn_cpu_info(char *out, size_t cap) {
+    snprintf(out, cap, "unknown");
+#if defined(__linux__)
+    {
+        FILE *f = fopen("/proc/cpuinfo", "r");
+        char line[512];
+        if (!f) return;
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "model name", 10) == 0) {
+                char *p = strchr(line, ':'), *e;
+                if (!p) break;
+                p++;
+                while (*p == ' ' || *p == '\t') p++;
+                e = p + strlen(p);
+                while (e > p && (e[-1] == '\n' || e[-1] == ' ')) *--e = 0;
+                snprintf(out, cap, "%s", p);
+                break;
+            }
+        }
+        fclose(f);
+    }
+#endif
+}
+
+/* The instruction set a context gets under cap (see llml_isa). */
+static llml_isa bn_effective_isa(llml_isa cap) {
+    llml_isa best = llml_isa_best();
+    int cap_x86 = cap == LLML_ISA_AVX2 || cap == LLML_ISA_AVX512;
+    int best_x86 = best == LLML_ISA_AVX2 || best == LLML_ISA_AVX512;
+    int cap_arm = cap == LLML_ISA_NEON || cap == LLML_ISA_NEON_DOTPROD;
+    int best_arm = best == LLML_ISA_NEON || best == LLML_ISA_NEON_DOTPROD;
+    if (cap == LLML_ISA_DEFAULT) return best;
+    if (cap == LLML_ISA_SCALAR) return LLML_ISA_SCALAR;
+    if ((cap_x86 && best_x86) || (cap_arm && best_arm)) return cap < best ? cap : best;
+    return LLML_ISA_SCALAR;
+}
+
+/* ---- bandwidth cache ------------------------------------------------------------- */
+
+typedef struct bn_bw {
+    double gbps[65];           /* by thread count; 0 unknown */
+} bn_bw;
+
+static int bn_bw_load(const char *path, bn_bw *bw) {
+    FILE *f = fopen(path, "r");
+    char line[256];
+    int n = 0;
+    if (!f) return 0;
+    while (fgets(line, sizeof line, f)) {
+        int t;
+        double v;
+        if (line[0] == '#') continue;
+        if (sscanf(line, "%d %lf", &t, &v) == 2 && t >= 1 && t <= 64 && v > 0) { bw->gbps[t] = v; n++; }
+    }
+    fclose(f);
+    return n;
+}
+
+static void bn_bw_save(const char *path, const bn_bw *bw, size_t mib) {
+    FILE *f = fopen(path, "w");
+    int t;
+    if (!f) { fprintf(stderr, "llmlite-bench: note: cannot write %s\n", path); return; }
+    fprintf(f, "# llmlite-bench --calibrate: read bandwidth, GB/s (1e9 bytes/s), best of 5 passes over %zu MiB\n", mib);
+    fprintf(f, "# threads GB/s\n");
+    for (t = 1; t <= 64; t++)
+        if (bw->gbps[t] > 0) fprintf(f, "%d %.2f\n", t, bw->gbps[t]);
+    fclose(f);
+}
+
+/* ---- main ------------------------------------------------------------------------- */
+
+static int bn_fail(const char *msg, const char *arg) {
+    fprintf(stderr, "llmlite-bench: error: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+    return 1;
+}
+
+static uint64_t bn_rng(uint64_t *s) {
+    uint64_t x = (*s += 0x9E3779B97F4A7C15ull);
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+int main(int argc, char **argv) {
+    const char *models[BN_MAX_MODELS];
+    int n_models = 0, reps = 5, n_batch = 512, calibrate = 0, warmup = 1, quiet = 0, tty = 0;
+    size_t calib_mib = 1024;
+    bn_list lp, ln, lt;
+    const char *fmt = "md", *bw_file = NULL;
+    llml_isa isa_cap = LLML_ISA_DEFAULT;
+    llml_kv_type kv = LLML_KV_F16;
+    const char *kv_name = "f16";
+    uint64_t seed = 1;
+    bn_bw bw;
+    bn_model *mt = NULL;
+    bn_row *rows = NULL;
+    int n_rows = 0, cap_rows = 0, i, rc = 1, have_bw = 0;
+    bn_env env;
+    int32_t *tokens = NULL;
+
+    lp.n = 1; lp.v[0] = 512;
+    ln.n = 1; ln.v[0] = 128;
+    lt.n = 1; lt.v[0] = bn_ncpu();
+    memset(&bw, 0, sizeof bw);
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define BN_IS(s, l) (strcmp(a, s) == 0 || strcmp(a, l) == 0)
+        if (BN_IS("-h", "--help")) { bn_usage(stdout); return 0; }
+        if (BN_IS("-q", "--quiet")) { quiet = 1; continue; }
+        if (strcmp(a, "--calibrate") == 0) { calibrate = 1; continue; }
+        if (strcmp(a, "--no-warmup") == 0) { warmup = 0; continue; }
+        if (!v) { bn_usage(stderr); return bn_fail("unknown option or missing value", a); }
+        i++;
+        if (BN_IS("-m", "--model")) {
+            if (n_models == BN_MAX_MODELS) return bn_fail("too many models", v);
+            models[n_models++] = v;
+        } else if (BN_IS("-p", "--n-prompt")) {
+            if (!bn_parse_list(v, 0, 1 << 20, &lp)) return bn_fail("bad -p list", v);
+        } else if (BN_IS("-n", "--n-gen")) {
+            if (!bn_parse_list(v, 0, 1 << 20, &ln)) return bn_fail("bad -n list", v);
+        } else if (BN_IS("-t", "--threads")) {
+            if (!bn_parse_list(v, 1, 64, &lt)) return bn_fail("bad -t list (1..64)", v);
+        } else if (BN_IS("-r", "--repetitions")) {
+            reps = atoi(v);
+            if (reps < 1 || reps > 1000) return bn_fail("bad repetition count", v);
+        } else if (BN_IS("-b", "--batch-size")) {
+            n_batch = atoi(v);
+            if (n_batch < 1 || n_batch > (1 << 20)) return bn_fail("bad batch size", v);
+        } else if (BN_IS("-o", "--output")) {
+            if (strcmp(v, "md") && strcmp(v, "csv") && strcmp(v, "json") && strcmp(v, "jsonl"))
+                return bn_fail("output format must be md, csv, json or jsonl", v);
+            fmt = v;
+        } else if (strcmp(a, "--isa") == 0) {
+            static const llml_isa all[] = { LLML_ISA_SCALAR, LLML_ISA_AVX2, LLML_ISA_AVX512, LLML_ISA_NEON,
+                                            LLML_ISA_NEON_DOTPROD };
+            size_t k;
+            for (k = 0; k < sizeof all / sizeof all[0]; k++)
+                if (strcmp(v, llml_isa_name(all[k])) == 0) break;
+            if (k == sizeof all / sizeof all[0]) return bn_fail("unknown instruction set", v);
+            isa_cap = all[k];
+            if (!llml_isa_supported(isa_cap))
+                fprintf(stderr, "llmlite-bench: note: this CPU or build lacks %s; capped at what it has\n", v);
+        } else if (strcmp(a, "--kv") == 0) {
+            if (strcmp(v, "f16") == 0) kv = LLML_KV_F16;
+            else if (strcmp(v, "f32") == 0) kv = LLML_KV_F32;
+            else if (strcmp(v, "q8_0") == 0) kv = LLML_KV_Q8_0;
+            else return bn_fail("--kv must be f16, f32 or q8_0", v);
+            kv_name = v;
+        } else if (strcmp(a, "--calibrate-mib") == 0) {
+            long mb = atol(v);
+            if (mb < 1 || mb > (1L << 20)) return bn_fail("bad --calibrate-mib", v);
+            calib_mib = (size_t)mb;
+        } else if (strcmp(a, "--bw-file") == 0) {
+            bw_file = v;
+        } else if (strcmp(a, "--seed") == 0) {
+            seed = (uint64_t)strtoull(v, NULL, 10);
+        } else {
+            bn_usage(stderr);
+            return bn_fail("unknown option", a);
+        }
+#undef BN_IS
+    }
+    if (n_models == 0) { bn_usage(stderr); return bn_fail("no model given (-m FILE)", NULL); }
+#if BN_POSIX
+    tty = isatty(fileno(stderr));
+    if (!bw_file) {
+        struct stat st;
+        if (stat("build", &st) == 0 && S_ISDIR(st.st_mode)) bw_file = "build/llmlite-bench-bandwidth.txt";
+    }
+#endif
+
+    memset(&env, 0, sizeof env);
+    bn_cpu_info(env.cpu_info, sizeof env.cpu_info);
+    env.isa = llml_isa_name(bn_effective_isa(isa_cap));
+    env.kv = kv_name;
+    env.n_batch = n_batch;
+
+    /* ---- bandwidth ---- */
+    if (calibrate) {
+        size_t size = calib_mib << 20;
+        uint8_t *buf = (uint8_t *)malloc(size + 64);
+        uint8_t *al;
+        int t;
+        if (!buf) return bn_fail("out of memory for the calibration buffer", NULL);
+        al = (uint8_t *)(((uintptr_t)buf + 63) & ~(uintptr_t)63);
+        memset(al, 1, size);
+        if (!quiet) fprintf(stderr, "llmlite-bench: calibrating: streaming reads of %zu MiB, best of 5\n", calib_mib);
+        bn_bandwidth(al, size, 1, 1);   /* warm-up */
+        for (t = 1; t <= 64; t++) {
+            int j, want = t == 1;
+            for (j = 0; j < lt.n; j++) want |= lt.v[j] == t;
+            if (!want) continue;
+            bw.gbps[t] = bn_bandwidth(al, size, t, 5);
+            if (!quiet) fprintf(stderr, "llmlite-bench: read bandwidth, %d thread%s: %.2f GB/s\n", t, t > 1 ? "s" : "", bw.gbps[t]);
+        }
+        free(buf);
+        have_bw = 1;
+        if (bw_file) bn_bw_save(bw_file, &bw, calib_mib);
+    } else if (bw_file && bn_bw_load(bw_file, &bw) > 0) {
+        have_bw = 1;
+        if (!quiet) fprintf(stderr, "llmlite-bench: read bandwidth from %s (--calibrate to measure again)\n", bw_file);
+    }
+
+    mt = (bn_model *)calloc((size_t)n_models, sizeof *mt);
+    tokens = (int32_t *)malloc(((size_t)bn_list_max(&lp) + 1) * sizeof(int32_t));
+    if (!mt || !tokens) { rc = bn_fail("out of memory", NULL); goto done; }
+
+    /* ---- the tests ---- */
+    for (i = 0; i < n_models; i++) {
+        llml_model *m = NULL;
+        llml_model_info info;
+        llml_error err;
+        llml_result r;
+        int ti;
+        bn_model *md = &mt[i];
+        md->path = models[i];
+        md->peak_rss = -1;
+        bn_reset_peak_rss();
+        r = llml_model_load_file(models[i], NULL, &m, &err);
+        if (r != LLML_OK) {
+            fprintf(stderr, "llmlite-bench: error: cannot load '%s': %s%s%s\n", models[i], llml_result_string(r),
+                    err.message[0] ? ": " : "", err.message);
+            goto done;
+        }
+        memset(&info, 0, sizeof info);
+        if (llml_model_get_info(m, &info) != LLML_OK || info.n_vocab <= 0) {
+            fprintf(stderr, "llmlite-bench: error: '%s': no model info\n", models[i]);
+            llml_model_free(m);
+            goto done;
+        }
+        snprintf(md->arch, sizeof md->arch, "%s", info.arch);
+        bn_model_type(m, md->type, sizeof md->type);
+        md->size = info.weight_bytes;
+        md->n_params = info.n_params;
+        md->bytes_per_token = bn_bytes_per_token(m);
+
+        for (ti = 0; ti < lt.n; ti++) {
+            llml_ctx_desc cd;
+            llml_ctx *c = NULL;
+            int nth = lt.v[ti], pass;
+            int max_p = bn_list_max(&lp), max_n = bn_list_max(&ln);
+            memset(&cd, 0, sizeof cd);
+            cd.n_ctx = (max_p > max_n ? max_p : max_n) + 1;
+            if (cd.n_ctx < 16) cd.n_ctx = 16;
+            cd.n_batch = n_batch;
+            cd.n_threads = nth;
+            cd.kv_type = kv;
+            cd.isa_cap = isa_cap;
+            r = llml_ctx_create(m, &cd, &c, &err);
+            if (r != LLML_OK) {
+                fprintf(stderr, "llmlite-bench: error: context for '%s': %s%s%s\n", models[i], llml_result_string(r),
+                        err.message[0] ? ": " : "", err.message);
+                llml_model_free(m);
+                goto done;
+            }
+            /* pass 0: the pp tests, pass 1: the tg tests */
+            for (pass = 0; pass < 2; pass++) {
+                const bn_list *l = pass == 0 ? &lp : &ln;
+                int li;
+                for (li = 0; li < l->n; li++) {
+                    const int n_tok = l->v[li];
+                    bn_row *row;
+                    char tname[32];
+                    int rep, k;
+                    double sum = 0, sum2 = 0;
+                    time_t now;
+                    if (n_tok <= 0) continue;
+                    if (n_rows == cap_rows) {
+                        int nc = cap_rows ? cap_rows * 2 : 16;
+                        bn_row *p = (bn_row *)realloc(rows, (size_t)nc * sizeof *p);
+                        if (!p) { llml_ctx_free(c); llml_model_free(m); rc = bn_fail("out of memory", NULL); goto done; }
+                        rows = p;
+                        cap_rows = nc;
+                    }
+                    row = &rows[n_rows];
+                    memset(row, 0, sizeof *row);
+                    row->model = i;
+                    row->n_threads = nth;
+                    row->n_prompt = pass == 0 ? n_tok : 0;
+                    row->n_gen = pass == 1 ? n_tok : 0;
+                    row->reps = reps;
+                    row->samples_ns = (double *)calloc((size_t)reps, sizeof(double));
+                    if (!row->samples_ns) { llml_ctx_free(c); llml_model_free(m); rc = bn_fail("out of memory", NULL); goto done; }
+                    n_rows++;
+                    now = time(NULL);
+                    strftime(row->test_time, sizeof row->test_time, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+                    bn_test_str(row, tname, sizeof tname);
+                    for (rep = warmup ? -1 : 0; rep < reps; rep++) {
+                        double t0, t;
+                        if (!quiet && tty)
+                            fprintf(stderr, "\rllmlite-bench: %s, %d thread%s, %s: %s %d/%d   ", md->type, nth,
+                                    nth > 1 ? "s" : "", tname, rep < 0 ? "warm-up" : "run", rep < 0 ? 0 : rep + 1, reps);
+                        llml_ctx_clear(c);
+                        if (pass == 0) {
+                            for (k = 0; k < n_tok; k++) tokens[k] = (int32_t)(bn_rng(&seed) % (uint64_t)info.n_vocab);
+                            t0 = bn_now();
+                            r = llml_decode(c, tokens, n_tok, 0);
+                        } else {
+                            const int n = rep < 0 ? 1 : n_tok;
+                            t0 = bn_now();
+                            r = LLML_OK;
+                            for (k = 0; k < n && r == LLML_OK; k++) {
+                                int32_t tok = (int32_t)(bn_rng(&seed) % (uint64_t)info.n_vocab);
+                                r = llml_decode(c, &tok, 1, 0);
+                            }
+                        }
+                        t = bn_now() - t0;
+                        if (r != LLML_OK) {
+                            fprintf(stderr, "\nllmlite-bench: error: decode: %s: %s\n", llml_result_string(r), llml_ctx_last_error(c));
+                            llml_ctx_free(c);
+                            llml_model_free(m);
+                            goto done;
+                        }
+                        if (rep >= 0) row->samples_ns[rep] = t * 1e9;
+                    }
+                    for (rep = 0; rep < reps; rep++) {
+                        double ts = row->samples_ns[rep] > 0 ? (double)n_tok * 1e9 / row->samples_ns[rep] : 0.0;
+                        row->avg_ns += row->samples_ns[rep] / reps;
+                        sum += ts;
+                        sum2 += ts * ts;
+                    }
+                    row->avg_ts = sum / reps;
+                    row->stddev_ts = reps > 1 ? sqrt(fmax(0.0, (sum2 - sum * sum / reps) / (reps - 1))) : 0.0;
+                    {
+                        double s2 = 0;
+                        for (rep = 0; rep < reps; rep++) s2 += (row->samples_ns[rep] - row->avg_ns) * (row->samples_ns[rep] - row->avg_ns);
+                        row->stddev_ns = reps > 1 ? sqrt(s2 / (reps - 1)) : 0.0;
+                    }
+                    if (pass == 1) {
+                        row->gbps = (double)md->bytes_per_token * row->avg_ts / 1e9;
+                        if (have_bw && bw.gbps[nth] > 0) {
+                            row->bw = bw.gbps[nth];
+                            row->share = row->gbps / row->bw;
+                        }
+                    }
+                    if (!quiet) {
+                        if (tty) fputc('\r', stderr);
+                        fprintf(stderr, "llmlite-bench: %s, %d thread%s, %s: %.2f +- %.2f t/s", md->type, nth,
+                                nth > 1 ? "s" : "", tname, row->avg_ts, row->stddev_ts);
+                        if (pass == 1) fprintf(stderr, ", %.1f GB/s", row->gbps);
+                        if (row->share > 0) fprintf(stderr, " (%.0f%% of %.1f)", 100.0 * row->share, row->bw);
+                        fprintf(stderr, "          \n");
+                    }
+                }
+            }
+            llml_ctx_free(c);
+        }
+        md->peak_rss = bn_peak_rss();
+        llml_model_free(m);
+    }
+
+    /* ---- output ---- */
+    if (strcmp(fmt, "md") == 0) {
+        printf("| %-28s | %10s | %9s | %-12s | %7s | %8s | %18s | %6s | %5s |\n", "model", "size", "params", "backend",
+               "threads", "test", "t/s", "GB/s", "BW %");
+        printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", "----------------------------", "---------:",
+               "--------:", "------------", "------:", "-------:", "-----------------:", "-----:", "----:");
+        for (i = 0; i < n_rows; i++) {
+            const bn_row *r = &rows[i];
+            const bn_model *md = &mt[r->model];
+            char size[32], params[32], test[32], ts[48], gb[16], share[16], backend[48];
+            bn_size_str(md->size, size, sizeof size);
+            bn_params_str(md->n_params, params, sizeof params);
+            bn_test_str(r, test, sizeof test);
+            snprintf(ts, sizeof ts, "%.2f \xc2\xb1 %.2f", r->avg_ts, r->stddev_ts);
+            snprintf(backend, sizeof backend, "CPU (%s)", env.isa);
+            if (r->n_gen > 0) snprintf(gb, sizeof gb, "%.1f", r->gbps);
+            else snprintf(gb, sizeof gb, "-");
+            if (r->share > 0) snprintf(share, sizeof share, "%.0f%%", 100.0 * r->share);
+            else snprintf(share, sizeof share, "-");
+            printf("| %-28s | %10s | %9s | %-12s | %7d | %8s | %19s | %6s | %5s |\n", md->type, size, params, backend,
+                   r->n_threads, test, ts, gb, share);
+        }
+        if (have_bw) {
+            int t, first = 1;
+            printf("\nread bandwidth (streaming read, best of 5):");
+            for (t = 1; t <= 64; t++)
+                if (bw.gbps[t] > 0) { printf("%s %d thread%s %.1f GB/s", first ? "" : ",", t, t > 1 ? "s" : "", bw.gbps[t]); first = 0; }
+            printf("\n");
+        }
+        printf("\n");
+        for (i = 0; i < n_models; i++) {
+            char s1[32], s2[32];
+            bn_size_str(mt[i].bytes_per_token, s1, sizeof s1);
+            if (mt[i].peak_rss >= 0) bn_size_str((uint64_t)mt[i].peak_rss, s2, sizeof s2);
+            else snprintf(s2, sizeof s2, "?");
+            printf("%s: %s, weights read per token %s (%.0f MB), peak resident memory %s\n", mt[i].type,
+                   mt[i].path, s1, (double)mt[i].bytes_per_token / 1e6, s2);
+        }
+    } else if (strcmp(fmt, "csv") == 0) {
+        printf("build_commit,build_number,cpu_info,backends,isa,model_filename,model_type,model_size,model_n_params,"
+               "n_batch,n_threads,type_k,type_v,n_prompt,n_gen,test_time,avg_ns,stddev_ns,avg_ts,stddev_ts,"
+               "bytes_per_token,gbps,bw_gbps,bw_share,peak_rss\n");
+        for (i = 0; i < n_rows; i++) {
+            const bn_row *r = &rows[i];
+            const bn_model *md = &mt[r->model];
+            printf("\"%s\",0,\"%s\",\"CPU (%s)\",\"%s\",\"%s\",\"%s\",%llu,%llu,%d,%d,\"%s\",\"%s\",%d,%d,\"%s\","
+                   "%.0f,%.0f,%.6f,%.6f,%llu,",
+                   LLML_BUILD_COMMIT, env.cpu_info, env.isa, env.isa, md->path, md->type, (unsigned long long)md->size,
+                   (unsigned long long)md->n_params, env.n_batch, r->n_threads, env.kv, env.kv, r->n_prompt, r->n_gen,
+                   r->test_time, r->avg_ns, r->stddev_ns, r->avg_ts, r->stddev_ts,
+                   (unsigned long long)md->bytes_per_token);
+            if (r->n_gen > 0) printf("%.3f,", r->gbps); else printf(",");
+            if (r->bw > 0) printf("%.3f,%.4f,", r->bw, r->share); else printf(",,");
+            if (md->peak_rss >= 0) printf("%lld\n", (long long)md->peak_rss); else printf("\n");
+        }
+    } else if (strcmp(fmt, "json") == 0) {
+        printf("[\n");
+        for (i = 0; i < n_rows; i++) {
+            printf("  ");
+            bn_print_json_row(stdout, &env, &mt[rows[i].model], &rows[i], "\n", "    ", "  ");
+            printf("%s\n", i + 1 < n_rows ? "," : "");
+        }
+        printf("]\n");
+    } else {
+        for (i = 0; i < n_rows; i++) {
+            bn_print_json_row(stdout, &env, &mt[rows[i].model], &rows[i], "", " ", " ");
+            printf("\n");
+        }
+    }
+    fflush(stdout);
+    rc = 0;
+
+done:
+    for (i = 0; i < n_rows; i++) free(rows[i].samples_ns);
+    free(rows);
+    free(mt);
+    free(tokens);
+    return rc;
+}
