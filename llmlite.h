@@ -1427,9 +1427,72 @@ typedef struct llml_ctx_sizes {
    n_ctx, n_batch, n_threads and kv_type defaults of llml_ctx_desc apply).
    A Q8_0 cache stores rows of n_head_kv x head_dim values in 34-byte blocks
    of 32; with a head_dim that is not a multiple of 32 the context keeps F16.
-   Sliding-window layers keep the full context. */
+   Sliding-window layers keep the full context. With a host parallel_for and
+   n_threads 0 the context makes 4 tasks, so 4 attention rows. llml_ctx_create
+   takes its block from this function (a model whose layers have different KV
+   head counts gets each layer's own rows; a shape, read from such a file,
+   gives the largest count to every layer, so an upper bound). */
 LLML_API llml_result llml_ctx_sizes_get(const llml_shape *s, const llml_ctx_desc *desc,
                                         llml_ctx_sizes *out);
+
+/* ---- a program's peak resident memory ----------------------------------- */
+
+/* The resident memory of an llmlite program before its data: its code and
+   the libraries' code as far as a run touches them (llmlite's kernels, libc,
+   libm, the dynamic loader), the main thread's stack, libc's own data.
+   Measured for llmlite-chat (gcc -O2, Linux x86-64, glibc 2.36) from
+   /proc/self/smaps at its exit: file-backed pages other than the model's
+   2.52 to 2.63 MiB over 18 models (2.60 on average; they move by about 0.1
+   MiB from run to run with the libraries' load addresses), and about 50 KiB
+   of anonymous memory that is not llmlite's. It is more than the program's
+   resident memory at start (1.6 to 1.9 MiB): running touches more code.
+   Other systems differ: measure yours (VmRSS of a program that has run a
+   model, less llml_rss's other parts) and set baseline_bytes. */
+#define LLML_RSS_BASELINE ((uint64_t)2700 * 1024)
+
+/* A program that maps a model file, makes one context and decodes (and
+   samples) with it, such as llmlite-chat or llmlite-bench. */
+typedef struct llml_rss_desc {
+    const llml_gguf *gguf;     /* the model file's header (header_only is enough) */
+    llml_ctx_desc ctx;         /* the context the program makes (zero: defaults) */
+    int32_t n_tokens;          /* tokens fed or sampled: only their rows of an
+                                  untied model's token embeddings are read (taken
+                                  as distinct and spread over the table); 0: 1 */
+    int32_t n_outputs;         /* logits rows a decode keeps; 0: 1               */
+    int32_t sampler;           /* 1: llml_generate's sampler (default settings)  */
+    uint64_t baseline_bytes;   /* the program without llmlite's data; 0: LLML_RSS_BASELINE */
+    uint32_t map_unit;         /* bytes the system maps per fault in a cached file;
+                                  0: 65536 (Linux's fault-around)               */
+    const llml_allocator *allocator; /* for the measurements; NULL: default    */
+} llml_rss_desc;
+
+/* The peak resident memory by part, in bytes. */
+typedef struct llml_rss {
+    uint64_t baseline_bytes;   /* code, libraries, stack                         */
+    uint64_t file_bytes;       /* pages of the mapped file read: the header and
+                                  every tensor, except the embedding rows an
+                                  untied model never reads                      */
+    uint64_t embd_bytes;       /* of file_bytes: token embeddings                */
+    uint64_t gguf_bytes;       /* the parsed header (keys, strings, tensor table) */
+    uint64_t vocab_bytes;      /* tokenizer tables                               */
+    uint64_t model_bytes;      /* the model's own tables and converted vectors   */
+    uint64_t ctx_bytes;        /* the context: its block (llml_ctx_sizes_get), handle */
+    uint64_t logits_bytes;     /* n_vocab floats per kept output                 */
+    uint64_t sampler_bytes;    /* the sampler's candidate arrays                 */
+    uint64_t threads_bytes;    /* worker threads' stacks: two pages each         */
+    uint64_t total_bytes;      /* the peak: all of the above                     */
+} llml_rss;
+
+/* Predict the peak resident memory (VmHWM, "RES" in top) of such a program.
+   Mapped weights count as they are read: everything but an untied model's
+   unused embedding rows, each read bringing in map_unit bytes around it.
+   The tokenizer tables and the sampler are measured by building them from
+   the header with a counting allocator; the parsed header is what the handle
+   holds; the context is llml_ctx_sizes_get's block. Expert models count
+   every expert as read. Returns LLML_ERR_INVALID_ARG without a header,
+   the errors of llml_shape_from_gguf and llml_vocab_load. Thread safety:
+   any thread. */
+LLML_API llml_result llml_plan_rss(const llml_rss_desc *desc, llml_rss *out, llml_error *err);
 #ifdef __cplusplus
 }
 #endif
@@ -1847,6 +1910,9 @@ struct llml_gguf {
     size_t owned_size;
     void *map;                    /* SRC_MAP */
     size_t map_size;
+#if defined(LLML__GGUF_POSIX)
+    int map_fd, map_fd_open;      /* kept open to notice a file that shrinks */
+#endif
     llml_read_fn read;            /* SRC_CALLBACK */
     void *user;
     char *path;                   /* SRC_PATH */
@@ -2724,6 +2790,7 @@ LLML_API llml_result llml_gguf_open_file(const char *path, const llml_gguf_desc 
         size_t plen = strlen(path) + 1;
         g->kind = LLML__GGUF_SRC_PATH;
         g->path = (char *)llml__alloc(g->a, plen, 1);
+        g->path_size = plen;   /* before any failure: close frees it with this size */
         src.win_cap = LLML__GGUF_WINDOW;
         src.win = (unsigned char *)llml__alloc(g->a, src.win_cap, 16);
         if (!g->path || !src.win) {
@@ -2734,7 +2801,6 @@ LLML_API llml_result llml_gguf_open_file(const char *path, const llml_gguf_desc 
             return LLML_ERR_OUT_OF_MEMORY;
         }
         memcpy(g->path, path, plen);
-        g->path_size = plen;
         src.fn = llml__gguf_file_cb;
         src.user = &f;
         r = llml__gguf_finish_open(g, &src, out, err);
@@ -2746,6 +2812,11 @@ LLML_API llml_result llml_gguf_open_file(const char *path, const llml_gguf_desc 
         g->kind = LLML__GGUF_SRC_MAP;
         g->map_size = (size_t)size;
         src.mem = (const unsigned char *)g->map;
+#if defined(LLML__GGUF_POSIX)
+        g->map_fd = f.fd;         /* the handle owns the descriptor now */
+        g->map_fd_open = 1;
+        f.open = 0;
+#endif
     } else {
         if (size >= (uint64_t)SIZE_MAX) {
             llml__gguf_fclose(&f);
@@ -2796,8 +2867,26 @@ LLML_API void llml_gguf_close(llml_gguf *g) {
     }
     if (g->owned) llml__free(a, g->owned, g->owned_size);
     if (g->map) llml__gguf_unmap(g->map, g->map_size);
+#if defined(LLML__GGUF_POSIX)
+    if (g->map_fd_open) close(g->map_fd);
+#endif
     if (g->path) llml__free(a, g->path, g->path_size);
     llml__free(a, g, sizeof(llml_gguf));
+}
+
+/* For users of a mapped file's bytes (models): LLML_ERR_IO when the file is
+   now shorter than the map, so that touching the lost pages would raise
+   SIGBUS (POSIX). Costs one fstat. Windows refuses to shorten a mapped
+   file, and other sources own their bytes: LLML_OK. */
+LLML__UNUSED static llml_result llml__gguf_check_map(const llml_gguf *g) {
+#if defined(LLML__GGUF_POSIX)
+    struct stat st;
+    if (g && g->map_fd_open && (fstat(g->map_fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size < (uint64_t)g->map_size))
+        return LLML_ERR_IO;
+#else
+    (void)g;
+#endif
+    return LLML_OK;
 }
 
 LLML_API uint32_t llml_gguf_version(const llml_gguf *g) { return g ? g->version : 0; }
@@ -13524,6 +13613,20 @@ static llml__dims llml__model_dims(const llml_model *m) {
 
 static size_t llml__align64(size_t n) { return (n + 63u) & ~(size_t)63u; }
 
+/* Measure, then place: the sizing code (>>plan, llml_ctx_sizes_get) gives
+   the context's one block and every buffer in it, in this order; each size
+   is rounded up to 64 bytes. */
+enum {
+    LLML__CB_TABLES, LLML__CB_KV, LLML__CB_TOKENS, LLML__CB_X, LLML__CB_CUR, LLML__CB_Q, LLML__CB_K,
+    LLML__CB_V, LLML__CB_ATT, LLML__CB_FFA, LLML__CB_FFB, LLML__CB_FFO, LLML__CB_ROUTER,
+    LLML__CB_MOE_Y, LLML__CB_MOE_W, LLML__CB_MOE_SEL, LLML__CB_MOE_IDX, LLML__CB_ACTQ,
+    LLML__CB_TH_SCORES, LLML__CB_TH_Q, LLML__CB_TH_V, LLML__CB_ROPE_COS, LLML__CB_ROPE_SIN,
+    LLML__CB_COUNT
+};
+static void llml__shape_of_model(const llml_model *m, llml_shape *s);
+static llml_result llml__ctx_measure(const llml_shape *s, const llml_model *m, const llml_ctx_desc *desc,
+                                     uint64_t *buf, llml_ctx_sizes *out);
+
 LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *desc,
                                      llml_ctx **out, llml_error *err) {
     llml_ctx_desc d;
@@ -13531,7 +13634,6 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
     llml_ctx *c;
     llml__dims dm;
     int64_t hd, nb, il, n_layer;
-    uint64_t total = 0;
     size_t off;
     uint8_t *base;
     int nth;
@@ -13553,6 +13655,10 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
     if (nth == 0) nth = d.parallel_for ? 4 : LLML__MIN(llml__cpu_count(), 8);
     if (nth > LLML__MAX_THREADS) nth = LLML__MAX_THREADS;
     if (d.n_ctx > (1 << 24)) { llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "n_ctx %d is too large", (int)d.n_ctx); return LLML_ERR_INVALID_ARG; }
+    if (llml__gguf_check_map(m->gguf) != LLML_OK) {
+        llml__set_error(err, LLML_ERR_IO, UINT64_MAX, "the model file is shorter than when it was loaded (changed on disk): load it again");
+        return LLML_ERR_IO;
+    }
 
     c = (llml_ctx *)llml__calloc(&a, sizeof(*c));
     if (!c) { llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory"); return LLML_ERR_OUT_OF_MEMORY; }
@@ -13573,85 +13679,98 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
     n_layer = m->info.n_layer;
     c->actq_row = llml__align64((size_t)dm.max_cols * 4 + 512);
 
-    /* measure, then place: one block for cache and scratch */
+    /* measure, then place: the block and its buffers come from the sizing
+       code, which sees the model's shape; the forward pass works in the
+       model's own dimensions (dm) and cache rows, so the two must agree */
     {
-        uint64_t sizes[32];
-        int ns = 0, i;
-        uint64_t kv_bytes = 0;
-        for (il = 0; il < n_layer; il++)
-            kv_bytes += 2 * llml__align64((size_t)c->n_ctx * llml_row_size(c->kt, (int64_t)m->layers[il].n_head_kv * hd));
-        sizes[ns++] = (uint64_t)n_layer * (2 * sizeof(uint8_t *) + sizeof(size_t));
-        sizes[ns++] = kv_bytes;
-        sizes[ns++] = (uint64_t)c->n_ctx * sizeof(int32_t);
-        sizes[ns++] = (uint64_t)nb * dm.n_embd * 4;          /* x   */
-        sizes[ns++] = (uint64_t)nb * dm.max_cols * 4;        /* cur */
-        sizes[ns++] = (uint64_t)nb * dm.n_q * 4;             /* q   */
-        sizes[ns++] = (uint64_t)nb * dm.n_kv_max * 4;        /* k   */
-        sizes[ns++] = (uint64_t)nb * dm.n_kv_max * 4;        /* v   */
-        sizes[ns++] = (uint64_t)nb * dm.n_q * 4;             /* att */
-        sizes[ns++] = (uint64_t)nb * dm.n_ff_max * 4;        /* ffa */
-        sizes[ns++] = (uint64_t)nb * dm.n_ff_max * 4;        /* ffb */
-        sizes[ns++] = (uint64_t)nb * dm.n_embd * 4;          /* ffo */
-        sizes[ns++] = (uint64_t)nb * (dm.n_expert + 1) * 4;  /* router */
-        sizes[ns++] = (uint64_t)nb * dm.n_used * dm.n_embd * 4;
-        sizes[ns++] = (uint64_t)nb * dm.n_used * 4;
-        sizes[ns++] = (uint64_t)nb * dm.n_used * 4;
-        sizes[ns++] = (uint64_t)nb * 4;
-        sizes[ns++] = (uint64_t)nb * c->actq_row;
-        sizes[ns++] = (uint64_t)nth * c->n_ctx * 4;
-        sizes[ns++] = (uint64_t)nth * llml__align64((size_t)hd * 4 + 64);
-        sizes[ns++] = (uint64_t)nth * hd * 4;
-        sizes[ns++] = (uint64_t)m->info.n_rot * 2;
-        sizes[ns++] = (uint64_t)m->info.n_rot * 2;
-        for (i = 0; i < ns; i++) total += llml__align64((size_t)sizes[i]);
-        if (total > (uint64_t)SIZE_MAX / 2) {
-            llml_ctx_free(c);
-            llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "context needs %llu bytes", (unsigned long long)total);
+        llml_shape s;
+        llml_ctx_desc md;
+        llml_ctx_sizes cs;
+        uint64_t buf[LLML__CB_COUNT];
+        size_t kv_start;
+        int kv_ok;
+        llml_result r;
+        md = d;
+        md.n_ctx = c->n_ctx; md.n_batch = c->n_batch; md.n_threads = nth; md.kv_type = c->kv_type;
+        llml__shape_of_model(m, &s);
+        r = llml__ctx_measure(&s, m, &md, buf, &cs);
+        if (r != LLML_OK) {
+            llml__free(&a, c, sizeof(*c));
+            llml__set_error(err, r, UINT64_MAX, "the model's dimensions are out of the range a context can be sized for (%s)",
+                            llml_result_string(r));
+            return r;
+        }
+        if (buf[LLML__CB_CUR] != llml__align64((size_t)(nb * dm.max_cols * 4)) ||
+            buf[LLML__CB_K] != llml__align64((size_t)(nb * dm.n_kv_max * 4)) ||
+            buf[LLML__CB_FFA] != llml__align64((size_t)(nb * dm.n_ff_max * 4)) ||
+            buf[LLML__CB_MOE_Y] != llml__align64((size_t)(nb * dm.n_used * dm.n_embd * 4)) ||
+            buf[LLML__CB_ACTQ] != llml__align64((size_t)nb * c->actq_row)) {
+            llml__free(&a, c, sizeof(*c));
+            llml__set_error(err, LLML_ERR_CORRUPT, UINT64_MAX,
+                            "internal error: the context's sizes (llml_ctx_sizes_get) disagree with the model's dimensions "
+                            "(n_embd %lld, widest row %lld, KV width %lld, feed-forward %lld)", (long long)dm.n_embd,
+                            (long long)dm.max_cols, (long long)dm.n_kv_max, (long long)dm.n_ff_max);
+            return LLML_ERR_CORRUPT;
+        }
+        if (cs.block_bytes > (uint64_t)SIZE_MAX / 2) {
+            llml__free(&a, c, sizeof(*c));
+            llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "the context needs %llu bytes (n_ctx %d), more than this platform can address",
+                            (unsigned long long)cs.block_bytes, (int)d.n_ctx);
             return LLML_ERR_OUT_OF_MEMORY;
         }
-        c->mem_size = (size_t)total;
+        c->mem_size = (size_t)cs.block_bytes;
         c->mem = llml__alloc(&a, c->mem_size, 64);
         if (!c->mem) {
             llml__free(&a, c, sizeof(*c));
             llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX,
                             "out of memory for the context (%.1f MiB: n_ctx %d; try a smaller n_ctx or a Q8_0 KV cache)",
-                            (double)total / 1048576.0, (int)c->n_ctx);
+                            (double)cs.block_bytes / 1048576.0, (int)d.n_ctx);   /* c is freed */
             return LLML_ERR_OUT_OF_MEMORY;
         }
         memset(c->mem, 0, c->mem_size);
         base = (uint8_t *)c->mem;
         off = 0;
 #define LLML__TAKE(T, dst, bytes) do { dst = (T)(void *)(base + off); off += llml__align64((size_t)(bytes)); } while (0)
-        LLML__TAKE(uint8_t **, c->kc, (size_t)sizes[0]);
+        LLML__TAKE(uint8_t **, c->kc, (size_t)buf[LLML__CB_TABLES]);
         c->vc = c->kc + n_layer;
         c->kv_row = (size_t *)(void *)(c->vc + n_layer);
+        kv_start = off;
         for (il = 0; il < n_layer; il++) {
             c->kv_row[il] = llml_row_size(c->kt, (int64_t)m->layers[il].n_head_kv * hd);
             LLML__TAKE(uint8_t *, c->kc[il], (size_t)c->n_ctx * c->kv_row[il]);
             LLML__TAKE(uint8_t *, c->vc[il], (size_t)c->n_ctx * c->kv_row[il]);
         }
-        LLML__TAKE(int32_t *, c->tokens, sizes[2]);
-        LLML__TAKE(float *, c->x, sizes[3]);
-        LLML__TAKE(float *, c->cur, sizes[4]);
-        LLML__TAKE(float *, c->q, sizes[5]);
-        LLML__TAKE(float *, c->k, sizes[6]);
-        LLML__TAKE(float *, c->v, sizes[7]);
-        LLML__TAKE(float *, c->att, sizes[8]);
-        LLML__TAKE(float *, c->ffa, sizes[9]);
-        LLML__TAKE(float *, c->ffb, sizes[10]);
-        LLML__TAKE(float *, c->ffo, sizes[11]);
-        LLML__TAKE(float *, c->router, sizes[12]);
-        LLML__TAKE(float *, c->moe_y, sizes[13]);
-        LLML__TAKE(float *, c->moe_w, sizes[14]);
-        LLML__TAKE(int32_t *, c->moe_sel, sizes[15]);
-        LLML__TAKE(int32_t *, c->moe_idx, sizes[16]);
-        LLML__TAKE(uint8_t *, c->actq, sizes[17]);
-        LLML__TAKE(float *, c->th_scores, sizes[18]);
-        LLML__TAKE(uint8_t *, c->th_q, sizes[19]);
-        LLML__TAKE(float *, c->th_v, sizes[20]);
-        LLML__TAKE(float *, c->rope_cos, sizes[21]);
-        LLML__TAKE(float *, c->rope_sin, sizes[22]);
+        kv_ok = (uint64_t)(off - kv_start) == buf[LLML__CB_KV];
+        LLML__TAKE(int32_t *, c->tokens, buf[LLML__CB_TOKENS]);
+        LLML__TAKE(float *, c->x, buf[LLML__CB_X]);
+        LLML__TAKE(float *, c->cur, buf[LLML__CB_CUR]);
+        LLML__TAKE(float *, c->q, buf[LLML__CB_Q]);
+        LLML__TAKE(float *, c->k, buf[LLML__CB_K]);
+        LLML__TAKE(float *, c->v, buf[LLML__CB_V]);
+        LLML__TAKE(float *, c->att, buf[LLML__CB_ATT]);
+        LLML__TAKE(float *, c->ffa, buf[LLML__CB_FFA]);
+        LLML__TAKE(float *, c->ffb, buf[LLML__CB_FFB]);
+        LLML__TAKE(float *, c->ffo, buf[LLML__CB_FFO]);
+        LLML__TAKE(float *, c->router, buf[LLML__CB_ROUTER]);
+        LLML__TAKE(float *, c->moe_y, buf[LLML__CB_MOE_Y]);
+        LLML__TAKE(float *, c->moe_w, buf[LLML__CB_MOE_W]);
+        LLML__TAKE(int32_t *, c->moe_sel, buf[LLML__CB_MOE_SEL]);
+        LLML__TAKE(int32_t *, c->moe_idx, buf[LLML__CB_MOE_IDX]);
+        LLML__TAKE(uint8_t *, c->actq, buf[LLML__CB_ACTQ]);
+        LLML__TAKE(float *, c->th_scores, buf[LLML__CB_TH_SCORES]);
+        LLML__TAKE(uint8_t *, c->th_q, buf[LLML__CB_TH_Q]);
+        LLML__TAKE(float *, c->th_v, buf[LLML__CB_TH_V]);
+        LLML__TAKE(float *, c->rope_cos, buf[LLML__CB_ROPE_COS]);
+        LLML__TAKE(float *, c->rope_sin, buf[LLML__CB_ROPE_SIN]);
 #undef LLML__TAKE
+        if (!kv_ok || off != c->mem_size) {
+            llml__free(&a, c->mem, c->mem_size);
+            llml__free(&a, c, sizeof(*c));
+            llml__set_error(err, LLML_ERR_CORRUPT, UINT64_MAX,
+                            "internal error: the context placed %llu bytes in a block of %llu (llml_ctx_sizes_get)",
+                            (unsigned long long)off, (unsigned long long)cs.block_bytes);
+            return LLML_ERR_CORRUPT;
+        }
     }
     if (d.parallel_for) {
         c->pool.n = nth;
@@ -14093,6 +14212,10 @@ LLML_API llml_result llml_decode(llml_ctx *c, const int32_t *tokens, int32_t n, 
             llml__ctx_error(c, "llml_decode: token %d at index %d is out of range (vocabulary %d)", (int)tokens[i], (int)i, (int)c->m->n_vocab);
             return LLML_ERR_INVALID_ARG;
         }
+    if (llml__gguf_check_map(c->m->gguf) != LLML_OK) {   /* one fstat: see manual, Limits */
+        llml__ctx_error(c, "the model file is shorter than when it was loaded (changed on disk): load it again");
+        return LLML_ERR_IO;
+    }
     if ((int64_t)c->n_past + n > c->n_ctx) {
         llml__ctx_error(c, "context full: %d tokens in the cache + %d new > n_ctx %d (use llml_ctx_shift or a larger n_ctx)",
                         (int)c->n_past, (int)n, (int)c->n_ctx);
@@ -14219,7 +14342,7 @@ LLML_API llml_result llml_state_load(llml_ctx *c, const void *buf, size_t size) 
     int il;
     int32_t i, saved_past;
     if (!c || !buf) return LLML_ERR_INVALID_ARG;
-    if (size < sizeof(hdr)) { llml__ctx_error(c, "state: %zu bytes is too short", size); return LLML_ERR_TRUNCATED; }
+    if (size < sizeof(hdr)) { llml__ctx_error(c, "state: %llu bytes is too short", (unsigned long long)size); return LLML_ERR_TRUNCATED; }
     memcpy(hdr, p, sizeof(hdr));
     if (hdr[0] != LLML__STATE_MAGIC || hdr[1] != 1) { llml__ctx_error(c, "state: not an llmlite state buffer"); return LLML_ERR_BAD_MAGIC; }
     if (hdr[2] != (uint32_t)c->m->info.n_layer || hdr[3] != (uint32_t)c->m->info.n_embd || hdr[6] != (uint32_t)c->m->n_vocab) {
@@ -14231,7 +14354,7 @@ LLML_API llml_result llml_state_load(llml_ctx *c, const void *buf, size_t size) 
     need = sizeof(hdr) + (size_t)saved_past * 4;
     for (il = 0; il < c->m->info.n_layer; il++) need += 2 * (size_t)saved_past * c->kv_row[il];
     if (hdr[7]) need += (size_t)c->m->n_vocab * 4;
-    if (size < need) { llml__ctx_error(c, "state: %zu bytes, expected %zu", size, need); return LLML_ERR_TRUNCATED; }
+    if (size < need) { llml__ctx_error(c, "state: %llu bytes, expected %llu", (unsigned long long)size, (unsigned long long)need); return LLML_ERR_TRUNCATED; }
     for (i = 0; i < saved_past; i++) {
         int32_t t;
         memcpy(&t, p + off + (size_t)i * 4, 4);
@@ -15136,18 +15259,47 @@ static llml_kv_type llml__ctx_kv_type(const llml_shape *s, llml_kv_type kt) {
     return kt;
 }
 
-/* The buffers of llml_ctx_create, in its order (>>ctx): per-layer cache
-   tables, the K and V cache of each layer, token ids, the activations of a
-   batch (x, cur, q, k, v, att, ffa, ffb, ffo, router, expert outputs, weights
-   and indices, scales), the quantized activation rows, per-thread attention
-   rows, RoPE tables. Each buffer is rounded up to 64 bytes. Logits are
+/* The shape of a loaded model, from what its loader found (nothing is
+   parsed again): the largest KV head count over the layers, the feed-forward
+   width the loader bound (per expert for experts), the shared expert's. */
+static void llml__shape_of_model(const llml_model *m, llml_shape *s) {
+    int32_t il;
+    memset(s, 0, sizeof *s);
+    snprintf(s->arch, sizeof s->arch, "%s", m->info.arch);
+    s->n_vocab = m->n_vocab;
+    s->n_embd = m->info.n_embd;
+    s->n_layer = m->info.n_layer;
+    s->n_head = m->info.n_head;
+    for (il = 0; il < m->info.n_layer; il++) s->n_head_kv = LLML__MAX(s->n_head_kv, (int64_t)m->layers[il].n_head_kv);
+    s->head_dim = m->info.head_dim;
+    s->head_dim_v = m->head_dim_v;
+    s->n_ff = m->info.n_ff;
+    s->n_expert = m->info.n_expert;
+    s->n_expert_used = m->info.n_expert_used;
+    s->n_ff_exp = m->info.n_expert > 0 ? m->info.n_ff : 0;
+    s->n_ff_shexp = m->info.n_layer > 0 && m->layers[0].gate_shexp.data ? m->layers[0].gate_shexp.ne[1] : 0;
+    s->tied_output = m->output.data == m->tok_embd.data;
+    s->n_ctx_train = m->info.n_ctx_train;
+    s->sliding_window = m->info.sliding_window;
+    s->n_rot = m->info.n_rot;
+}
+
+/* The buffers of llml_ctx_create, in its order (LLML__CB_*, >>ctx): per-layer
+   cache tables, the K and V cache of each layer, token ids, the activations
+   of a batch (x, cur, q, k, v, att, ffa, ffb, ffo, router, expert outputs,
+   weights and indices, scales), the quantized activation rows, per-thread
+   attention rows, RoPE tables. Each buffer is rounded up to 64 bytes; buf
+   (NULL or LLML__CB_COUNT entries) gets them. With a model m, each layer's
+   cache rows follow its own KV head count (else the shape's). Logits are
    allocated at the first decode (n_vocab floats per kept output). */
-LLML_API llml_result llml_ctx_sizes_get(const llml_shape *s, const llml_ctx_desc *desc, llml_ctx_sizes *out) {
+static llml_result llml__ctx_measure(const llml_shape *s, const llml_model *m, const llml_ctx_desc *desc,
+                                     uint64_t *buf, llml_ctx_sizes *out) {
     int32_t n_ctx, n_threads;
     llml_kv_type kt;
-    int64_t E, hd, nq, nkv, ff, max_cols, nb, used, nexp, n_rot, il;
-    uint64_t kv_row, actq_row, act = 0, thr = 0, other = 0;
+    int64_t E, hd, hdv, nq, nkv, ff, max_cols, nb, used, nexp, n_rot, il;
+    uint64_t b[LLML__CB_COUNT], actq_row;
     const int64_t big = (int64_t)1 << 24;
+    int i;
     if (!s || !out) return LLML_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
     if (!llml__shape_valid(s)) return LLML_ERR_BAD_SHAPE;
@@ -15157,54 +15309,65 @@ LLML_API llml_result llml_ctx_sizes_get(const llml_shape *s, const llml_ctx_desc
     n_ctx = llml__ctx_default_n_ctx(s, desc ? desc->n_ctx : 0);
     nb = desc && desc->n_batch > 0 ? desc->n_batch : 512;
     if (nb > n_ctx) nb = n_ctx;
-    n_threads = desc && desc->n_threads > 0 ? desc->n_threads : LLML__MIN(llml__cpu_count(), 8);
+    n_threads = desc && desc->n_threads > 0 ? desc->n_threads
+              : desc && desc->parallel_for ? 4 : LLML__MIN(llml__cpu_count(), 8);
     if (n_threads > LLML__MAX_THREADS) n_threads = LLML__MAX_THREADS;
     kt = llml__ctx_kv_type(s, desc ? desc->kv_type : LLML_KV_DEFAULT);
     E = s->n_embd;
     hd = llml__shape_hd(s);
+    hdv = llml__shape_hdv(s);
     nq = s->n_head * hd;
     nkv = s->n_head_kv * hd;
-    ff = s->n_expert > 1 ? llml__shape_ffx(s) : s->n_ff;
+    ff = s->n_expert > 0 ? llml__shape_ffx(s) : s->n_ff;
     if (strcmp(s->arch, "phi3") == 0) ff = 2 * s->n_ff;
     if (s->n_ff_shexp > ff) ff = s->n_ff_shexp;
     max_cols = LLML__MAX(E, LLML__MAX(nq, ff));
-    used = s->n_expert > 1 ? s->n_expert_used : 0;
-    nexp = s->n_expert > 1 ? s->n_expert : 0;
+    used = s->n_expert > 0 ? s->n_expert_used : 0;
+    nexp = s->n_expert > 0 ? s->n_expert : 0;
     n_rot = s->n_rot > 0 ? s->n_rot : hd;
 
-    kv_row = llml__kv_row(kt, nkv);
-    out->kv_token_bytes = (uint64_t)s->n_layer * 2u * kv_row;
+    memset(b, 0, sizeof b);
+    b[LLML__CB_TABLES] = llml__plan_round64((uint64_t)s->n_layer * (2 * sizeof(uint8_t *) + sizeof(size_t)));
     for (il = 0; il < s->n_layer; il++) {
-        out->kv_k_bytes += llml__plan_round64((uint64_t)n_ctx * kv_row);
-        out->kv_v_bytes += llml__plan_round64((uint64_t)n_ctx * kv_row);
+        int64_t heads = m ? (int64_t)m->layers[il].n_head_kv : s->n_head_kv;
+        out->kv_k_bytes += llml__plan_round64((uint64_t)n_ctx * llml__kv_row(kt, heads * hd));
+        out->kv_v_bytes += llml__plan_round64((uint64_t)n_ctx * llml__kv_row(kt, heads * hdv));
+        out->kv_token_bytes += llml__kv_row(kt, heads * hd) + llml__kv_row(kt, heads * hdv);
     }
-    other += llml__plan_round64((uint64_t)s->n_layer * (2 * sizeof(uint8_t *) + sizeof(size_t)));
-    out->tokens_bytes = llml__plan_round64((uint64_t)n_ctx * 4u);
-    act += llml__plan_round64((uint64_t)(nb * E * 4));           /* x      */
-    act += llml__plan_round64((uint64_t)(nb * max_cols * 4));    /* cur    */
-    act += llml__plan_round64((uint64_t)(nb * nq * 4));          /* q      */
-    act += 2 * llml__plan_round64((uint64_t)(nb * nkv * 4));     /* k, v   */
-    act += llml__plan_round64((uint64_t)(nb * nq * 4));          /* att    */
-    act += 2 * llml__plan_round64((uint64_t)(nb * ff * 4));      /* ffa, ffb */
-    act += llml__plan_round64((uint64_t)(nb * E * 4));           /* ffo    */
-    act += llml__plan_round64((uint64_t)(nb * (nexp + 1) * 4));  /* router */
-    act += llml__plan_round64((uint64_t)(nb * used * E * 4));    /* expert outputs */
-    act += 2 * llml__plan_round64((uint64_t)(nb * used * 4));    /* expert weights, ids */
-    act += llml__plan_round64((uint64_t)(nb * 4));
-    out->act_bytes = act;
+    b[LLML__CB_KV] = out->kv_k_bytes + out->kv_v_bytes;
+    b[LLML__CB_TOKENS] = llml__plan_round64((uint64_t)n_ctx * 4u);
+    b[LLML__CB_X] = llml__plan_round64((uint64_t)(nb * E * 4));
+    b[LLML__CB_CUR] = llml__plan_round64((uint64_t)(nb * max_cols * 4));
+    b[LLML__CB_Q] = llml__plan_round64((uint64_t)(nb * nq * 4));
+    b[LLML__CB_K] = b[LLML__CB_V] = llml__plan_round64((uint64_t)(nb * nkv * 4));
+    b[LLML__CB_ATT] = llml__plan_round64((uint64_t)(nb * nq * 4));
+    b[LLML__CB_FFA] = b[LLML__CB_FFB] = llml__plan_round64((uint64_t)(nb * ff * 4));
+    b[LLML__CB_FFO] = llml__plan_round64((uint64_t)(nb * E * 4));
+    b[LLML__CB_ROUTER] = llml__plan_round64((uint64_t)(nb * (nexp + 1) * 4));
+    b[LLML__CB_MOE_Y] = llml__plan_round64((uint64_t)(nb * used * E * 4));
+    b[LLML__CB_MOE_W] = b[LLML__CB_MOE_SEL] = llml__plan_round64((uint64_t)(nb * used * 4));
+    b[LLML__CB_MOE_IDX] = llml__plan_round64((uint64_t)(nb * 4));
     actq_row = llml__plan_round64((uint64_t)max_cols * 4u + 512u);
-    out->qact_bytes = llml__plan_round64((uint64_t)nb * actq_row);
-    thr += llml__plan_round64((uint64_t)n_threads * (uint64_t)n_ctx * 4u);
-    thr += llml__plan_round64((uint64_t)n_threads * llml__plan_round64((uint64_t)hd * 4u + 64u));
-    thr += llml__plan_round64((uint64_t)n_threads * (uint64_t)hd * 4u);
-    out->attn_bytes = thr;
-    other += 2 * llml__plan_round64((uint64_t)n_rot * 2u);
-    out->other_bytes = other;
-    out->block_bytes = out->kv_k_bytes + out->kv_v_bytes + out->tokens_bytes + out->act_bytes +
-                       out->qact_bytes + out->attn_bytes + out->other_bytes;
+    b[LLML__CB_ACTQ] = llml__plan_round64((uint64_t)nb * actq_row);
+    b[LLML__CB_TH_SCORES] = llml__plan_round64((uint64_t)n_threads * (uint64_t)n_ctx * 4u);
+    b[LLML__CB_TH_Q] = llml__plan_round64((uint64_t)n_threads * llml__plan_round64((uint64_t)hd * 4u + 64u));
+    b[LLML__CB_TH_V] = llml__plan_round64((uint64_t)n_threads * (uint64_t)hd * 4u);
+    b[LLML__CB_ROPE_COS] = b[LLML__CB_ROPE_SIN] = llml__plan_round64((uint64_t)n_rot * 2u);
+
+    out->tokens_bytes = b[LLML__CB_TOKENS];
+    for (i = LLML__CB_X; i <= LLML__CB_MOE_IDX; i++) out->act_bytes += b[i];
+    out->qact_bytes = b[LLML__CB_ACTQ];
+    out->attn_bytes = b[LLML__CB_TH_SCORES] + b[LLML__CB_TH_Q] + b[LLML__CB_TH_V];
+    out->other_bytes = b[LLML__CB_TABLES] + b[LLML__CB_ROPE_COS] + b[LLML__CB_ROPE_SIN];
+    for (i = 0; i < LLML__CB_COUNT; i++) out->block_bytes += b[i];
     out->logits_bytes = (uint64_t)s->n_vocab * 4u;
     out->total_bytes = out->block_bytes + out->logits_bytes;
+    if (buf) memcpy(buf, b, sizeof b);
     return LLML_OK;
+}
+
+LLML_API llml_result llml_ctx_sizes_get(const llml_shape *s, const llml_ctx_desc *desc, llml_ctx_sizes *out) {
+    return llml__ctx_measure(s, NULL, desc, NULL, out);
 }
 
 /* ---- the plan's model: tensors with their formats and bytes ---- */
@@ -15376,7 +15539,8 @@ static uint64_t llml__plan_header_estimate(const llml__pm *m) {
 }
 
 /* Memory of llmlite's tokenizer tables and the process: the token strings
-   and per-token records, merges, and a fixed baseline. */
+   and per-token records, merges, and the process baseline (LLML_RSS_BASELINE;
+   llml_plan_rss measures the tables instead). */
 static uint64_t llml__plan_overhead(const llml_plan_desc *d, const llml__pm *m) {
     uint64_t v = 0;
     if (d->gguf) {
@@ -15396,7 +15560,7 @@ static uint64_t llml__plan_overhead(const llml_plan_desc *d, const llml__pm *m) 
     } else {
         v = (uint64_t)m->s.n_vocab * 40u;
     }
-    return v + ((uint64_t)4 << 20);
+    return v + LLML_RSS_BASELINE;
 }
 
 static uint64_t llml__gb(double gb) { return gb > 0 ? (uint64_t)(gb * 1e9) : 0; }
@@ -15706,6 +15870,148 @@ LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p, d
         d->compute_eff = ce * prompt_tps / p->prompt_tps;
         if (d->compute_eff > 1.0) d->compute_eff = 1.0;
     }
+    return LLML_OK;
+}
+
+/* ---- a program's peak resident memory ---- */
+
+/* An allocator that counts what passes through it (peak of live bytes). */
+typedef struct llml__count_alloc {
+    const llml_allocator *under;
+    uint64_t live, peak;
+} llml__count_alloc;
+
+static void *llml__count_alloc_fn(void *user, size_t size, size_t align) {
+    llml__count_alloc *c = (llml__count_alloc *)user;
+    void *p = llml__alloc(c->under, size, align);
+    if (p) {
+        c->live += size;
+        if (c->live > c->peak) c->peak = c->live;
+    }
+    return p;
+}
+
+static void llml__count_free_fn(void *user, void *p, size_t size) {
+    llml__count_alloc *c = (llml__count_alloc *)user;
+    if (!p) return;
+    c->live -= size;
+    llml__free(c->under, p, size);
+}
+
+static uint64_t llml__page_size(void) {
+#if defined(LLML__THREADS) && defined(_SC_PAGESIZE)
+    long p = sysconf(_SC_PAGESIZE);
+    if (p >= 4096 && p <= (1L << 20)) return (uint64_t)p;
+#endif
+    return 4096;
+}
+
+/* The heap a parsed header holds: the handle, its arena blocks (keys,
+   strings, array values), the key and tensor tables and their hashes. */
+static uint64_t llml__gguf_heap_bytes(const llml_gguf *g) {
+    const llml__gguf_block *b;
+    uint64_t n = sizeof(llml_gguf);
+    for (b = g->arena; b; b = b->next) n += sizeof(llml__gguf_block) + b->size;
+    n += g->cap_kv * sizeof(llml__gguf_kv) + g->cap_t * sizeof(llml__gguf_tensor);
+    n += (g->hkv.cap + g->ht.cap) * sizeof(uint64_t);
+    return n;
+}
+
+LLML_API llml_result llml_plan_rss(const llml_rss_desc *d, llml_rss *out, llml_error *err) {
+    llml_shape s;
+    llml_ctx_sizes cs;
+    llml_ctx_desc cd;
+    llml_result r;
+    llml__count_alloc cnt;
+    llml_allocator ca;
+    const llml_gguf *g;
+    uint64_t page, unit, file, i, n_t, conv = 0;
+    int64_t ti;
+    int32_t n_threads;
+    if (!d || !out || !d->gguf) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_plan_rss: a model header is needed");
+        return LLML_ERR_INVALID_ARG;
+    }
+    memset(out, 0, sizeof *out);
+    if (d->n_tokens < 0 || d->n_outputs < 0) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_plan_rss: a negative count");
+        return LLML_ERR_INVALID_ARG;
+    }
+    g = d->gguf;
+    r = llml_shape_from_gguf(g, &s, err);
+    if (r != LLML_OK) return r;
+    if (s.n_ctx_train <= 0) s.n_ctx_train = 2048;   /* the loader's default */
+    cd = d->ctx;
+    r = llml__ctx_measure(&s, NULL, &cd, NULL, &cs);
+    if (r != LLML_OK) {
+        llml__set_error(err, r, UINT64_MAX, "llml_plan_rss: the context cannot be sized (%s)", llml_result_string(r));
+        return r;
+    }
+
+    /* the mapped file: every page, less the embedding rows never read */
+    page = llml__page_size();
+    unit = d->map_unit ? d->map_unit : 65536;
+    if (unit < page) unit = page;
+    file = (llml_gguf_file_size(g) + page - 1) / page * page;
+    out->file_bytes = file;
+    ti = llml_gguf_find_tensor(g, "token_embd.weight");
+    if (ti >= 0) {
+        const llml_gguf_tensor *t = llml_gguf_tensor_at(g, ti);
+        uint64_t eb = t->size, rows = t->ne[1] > 0 ? (uint64_t)t->ne[1] : 1;
+        out->embd_bytes = eb;
+        if (!s.tied_output && eb > unit) {
+            /* n rows at random: a unit is brought in when one of them meets
+               it, with probability (unit + row) / table for each row */
+            double units = ceil((double)eb / (double)unit), n = d->n_tokens > 0 ? d->n_tokens : 1;
+            double q = ((double)unit + (double)(eb / rows)) / (double)eb, hit;
+            if (q > 1) q = 1;
+            hit = units * (1.0 - pow(1.0 - q, n)) * (double)unit;
+            if (hit < (double)eb) out->embd_bytes = (uint64_t)hit;
+            out->file_bytes -= eb - out->embd_bytes;
+        }
+    }
+
+    /* llmlite's allocations */
+    out->gguf_bytes = llml__gguf_heap_bytes(g);
+    memset(&cnt, 0, sizeof cnt);
+    cnt.under = d->allocator;
+    ca.alloc = llml__count_alloc_fn;
+    ca.free = llml__count_free_fn;
+    ca.user = &cnt;
+    {
+        llml_vocab *v = NULL;
+        r = llml_vocab_load(g, &ca, &v, err);
+        if (r != LLML_OK && r != LLML_ERR_NOT_FOUND) return r;
+        if (r == LLML_ERR_NOT_FOUND && err) memset(err, 0, sizeof *err);   /* no tokenizer: token ids only */
+        llml_vocab_free(v);
+        out->vocab_bytes = cnt.peak;
+    }
+    /* the model: its handle, the layer table, 1-D tensors stored other
+       than as F32 (converted to F32 at load) */
+    n_t = (uint64_t)llml_gguf_n_tensors(g);
+    for (i = 0; i < n_t; i++) {
+        const llml_gguf_tensor *t = llml_gguf_tensor_at(g, (int64_t)i);
+        if (t->ne[1] == 1 && t->ne[2] == 1 && t->ne[3] == 1 && t->type != LLML_TYPE_F32) conv += (uint64_t)t->ne[0] * 4u;
+    }
+    out->model_bytes = sizeof(llml_model) + (uint64_t)s.n_layer * sizeof(llml__layer) + conv;
+    out->ctx_bytes = cs.block_bytes + sizeof(llml_ctx);
+    out->logits_bytes = cs.logits_bytes * (uint64_t)(d->n_outputs > 0 ? d->n_outputs : 1);
+    if (d->sampler) {
+        llml_sampler *smp = NULL;
+        llml_sampler_desc sd = llml_sampler_default_desc();
+        memset(&cnt, 0, sizeof cnt);
+        cnt.under = d->allocator;
+        if (llml_sampler_create(&sd, (int32_t)s.n_vocab, &ca, &smp) == LLML_OK) llml_sampler_free(smp);
+        out->sampler_bytes = cnt.peak;
+    }
+    n_threads = cd.n_threads > 0 ? cd.n_threads : cd.parallel_for ? 4 : LLML__MIN(llml__cpu_count(), 8);
+    if (n_threads > LLML__MAX_THREADS) n_threads = LLML__MAX_THREADS;
+#ifdef LLML__THREADS
+    if (!cd.parallel_for && n_threads > 1) out->threads_bytes = (uint64_t)(n_threads - 1) * 2u * page;
+#endif
+    out->baseline_bytes = d->baseline_bytes ? d->baseline_bytes : LLML_RSS_BASELINE;
+    out->total_bytes = out->baseline_bytes + out->file_bytes + out->gguf_bytes + out->vocab_bytes + out->model_bytes +
+                       out->ctx_bytes + out->logits_bytes + out->sampler_bytes + out->threads_bytes;
     return LLML_OK;
 }
 

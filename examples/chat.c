@@ -16,6 +16,7 @@
 #include <errno.h>
 #if !defined(_WIN32)
 #include <unistd.h>
+#include <sys/resource.h>
 #endif
 
 #define DEFAULT_MODEL "models/stories260K.gguf"
@@ -145,7 +146,7 @@ static char *dup_str(const char *s) {
 
 typedef struct opts {
     const char *model, *prompt, *system;
-    int n_predict, chat, n_threads, n_ctx, seed_given, verbose;
+    int n_predict, chat, n_threads, n_ctx, seed_given, verbose, stats;
     llml_sampler_desc smp;
 } opts;
 
@@ -169,6 +170,7 @@ static void usage(FILE *f) {
             "  -t, --threads N    threads (default: the number of CPUs, at most 8)\n"
             "  -c, --ctx N        context length in tokens (default: the model's, at most 4096)\n"
             "  -v, --verbose      print timings after each answer\n"
+            "  --stats            at exit, print resident memory: at start and at its peak\n"
             "Interactive commands: /reset (forget the conversation), /system TEXT (set the\n"
             "system prompt and reset), /quit. Ctrl-C stops an answer; Ctrl-C at the prompt quits.\n");
 }
@@ -200,6 +202,7 @@ static int parse_args(int argc, char **argv, opts *o) {
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); exit(0); }
         else if (!strcmp(a, "--chat")) { o->chat = 1; takes = 0; }
         else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) { o->verbose = 1; takes = 0; }
+        else if (!strcmp(a, "--stats")) { o->stats = 1; takes = 0; }
         else if (!v) { fprintf(stderr, "llmlite-chat: %s needs a value (see -h)\n", a); return 0; }
         else if (!strcmp(a, "-m") || !strcmp(a, "--model")) o->model = v;
         else if (!strcmp(a, "-p") || !strcmp(a, "--prompt")) o->prompt = v;
@@ -259,6 +262,43 @@ static const char *find_default_model(const char *argv0, char *buf, size_t cap) 
     if (snprintf(buf, cap, "%.*s%s../%s", (int)dl, exe, slash ? "/" : "", DEFAULT_MODEL) < (int)cap &&
         file_exists(buf)) return buf;
     return NULL;
+}
+
+/* ---- resident memory (--stats) ------------------------------------------- */
+
+/* A line of /proc/self/status ("VmRSS:  1234 kB") in bytes; -1 if unknown. */
+static long long proc_status_bytes(const char *key) {
+    long long v = -1;
+#if defined(__linux__)
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    size_t n = strlen(key);
+    if (!f) return -1;
+    while (fgets(line, sizeof(line), f))
+        if (!strncmp(line, key, n) && line[n] == ':') { v = strtoll(line + n + 1, NULL, 10) * 1024; break; }
+    fclose(f);
+#else
+    (void)key;
+#endif
+    return v;
+}
+
+/* The peak resident memory of this process: VmHWM, else getrusage. */
+static long long peak_rss(void) {
+    long long v = proc_status_bytes("VmHWM");
+#if !defined(_WIN32)
+    if (v < 0) {
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) == 0) {
+#if defined(__APPLE__)
+            v = (long long)ru.ru_maxrss;          /* bytes */
+#else
+            v = (long long)ru.ru_maxrss * 1024;   /* kilobytes */
+#endif
+        }
+    }
+#endif
+    return v;
 }
 
 /* ---- generation ------------------------------------------------------------ */
@@ -508,6 +548,7 @@ int main(int argc, char **argv) {
     char path_buf[4200];
     const char *path;
     int rc, has_template = 0;
+    long long rss_start = proc_status_bytes("VmRSS");   /* before anything is loaded */
     if (!parse_args(argc, argv, &o)) return 2;
     path = o.model;
     if (!path) {
@@ -565,6 +606,9 @@ int main(int argc, char **argv) {
                 path, info.arch, (int)info.n_layer, (int)llml_ctx_n_ctx(c), (unsigned long long)o.smp.seed);
     install_sigint();
     rc = o.prompt ? one_shot(c, &o) : interactive(c, &o, has_template);
+    if (o.stats)
+        fprintf(stderr, "[memory: resident at start %lld bytes, peak %lld bytes; at exit anon %lld, file %lld]\n",
+                rss_start, peak_rss(), proc_status_bytes("RssAnon"), proc_status_bytes("RssFile"));
     llml_ctx_free(c);
     llml_model_free(m);
     return rc;

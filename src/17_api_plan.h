@@ -282,6 +282,69 @@ typedef struct llml_ctx_sizes {
    n_ctx, n_batch, n_threads and kv_type defaults of llml_ctx_desc apply).
    A Q8_0 cache stores rows of n_head_kv x head_dim values in 34-byte blocks
    of 32; with a head_dim that is not a multiple of 32 the context keeps F16.
-   Sliding-window layers keep the full context. */
+   Sliding-window layers keep the full context. With a host parallel_for and
+   n_threads 0 the context makes 4 tasks, so 4 attention rows. llml_ctx_create
+   takes its block from this function (a model whose layers have different KV
+   head counts gets each layer's own rows; a shape, read from such a file,
+   gives the largest count to every layer, so an upper bound). */
 LLML_API llml_result llml_ctx_sizes_get(const llml_shape *s, const llml_ctx_desc *desc,
                                         llml_ctx_sizes *out);
+
+/* ---- a program's peak resident memory ----------------------------------- */
+
+/* The resident memory of an llmlite program before its data: its code and
+   the libraries' code as far as a run touches them (llmlite's kernels, libc,
+   libm, the dynamic loader), the main thread's stack, libc's own data.
+   Measured for llmlite-chat (gcc -O2, Linux x86-64, glibc 2.36) from
+   /proc/self/smaps at its exit: file-backed pages other than the model's
+   2.52 to 2.63 MiB over 18 models (2.60 on average; they move by about 0.1
+   MiB from run to run with the libraries' load addresses), and about 50 KiB
+   of anonymous memory that is not llmlite's. It is more than the program's
+   resident memory at start (1.6 to 1.9 MiB): running touches more code.
+   Other systems differ: measure yours (VmRSS of a program that has run a
+   model, less llml_rss's other parts) and set baseline_bytes. */
+#define LLML_RSS_BASELINE ((uint64_t)2700 * 1024)
+
+/* A program that maps a model file, makes one context and decodes (and
+   samples) with it, such as llmlite-chat or llmlite-bench. */
+typedef struct llml_rss_desc {
+    const llml_gguf *gguf;     /* the model file's header (header_only is enough) */
+    llml_ctx_desc ctx;         /* the context the program makes (zero: defaults) */
+    int32_t n_tokens;          /* tokens fed or sampled: only their rows of an
+                                  untied model's token embeddings are read (taken
+                                  as distinct and spread over the table); 0: 1 */
+    int32_t n_outputs;         /* logits rows a decode keeps; 0: 1               */
+    int32_t sampler;           /* 1: llml_generate's sampler (default settings)  */
+    uint64_t baseline_bytes;   /* the program without llmlite's data; 0: LLML_RSS_BASELINE */
+    uint32_t map_unit;         /* bytes the system maps per fault in a cached file;
+                                  0: 65536 (Linux's fault-around)               */
+    const llml_allocator *allocator; /* for the measurements; NULL: default    */
+} llml_rss_desc;
+
+/* The peak resident memory by part, in bytes. */
+typedef struct llml_rss {
+    uint64_t baseline_bytes;   /* code, libraries, stack                         */
+    uint64_t file_bytes;       /* pages of the mapped file read: the header and
+                                  every tensor, except the embedding rows an
+                                  untied model never reads                      */
+    uint64_t embd_bytes;       /* of file_bytes: token embeddings                */
+    uint64_t gguf_bytes;       /* the parsed header (keys, strings, tensor table) */
+    uint64_t vocab_bytes;      /* tokenizer tables                               */
+    uint64_t model_bytes;      /* the model's own tables and converted vectors   */
+    uint64_t ctx_bytes;        /* the context: its block (llml_ctx_sizes_get), handle */
+    uint64_t logits_bytes;     /* n_vocab floats per kept output                 */
+    uint64_t sampler_bytes;    /* the sampler's candidate arrays                 */
+    uint64_t threads_bytes;    /* worker threads' stacks: two pages each         */
+    uint64_t total_bytes;      /* the peak: all of the above                     */
+} llml_rss;
+
+/* Predict the peak resident memory (VmHWM, "RES" in top) of such a program.
+   Mapped weights count as they are read: everything but an untied model's
+   unused embedding rows, each read bringing in map_unit bytes around it.
+   The tokenizer tables and the sampler are measured by building them from
+   the header with a counting allocator; the parsed header is what the handle
+   holds; the context is llml_ctx_sizes_get's block. Expert models count
+   every expert as read. Returns LLML_ERR_INVALID_ARG without a header,
+   the errors of llml_shape_from_gguf and llml_vocab_load. Thread safety:
+   any thread. */
+LLML_API llml_result llml_plan_rss(const llml_rss_desc *desc, llml_rss *out, llml_error *err);

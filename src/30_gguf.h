@@ -222,6 +222,9 @@ struct llml_gguf {
     size_t owned_size;
     void *map;                    /* SRC_MAP */
     size_t map_size;
+#if defined(LLML__GGUF_POSIX)
+    int map_fd, map_fd_open;      /* kept open to notice a file that shrinks */
+#endif
     llml_read_fn read;            /* SRC_CALLBACK */
     void *user;
     char *path;                   /* SRC_PATH */
@@ -1099,6 +1102,7 @@ LLML_API llml_result llml_gguf_open_file(const char *path, const llml_gguf_desc 
         size_t plen = strlen(path) + 1;
         g->kind = LLML__GGUF_SRC_PATH;
         g->path = (char *)llml__alloc(g->a, plen, 1);
+        g->path_size = plen;   /* before any failure: close frees it with this size */
         src.win_cap = LLML__GGUF_WINDOW;
         src.win = (unsigned char *)llml__alloc(g->a, src.win_cap, 16);
         if (!g->path || !src.win) {
@@ -1109,7 +1113,6 @@ LLML_API llml_result llml_gguf_open_file(const char *path, const llml_gguf_desc 
             return LLML_ERR_OUT_OF_MEMORY;
         }
         memcpy(g->path, path, plen);
-        g->path_size = plen;
         src.fn = llml__gguf_file_cb;
         src.user = &f;
         r = llml__gguf_finish_open(g, &src, out, err);
@@ -1121,6 +1124,11 @@ LLML_API llml_result llml_gguf_open_file(const char *path, const llml_gguf_desc 
         g->kind = LLML__GGUF_SRC_MAP;
         g->map_size = (size_t)size;
         src.mem = (const unsigned char *)g->map;
+#if defined(LLML__GGUF_POSIX)
+        g->map_fd = f.fd;         /* the handle owns the descriptor now */
+        g->map_fd_open = 1;
+        f.open = 0;
+#endif
     } else {
         if (size >= (uint64_t)SIZE_MAX) {
             llml__gguf_fclose(&f);
@@ -1171,8 +1179,26 @@ LLML_API void llml_gguf_close(llml_gguf *g) {
     }
     if (g->owned) llml__free(a, g->owned, g->owned_size);
     if (g->map) llml__gguf_unmap(g->map, g->map_size);
+#if defined(LLML__GGUF_POSIX)
+    if (g->map_fd_open) close(g->map_fd);
+#endif
     if (g->path) llml__free(a, g->path, g->path_size);
     llml__free(a, g, sizeof(llml_gguf));
+}
+
+/* For users of a mapped file's bytes (models): LLML_ERR_IO when the file is
+   now shorter than the map, so that touching the lost pages would raise
+   SIGBUS (POSIX). Costs one fstat. Windows refuses to shorten a mapped
+   file, and other sources own their bytes: LLML_OK. */
+LLML__UNUSED static llml_result llml__gguf_check_map(const llml_gguf *g) {
+#if defined(LLML__GGUF_POSIX)
+    struct stat st;
+    if (g && g->map_fd_open && (fstat(g->map_fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size < (uint64_t)g->map_size))
+        return LLML_ERR_IO;
+#else
+    (void)g;
+#endif
+    return LLML_OK;
 }
 
 LLML_API uint32_t llml_gguf_version(const llml_gguf *g) { return g ? g->version : 0; }

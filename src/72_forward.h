@@ -228,6 +228,20 @@ static llml__dims llml__model_dims(const llml_model *m) {
 
 static size_t llml__align64(size_t n) { return (n + 63u) & ~(size_t)63u; }
 
+/* Measure, then place: the sizing code (>>plan, llml_ctx_sizes_get) gives
+   the context's one block and every buffer in it, in this order; each size
+   is rounded up to 64 bytes. */
+enum {
+    LLML__CB_TABLES, LLML__CB_KV, LLML__CB_TOKENS, LLML__CB_X, LLML__CB_CUR, LLML__CB_Q, LLML__CB_K,
+    LLML__CB_V, LLML__CB_ATT, LLML__CB_FFA, LLML__CB_FFB, LLML__CB_FFO, LLML__CB_ROUTER,
+    LLML__CB_MOE_Y, LLML__CB_MOE_W, LLML__CB_MOE_SEL, LLML__CB_MOE_IDX, LLML__CB_ACTQ,
+    LLML__CB_TH_SCORES, LLML__CB_TH_Q, LLML__CB_TH_V, LLML__CB_ROPE_COS, LLML__CB_ROPE_SIN,
+    LLML__CB_COUNT
+};
+static void llml__shape_of_model(const llml_model *m, llml_shape *s);
+static llml_result llml__ctx_measure(const llml_shape *s, const llml_model *m, const llml_ctx_desc *desc,
+                                     uint64_t *buf, llml_ctx_sizes *out);
+
 LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *desc,
                                      llml_ctx **out, llml_error *err) {
     llml_ctx_desc d;
@@ -235,7 +249,6 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
     llml_ctx *c;
     llml__dims dm;
     int64_t hd, nb, il, n_layer;
-    uint64_t total = 0;
     size_t off;
     uint8_t *base;
     int nth;
@@ -257,6 +270,10 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
     if (nth == 0) nth = d.parallel_for ? 4 : LLML__MIN(llml__cpu_count(), 8);
     if (nth > LLML__MAX_THREADS) nth = LLML__MAX_THREADS;
     if (d.n_ctx > (1 << 24)) { llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "n_ctx %d is too large", (int)d.n_ctx); return LLML_ERR_INVALID_ARG; }
+    if (llml__gguf_check_map(m->gguf) != LLML_OK) {
+        llml__set_error(err, LLML_ERR_IO, UINT64_MAX, "the model file is shorter than when it was loaded (changed on disk): load it again");
+        return LLML_ERR_IO;
+    }
 
     c = (llml_ctx *)llml__calloc(&a, sizeof(*c));
     if (!c) { llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory"); return LLML_ERR_OUT_OF_MEMORY; }
@@ -277,85 +294,98 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
     n_layer = m->info.n_layer;
     c->actq_row = llml__align64((size_t)dm.max_cols * 4 + 512);
 
-    /* measure, then place: one block for cache and scratch */
+    /* measure, then place: the block and its buffers come from the sizing
+       code, which sees the model's shape; the forward pass works in the
+       model's own dimensions (dm) and cache rows, so the two must agree */
     {
-        uint64_t sizes[32];
-        int ns = 0, i;
-        uint64_t kv_bytes = 0;
-        for (il = 0; il < n_layer; il++)
-            kv_bytes += 2 * llml__align64((size_t)c->n_ctx * llml_row_size(c->kt, (int64_t)m->layers[il].n_head_kv * hd));
-        sizes[ns++] = (uint64_t)n_layer * (2 * sizeof(uint8_t *) + sizeof(size_t));
-        sizes[ns++] = kv_bytes;
-        sizes[ns++] = (uint64_t)c->n_ctx * sizeof(int32_t);
-        sizes[ns++] = (uint64_t)nb * dm.n_embd * 4;          /* x   */
-        sizes[ns++] = (uint64_t)nb * dm.max_cols * 4;        /* cur */
-        sizes[ns++] = (uint64_t)nb * dm.n_q * 4;             /* q   */
-        sizes[ns++] = (uint64_t)nb * dm.n_kv_max * 4;        /* k   */
-        sizes[ns++] = (uint64_t)nb * dm.n_kv_max * 4;        /* v   */
-        sizes[ns++] = (uint64_t)nb * dm.n_q * 4;             /* att */
-        sizes[ns++] = (uint64_t)nb * dm.n_ff_max * 4;        /* ffa */
-        sizes[ns++] = (uint64_t)nb * dm.n_ff_max * 4;        /* ffb */
-        sizes[ns++] = (uint64_t)nb * dm.n_embd * 4;          /* ffo */
-        sizes[ns++] = (uint64_t)nb * (dm.n_expert + 1) * 4;  /* router */
-        sizes[ns++] = (uint64_t)nb * dm.n_used * dm.n_embd * 4;
-        sizes[ns++] = (uint64_t)nb * dm.n_used * 4;
-        sizes[ns++] = (uint64_t)nb * dm.n_used * 4;
-        sizes[ns++] = (uint64_t)nb * 4;
-        sizes[ns++] = (uint64_t)nb * c->actq_row;
-        sizes[ns++] = (uint64_t)nth * c->n_ctx * 4;
-        sizes[ns++] = (uint64_t)nth * llml__align64((size_t)hd * 4 + 64);
-        sizes[ns++] = (uint64_t)nth * hd * 4;
-        sizes[ns++] = (uint64_t)m->info.n_rot * 2;
-        sizes[ns++] = (uint64_t)m->info.n_rot * 2;
-        for (i = 0; i < ns; i++) total += llml__align64((size_t)sizes[i]);
-        if (total > (uint64_t)SIZE_MAX / 2) {
-            llml_ctx_free(c);
-            llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "context needs %llu bytes", (unsigned long long)total);
+        llml_shape s;
+        llml_ctx_desc md;
+        llml_ctx_sizes cs;
+        uint64_t buf[LLML__CB_COUNT];
+        size_t kv_start;
+        int kv_ok;
+        llml_result r;
+        md = d;
+        md.n_ctx = c->n_ctx; md.n_batch = c->n_batch; md.n_threads = nth; md.kv_type = c->kv_type;
+        llml__shape_of_model(m, &s);
+        r = llml__ctx_measure(&s, m, &md, buf, &cs);
+        if (r != LLML_OK) {
+            llml__free(&a, c, sizeof(*c));
+            llml__set_error(err, r, UINT64_MAX, "the model's dimensions are out of the range a context can be sized for (%s)",
+                            llml_result_string(r));
+            return r;
+        }
+        if (buf[LLML__CB_CUR] != llml__align64((size_t)(nb * dm.max_cols * 4)) ||
+            buf[LLML__CB_K] != llml__align64((size_t)(nb * dm.n_kv_max * 4)) ||
+            buf[LLML__CB_FFA] != llml__align64((size_t)(nb * dm.n_ff_max * 4)) ||
+            buf[LLML__CB_MOE_Y] != llml__align64((size_t)(nb * dm.n_used * dm.n_embd * 4)) ||
+            buf[LLML__CB_ACTQ] != llml__align64((size_t)nb * c->actq_row)) {
+            llml__free(&a, c, sizeof(*c));
+            llml__set_error(err, LLML_ERR_CORRUPT, UINT64_MAX,
+                            "internal error: the context's sizes (llml_ctx_sizes_get) disagree with the model's dimensions "
+                            "(n_embd %lld, widest row %lld, KV width %lld, feed-forward %lld)", (long long)dm.n_embd,
+                            (long long)dm.max_cols, (long long)dm.n_kv_max, (long long)dm.n_ff_max);
+            return LLML_ERR_CORRUPT;
+        }
+        if (cs.block_bytes > (uint64_t)SIZE_MAX / 2) {
+            llml__free(&a, c, sizeof(*c));
+            llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "the context needs %llu bytes (n_ctx %d), more than this platform can address",
+                            (unsigned long long)cs.block_bytes, (int)d.n_ctx);
             return LLML_ERR_OUT_OF_MEMORY;
         }
-        c->mem_size = (size_t)total;
+        c->mem_size = (size_t)cs.block_bytes;
         c->mem = llml__alloc(&a, c->mem_size, 64);
         if (!c->mem) {
             llml__free(&a, c, sizeof(*c));
             llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX,
                             "out of memory for the context (%.1f MiB: n_ctx %d; try a smaller n_ctx or a Q8_0 KV cache)",
-                            (double)total / 1048576.0, (int)c->n_ctx);
+                            (double)cs.block_bytes / 1048576.0, (int)d.n_ctx);   /* c is freed */
             return LLML_ERR_OUT_OF_MEMORY;
         }
         memset(c->mem, 0, c->mem_size);
         base = (uint8_t *)c->mem;
         off = 0;
 #define LLML__TAKE(T, dst, bytes) do { dst = (T)(void *)(base + off); off += llml__align64((size_t)(bytes)); } while (0)
-        LLML__TAKE(uint8_t **, c->kc, (size_t)sizes[0]);
+        LLML__TAKE(uint8_t **, c->kc, (size_t)buf[LLML__CB_TABLES]);
         c->vc = c->kc + n_layer;
         c->kv_row = (size_t *)(void *)(c->vc + n_layer);
+        kv_start = off;
         for (il = 0; il < n_layer; il++) {
             c->kv_row[il] = llml_row_size(c->kt, (int64_t)m->layers[il].n_head_kv * hd);
             LLML__TAKE(uint8_t *, c->kc[il], (size_t)c->n_ctx * c->kv_row[il]);
             LLML__TAKE(uint8_t *, c->vc[il], (size_t)c->n_ctx * c->kv_row[il]);
         }
-        LLML__TAKE(int32_t *, c->tokens, sizes[2]);
-        LLML__TAKE(float *, c->x, sizes[3]);
-        LLML__TAKE(float *, c->cur, sizes[4]);
-        LLML__TAKE(float *, c->q, sizes[5]);
-        LLML__TAKE(float *, c->k, sizes[6]);
-        LLML__TAKE(float *, c->v, sizes[7]);
-        LLML__TAKE(float *, c->att, sizes[8]);
-        LLML__TAKE(float *, c->ffa, sizes[9]);
-        LLML__TAKE(float *, c->ffb, sizes[10]);
-        LLML__TAKE(float *, c->ffo, sizes[11]);
-        LLML__TAKE(float *, c->router, sizes[12]);
-        LLML__TAKE(float *, c->moe_y, sizes[13]);
-        LLML__TAKE(float *, c->moe_w, sizes[14]);
-        LLML__TAKE(int32_t *, c->moe_sel, sizes[15]);
-        LLML__TAKE(int32_t *, c->moe_idx, sizes[16]);
-        LLML__TAKE(uint8_t *, c->actq, sizes[17]);
-        LLML__TAKE(float *, c->th_scores, sizes[18]);
-        LLML__TAKE(uint8_t *, c->th_q, sizes[19]);
-        LLML__TAKE(float *, c->th_v, sizes[20]);
-        LLML__TAKE(float *, c->rope_cos, sizes[21]);
-        LLML__TAKE(float *, c->rope_sin, sizes[22]);
+        kv_ok = (uint64_t)(off - kv_start) == buf[LLML__CB_KV];
+        LLML__TAKE(int32_t *, c->tokens, buf[LLML__CB_TOKENS]);
+        LLML__TAKE(float *, c->x, buf[LLML__CB_X]);
+        LLML__TAKE(float *, c->cur, buf[LLML__CB_CUR]);
+        LLML__TAKE(float *, c->q, buf[LLML__CB_Q]);
+        LLML__TAKE(float *, c->k, buf[LLML__CB_K]);
+        LLML__TAKE(float *, c->v, buf[LLML__CB_V]);
+        LLML__TAKE(float *, c->att, buf[LLML__CB_ATT]);
+        LLML__TAKE(float *, c->ffa, buf[LLML__CB_FFA]);
+        LLML__TAKE(float *, c->ffb, buf[LLML__CB_FFB]);
+        LLML__TAKE(float *, c->ffo, buf[LLML__CB_FFO]);
+        LLML__TAKE(float *, c->router, buf[LLML__CB_ROUTER]);
+        LLML__TAKE(float *, c->moe_y, buf[LLML__CB_MOE_Y]);
+        LLML__TAKE(float *, c->moe_w, buf[LLML__CB_MOE_W]);
+        LLML__TAKE(int32_t *, c->moe_sel, buf[LLML__CB_MOE_SEL]);
+        LLML__TAKE(int32_t *, c->moe_idx, buf[LLML__CB_MOE_IDX]);
+        LLML__TAKE(uint8_t *, c->actq, buf[LLML__CB_ACTQ]);
+        LLML__TAKE(float *, c->th_scores, buf[LLML__CB_TH_SCORES]);
+        LLML__TAKE(uint8_t *, c->th_q, buf[LLML__CB_TH_Q]);
+        LLML__TAKE(float *, c->th_v, buf[LLML__CB_TH_V]);
+        LLML__TAKE(float *, c->rope_cos, buf[LLML__CB_ROPE_COS]);
+        LLML__TAKE(float *, c->rope_sin, buf[LLML__CB_ROPE_SIN]);
 #undef LLML__TAKE
+        if (!kv_ok || off != c->mem_size) {
+            llml__free(&a, c->mem, c->mem_size);
+            llml__free(&a, c, sizeof(*c));
+            llml__set_error(err, LLML_ERR_CORRUPT, UINT64_MAX,
+                            "internal error: the context placed %llu bytes in a block of %llu (llml_ctx_sizes_get)",
+                            (unsigned long long)off, (unsigned long long)cs.block_bytes);
+            return LLML_ERR_CORRUPT;
+        }
     }
     if (d.parallel_for) {
         c->pool.n = nth;
@@ -797,6 +827,10 @@ LLML_API llml_result llml_decode(llml_ctx *c, const int32_t *tokens, int32_t n, 
             llml__ctx_error(c, "llml_decode: token %d at index %d is out of range (vocabulary %d)", (int)tokens[i], (int)i, (int)c->m->n_vocab);
             return LLML_ERR_INVALID_ARG;
         }
+    if (llml__gguf_check_map(c->m->gguf) != LLML_OK) {   /* one fstat: see manual, Limits */
+        llml__ctx_error(c, "the model file is shorter than when it was loaded (changed on disk): load it again");
+        return LLML_ERR_IO;
+    }
     if ((int64_t)c->n_past + n > c->n_ctx) {
         llml__ctx_error(c, "context full: %d tokens in the cache + %d new > n_ctx %d (use llml_ctx_shift or a larger n_ctx)",
                         (int)c->n_past, (int)n, (int)c->n_ctx);
@@ -923,7 +957,7 @@ LLML_API llml_result llml_state_load(llml_ctx *c, const void *buf, size_t size) 
     int il;
     int32_t i, saved_past;
     if (!c || !buf) return LLML_ERR_INVALID_ARG;
-    if (size < sizeof(hdr)) { llml__ctx_error(c, "state: %zu bytes is too short", size); return LLML_ERR_TRUNCATED; }
+    if (size < sizeof(hdr)) { llml__ctx_error(c, "state: %llu bytes is too short", (unsigned long long)size); return LLML_ERR_TRUNCATED; }
     memcpy(hdr, p, sizeof(hdr));
     if (hdr[0] != LLML__STATE_MAGIC || hdr[1] != 1) { llml__ctx_error(c, "state: not an llmlite state buffer"); return LLML_ERR_BAD_MAGIC; }
     if (hdr[2] != (uint32_t)c->m->info.n_layer || hdr[3] != (uint32_t)c->m->info.n_embd || hdr[6] != (uint32_t)c->m->n_vocab) {
@@ -935,7 +969,7 @@ LLML_API llml_result llml_state_load(llml_ctx *c, const void *buf, size_t size) 
     need = sizeof(hdr) + (size_t)saved_past * 4;
     for (il = 0; il < c->m->info.n_layer; il++) need += 2 * (size_t)saved_past * c->kv_row[il];
     if (hdr[7]) need += (size_t)c->m->n_vocab * 4;
-    if (size < need) { llml__ctx_error(c, "state: %zu bytes, expected %zu", size, need); return LLML_ERR_TRUNCATED; }
+    if (size < need) { llml__ctx_error(c, "state: %llu bytes, expected %llu", (unsigned long long)size, (unsigned long long)need); return LLML_ERR_TRUNCATED; }
     for (i = 0; i < saved_past; i++) {
         int32_t t;
         memcpy(&t, p + off + (size_t)i * 4, 4);

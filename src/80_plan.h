@@ -498,18 +498,47 @@ static llml_kv_type llml__ctx_kv_type(const llml_shape *s, llml_kv_type kt) {
     return kt;
 }
 
-/* The buffers of llml_ctx_create, in its order (>>ctx): per-layer cache
-   tables, the K and V cache of each layer, token ids, the activations of a
-   batch (x, cur, q, k, v, att, ffa, ffb, ffo, router, expert outputs, weights
-   and indices, scales), the quantized activation rows, per-thread attention
-   rows, RoPE tables. Each buffer is rounded up to 64 bytes. Logits are
+/* The shape of a loaded model, from what its loader found (nothing is
+   parsed again): the largest KV head count over the layers, the feed-forward
+   width the loader bound (per expert for experts), the shared expert's. */
+static void llml__shape_of_model(const llml_model *m, llml_shape *s) {
+    int32_t il;
+    memset(s, 0, sizeof *s);
+    snprintf(s->arch, sizeof s->arch, "%s", m->info.arch);
+    s->n_vocab = m->n_vocab;
+    s->n_embd = m->info.n_embd;
+    s->n_layer = m->info.n_layer;
+    s->n_head = m->info.n_head;
+    for (il = 0; il < m->info.n_layer; il++) s->n_head_kv = LLML__MAX(s->n_head_kv, (int64_t)m->layers[il].n_head_kv);
+    s->head_dim = m->info.head_dim;
+    s->head_dim_v = m->head_dim_v;
+    s->n_ff = m->info.n_ff;
+    s->n_expert = m->info.n_expert;
+    s->n_expert_used = m->info.n_expert_used;
+    s->n_ff_exp = m->info.n_expert > 0 ? m->info.n_ff : 0;
+    s->n_ff_shexp = m->info.n_layer > 0 && m->layers[0].gate_shexp.data ? m->layers[0].gate_shexp.ne[1] : 0;
+    s->tied_output = m->output.data == m->tok_embd.data;
+    s->n_ctx_train = m->info.n_ctx_train;
+    s->sliding_window = m->info.sliding_window;
+    s->n_rot = m->info.n_rot;
+}
+
+/* The buffers of llml_ctx_create, in its order (LLML__CB_*, >>ctx): per-layer
+   cache tables, the K and V cache of each layer, token ids, the activations
+   of a batch (x, cur, q, k, v, att, ffa, ffb, ffo, router, expert outputs,
+   weights and indices, scales), the quantized activation rows, per-thread
+   attention rows, RoPE tables. Each buffer is rounded up to 64 bytes; buf
+   (NULL or LLML__CB_COUNT entries) gets them. With a model m, each layer's
+   cache rows follow its own KV head count (else the shape's). Logits are
    allocated at the first decode (n_vocab floats per kept output). */
-LLML_API llml_result llml_ctx_sizes_get(const llml_shape *s, const llml_ctx_desc *desc, llml_ctx_sizes *out) {
+static llml_result llml__ctx_measure(const llml_shape *s, const llml_model *m, const llml_ctx_desc *desc,
+                                     uint64_t *buf, llml_ctx_sizes *out) {
     int32_t n_ctx, n_threads;
     llml_kv_type kt;
-    int64_t E, hd, nq, nkv, ff, max_cols, nb, used, nexp, n_rot, il;
-    uint64_t kv_row, actq_row, act = 0, thr = 0, other = 0;
+    int64_t E, hd, hdv, nq, nkv, ff, max_cols, nb, used, nexp, n_rot, il;
+    uint64_t b[LLML__CB_COUNT], actq_row;
     const int64_t big = (int64_t)1 << 24;
+    int i;
     if (!s || !out) return LLML_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
     if (!llml__shape_valid(s)) return LLML_ERR_BAD_SHAPE;
@@ -519,54 +548,65 @@ LLML_API llml_result llml_ctx_sizes_get(const llml_shape *s, const llml_ctx_desc
     n_ctx = llml__ctx_default_n_ctx(s, desc ? desc->n_ctx : 0);
     nb = desc && desc->n_batch > 0 ? desc->n_batch : 512;
     if (nb > n_ctx) nb = n_ctx;
-    n_threads = desc && desc->n_threads > 0 ? desc->n_threads : LLML__MIN(llml__cpu_count(), 8);
+    n_threads = desc && desc->n_threads > 0 ? desc->n_threads
+              : desc && desc->parallel_for ? 4 : LLML__MIN(llml__cpu_count(), 8);
     if (n_threads > LLML__MAX_THREADS) n_threads = LLML__MAX_THREADS;
     kt = llml__ctx_kv_type(s, desc ? desc->kv_type : LLML_KV_DEFAULT);
     E = s->n_embd;
     hd = llml__shape_hd(s);
+    hdv = llml__shape_hdv(s);
     nq = s->n_head * hd;
     nkv = s->n_head_kv * hd;
-    ff = s->n_expert > 1 ? llml__shape_ffx(s) : s->n_ff;
+    ff = s->n_expert > 0 ? llml__shape_ffx(s) : s->n_ff;
     if (strcmp(s->arch, "phi3") == 0) ff = 2 * s->n_ff;
     if (s->n_ff_shexp > ff) ff = s->n_ff_shexp;
     max_cols = LLML__MAX(E, LLML__MAX(nq, ff));
-    used = s->n_expert > 1 ? s->n_expert_used : 0;
-    nexp = s->n_expert > 1 ? s->n_expert : 0;
+    used = s->n_expert > 0 ? s->n_expert_used : 0;
+    nexp = s->n_expert > 0 ? s->n_expert : 0;
     n_rot = s->n_rot > 0 ? s->n_rot : hd;
 
-    kv_row = llml__kv_row(kt, nkv);
-    out->kv_token_bytes = (uint64_t)s->n_layer * 2u * kv_row;
+    memset(b, 0, sizeof b);
+    b[LLML__CB_TABLES] = llml__plan_round64((uint64_t)s->n_layer * (2 * sizeof(uint8_t *) + sizeof(size_t)));
     for (il = 0; il < s->n_layer; il++) {
-        out->kv_k_bytes += llml__plan_round64((uint64_t)n_ctx * kv_row);
-        out->kv_v_bytes += llml__plan_round64((uint64_t)n_ctx * kv_row);
+        int64_t heads = m ? (int64_t)m->layers[il].n_head_kv : s->n_head_kv;
+        out->kv_k_bytes += llml__plan_round64((uint64_t)n_ctx * llml__kv_row(kt, heads * hd));
+        out->kv_v_bytes += llml__plan_round64((uint64_t)n_ctx * llml__kv_row(kt, heads * hdv));
+        out->kv_token_bytes += llml__kv_row(kt, heads * hd) + llml__kv_row(kt, heads * hdv);
     }
-    other += llml__plan_round64((uint64_t)s->n_layer * (2 * sizeof(uint8_t *) + sizeof(size_t)));
-    out->tokens_bytes = llml__plan_round64((uint64_t)n_ctx * 4u);
-    act += llml__plan_round64((uint64_t)(nb * E * 4));           /* x      */
-    act += llml__plan_round64((uint64_t)(nb * max_cols * 4));    /* cur    */
-    act += llml__plan_round64((uint64_t)(nb * nq * 4));          /* q      */
-    act += 2 * llml__plan_round64((uint64_t)(nb * nkv * 4));     /* k, v   */
-    act += llml__plan_round64((uint64_t)(nb * nq * 4));          /* att    */
-    act += 2 * llml__plan_round64((uint64_t)(nb * ff * 4));      /* ffa, ffb */
-    act += llml__plan_round64((uint64_t)(nb * E * 4));           /* ffo    */
-    act += llml__plan_round64((uint64_t)(nb * (nexp + 1) * 4));  /* router */
-    act += llml__plan_round64((uint64_t)(nb * used * E * 4));    /* expert outputs */
-    act += 2 * llml__plan_round64((uint64_t)(nb * used * 4));    /* expert weights, ids */
-    act += llml__plan_round64((uint64_t)(nb * 4));
-    out->act_bytes = act;
+    b[LLML__CB_KV] = out->kv_k_bytes + out->kv_v_bytes;
+    b[LLML__CB_TOKENS] = llml__plan_round64((uint64_t)n_ctx * 4u);
+    b[LLML__CB_X] = llml__plan_round64((uint64_t)(nb * E * 4));
+    b[LLML__CB_CUR] = llml__plan_round64((uint64_t)(nb * max_cols * 4));
+    b[LLML__CB_Q] = llml__plan_round64((uint64_t)(nb * nq * 4));
+    b[LLML__CB_K] = b[LLML__CB_V] = llml__plan_round64((uint64_t)(nb * nkv * 4));
+    b[LLML__CB_ATT] = llml__plan_round64((uint64_t)(nb * nq * 4));
+    b[LLML__CB_FFA] = b[LLML__CB_FFB] = llml__plan_round64((uint64_t)(nb * ff * 4));
+    b[LLML__CB_FFO] = llml__plan_round64((uint64_t)(nb * E * 4));
+    b[LLML__CB_ROUTER] = llml__plan_round64((uint64_t)(nb * (nexp + 1) * 4));
+    b[LLML__CB_MOE_Y] = llml__plan_round64((uint64_t)(nb * used * E * 4));
+    b[LLML__CB_MOE_W] = b[LLML__CB_MOE_SEL] = llml__plan_round64((uint64_t)(nb * used * 4));
+    b[LLML__CB_MOE_IDX] = llml__plan_round64((uint64_t)(nb * 4));
     actq_row = llml__plan_round64((uint64_t)max_cols * 4u + 512u);
-    out->qact_bytes = llml__plan_round64((uint64_t)nb * actq_row);
-    thr += llml__plan_round64((uint64_t)n_threads * (uint64_t)n_ctx * 4u);
-    thr += llml__plan_round64((uint64_t)n_threads * llml__plan_round64((uint64_t)hd * 4u + 64u));
-    thr += llml__plan_round64((uint64_t)n_threads * (uint64_t)hd * 4u);
-    out->attn_bytes = thr;
-    other += 2 * llml__plan_round64((uint64_t)n_rot * 2u);
-    out->other_bytes = other;
-    out->block_bytes = out->kv_k_bytes + out->kv_v_bytes + out->tokens_bytes + out->act_bytes +
-                       out->qact_bytes + out->attn_bytes + out->other_bytes;
+    b[LLML__CB_ACTQ] = llml__plan_round64((uint64_t)nb * actq_row);
+    b[LLML__CB_TH_SCORES] = llml__plan_round64((uint64_t)n_threads * (uint64_t)n_ctx * 4u);
+    b[LLML__CB_TH_Q] = llml__plan_round64((uint64_t)n_threads * llml__plan_round64((uint64_t)hd * 4u + 64u));
+    b[LLML__CB_TH_V] = llml__plan_round64((uint64_t)n_threads * (uint64_t)hd * 4u);
+    b[LLML__CB_ROPE_COS] = b[LLML__CB_ROPE_SIN] = llml__plan_round64((uint64_t)n_rot * 2u);
+
+    out->tokens_bytes = b[LLML__CB_TOKENS];
+    for (i = LLML__CB_X; i <= LLML__CB_MOE_IDX; i++) out->act_bytes += b[i];
+    out->qact_bytes = b[LLML__CB_ACTQ];
+    out->attn_bytes = b[LLML__CB_TH_SCORES] + b[LLML__CB_TH_Q] + b[LLML__CB_TH_V];
+    out->other_bytes = b[LLML__CB_TABLES] + b[LLML__CB_ROPE_COS] + b[LLML__CB_ROPE_SIN];
+    for (i = 0; i < LLML__CB_COUNT; i++) out->block_bytes += b[i];
     out->logits_bytes = (uint64_t)s->n_vocab * 4u;
     out->total_bytes = out->block_bytes + out->logits_bytes;
+    if (buf) memcpy(buf, b, sizeof b);
     return LLML_OK;
+}
+
+LLML_API llml_result llml_ctx_sizes_get(const llml_shape *s, const llml_ctx_desc *desc, llml_ctx_sizes *out) {
+    return llml__ctx_measure(s, NULL, desc, NULL, out);
 }
 
 /* ---- the plan's model: tensors with their formats and bytes ---- */
@@ -738,7 +778,8 @@ static uint64_t llml__plan_header_estimate(const llml__pm *m) {
 }
 
 /* Memory of llmlite's tokenizer tables and the process: the token strings
-   and per-token records, merges, and a fixed baseline. */
+   and per-token records, merges, and the process baseline (LLML_RSS_BASELINE;
+   llml_plan_rss measures the tables instead). */
 static uint64_t llml__plan_overhead(const llml_plan_desc *d, const llml__pm *m) {
     uint64_t v = 0;
     if (d->gguf) {
@@ -758,7 +799,7 @@ static uint64_t llml__plan_overhead(const llml_plan_desc *d, const llml__pm *m) 
     } else {
         v = (uint64_t)m->s.n_vocab * 40u;
     }
-    return v + ((uint64_t)4 << 20);
+    return v + LLML_RSS_BASELINE;
 }
 
 static uint64_t llml__gb(double gb) { return gb > 0 ? (uint64_t)(gb * 1e9) : 0; }
@@ -1068,5 +1109,147 @@ LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p, d
         d->compute_eff = ce * prompt_tps / p->prompt_tps;
         if (d->compute_eff > 1.0) d->compute_eff = 1.0;
     }
+    return LLML_OK;
+}
+
+/* ---- a program's peak resident memory ---- */
+
+/* An allocator that counts what passes through it (peak of live bytes). */
+typedef struct llml__count_alloc {
+    const llml_allocator *under;
+    uint64_t live, peak;
+} llml__count_alloc;
+
+static void *llml__count_alloc_fn(void *user, size_t size, size_t align) {
+    llml__count_alloc *c = (llml__count_alloc *)user;
+    void *p = llml__alloc(c->under, size, align);
+    if (p) {
+        c->live += size;
+        if (c->live > c->peak) c->peak = c->live;
+    }
+    return p;
+}
+
+static void llml__count_free_fn(void *user, void *p, size_t size) {
+    llml__count_alloc *c = (llml__count_alloc *)user;
+    if (!p) return;
+    c->live -= size;
+    llml__free(c->under, p, size);
+}
+
+static uint64_t llml__page_size(void) {
+#if defined(LLML__THREADS) && defined(_SC_PAGESIZE)
+    long p = sysconf(_SC_PAGESIZE);
+    if (p >= 4096 && p <= (1L << 20)) return (uint64_t)p;
+#endif
+    return 4096;
+}
+
+/* The heap a parsed header holds: the handle, its arena blocks (keys,
+   strings, array values), the key and tensor tables and their hashes. */
+static uint64_t llml__gguf_heap_bytes(const llml_gguf *g) {
+    const llml__gguf_block *b;
+    uint64_t n = sizeof(llml_gguf);
+    for (b = g->arena; b; b = b->next) n += sizeof(llml__gguf_block) + b->size;
+    n += g->cap_kv * sizeof(llml__gguf_kv) + g->cap_t * sizeof(llml__gguf_tensor);
+    n += (g->hkv.cap + g->ht.cap) * sizeof(uint64_t);
+    return n;
+}
+
+LLML_API llml_result llml_plan_rss(const llml_rss_desc *d, llml_rss *out, llml_error *err) {
+    llml_shape s;
+    llml_ctx_sizes cs;
+    llml_ctx_desc cd;
+    llml_result r;
+    llml__count_alloc cnt;
+    llml_allocator ca;
+    const llml_gguf *g;
+    uint64_t page, unit, file, i, n_t, conv = 0;
+    int64_t ti;
+    int32_t n_threads;
+    if (!d || !out || !d->gguf) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_plan_rss: a model header is needed");
+        return LLML_ERR_INVALID_ARG;
+    }
+    memset(out, 0, sizeof *out);
+    if (d->n_tokens < 0 || d->n_outputs < 0) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "llml_plan_rss: a negative count");
+        return LLML_ERR_INVALID_ARG;
+    }
+    g = d->gguf;
+    r = llml_shape_from_gguf(g, &s, err);
+    if (r != LLML_OK) return r;
+    if (s.n_ctx_train <= 0) s.n_ctx_train = 2048;   /* the loader's default */
+    cd = d->ctx;
+    r = llml__ctx_measure(&s, NULL, &cd, NULL, &cs);
+    if (r != LLML_OK) {
+        llml__set_error(err, r, UINT64_MAX, "llml_plan_rss: the context cannot be sized (%s)", llml_result_string(r));
+        return r;
+    }
+
+    /* the mapped file: every page, less the embedding rows never read */
+    page = llml__page_size();
+    unit = d->map_unit ? d->map_unit : 65536;
+    if (unit < page) unit = page;
+    file = (llml_gguf_file_size(g) + page - 1) / page * page;
+    out->file_bytes = file;
+    ti = llml_gguf_find_tensor(g, "token_embd.weight");
+    if (ti >= 0) {
+        const llml_gguf_tensor *t = llml_gguf_tensor_at(g, ti);
+        uint64_t eb = t->size, rows = t->ne[1] > 0 ? (uint64_t)t->ne[1] : 1;
+        out->embd_bytes = eb;
+        if (!s.tied_output && eb > unit) {
+            /* n rows at random: a unit is brought in when one of them meets
+               it, with probability (unit + row) / table for each row */
+            double units = ceil((double)eb / (double)unit), n = d->n_tokens > 0 ? d->n_tokens : 1;
+            double q = ((double)unit + (double)(eb / rows)) / (double)eb, hit;
+            if (q > 1) q = 1;
+            hit = units * (1.0 - pow(1.0 - q, n)) * (double)unit;
+            if (hit < (double)eb) out->embd_bytes = (uint64_t)hit;
+            out->file_bytes -= eb - out->embd_bytes;
+        }
+    }
+
+    /* llmlite's allocations */
+    out->gguf_bytes = llml__gguf_heap_bytes(g);
+    memset(&cnt, 0, sizeof cnt);
+    cnt.under = d->allocator;
+    ca.alloc = llml__count_alloc_fn;
+    ca.free = llml__count_free_fn;
+    ca.user = &cnt;
+    {
+        llml_vocab *v = NULL;
+        r = llml_vocab_load(g, &ca, &v, err);
+        if (r != LLML_OK && r != LLML_ERR_NOT_FOUND) return r;
+        if (r == LLML_ERR_NOT_FOUND && err) memset(err, 0, sizeof *err);   /* no tokenizer: token ids only */
+        llml_vocab_free(v);
+        out->vocab_bytes = cnt.peak;
+    }
+    /* the model: its handle, the layer table, 1-D tensors stored other
+       than as F32 (converted to F32 at load) */
+    n_t = (uint64_t)llml_gguf_n_tensors(g);
+    for (i = 0; i < n_t; i++) {
+        const llml_gguf_tensor *t = llml_gguf_tensor_at(g, (int64_t)i);
+        if (t->ne[1] == 1 && t->ne[2] == 1 && t->ne[3] == 1 && t->type != LLML_TYPE_F32) conv += (uint64_t)t->ne[0] * 4u;
+    }
+    out->model_bytes = sizeof(llml_model) + (uint64_t)s.n_layer * sizeof(llml__layer) + conv;
+    out->ctx_bytes = cs.block_bytes + sizeof(llml_ctx);
+    out->logits_bytes = cs.logits_bytes * (uint64_t)(d->n_outputs > 0 ? d->n_outputs : 1);
+    if (d->sampler) {
+        llml_sampler *smp = NULL;
+        llml_sampler_desc sd = llml_sampler_default_desc();
+        memset(&cnt, 0, sizeof cnt);
+        cnt.under = d->allocator;
+        if (llml_sampler_create(&sd, (int32_t)s.n_vocab, &ca, &smp) == LLML_OK) llml_sampler_free(smp);
+        out->sampler_bytes = cnt.peak;
+    }
+    n_threads = cd.n_threads > 0 ? cd.n_threads : cd.parallel_for ? 4 : LLML__MIN(llml__cpu_count(), 8);
+    if (n_threads > LLML__MAX_THREADS) n_threads = LLML__MAX_THREADS;
+#ifdef LLML__THREADS
+    if (!cd.parallel_for && n_threads > 1) out->threads_bytes = (uint64_t)(n_threads - 1) * 2u * page;
+#endif
+    out->baseline_bytes = d->baseline_bytes ? d->baseline_bytes : LLML_RSS_BASELINE;
+    out->total_bytes = out->baseline_bytes + out->file_bytes + out->gguf_bytes + out->vocab_bytes + out->model_bytes +
+                       out->ctx_bytes + out->logits_bytes + out->sampler_bytes + out->threads_bytes;
     return LLML_OK;
 }

@@ -11,7 +11,9 @@
    3. KV cache: against an independent computation from the files' keys, and
       the well-known 128 KiB per token of Llama-3-8B (F16); llml_ctx_sizes_get
       against the block real contexts allocate (every test model, 3 cache
-      formats, various batch and thread counts).
+      formats, various batch and thread counts); measure, then place: a
+      host job system's 4 tasks, the Q8_0 cache's F16 fallback, per-layer KV
+      heads, and the internal error when layers disagree with the shape.
    4. Mixes: build/llmlite-quantize on quant/f32.gguf (and on stories260K,
       whose rows force fallbacks) for several mixes: the per-tensor formats
       and the weight bytes predicted from the F32 header are what the tool
@@ -368,6 +370,98 @@ static void test_kv(void) {
         CHECK(llml_ctx_sizes_get(&s, &cd, &cs) == LLML_OK && cs.kv_token_bytes == 32ull * 2 * 120 * 2,
               "q8_0 with heads of 40: F16 %llu", (unsigned long long)cs.kv_token_bytes);
     }
+}
+
+/* Measure, then place: llml_ctx_create takes its block from the sizing
+   code. The thread default of a host job system (4 tasks), the Q8_0 cache's
+   F16 fallback, per-layer KV head counts, and the internal error when the
+   model's layers disagree with its shape. */
+static void host_jobs(void *user, llml_task_fn task, void *arg, int n) {
+    int i;
+    (void)user;
+    for (i = 0; i < n; i++) task(arg, i, n);
+}
+
+static void test_ctx_place(void) {
+    char path[1200];
+    llml_gguf *g;
+    llml_shape s;
+    llml_ctx_desc cd;
+    llml_ctx_sizes cs;
+    llml_model *m = NULL;
+    llml_ctx *c = NULL;
+    llml_error err;
+    /* stories260K: heads of 8 values, so a Q8_0 cache is kept as F16 */
+    snprintf(path, sizeof path, "%s/real/stories260K.gguf", check_testdata());
+    g = open_header(path);
+    if (!g || llml_model_load_file(path, NULL, &m, NULL) != LLML_OK) {
+        CHECK(0, "%s: cannot load", path);
+        llml_gguf_close(g);
+        return;
+    }
+    llml_shape_from_gguf(g, &s, NULL);
+    memset(&cd, 0, sizeof cd);
+    cd.n_ctx = 200;
+    cd.kv_type = LLML_KV_Q8_0;
+    cd.n_threads = 1;
+    CHECK(llml_ctx_sizes_get(&s, &cd, &cs) == LLML_OK && cs.kv_token_bytes == 5ull * 2 * 4 * 8 * 2,
+          "q8_0 falls back to F16: %llu bytes a token", (unsigned long long)cs.kv_token_bytes);
+    CHECK(llml_ctx_create(m, &cd, &c, &err) == LLML_OK && c->kv_type == LLML_KV_F16 && c->mem_size == cs.block_bytes,
+          "q8_0 fallback: block %llu, sized %llu", c ? (unsigned long long)c->mem_size : 0ull,
+          (unsigned long long)cs.block_bytes);
+    llml_ctx_free(c);
+    c = NULL;
+    /* a host job system: 4 tasks, 4 rows of n_ctx attention scores, 4 query
+       rows (8 values: 32 + 64 bytes, rounded to 128) and 4 value rows */
+    cd.kv_type = LLML_KV_F16;
+    cd.n_threads = 0;
+    cd.parallel_for = host_jobs;
+    CHECK(llml_ctx_sizes_get(&s, &cd, &cs) == LLML_OK && cs.attn_bytes == 4 * 200 * 4 + 4 * 128 + 128,
+          "host jobs: attention rows %llu", (unsigned long long)cs.attn_bytes);
+    CHECK(llml_ctx_create(m, &cd, &c, &err) == LLML_OK && c->n_threads == 4 && c->mem_size == cs.block_bytes,
+          "host jobs: %d tasks, block %llu, sized %llu", c ? c->n_threads : 0, c ? (unsigned long long)c->mem_size : 0ull,
+          (unsigned long long)cs.block_bytes);
+    llml_ctx_free(c);
+    c = NULL;
+    llml_model_free(m);
+    m = NULL;
+    llml_gguf_close(g);
+
+    /* llama-f32: 2 layers of 2 KV heads of 32. With one head in layer 0 (as
+       a per-layer head_count_kv array gives), that layer's K and V rows
+       shrink from 128 to 64 bytes: 2 x 100 x 64 bytes less than the shape's
+       uniform count */
+    snprintf(path, sizeof path, "%s/arch/llama-f32.gguf", check_testdata());
+    g = open_header(path);
+    if (!g || llml_model_load_file(path, NULL, &m, NULL) != LLML_OK) {
+        CHECK(0, "%s: cannot load", path);
+        llml_gguf_close(g);
+        return;
+    }
+    llml_shape_from_gguf(g, &s, NULL);
+    memset(&cd, 0, sizeof cd);
+    cd.n_ctx = 100;
+    cd.n_threads = 2;
+    llml_ctx_sizes_get(&s, &cd, &cs);
+    m->layers[0].n_head_kv = 1;
+    CHECK(llml_ctx_create(m, &cd, &c, &err) == LLML_OK && c->mem_size == cs.block_bytes - 2 * 100 * 64 &&
+          c->kv_row[0] == 64 && c->kv_row[1] == 128,
+          "per-layer heads: block %llu, shape's %llu", c ? (unsigned long long)c->mem_size : 0ull,
+          (unsigned long long)cs.block_bytes);
+    llml_ctx_free(c);
+    c = NULL;
+    m->layers[0].n_head_kv = 2;
+    /* a layer wider than the model's feed-forward length: the forward pass
+       would outgrow the sized scratch, so the context refuses */
+    m->layers[1].n_ff += 64;
+    memset(&err, 0, sizeof err);
+    CHECK(llml_ctx_create(m, &cd, &c, &err) == LLML_ERR_CORRUPT && c == NULL && strstr(err.message, "internal error") &&
+          strstr(err.message, "llml_ctx_sizes_get"), "disagreement: %s", err.message);
+    m->layers[1].n_ff -= 64;
+    CHECK(llml_ctx_create(m, &cd, &c, &err) == LLML_OK && c->mem_size == cs.block_bytes, "restored: %s", err.message);
+    llml_ctx_free(c);
+    llml_model_free(m);
+    llml_gguf_close(g);
 }
 
 /* ---- 4. mixes against llmlite-quantize -------------------------------------- */
@@ -849,6 +943,7 @@ int main(void) {
     printf("weights: %d GGUF files checked byte-exact\n", g_files);
     test_shapes();
     test_kv();
+    test_ctx_place();
     test_mixes(build, tmpdir);
     snprintf(path, sizeof path, "%s/../sizing/published.md", check_testdata());
     md = read_text(path);
