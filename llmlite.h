@@ -164,6 +164,38 @@
    count. Limits: a file must fit the address space to be mapped (use the
    callback source or header_only otherwise).
 
+   The readers of files, tokenizers, chat templates and samplers are fuzzed
+   with libFuzzer under ASan and UBSan (tests/fuzz/, `make fuzz`); inputs
+   that once failed are replayed by `make test` (tests/corpus/).
+
+   Limits (tests/test_limits.c, tests/test_allocfail.c)
+   - Allocation failure: any allocation may fail. The call then returns
+     LLML_ERR_OUT_OF_MEMORY, frees what it had made, and every handle stays
+     usable (tested at each allocation of loading a model, creating a
+     context, tokenizing, decoding and sampling).
+   - Contexts: n_ctx is at most 2^24. KV cache and scratch are one block,
+     sized in 64-bit arithmetic, allocated and zeroed by llml_ctx_create, so
+     a context larger than memory fails there (LLML_ERR_OUT_OF_MEMORY, the
+     size in the message), never later in llml_decode. On 32-bit platforms a
+     context beyond the address space is refused without asking for it. (A
+     Linux set to overcommit always, vm.overcommit_memory=1, grants any
+     size: the zeroing then meets the OOM killer inside llml_ctx_create.)
+   - Tensors larger than the address space (32-bit platforms): sizes are
+     64-bit throughout. Such a file opens through a read callback or with
+     header_only; llml_gguf_read_tensor refuses a buffer smaller than the
+     tensor; loading it as a model returns LLML_ERR_OUT_OF_MEMORY ("too
+     large for this platform").
+   - Files that change after loading: on POSIX, pages of a mapped file that
+     another program shortens raise SIGBUS when touched. A mapped handle
+     keeps its file descriptor open, and llml_ctx_create and every
+     llml_decode first compare the file's size with the map (one fstat):
+     a shorter file gives LLML_ERR_IO ("load it again"). A file shortened
+     while a decode runs still raises SIGBUS. Replace model files by writing
+     a new file and renaming it over the old one (the map keeps the old
+     file alive), or load with no_mmap (or from memory) where files may be
+     rewritten in place. Windows refuses to shorten a mapped file. A file
+     rewritten with the same size changes the weights; it does not crash.
+
    --------------------------------------------------------------------------
    8. Tensor formats
    --------------------------------------------------------------------------
@@ -2486,9 +2518,9 @@ static llml_result llml__gguf_read_tensor_info(llml__gguf_parser *p, llml__gguf_
     if (t->ne[0] % info->block_size != 0)
         return llml__gguf_fail(p, LLML_ERR_BAD_SHAPE, nd_pos + 4, "%lld elements per row is not a multiple of the %s block size %d",
                                (long long)t->ne[0], info->name, (int)info->block_size);
-    rs = (uint64_t)(t->ne[0] / info->block_size) * (uint64_t)info->type_size;
     for (d = 1; d < 4; d++) nrows *= (uint64_t)t->ne[d];
-    if (!llml__mul_u64(rs, nrows, &size))
+    /* the row's bytes too: 2^62 F32 elements would wrap to a small size */
+    if (!llml__mul_u64((uint64_t)(t->ne[0] / info->block_size), (uint64_t)info->type_size, &rs) || !llml__mul_u64(rs, nrows, &size))
         return llml__gguf_fail(p, LLML_ERR_BAD_SHAPE, nd_pos, "the size in bytes overflows 64 bits");
     t->size = size;
     te->off_pos = p->pos;
@@ -3355,7 +3387,8 @@ LLML_API llml_result llml_gguf_writer_add_tensor(llml_gguf_writer *w, const char
         if (i > 0) nrows *= (uint64_t)ne[i];
     }
     if (ne[0] % info->block_size != 0) return LLML_ERR_BAD_SHAPE;
-    if (!llml__mul_u64((uint64_t)(ne[0] / info->block_size) * (uint64_t)info->type_size, nrows, &bytes)) return LLML_ERR_BAD_SHAPE;
+    if (!llml__mul_u64((uint64_t)(ne[0] / info->block_size), (uint64_t)info->type_size, &bytes) ||
+        !llml__mul_u64(bytes, nrows, &bytes)) return LLML_ERR_BAD_SHAPE;   /* row bytes may wrap too */
     if (size != bytes) return LLML_ERR_INVALID_ARG;
     r = llml__gguf_grow(w->a, (void **)&w->t, &w->cap_t, w->n_t + 1, sizeof(llml__gguf_wt));
     if (r != LLML_OK) return r;

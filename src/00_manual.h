@@ -164,6 +164,38 @@
    count. Limits: a file must fit the address space to be mapped (use the
    callback source or header_only otherwise).
 
+   The readers of files, tokenizers, chat templates and samplers are fuzzed
+   with libFuzzer under ASan and UBSan (tests/fuzz/, `make fuzz`); inputs
+   that once failed are replayed by `make test` (tests/corpus/).
+
+   Limits (tests/test_limits.c, tests/test_allocfail.c)
+   - Allocation failure: any allocation may fail. The call then returns
+     LLML_ERR_OUT_OF_MEMORY, frees what it had made, and every handle stays
+     usable (tested at each allocation of loading a model, creating a
+     context, tokenizing, decoding and sampling).
+   - Contexts: n_ctx is at most 2^24. KV cache and scratch are one block,
+     sized in 64-bit arithmetic, allocated and zeroed by llml_ctx_create, so
+     a context larger than memory fails there (LLML_ERR_OUT_OF_MEMORY, the
+     size in the message), never later in llml_decode. On 32-bit platforms a
+     context beyond the address space is refused without asking for it. (A
+     Linux set to overcommit always, vm.overcommit_memory=1, grants any
+     size: the zeroing then meets the OOM killer inside llml_ctx_create.)
+   - Tensors larger than the address space (32-bit platforms): sizes are
+     64-bit throughout. Such a file opens through a read callback or with
+     header_only; llml_gguf_read_tensor refuses a buffer smaller than the
+     tensor; loading it as a model returns LLML_ERR_OUT_OF_MEMORY ("too
+     large for this platform").
+   - Files that change after loading: on POSIX, pages of a mapped file that
+     another program shortens raise SIGBUS when touched. A mapped handle
+     keeps its file descriptor open, and llml_ctx_create and every
+     llml_decode first compare the file's size with the map (one fstat):
+     a shorter file gives LLML_ERR_IO ("load it again"). A file shortened
+     while a decode runs still raises SIGBUS. Replace model files by writing
+     a new file and renaming it over the old one (the map keeps the old
+     file alive), or load with no_mmap (or from memory) where files may be
+     rewritten in place. Windows refuses to shorten a mapped file. A file
+     rewritten with the same size changes the weights; it does not crash.
+
    --------------------------------------------------------------------------
    8. Tensor formats
    --------------------------------------------------------------------------

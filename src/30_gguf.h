@@ -798,9 +798,9 @@ static llml_result llml__gguf_read_tensor_info(llml__gguf_parser *p, llml__gguf_
     if (t->ne[0] % info->block_size != 0)
         return llml__gguf_fail(p, LLML_ERR_BAD_SHAPE, nd_pos + 4, "%lld elements per row is not a multiple of the %s block size %d",
                                (long long)t->ne[0], info->name, (int)info->block_size);
-    rs = (uint64_t)(t->ne[0] / info->block_size) * (uint64_t)info->type_size;
     for (d = 1; d < 4; d++) nrows *= (uint64_t)t->ne[d];
-    if (!llml__mul_u64(rs, nrows, &size))
+    /* the row's bytes too: 2^62 F32 elements would wrap to a small size */
+    if (!llml__mul_u64((uint64_t)(t->ne[0] / info->block_size), (uint64_t)info->type_size, &rs) || !llml__mul_u64(rs, nrows, &size))
         return llml__gguf_fail(p, LLML_ERR_BAD_SHAPE, nd_pos, "the size in bytes overflows 64 bits");
     t->size = size;
     te->off_pos = p->pos;
@@ -1667,7 +1667,8 @@ LLML_API llml_result llml_gguf_writer_add_tensor(llml_gguf_writer *w, const char
         if (i > 0) nrows *= (uint64_t)ne[i];
     }
     if (ne[0] % info->block_size != 0) return LLML_ERR_BAD_SHAPE;
-    if (!llml__mul_u64((uint64_t)(ne[0] / info->block_size) * (uint64_t)info->type_size, nrows, &bytes)) return LLML_ERR_BAD_SHAPE;
+    if (!llml__mul_u64((uint64_t)(ne[0] / info->block_size), (uint64_t)info->type_size, &bytes) ||
+        !llml__mul_u64(bytes, nrows, &bytes)) return LLML_ERR_BAD_SHAPE;   /* row bytes may wrap too */
     if (size != bytes) return LLML_ERR_INVALID_ARG;
     r = llml__gguf_grow(w->a, (void **)&w->t, &w->cap_t, w->n_t + 1, sizeof(llml__gguf_wt));
     if (r != LLML_OK) return r;

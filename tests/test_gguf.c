@@ -487,7 +487,7 @@ static void test_every_type(void) {
     CHECK(llml_gguf_get_u64(g, "t.u64", &u64) == LLML_OK && u64 == 18446744073709551615ull, "u64");
     CHECK(llml_gguf_get_i64(g, "t.i64", &i64) == LLML_OK && i64 == -9000000000000000000ll, "i64");
     CHECK(llml_gguf_get_f32(g, "t.f32", &f32) == LLML_OK && f32 == 1.5f, "f32");
-    CHECK(llml_gguf_get_f64(g, "t.f64", &f64) == LLML_OK && f64 == -0.1, "f64");
+    CHECK(llml_gguf_get_f64(g, "t.f64", &f64) == LLML_OK && f64 == (double)-0.1, "f64"); /* cast: no x87 excess precision */
     CHECK(llml_gguf_get_bool(g, "t.bool", &b) == LLML_OK && b == 1, "bool");
     CHECK(llml_gguf_get_str(g, "t.str", &s) == LLML_OK && strcmp(s, "h\xc3\xa9llo w\xc3\xb6rld") == 0, "str");
     CHECK(llml_gguf_get_str(g, "t.empty", &s) == LLML_OK && s[0] == 0, "empty str");

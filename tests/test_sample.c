@@ -638,7 +638,8 @@ static void test_misc(void) {
     llml_sampler_reset(NULL);
     {   /* default desc values */
         llml_sampler_desc dd = llml_sampler_default_desc();
-        CHECK(dd.temperature == 0.8f && dd.top_k == 40 && dd.top_p == 0.95f && dd.min_p == 0.05f &&
+        /* casts: float constants may carry x87 excess precision (FLT_EVAL_METHOD 2) */
+        CHECK(dd.temperature == (float)0.8f && dd.top_k == 40 && dd.top_p == (float)0.95f && dd.min_p == (float)0.05f &&
               dd.penalty_last_n == 64 && dd.repeat_penalty == 1.0f, "default desc");
     }
     {   /* min_keep with a tiny top-p keeps min_keep tokens */
