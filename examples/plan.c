@@ -447,7 +447,8 @@ static int draw_charts(const opts *o, const model_src *m, const char *quant, con
         /* the model asked about */
         {
             llml_plan p;
-            if (plan_one(o, m, quant && strcmp(quant, "all") != 0 ? quant : NULL, NULL, &p, NULL) == LLML_OK &&
+            /* a file at its own size; a description in the format the lines use */
+            if (plan_one(o, m, m->g ? (quant && strcmp(quant, "all") != 0 ? quant : NULL) : q, NULL, &p, NULL) == LLML_OK &&
                 gb(p.weight_bytes) > 0.1 && gb(p.weight_bytes) < 1000) {
                 double x = ax_x(&a, gb(p.weight_bytes));
                 line(&c, x, a.y0, x, a.y1, 2, C_BLACK, 1);
@@ -456,7 +457,8 @@ static int draw_charts(const opts *o, const model_src *m, const char *quant, con
         }
         for (i = 0; i < nm; i++) {   /* model names along the top of the plot */
             double x = ax_x(&a, wsize[i]);
-            if (wsize[i] > 0.1) text(&c, (int)x - 8, a.y1 - 10, mnames[i], 2, C_AXIS, 1);
+            /* (the model asked about has its name on the dashed line) */
+            if (wsize[i] > 0.1 && strcmp(mnames[i], m->label) != 0) text(&c, (int)x - 8, a.y1 - 10, mnames[i], 2, C_AXIS, 1);
         }
     }
 
@@ -492,7 +494,7 @@ static int draw_charts(const opts *o, const model_src *m, const char *quant, con
         line(&c, x0, y1, x1, y1, 2, C_AXIS, 0);
         line(&c, x0, y0, x0, y1, 2, C_AXIS, 0);
         text(&c, x0 - 80, (y0 + y1) / 2 + text_w("GB (10^9 bytes)", 2) / 2, "GB (10^9 bytes)", 2, C_BLACK, 1);
-        text_center(&c, (x0 + x1) / 2, y1 + 40, "quantization format", 2, C_BLACK);
+        text_center(&c, (x0 + x1) / 2, y1 + 64, "quantization format", 2, C_BLACK);
         for (i = 0; i < N_QUANTS; i++) {
             int bw = (x1 - x0) / N_QUANTS, bx = x0 + i * bw + bw / 5, bx1 = x0 + (i + 1) * bw - bw / 5;
             double parts[4], acc = 0;
@@ -508,7 +510,8 @@ static int draw_charts(const opts *o, const model_src *m, const char *quant, con
             }
             snprintf(buf, sizeof buf, "%.1f", acc);
             text_center(&c, (bx + bx1) / 2, (int)(y1 - acc * scale) - 18, buf, 2, C_BLACK);
-            text_center(&c, (bx + bx1) / 2, y1 + 10, quant_list[i], 2, C_BLACK);
+            /* names on two staggered rows: neighbours would overlap */
+            text_center(&c, (bx + bx1) / 2, y1 + 10 + (i % 2) * 24, quant_list[i], 2, C_BLACK);
         }
         for (k = 0; k < 4; k++) {
             rect(&c, W - 380, y0 + 20 + k * 34, W - 350, y0 + 32 + k * 34, comp[k]);
