@@ -7,6 +7,14 @@
 #   make test-portability  the tests built for 32-bit x86, Windows (wine),
 #                   AArch64 (qemu) and WebAssembly (node) (build-port/)
 #   make fuzz       each libFuzzer target FUZZ_SECONDS (60) seconds (build-fuzz/)
+#   make install    copy llmlite.h and a pkg-config file llmlite.pc to
+#                   $(DESTDIR)$(PREFIX)/include and .../lib/pkgconfig
+#                   (PREFIX=/usr/local); make uninstall removes them
+#   make cuda       with nvcc: build/llmlite-chat-cuda, build/llmlite-bench-cuda and
+#                   build/tests/test_cuda (the CUDA backend; compiling needs no GPU)
+#   make test-cuda  build/tests/test_cuda on a machine with an NVIDIA GPU
+#   make bench-cuda llmlite-bench-cuda on Llama-3.2-1B and Llama-3.1-8B shapes
+#                   (synthesized; Q4_0, Q4_K_M, Q8_0) with the GPU calibrated
 #   make clean      remove build outputs
 #   make default-model  regenerate models/stories260K.gguf from ../shared (llmlite-llama2c)
 #   make run        chat with the default model (build/llmlite-chat)
@@ -28,8 +36,8 @@ SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 PARTS := $(sort $(wildcard src/*.h))
 
 TOOLS    := gguf quantize tokenize llama2c logits perplexity synth
-EXAMPLES := chat plan bench
-TESTS    := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+EXAMPLES := chat plan bench engine serve
+TESTS    := $(filter-out test_cuda,$(patsubst tests/%.c,%,$(wildcard tests/test_*.c)))
 
 BINS     := $(TOOLS:%=$(BUILD)/llmlite-%) $(EXAMPLES:%=$(BUILD)/llmlite-%)
 TESTBINS := $(TESTS:%=$(BUILD)/tests/%)
@@ -48,14 +56,23 @@ $(BUILD)/llmlite-%: examples/%.c llmlite.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -I. -o $@ $< $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/check.h llmlite.h $(wildcard tools/*.h)
+$(BUILD)/tests/%: tests/%.c tests/check.h $(wildcard tests/*.h) llmlite.h $(wildcard tools/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -I. -Itests -Itools -o $@ $< $(LDLIBS)
 
-# The compile matrix runs first, then every test program, then the AArch64
-# kernel test under qemu (skipped with a message without the cross tools).
+# tests/test_cuda_emu.c is C++: the CUDA backend's kernels under a CPU
+# emulation of the CUDA runtime (tests/cuda_emu.h); no nvcc or GPU needed.
+$(BUILD)/tests/test_cuda_emu: tests/test_cuda_emu.c tests/cuda_emu.h tests/check.h tests/backend_check.h llmlite.h
+	@mkdir -p $(@D)
+	$(CXX) $(CFLAGS) -std=c++17 -Wall -Wextra -x c++ -I. -Itests -o $@ $< $(LDLIBS)
+
+# The compile matrix runs first, then every test program, the quick start
+# (tests/quickstart.sh, with make install) and the vim plugin
+# (tests/vim.sh), then the AArch64 kernel test under qemu (skipped with a
+# message without the cross tools).
 test: $(BINS) $(TESTBINS) llmlite.c
-	@LLML_BUILD=$(BUILD) sh tests/run.sh "sh tests/compile_matrix.sh $(BUILD)/matrix" $(TESTBINS:%=./%) "sh tests/kern_arm.sh $(BUILD)"
+	@LLML_BUILD=$(BUILD) sh tests/run.sh "sh tests/compile_matrix.sh $(BUILD)/matrix" $(TESTBINS:%=./%) \
+	    "sh tests/quickstart.sh $(BUILD)" "sh tests/vim.sh $(BUILD)" "sh tests/kern_arm.sh $(BUILD)"
 
 # The kernel test built for AArch64 and run under qemu user-mode emulation.
 test-arm: llmlite.h
@@ -128,6 +145,56 @@ PLATFORMS ?= m32 win64 arm64 wasm
 test-portability: llmlite.h
 	@sh tests/portability.sh build-port $(PLATFORMS)
 
+# Install: the header and a pkg-config file. The library is the header, so
+# llmlite.pc has Cflags (the include directory) and, in Libs, only what the
+# implementation needs from the system (-lm -lpthread).
+PREFIX  ?= /usr/local
+VERSION := $(shell sed -n 's/^\#define LLML_VERSION_STRING "\(.*\)"/\1/p' src/10_api.h)
+install: llmlite.h
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 llmlite.h $(DESTDIR)$(PREFIX)/include/llmlite.h
+	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' '' 'Name: llmlite' \
+	    'Description: GGUF language models in one C header' 'Version: $(VERSION)' \
+	    'Cflags: -I$${includedir}' 'Libs: -lm -lpthread' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/llmlite.pc
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/llmlite.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/llmlite.pc
+
+# CUDA: the implementation compiled once by nvcc (examples/llmlite_cuda.cu,
+# which defines LLMLITE_IMPLEMENTATION), the programs by $(CC) without it
+# (-DLLML_IMPL_ELSEWHERE), linked by nvcc (static CUDA runtime). No GPU is
+# needed to build. CUDA_ARCH: Ampere (sm_80) and Hopper (sm_90) code, plus
+# sm_90 PTX that newer GPUs compile at load; e.g. CUDA_ARCH="-arch=sm_86".
+NVCC      ?= $(shell command -v nvcc 2>/dev/null || echo /usr/local/cuda/bin/nvcc)
+CUDA_ARCH ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=[sm_90,compute_90]
+NVFLAGS   ?= -O2 -std=c++17
+CUDA_BINS := $(BUILD)/llmlite-chat-cuda $(BUILD)/llmlite-bench-cuda $(BUILD)/tests/test_cuda
+cuda: $(CUDA_BINS)
+$(BUILD)/cuda/llmlite_cuda.o: examples/llmlite_cuda.cu llmlite.h
+	@mkdir -p $(@D)
+	$(NVCC) $(NVFLAGS) $(CUDA_ARCH) -I. -Xcompiler -Wall -c $< -o $@
+$(BUILD)/cuda/%.o: examples/%.c llmlite.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -I. -DLLML_IMPL_ELSEWHERE -c $< -o $@
+$(BUILD)/cuda/bench.o: CFLAGS += -DLLML_BUILD_COMMIT='"$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)"'
+$(BUILD)/cuda/test_cuda.o: tests/test_cuda.c tests/check.h tests/backend_check.h llmlite.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -I. -Itests -DLLML_IMPL_ELSEWHERE -c $< -o $@
+$(BUILD)/llmlite-%-cuda: $(BUILD)/cuda/%.o $(BUILD)/cuda/llmlite_cuda.o
+	$(NVCC) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/test_cuda: $(BUILD)/cuda/test_cuda.o $(BUILD)/cuda/llmlite_cuda.o
+	@mkdir -p $(@D)
+	$(NVCC) -o $@ $^ $(LDLIBS)
+test-cuda: $(BUILD)/tests/test_cuda
+	@sh tests/run.sh ./$(BUILD)/tests/test_cuda
+
+# The GPU benchmark: the 1B models of `make bench` and Llama-3.1-8B shapes.
+BENCH8_MODELS := $(BENCH_TYPES:%=$(BUILD)/models/synth-llama-3.1-8b.%.gguf)
+$(BUILD)/models/synth-llama-3.1-8b.%.gguf: | $(BUILD)/llmlite-synth
+	@mkdir -p $(@D)
+	$(BUILD)/llmlite-synth $@ --preset llama-3.1-8b --vocab $(BENCH_VOCAB) --type $*
+bench-cuda: $(BUILD)/llmlite-bench-cuda $(BENCH_MODELS) $(BENCH8_MODELS)
+	$(BUILD)/llmlite-bench-cuda $(BENCH_MODELS:%=-m %) $(BENCH8_MODELS:%=-m %) -p 512 -n 128 -r $(BENCH_REPS) --calibrate $(BENCH_ARGS)
+
 clean:
 	rm -rf build build-asan build-fuzz build-tsan build-port
 
@@ -149,5 +216,5 @@ bench: $(BUILD)/llmlite-bench $(BENCH_MODELS)
 # llmlite-bench reports the commit it was built from (llama-bench's build_commit).
 $(BUILD)/llmlite-bench: CFLAGS += -DLLML_BUILD_COMMIT='"$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)"'
 
-.PHONY: all test test-arm test-asan test-asan-run clean default-model run chat-model bench fuzz test-tsan test-portability
+.PHONY: all test test-arm test-asan test-asan-run install uninstall cuda test-cuda bench-cuda clean default-model run chat-model bench fuzz test-tsan test-portability
 .SECONDARY:

@@ -10,7 +10,7 @@
      3. Build macros
      4. Memory and sizing                      [>>mix >>plan]
      5. Threads
-     6. Backends and SIMD
+     6. Backends and SIMD                      [>>bkrun >>backend >>cuda >>metal]
      7. GGUF and security                      [>>gguf]
      8. Tensor formats                         [>>types >>quant_basic >>quant_k
                                                 >>quant_iq2 >>quant_iq3 >>quant_iq1]
@@ -31,33 +31,59 @@
 
    Everywhere else include "llmlite.h" alone. Or compile the two-line
    llmlite.c that ships beside the header. Link with -lm (and -lpthread).
-   This complete program (the tests extract and run it) lists a model's tensors:
+   `make install` (PREFIX=/usr/local, DESTDIR) puts the header and a
+   pkg-config file in place: cc app.c $(pkg-config --cflags --libs llmlite).
+
+   This complete program loads a model and streams a reply; run it from the
+   repository root (the default model models/stories260K.gguf ships there)
+   or give MODEL.gguf and a prompt. The tests extract it from this manual and
+   from README.md (the two must be the same), compile it as C99 and C++17
+   with -Wall -Wextra -Werror, and compare its output with llmlite-chat's
+   (tests/quickstart.sh):
 
    QUICKSTART-BEGIN
    #define LLMLITE_IMPLEMENTATION
    #include "llmlite.h"
    #include <stdio.h>
+   #include <string.h>
+
+   // Called with each new piece of text as it is generated.
+   static int print_piece(void *user, int32_t token, const char *piece, size_t len) {
+       (void)user; (void)token;
+       fwrite(piece, 1, len, stdout);
+       fflush(stdout);
+       return 0;                                    // nonzero would stop here
+   }
 
    int main(int argc, char **argv) {
-       llml_gguf *g;
+       const char *path = argc > 1 ? argv[1] : "models/stories260K.gguf";
+       const char *prompt = argc > 2 ? argv[2] : "Once upon a time";
+       llml_model *model;
+       llml_ctx *ctx;
+       llml_generate_desc gen;
        llml_error err;
-       const char *arch = "?";
-       int64_t i;
-       if (argc < 2) { fprintf(stderr, "usage: %s MODEL.gguf\n", argv[0]); return 2; }
-       if (llml_gguf_open_file(argv[1], NULL, &g, &err) != LLML_OK) {
-           fprintf(stderr, "%s: %s (at byte %llu)\n", argv[1], err.message,
-                   (unsigned long long)err.offset);
+       llml_result r;
+
+       if (llml_model_load_file(path, NULL, &model, &err) != LLML_OK) {
+           fprintf(stderr, "%s: %s\n", path, err.message);
            return 1;
        }
-       llml_gguf_get_str(g, "general.architecture", &arch);
-       printf("%s: %lld tensors\n", arch, (long long)llml_gguf_n_tensors(g));
-       for (i = 0; i < llml_gguf_n_tensors(g); i++) {
-           const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
-           printf("%-32s %-8s %lld x %lld\n", t->name, llml_type_get_info(t->type)->name,
-                  (long long)t->ne[0], (long long)t->ne[1]);
+       if (llml_ctx_create(model, NULL, &ctx, &err) != LLML_OK) {   // KV cache, threads
+           fprintf(stderr, "context: %s\n", err.message);
+           llml_model_free(model);
+           return 1;
        }
-       llml_gguf_close(g);
-       return 0;
+       memset(&gen, 0, sizeof(gen));                // zeroed: greedy sampling, no stops
+       gen.prompt = prompt;
+       gen.max_tokens = 64;
+       gen.on_token = print_piece;
+       fputs(prompt, stdout);
+       r = llml_generate(ctx, &gen, NULL);
+       putchar('\n');
+       if (r != LLML_OK) fprintf(stderr, "generate: %s\n", llml_ctx_last_error(ctx));
+       llml_ctx_free(ctx);
+       llml_model_free(model);
+       return r == LLML_OK ? 0 : 1;
    }
    QUICKSTART-END
 
@@ -88,6 +114,8 @@
      LLML_NO_MMAP            never memory-map: files are read into memory
      LLML_NO_THREADS         no worker threads (contexts run on the caller's thread)
      LLML_NO_SIMD            no SIMD kernels: the portable scalar code only
+     LLML_NO_CUDA            leave the CUDA backend out of an nvcc build
+     LLML_METAL              with Objective-C on Apple platforms: the Metal backend
 
    --------------------------------------------------------------------------
    4. Memory and sizing
@@ -138,16 +166,53 @@
    --------------------------------------------------------------------------
    Matrix products run through a kernel table chosen once per context
    (llml_ctx_desc.isa_cap caps it; llml_isa_best says what this CPU offers):
-   x86-64 AVX2+FMA+F16C (and AVX-512 detection, which uses the AVX2 kernels
-   for now), AArch64 NEON with or without dotprod, and the portable scalar
-   reference that every SIMD kernel is tested against (tests/test_kern.c, on
-   AArch64 under qemu). Detection uses cpuid + xgetbv on x86 and hwcaps on
+   x86-64 AVX2+FMA+F16C, AVX-512 with VNNI (an integer GEMM for prompts and
+   matching matrix-vector kernels for Q4_0 Q5_0 Q8_0 IQ4_NL Q4_K Q6_K, the
+   AVX2 kernels for the rest), AArch64 NEON with or without dotprod, and
+   the portable scalar reference that every SIMD kernel is tested against
+   (tests/test_kern.c, on AArch64 under qemu). A token's results are the
+   same bits whether it is decoded alone or within a prompt, and for any
+   thread count. Detection uses cpuid + xgetbv on x86 and hwcaps on
    Linux/AArch64; variants are compiled with per-function target attributes,
    so a default `cc -O2` build runs on any CPU of its architecture and still
-   uses AVX2 where present. SIMD formats: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1
+   uses AVX2 / AVX-512 where present. SIMD formats: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1
    Q8_0 Q2_K..Q6_K IQ4_NL IQ4_XS; the other formats use the scalar code.
-   Compilers other than GCC and Clang get the scalar table. GPU hooks come in
-   a later version.
+   Compilers other than GCC and Clang get the scalar table.
+
+   GPUs: a context may run layers on a backend, a table of hooks
+   (llml_backend: open a device, report memory, say which formats and
+   operations it takes, upload the weights of some layers, run a range of
+   layers, move KV cache rows, close). llml_ctx_desc.backends is a priority
+   list: the first that opens a device is used; none: the CPU alone. Built in:
+   llml_backend_cuda() when nvcc compiles the implementation (one file:
+   examples/llmlite_cuda.cu; `make cuda`), llml_backend_metal() when it is
+   compiled as Objective-C with LLML_METAL on an Apple platform, and
+   llml_backend_reference(), always: the CUDA kernels' arithmetic in plain C
+   on the CPU (for tests, and a template). A plain cc build needs nothing
+   from CUDA; the other two are then NULL.
+   Placement: n_gpu_layers layers, the last ones (as llml_plan_compute places
+   them) or the first (gpu_layers_first); LLML_GPU_LAYERS_AUTO (0, the
+   default once a backend is listed) takes llml_plan_compute's count for the
+   device's free memory; more than n_layer, or auto when all fit, adds the
+   output layer (output_place overrides). Fallback is per layer: a layer with
+   a weight format or an operation the backend lacks runs on the CPU (so does
+   the output layer), said in the log. Each run of consecutive backend
+   layers is one call; the residual stream crosses at its ends. The KV cache
+   of backend layers lives on the device; llml_ctx_shift and state save/load
+   copy it through the host. Cancellation is checked before each run of
+   backend layers, not inside it. Each context uploads its own copy of its
+   layers' weights. llml_ctx_get_backend says what runs where.
+   Numerics: activations meet quantized weights as on the CPU (converted to
+   the format's activation type: Q8_0/Q8_K levels, F16/BF16 rounding), so a
+   backend's logits differ from the CPU's only by summation order; on the
+   small test models that moves them by up to about 1% of the largest logit
+   (an activation landing on the next 8-bit level), as the CPU's own scalar
+   and SIMD kernels differ from each other.
+   CUDA takes F32 F16 BF16 Q4_0 Q8_0 Q4_K Q5_K Q6_K IQ4_XS weights and F32,
+   F16, Q8_0 caches; Metal F32 F16 Q4_0 Q8_0 weights, F32 and F16 caches, no
+   experts. Neither has run on a GPU yet (README, "GPU backends"); make test
+   runs the CUDA kernels under a CPU emulation of the CUDA runtime
+   (tests/test_cuda_emu.c) and their arithmetic as the reference backend.
 
    --------------------------------------------------------------------------
    7. GGUF and security
@@ -163,7 +228,6 @@
    message naming the key or tensor. Nothing is allocated from an unchecked
    count. Limits: a file must fit the address space to be mapped (use the
    callback source or header_only otherwise).
-
    The readers of files, tokenizers, chat templates and samplers are fuzzed
    with libFuzzer under ASan and UBSan (tests/fuzz/, `make fuzz`); inputs
    that once failed are replayed by `make test` (tests/corpus/).
@@ -245,6 +309,15 @@
    llml_detokenize write into caller buffers; a buffer that is too small gives
    LLML_ERR_BUFFER_TOO_SMALL with the size needed. A vocab is read-only after
    loading and may be shared by threads.
+   Fill in the middle (code completion between a prefix and a suffix):
+   llml_vocab_fim_tokens finds a code model's FIM tokens (the GGUF keys
+   tokenizer.ggml.fim_pre/suf/mid_token_id, the older prefix/suffix/
+   middle_token_id, or their text: <|fim_prefix|>, <fim_prefix>,
+   <｜fim▁begin｜>, <PRE>, ...; LLML_ERR_NOT_FOUND without them), and
+   llml_tokenize_infill writes [BOS] FIM_PRE prefix FIM_SUF suffix FIM_MID
+   (LLML_TOKENIZE_INFILL_SPM: suffix first), the reference server's prompt;
+   generate from it (llml_generate_desc.prompt_tokens) until an
+   end-of-generation token: that text is the middle.
 
    --------------------------------------------------------------------------
    13. Sampling and chat templates
@@ -279,8 +352,12 @@
    last). llml_ctx_truncate, llml_ctx_clear and llml_ctx_shift (drop tokens
    after the first n_keep; the remaining keys are rotated to their new
    positions) manage the cache; llml_state_save / llml_state_load copy it.
-   llml_generate is the one-call level: a prompt or chat messages, a sampler
-   desc, stop strings, a per-token callback, cache reuse of the common prefix.
+   llml_generate is the one-call level: a prompt, chat messages or prompt
+   token ids, a sampler desc, stop strings, a per-token callback, cache reuse
+   of the common prefix. Hosts that step generation themselves (a game
+   engine giving it a few tokens per frame: examples/engine.c) use
+   llml_decode, llml_get_logits, llml_sampler_sample and llml_token_to_piece
+   in their own loop; the context keeps its state between calls.
    Numerics follow the reference (llama.cpp's CPU path): activations are
    converted to each weight format's 8-bit or 16-bit activation blocks, so
    logits agree with it to about 1e-6 for most formats (see tests/test_model).
@@ -341,7 +418,8 @@ typedef enum llml_result {
                                       out-parameter then holds the size needed */
     LLML_ERR_UNSUPPORTED_ARCH = -19,/* a model architecture llmlite cannot run */
     LLML_ERR_CONTEXT_FULL = -20,   /* the KV cache has no room for the tokens */
-    LLML_ERR_ABORTED = -21         /* stopped by llml_ctx_cancel             */
+    LLML_ERR_ABORTED = -21,        /* stopped by llml_ctx_cancel             */
+    LLML_ERR_DEVICE = -22          /* a backend's device or driver failed    */
 } llml_result;
 
 /* A short, static description of a result code. Never NULL. */
@@ -757,6 +835,42 @@ LLML_API int32_t llml_vocab_find_token(const llml_vocab *v, const char *text, si
 LLML_API llml_result llml_tokenize(const llml_vocab *v, const char *text, size_t len,
                                    uint32_t flags, int32_t *tokens, size_t cap, size_t *n_tokens);
 
+/* ---- fill-in-the-middle (infill) ---------------------------------------- */
+
+/* The fill-in-the-middle tokens of a code model: prefix (FIM_PRE), suffix
+   (FIM_SUF) and middle (FIM_MID), from the keys tokenizer.ggml.fim_pre_token_id
+   / fim_suf_token_id / fim_mid_token_id (or the older prefix_token_id /
+   suffix_token_id / middle_token_id, which win when both are present, as in
+   the reference), else found by their text: <|fim_prefix|> (Qwen 2.5 Coder),
+   <fim_prefix> (StarCoder, Granite), <fim-prefix>, <｜fim▁begin｜> (DeepSeek
+   Coder), <PRE> / ▁<PRE> (CodeLlama), <|code_prefix|> and the matching
+   suffix and middle texts. Any output pointer may be NULL. Returns LLML_OK
+   when the vocab has all three, LLML_ERR_NOT_FOUND otherwise (the outputs
+   are then -1 where missing), LLML_ERR_INVALID_ARG for NULL v. */
+LLML_API llml_result llml_vocab_fim_tokens(const llml_vocab *v, int32_t *pre, int32_t *suf, int32_t *mid);
+
+/* llml_tokenize_infill flag (with LLML_TOKENIZE_ADD_SPECIAL and
+   LLML_TOKENIZE_PARSE_SPECIAL): suffix first, "SPM" order. */
+#define LLML_TOKENIZE_INFILL_SPM    4u
+
+/* The prompt that asks a code model for the text between prefix and
+   suffix, as the reference's server builds it (without repository context):
+       [BOS] FIM_PRE prefix FIM_SUF suffix FIM_MID        (PSM, the default)
+       [BOS] FIM_SUF suffix FIM_PRE prefix FIM_MID        (LLML_TOKENIZE_INFILL_SPM)
+   BOS only with LLML_TOKENIZE_ADD_SPECIAL and a vocab that adds one (never
+   an EOS). prefix and suffix are each tokenized as llml_tokenize does with
+   flags 0 (plus LLML_TOKENIZE_PARSE_SPECIAL if given: special-token text in
+   the code then becomes those tokens; leave it off for text from a file).
+   Generate after the prompt until an end-of-generation token: the result is
+   the middle. Output convention as llml_tokenize (up to cap ids, total in
+   *n_tokens, LLML_ERR_BUFFER_TOO_SMALL when cap is smaller). Returns
+   LLML_ERR_NOT_FOUND (nothing written, *n_tokens 0) when the vocab has no
+   FIM tokens (llml_vocab_fim_tokens), LLML_ERR_INVALID_ARG for NULL v or
+   n_tokens, or NULL text with a length > 0. Thread safety: any thread. */
+LLML_API llml_result llml_tokenize_infill(const llml_vocab *v, const char *prefix, size_t prefix_len,
+                                          const char *suffix, size_t suffix_len, uint32_t flags,
+                                          int32_t *tokens, size_t cap, size_t *n_tokens);
+
 /* llml_token_to_piece / llml_detokenize flags. */
 #define LLML_DETOKENIZE_RENDER_SPECIAL 1u  /* write control/unknown tokens' text (else they give nothing) */
 #define LLML_DETOKENIZE_REMOVE_SPECIAL 2u  /* detokenize: skip the BOS / EOS that ADD_SPECIAL adds */
@@ -1059,6 +1173,23 @@ typedef enum llml_kv_type {
 typedef void (*llml_task_fn)(void *arg, int ith, int nth);
 typedef void (*llml_parallel_for_fn)(void *user, llml_task_fn task, void *arg, int n_tasks);
 
+/* A backend (a GPU): a table of hooks, section "backends" below. */
+typedef struct llml_backend llml_backend;
+
+/* n_gpu_layers values (llml_ctx_desc). */
+#define LLML_GPU_LAYERS_AUTO 0     /* as many as the device's free memory holds
+                                      (llml_plan_compute's placement)        */
+#define LLML_GPU_LAYERS_NONE (-1)  /* none: every layer on the CPU           */
+
+/* Where the output layer (final norm, output matrix) runs. */
+typedef enum llml_output_place {
+    LLML_OUTPUT_DEFAULT = 0,   /* on the backend when n_gpu_layers counts it
+                                  (more than n_layer, or auto and it fits)   */
+    LLML_OUTPUT_CPU = 1,
+    LLML_OUTPUT_BACKEND = 2,   /* on the backend (the CPU if it lacks the format) */
+    LLML_OUTPUT_FORCE_U32 = 0x7fffffff
+} llml_output_place;
+
 typedef struct llml_ctx_desc {
     int32_t n_ctx;       /* tokens the cache holds; 0: the training context,
                             at most 4096                                     */
@@ -1074,6 +1205,18 @@ typedef struct llml_ctx_desc {
                             threads are created and work is split into
                             n_threads tasks (0: 4) handed to this callback  */
     void *parallel_for_user;
+    /* GPU offload (section "backends"; manual, section 6) */
+    const llml_backend *const *backends; /* tried in order: the first that opens
+                            a device runs layers; NULL: the CPU alone        */
+    int32_t n_backends;
+    int32_t n_gpu_layers;   /* layers on the backend: LLML_GPU_LAYERS_AUTO (0),
+                               LLML_GPU_LAYERS_NONE, or a count (the last
+                               n_gpu_layers layers, as llml_plan_compute places
+                               them; more than n_layer also puts the output
+                               layer there)                                  */
+    int32_t gpu_layers_first; /* 1: the first n_gpu_layers layers instead    */
+    llml_output_place output_place;
+    int32_t device;         /* device index given to the backend             */
 } llml_ctx_desc;
 
 /* Create a context for m (which must outlive it). desc may be NULL. */
@@ -1149,6 +1292,10 @@ typedef struct llml_generate_desc {
                                           -1: stop instead (default 0: keep the
                                           BOS when there is one)             */
     int32_t no_special;                /* 1: don't add BOS, don't parse special text */
+    const int32_t *prompt_tokens;      /* the prompt as token ids, used as they are (no
+                                          BOS added), e.g. from llml_tokenize_infill;
+                                          takes the place of prompt and messages */
+    int32_t n_prompt_tokens;
 } llml_generate_desc;
 
 typedef struct llml_generate_result {
@@ -1168,6 +1315,8 @@ typedef struct llml_generate_result {
    end-of-generation token, max_tokens, a stop string, the callback,
    llml_ctx_cancel or a full context. Afterwards the cache holds the prompt
    and every kept token. Penalties see the last penalty_last_n prompt tokens.
+   With prompt_tokens the prompt is those ids (each checked against the
+   vocabulary: LLML_ERR_INVALID_ARG) and no text is tokenized.
    Returns LLML_OK (also for stop_reason 5 with n_keep -1), LLML_ERR_ABORTED
    (stop_reason 4), LLML_ERR_CONTEXT_FULL for a prompt longer than n_ctx,
    LLML_ERR_NOT_FOUND for messages when the model has no chat template and
@@ -1175,6 +1324,227 @@ typedef struct llml_generate_result {
    -1 on errors). */
 LLML_API llml_result llml_generate(llml_ctx *c, const llml_generate_desc *desc,
                                    llml_generate_result *res);
+
+/* ---- backends: layers on a GPU through a table of hooks ----------------- */
+
+/* A backend runs some of a model's layers on another device. It is a table
+   of functions (llml_backend) that a context calls: open the device, say
+   which formats and operations it supports, take the weights of the layers
+   it gets, run a range of layers on the residual stream, move KV cache rows
+   in and out, close. The CPU path is always there: a context runs every
+   layer the backend does not take. Built-in tables: llml_backend_cuda()
+   (when the implementation is compiled by nvcc), llml_backend_metal() (when
+   compiled as Objective-C with LLML_METAL on Apple platforms) and
+   llml_backend_reference() (always: plain C on the CPU, the CUDA backend's
+   arithmetic without the GPU; for tests, and a template for new backends).
+   A program may fill in an llml_backend of its own. See the manual, section
+   6, for placement, fallback and what runs where. */
+
+/* Operations a layer needs; llml_backend.supports is asked about each. */
+typedef enum llml_backend_op {
+    LLML_BACKEND_OP_MATMUL = 0,     /* weight matrix (of the type asked) times activations */
+    LLML_BACKEND_OP_RMSNORM = 1,
+    LLML_BACKEND_OP_ROPE = 2,       /* pairs (x[2i], x[2i+1])                      */
+    LLML_BACKEND_OP_ROPE_NEOX = 3,  /* halves (x[i], x[i + n_rot/2])               */
+    LLML_BACKEND_OP_SOFTMAX = 4,
+    LLML_BACKEND_OP_SWIGLU = 5,     /* silu(gate) * up                              */
+    LLML_BACKEND_OP_GEGLU = 6,      /* gelu(gate) * up                              */
+    LLML_BACKEND_OP_ATTENTION = 7,  /* over a KV cache of the type asked, kept on the device */
+    LLML_BACKEND_OP_SOFTCAP = 8,    /* tanh soft-capping of scores or logits        */
+    LLML_BACKEND_OP_SLIDING_WINDOW = 9, /* attention limited to the last window tokens */
+    LLML_BACKEND_OP_EXPERTS = 10,   /* mixture of experts: routing, top-k, weighted sum */
+    LLML_BACKEND_OP_COUNT = 11,
+    LLML_BACKEND_OP_FORCE_U32 = 0x7fffffff
+} llml_backend_op;
+
+/* A weight matrix in the model's file (host memory, valid while the model
+   lives): ne[0] elements per row, ne[1] rows, ne[2] experts (1 if not
+   stacked). data NULL: absent. */
+typedef struct llml_backend_weight {
+    const void *data;
+    llml_type type;
+    int64_t ne[3];
+    size_t row_bytes;
+} llml_backend_weight;
+
+/* One layer. Vectors are F32 host arrays (NULL: absent): norms of n_embd
+   (q_norm/k_norm: head_dim, applied to each head), biases of the q/k/v
+   widths. wqkv, when present, replaces wq/wk/wv (rows: q, then k, then v).
+   Without ffn_gate (and without experts) ffn_up holds the gate rows and
+   then the up rows (2 x n_ff). Experts: gate_inp routes, *_exps are stacked;
+   the shared expert (*_shexp) is added, scaled by sigmoid(x . gate_inp_shexp)
+   when that vector is present. */
+typedef struct llml_backend_layer {
+    const float *attn_norm, *attn_post_norm, *ffn_norm, *ffn_post_norm;
+    const float *q_norm, *k_norm;
+    const float *bq, *bk, *bv;
+    llml_backend_weight wq, wk, wv, wqkv, wo;
+    llml_backend_weight ffn_gate, ffn_up, ffn_down;
+    llml_backend_weight gate_inp, gate_exps, up_exps, down_exps;
+    const float *gate_inp_shexp;
+    llml_backend_weight gate_shexp, up_shexp, down_shexp;
+    int32_t n_head_kv;
+    int32_t n_ff;
+    int32_t sliding_window;   /* tokens a query sees (itself included); 0: all */
+    float rope_base, rope_scale;
+} llml_backend_layer;
+
+/* The model, as a backend sees it: hyperparameters and every layer.
+   The computation of one layer, which every backend must reproduce:
+     cur = rmsnorm(x) * attn_norm
+     q, k, v = cur Wq (+bq), cur Wk (+bk), cur Wv (+bv); q_norm/k_norm per head
+     RoPE on q and k at their positions (theta_i = pos * rope_scale *
+       rope_base^(-2i/n_rot) / rope_freqs[i]); q *= attn_scale if attn_scale_pre
+     K, V of the tokens into the cache; per head: s = q.k (softcapped:
+       tanh(s/attn_softcap) * attn_softcap), times attn_scale unless
+       attn_scale_pre; causal, sliding window; softmax; sum of p v
+     cur = att Wo (then rmsnorm * attn_post_norm); x += cur
+     cur = rmsnorm(x) * ffn_norm; ffo = W_down (act(cur W_gate) * cur W_up)
+       (act: SiLU, or GELU with gelu = 1, tanh form, through half precision);
+       experts: softmax over cur W_gate_inp, the top n_expert_used (weights
+       renormalized when norm_w_experts), sum of weight x expert FFN
+     (ffo = rmsnorm(ffo) * ffn_post_norm); x += ffo
+   and at the end: logits = (rmsnorm(x) * output_norm) W_output, softcapped
+   by final_softcap. Activations meet quantized weights the way the CPU does:
+   converted to the format's activation type (llml_type_info.vec_dot_type). */
+typedef struct llml_backend_model {
+    int32_t n_layer, n_embd, n_head, head_dim, n_rot, n_vocab;
+    llml_rope_style rope_style;
+    float norm_eps;
+    float attn_scale;
+    int32_t attn_scale_pre;
+    float attn_softcap, final_softcap;   /* 0: none */
+    int32_t gelu;
+    int32_t n_expert, n_expert_used, norm_w_experts;
+    const float *rope_freqs;             /* n_rot/2 factors, or NULL          */
+    const float *output_norm;
+    llml_backend_weight output;
+    const llml_backend_layer *layers;    /* n_layer                           */
+} llml_backend_model;
+
+/* What upload hands over: the layers the backend runs (flags; layers[i]
+   of the model when run_layer[i] is 1), the output layer, and the context
+   the KV cache is for. */
+typedef struct llml_backend_load {
+    const llml_backend_model *model;
+    const uint8_t *run_layer;  /* n_layer flags                               */
+    int32_t output;            /* 1: the final norm and output matrix too     */
+    int32_t n_ctx;             /* tokens the cache holds                      */
+    int32_t n_batch;           /* most tokens of one run call                 */
+    llml_type kv_type;         /* K and V rows as the context stores them:
+                                  F32, F16 or Q8_0 (34-byte blocks of 32)      */
+} llml_backend_load;
+
+/* One call of run: the layers [layer_begin, layer_end) (all uploaded; may
+   be empty) on n_tokens tokens at positions pos0.., which also go into the
+   cache. x holds their residual stream (n_tokens x n_embd floats, host
+   memory): read at the start, written back at the end when want_x is 1.
+   With out_rows > 0 (the output layer uploaded) the logits of the last
+   out_rows tokens are written to logits (out_rows x n_vocab). */
+typedef struct llml_backend_run {
+    int32_t layer_begin, layer_end;
+    int64_t n_tokens, pos0;
+    float *x;
+    int32_t want_x;
+    int64_t out_rows;
+    float *logits;
+} llml_backend_run;
+
+/* What open receives. */
+typedef struct llml_backend_open {
+    int32_t device;                  /* device index (0: the first)          */
+    const llml_allocator *allocator; /* for host memory; NULL: default       */
+    llml_log_fn log;                 /* NULL: silent                          */
+    void *log_user;
+} llml_backend_open;
+
+typedef struct llml_backend_device {
+    char name[128];            /* "NVIDIA H100 80GB HBM3"                     */
+    uint64_t total_bytes;      /* device memory                               */
+    uint64_t free_bytes;       /* of it, free now                             */
+    int32_t unified;           /* 1: the device shares the host's memory      */
+} llml_backend_device;
+
+/* Measured speeds of a device (llml_backend.measure). */
+typedef struct llml_backend_measure {
+    double copy_gbs;           /* device-to-device copy, (read + write bytes) / s / 1e9 */
+    double read_gbs;           /* a streaming read kernel, bytes read / s / 1e9 */
+    double matmul_tops;        /* the backend's own quantized matrix product at
+                                  a large batch, 1e12 multiply-adds x 2 / s  */
+    double peak_tops;          /* its arithmetic at full occupancy (the int8
+                                  dot-product instructions the products use) */
+    char note[128];
+} llml_backend_measure;
+
+/* The table of hooks. State is the backend's own object, made by open.
+   Every function but open receives it. Calls come from the thread using
+   the context, one at a time. Functions marked optional may be NULL.
+   Errors: return a negative llml_result (LLML_ERR_DEVICE for a device or
+   driver failure, LLML_ERR_OUT_OF_MEMORY for device memory) and say why in
+   last_error. */
+struct llml_backend {
+    const char *name;          /* "cuda", "metal", "reference"               */
+    void *user;                /* passed to open                             */
+    /* Open a device: LLML_ERR_UNSUPPORTED when there is none (the context
+       then tries the next backend of its list). */
+    llml_result (*open)(void *user, const llml_backend_open *desc, void **state);
+    void (*close)(void *state);
+    llml_result (*device_info)(void *state, llml_backend_device *out);
+    /* 1 if op can run with type (the weight format for MATMUL, the KV cache
+       format for ATTENTION, F32 for the others), else 0. */
+    int32_t (*supports)(void *state, llml_type type, llml_backend_op op);
+    /* Take the weights of the flagged layers (and the output layer) and
+       make the KV cache for them. Called once. *bytes: device memory now
+       held (may be NULL). */
+    llml_result (*upload)(void *state, const llml_backend_load *load, uint64_t *bytes);
+    llml_result (*run)(void *state, const llml_backend_run *run);
+    /* Optional: y[t] = W(expert) x[t] for n rows of x (ne[0] floats each)
+       into y (ne[1] floats each); any weight, uploaded or not. */
+    llml_result (*matmul)(void *state, const llml_backend_weight *w, int64_t expert,
+                          const float *x, int64_t n, float *y);
+    /* Copy cache rows pos0..pos0+n-1 of a layer out of (read) or into
+       (write) the device, in the load's kv_type layout (rows back to back). */
+    llml_result (*kv_read)(void *state, int32_t layer, int64_t pos0, int64_t n, void *k, void *v);
+    llml_result (*kv_write)(void *state, int32_t layer, int64_t pos0, int64_t n,
+                            const void *k, const void *v);
+    llml_result (*synchronize)(void *state);                       /* optional */
+    llml_result (*measure)(void *state, llml_backend_measure *out); /* optional */
+    const char *(*last_error)(void *state);                        /* optional */
+};
+
+/* The built-in backends (static tables), or NULL where not compiled in:
+   CUDA needs the implementation compiled by nvcc (e.g. examples/llmlite_cuda.cu),
+   Metal the implementation compiled as Objective-C with LLML_METAL defined
+   on an Apple platform. The reference backend is always there. */
+LLML_API const llml_backend *llml_backend_cuda(void);
+LLML_API const llml_backend *llml_backend_metal(void);
+LLML_API const llml_backend *llml_backend_reference(void);
+
+/* Options of the reference backend: put a pointer to one in the `user` field
+   of a copy of *llml_backend_reference(). */
+typedef struct llml_backend_reference_options {
+    uint64_t memory_bytes;     /* the "device memory" it reports; 0: 64 GiB  */
+    const uint8_t *types;      /* LLML_TYPE_COUNT flags of the weight formats it
+                                  takes; NULL: F32 F16 BF16 Q4_0 Q8_0 Q4_K Q5_K
+                                  Q6_K IQ4_XS (what the CUDA backend takes)  */
+} llml_backend_reference_options;
+
+/* Where a context runs its layers (llml_ctx_get_backend). */
+typedef struct llml_ctx_backend_info {
+    const char *name;          /* the backend's name; "" when the CPU alone  */
+    char device[128];
+    int32_t n_layers;          /* layers the backend runs                     */
+    int32_t n_fallback;        /* layers placed on it that run on the CPU
+                                  (formats or operations it lacks)           */
+    int32_t output;            /* 1: the output layer runs on it              */
+    uint64_t device_bytes;     /* device memory it holds for the context      */
+} llml_ctx_backend_info;
+
+LLML_API llml_result llml_ctx_get_backend(const llml_ctx *c, llml_ctx_backend_info *out);
+/* 1 if layer il of c runs on the backend (il = n_layer: the output layer). */
+LLML_API int32_t llml_ctx_layer_on_backend(const llml_ctx *c, int32_t il);
+/* The backend's measure hook (LLML_ERR_UNSUPPORTED without one). */
+LLML_API llml_result llml_ctx_backend_measure(llml_ctx *c, llml_backend_measure *out);
 
 /* ---- quantization mixes ------------------------------------------------- */
 
@@ -1543,6 +1913,15 @@ LLML_API llml_result llml_plan_rss(const llml_rss_desc *desc, llml_rss *out, llm
 #error "llmlite.h: LLMLITE_IMPLEMENTATION defined twice in one translation unit"
 #endif
 #define LLMLITE_IMPLEMENTATION_INCLUDED
+
+/* Compiled by nvcc (the CUDA backend): the GCC pragmas below (optimize,
+   unroll) are for the host compiler, which nvcc hands them to; its own
+   front end does not know them and would say so (diagnostic 1675) at each.
+   Only that diagnostic, only in the implementation. */
+#if defined(__NVCC__)
+#pragma nv_diagnostic push
+#pragma nv_diag_suppress 1675
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* >>common  includes, allocator, half floats, small helpers                */
@@ -8483,6 +8862,7 @@ LLML_API const char *llml_result_string(llml_result r) {
     case LLML_ERR_UNSUPPORTED_ARCH: return "unsupported model architecture";
     case LLML_ERR_CONTEXT_FULL: return "context full";
     case LLML_ERR_ABORTED: return "aborted";
+    case LLML_ERR_DEVICE: return "device error";
     }
     return "unknown error";
 }
@@ -8587,13 +8967,46 @@ typedef void (*llml__mm_fn)(llml_type type, int64_t n,
                             const void *a, size_t a_stride, int64_t nt,
                             float *out, size_t out_stride);
 typedef void (*llml__actq_fn)(const float *x, void *dst, int64_t n);
+/* The SwiGLU activation: g[i] = silu(g[i]) u[i], silu(x) = x / (1 + e^-x). */
+typedef void (*llml__act_fn)(float *g, const float *u, int64_t n);
+/* Attention's weighted sum of value rows, j in order:
+       o[0..n) = sum over j < nk of p[j] v_j,  v_j at v + j * vstride
+   in the KV cache's type (F16: each p[j] rounded to F16 first, as the
+   reference's F16 product does; other types dequantized into tmp, n
+   floats). */
+typedef void (*llml__wsum_fn)(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
+                              int64_t nk, int64_t n, float *tmp);
 
+/* Prompt-sized products (LLML__GEMM_MIN_NT activation rows or more) may
+   go through gemm[weight type] instead, where a SIMD section provides it:
+   a register-blocked integer GEMM that takes its activation rows in its own
+   layout, written from float rows by gq[weight type], llml__gq_bytes(type,
+   n) bytes a row: the n codes of the reference's vec_dot_type quantizer as
+   unsigned bytes (q + 128), then the scales as floats (Q8_0: one per 32;
+   Q8_K: one per 256, then the sum of the codes of every 32 as floats).
+   Every output value comes out the same whatever nr, nt and the row range,
+   so results do not depend on the thread count. */
 typedef struct llml__kern {
     uint32_t isa;                          /* LLML__ISA_* bits in use        */
     llml_isa level;                        /* the level they make up         */
     llml__mm_fn mm[LLML_TYPE_COUNT];       /* by weight type                 */
     llml__actq_fn actq[LLML_TYPE_COUNT];   /* by activation (vec_dot) type   */
+    llml__mm_fn gemm[LLML_TYPE_COUNT];     /* by weight type, or NULL        */
+    llml__actq_fn gq[LLML_TYPE_COUNT];     /* activation rows for gemm       */
+    llml__wsum_fn wsum[LLML_TYPE_COUNT];   /* by KV cache type               */
+    llml__act_fn silu_mul;
 } llml__kern;
+
+/* Fewest activation rows for which gemm pays (packing weights costs about
+   as much as multiplying 2 or 3 rows). */
+#define LLML__GEMM_MIN_NT 4
+
+/* Bytes of one gq activation row of n elements for weight type t. */
+LLML__UNUSED static size_t llml__gq_bytes(llml_type t, int64_t n) {
+    const size_t un = (size_t)n;
+    if (llml__types[t].info.vec_dot_type == LLML_TYPE_Q8_K) return un + un / 64 + un / 8;
+    return un + un / 8;
+}
 
 /* Full unrolling of the small constant loops of the SIMD tiles (so that the
    tile accumulators live in registers). */
@@ -8674,6 +9087,31 @@ static void llml__actq_q8_0(const float *x, void *dst, int64_t n) { (void)llml__
 static void llml__actq_q8_1(const float *x, void *dst, int64_t n) { (void)llml__types[LLML_TYPE_Q8_1].quant(x, dst, 1, n, NULL); }
 static void llml__actq_q8_k(const float *x, void *dst, int64_t n) { (void)llml__types[LLML_TYPE_Q8_K].quant(x, dst, 1, n, NULL); }
 
+static float llml__silu(float x) { return x / (1.0f + expf(-x)); }
+static void llml__silu_mul_scalar(float *g, const float *u, int64_t n) {
+    int64_t i;
+    for (i = 0; i < n; i++) g[i] = llml__silu(g[i]) * u[i];
+}
+
+static void llml__wsum_scalar(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
+                              int64_t nk, int64_t n, float *tmp) {
+    int64_t j, d;
+    for (d = 0; d < n; d++) o[d] = 0.0f;
+    for (j = 0; j < nk; j++) {
+        const uint8_t *vr = v + (size_t)j * vstride;
+        float pj = p[j];
+        if (type == LLML_TYPE_F32) {
+            for (d = 0; d < n; d++) { float e; memcpy(&e, vr + 4 * d, 4); o[d] += pj * e; }
+        } else if (type == LLML_TYPE_F16) {
+            pj = llml_fp16_to_fp32(llml_fp32_to_fp16(pj));
+            for (d = 0; d < n; d++) o[d] += pj * llml_fp16_to_fp32(llml__rd16(vr + 2 * d));
+        } else {
+            llml__types[type].dequant(vr, tmp, n);
+            for (d = 0; d < n; d++) o[d] += pj * tmp[d];
+        }
+    }
+}
+
 /* Fill k with the scalar kernels, then let the SIMD sections (later in this
    file) replace what the CPU and isa_cap allow. */
 LLML__UNUSED static void llml__kern_init_scalar(llml__kern *k) {
@@ -8681,8 +9119,11 @@ LLML__UNUSED static void llml__kern_init_scalar(llml__kern *k) {
     memset(k, 0, sizeof(*k));
     k->isa = LLML__ISA_SCALAR;
     k->level = LLML_ISA_SCALAR;
-    for (i = 0; i < LLML_TYPE_COUNT; i++)
+    for (i = 0; i < LLML_TYPE_COUNT; i++) {
         if (llml__types[i].info.name && llml__types[i].dot) k->mm[i] = llml__mm_scalar;
+        if (llml__types[i].info.name && llml__types[i].dequant) k->wsum[i] = llml__wsum_scalar;
+    }
+    k->silu_mul = llml__silu_mul_scalar;
     k->actq[LLML_TYPE_F32] = llml__actq_f32;
     k->actq[LLML_TYPE_F16] = llml__actq_f16;
     k->actq[LLML_TYPE_BF16] = llml__actq_bf16;
@@ -8748,14 +9189,13 @@ static void llml__kern_fill_x86(llml__kern *k, uint32_t isa);
 /* cpuid + xgetbv: AVX2 needs the OS to save the YMM state (XCR0 bits 1-2),
    AVX-512 also the opmask and ZMM state (bits 5-7). */
 static uint32_t llml__cpu_bits(void) {
-    unsigned a, b, c, d, xcr0_lo, xcr0_hi, bits = 0;
+    unsigned a, b, c, d, xcr0_lo, bits = 0;
     int has_fma, has_f16c, has_avx, has_osxsave;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     has_fma = (c >> 12) & 1; has_osxsave = (c >> 27) & 1;
     has_avx = (c >> 28) & 1; has_f16c = (c >> 29) & 1;
     if (!(has_fma && has_osxsave && has_avx && has_f16c)) return 0;
-    __asm__ __volatile__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
-    (void)xcr0_hi;
+    __asm__ __volatile__("xgetbv" : "=a"(xcr0_lo) : "c"(0) : "edx");   /* the high half is not needed */
     if ((xcr0_lo & 0x6u) != 0x6u) return 0;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     if (!((b >> 5) & 1)) return 0;                          /* AVX2 */
@@ -8858,8 +9298,9 @@ LLML__UNUSED static void llml__kern_init(llml__kern *k, uint32_t isa_cap) {
    Q8_0 4 rows at a time, the 256-formats one row at a time. With several
    activation rows the weights go in chunks of LLML__MM_RC rows that stay in
    cache while every activation row passes over them. (Tiles of several
-   activation rows per inner loop ran out of registers and were slower;
-   a register-blocked GEMM for prompts is future work.) */
+   activation rows per inner loop ran out of registers and were slower.
+   The register-blocked integer GEMM for prompts is in the AVX-512 section,
+   >>kern_avx512; this level has none yet.) */
 
 #if defined(LLML__X86)
 
@@ -9102,6 +9543,10 @@ LLML__AVX2I void llml__avx2_f32b_mm(int f, int64_t n, const void *wv, size_t ws,
     /* Several activation rows: the weights in chunks of LLML__MM_RC rows,
        each chunk multiplied by every activation row while it is in cache. */
     int64_t r0, r, t;
+    if (nt == 1 && f != LLML__F32B_Q8_0) {   /* one activation row: prepared once for all rows */
+        llml__avx2_f32b_mv(f, nb, w, ws, nr, a, out);
+        return;
+    }
     for (r0 = 0; r0 < nr; r0 += LLML__MM_RC) {
         const int64_t rn = LLML__MIN(LLML__MM_RC, nr - r0);
         for (t = 0; t < nt; t++) {
@@ -9384,6 +9829,82 @@ LLML__AVX2_FF(f32, LLML__FF_F32)
 LLML__AVX2_FF(f16, LLML__FF_F16)
 LLML__AVX2_FF(bf16, LLML__FF_BF16)
 
+/* ---- attention: weighted sums of F32 / F16 value rows ----------------------- */
+
+/* o[d] accumulates p_j v_j[d] over j in order (one multiply-add each), 32
+   columns at a time in registers. */
+LLML__AVX2I void llml__avx2_wsum(int f16, float *o, const uint8_t *v, size_t vstride, const float *p, int64_t nk, int64_t n) {
+    int64_t d0 = 0, j, d;
+    for (; d0 < n; d0 += 32) {
+        const int64_t w = LLML__MIN(32, n - d0), w8 = w & ~(int64_t)7;
+        __m256 acc[4];
+        float tail[8];
+        int i;
+        for (i = 0; i < 4; i++) acc[i] = _mm256_setzero_ps();
+        for (i = 0; i < 8; i++) tail[i] = 0.0f;
+        for (j = 0; j < nk; j++) {
+            const uint8_t *vr = v + (size_t)j * vstride + (size_t)d0 * (f16 ? 2 : 4);
+            const float pj = f16 ? _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtps_ph(_mm_set_ss(p[j]), _MM_FROUND_TO_NEAREST_INT))) : p[j];
+            const __m256 vp = _mm256_set1_ps(pj);
+            for (i = 0; i < (int)(w8 / 8); i++)
+                acc[i] = _mm256_fmadd_ps(vp, f16 ? _mm256_cvtph_ps(llml__avx2_ld128(vr + 16 * i))
+                                                 : _mm256_loadu_ps((const float *)(const void *)(vr + 32 * i)), acc[i]);
+            for (d = w8; d < w; d++) tail[d - w8] += pj * (f16 ? llml__avx2_h(vr + 2 * d) : llml__ff_get(LLML__FF_F32, vr, d));
+        }
+        for (i = 0; i < (int)(w8 / 8); i++) _mm256_storeu_ps(o + d0 + 8 * i, acc[i]);
+        for (d = w8; d < w; d++) o[d0 + d] = tail[d - w8];
+    }
+}
+static LLML__AVX2 void llml__avx2_wsum_f16(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
+                                           int64_t nk, int64_t n, float *tmp) {
+    (void)type; (void)tmp; llml__avx2_wsum(1, o, v, vstride, p, nk, n);
+}
+static LLML__AVX2 void llml__avx2_wsum_f32(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
+                                           int64_t nk, int64_t n, float *tmp) {
+    (void)type; (void)tmp; llml__avx2_wsum(0, o, v, vstride, p, nk, n);
+}
+
+/* ---- SwiGLU ------------------------------------------------------------------ */
+
+/* e^x, about 1 ulp: x = n ln 2 + r with ln 2 in two parts, e^r by a
+   degree-6 polynomial (Cephes' expf coefficients), times 2^n built in the
+   exponent field; inf above ln(FLT_MAX), as expf; below -87.3 (where expf
+   goes subnormal) the value at -87.3. NaN comes out as a number: the
+   callers keep NaN through their own use of x. */
+LLML__AVX2I __m256 llml__avx2_exp(__m256 x) {
+    const __m256 big = _mm256_cmp_ps(x, _mm256_set1_ps(88.7228394f), _CMP_GT_OQ);
+    __m256 n, r, p;
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.7228394f));
+    n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    /* n in [-126, 128]: 2^n as two factors so that n = 128 does not overflow the field */
+    {
+        const __m256i ni = _mm256_cvtps_epi32(n);
+        const __m256i h = _mm256_srai_epi32(ni, 1);
+        const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h, _mm256_set1_epi32(127)), 23));
+        const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ni, h), _mm256_set1_epi32(127)), 23));
+        return _mm256_blendv_ps(_mm256_mul_ps(_mm256_mul_ps(p, s1), s2), _mm256_set1_ps(INFINITY), big);
+    }
+}
+
+static LLML__AVX2 void llml__avx2_silu_mul(float *g, const float *u, int64_t n) {
+    int64_t i;
+    for (i = 0; i + 8 <= n; i += 8) {
+        const __m256 x = _mm256_loadu_ps(g + i);
+        const __m256 e = llml__avx2_exp(_mm256_sub_ps(_mm256_setzero_ps(), x));
+        _mm256_storeu_ps(g + i, _mm256_mul_ps(_mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e)), _mm256_loadu_ps(u + i)));
+    }
+    for (; i < n; i++) g[i] = llml__silu(g[i]) * u[i];
+}
+
 /* ---- activation quantizers (the same bytes as the scalar reference) ------- */
 
 /* GCC would fuse the multiply and the add of the Q8_K rounding into one FMA
@@ -9548,6 +10069,672 @@ static LLML__AVX2 void llml__avx2_actq_bf16(const float *x, void *dst, int64_t n
     for (; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_bf16(x[i]));
 }
 
+/* ========================================================================== */
+/* >>kern_avx512  x86-64 AVX-512 F/BW/VL/DQ + VNNI kernels                     */
+/* ========================================================================== */
+/* The AVX512 level keeps the AVX2 table and replaces the matrix products of
+   Q4_0, Q5_0, Q8_0, IQ4_NL, Q4_K and Q6_K (the formats of the usual mixes)
+   with the kernels below: an integer GEMM for prompts and matrix-vector
+   kernels in the same arithmetic for generation. */
+
+/* ---- AVX-512 VNNI: integer GEMM for prompts ------------------------------- */
+/* Several activation rows (prompts) against 16 weight rows at a time. The
+   weights of a panel of 16 rows x LLML__GK columns are first decoded to
+   signed 8-bit codes and stored interleaved by 4 columns, so that one
+   512-bit register holds 4 consecutive codes of each of the 16 rows; one
+   vpdpbusd then multiplies them by 4 activation codes broadcast to every
+   lane, and the 16 lanes accumulate the 16 rows' dot products with no
+   horizontal sums. Activations come as unsigned bytes q + 128 (gq layout,
+   llml__gq_bytes); the 128 x sum of the codes of each group and row is
+   subtracted by starting the sum from it. Per group (a 32-block, or a
+   sub-block of a K-format) one int -> float conversion and one or two
+   multiply-adds with the group's scales. A tile is 16 weight rows x up to
+   8 activation rows: 8 weight registers and 8 accumulators, each weight
+   load used 8 times and each activation broadcast 16 times. The packing
+   costs about as much as multiplying 2 to 3 activation rows, so the model
+   uses these from LLML__GEMM_MIN_NT (4) rows up; fewer rows go through
+   the matrix-vector kernels below, which give the same bits. */
+
+#if defined(LLML__X86_512)
+
+/* GCC 12 in C++ mode warns that the AVX-512 intrinsics' own undefined
+   placeholders "may be used uninitialized" (GCC bug 105593). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
+#define LLML__X512_TARGET "avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni"
+#define LLML__AVX512 __attribute__((target(LLML__X512_TARGET)))
+#define LLML__AVX512I static inline __attribute__((always_inline, target(LLML__X512_TARGET)))
+
+#define LLML__GK 1024   /* columns per packed chunk (multiple of 256) */
+
+typedef struct llml__gpack {
+    int8_t q[LLML__GK * 16];          /* column 4k + i of row r at 64 k + 4 r + i */
+    int32_t bias[LLML__GK / 16 * 16]; /* -128 x sum of the codes, per group and row */
+    float d[LLML__GK / 16 * 16];      /* scale per group and row */
+    float m[LLML__GK / 32 * 16];      /* Q4_K: min per group and row */
+} llml__gpack;
+
+/* Lane L (128 bits) of the result: 16 bytes at rp[4 L + q] + off. */
+LLML__AVX512I __m512i llml__x512_ld4(const uint8_t *const *rp, int q, size_t off) {
+    __m512i v = _mm512_castsi128_si512(llml__avx2_ld128(rp[q] + off));
+    v = _mm512_inserti32x4(v, llml__avx2_ld128(rp[4 + q] + off), 1);
+    v = _mm512_inserti32x4(v, llml__avx2_ld128(rp[8 + q] + off), 2);
+    return _mm512_inserti32x4(v, llml__avx2_ld128(rp[12 + q] + off), 3);
+}
+
+/* Zeroes (the arrays that loops fill: some compilers cannot see it). */
+LLML__AVX512I void llml__x512_zero4(__m512i *x) {
+    x[0] = x[1] = x[2] = x[3] = _mm512_setzero_si512();
+}
+
+/* x[0..3] = llml__x512_ld4(rp, 0..3, off). */
+LLML__AVX512I void llml__x512_ld16(const uint8_t *const *rp, size_t off, __m512i *x) {
+    x[0] = llml__x512_ld4(rp, 0, off);
+    x[1] = llml__x512_ld4(rp, 1, off);
+    x[2] = llml__x512_ld4(rp, 2, off);
+    x[3] = llml__x512_ld4(rp, 3, off);
+}
+
+/* x[q]: lane L holds 16 codes of row 4 L + q. Stores them interleaved (4
+   registers: columns 0-3, 4-7, 8-11, 12-15 of rows 0..15) and returns the
+   sum of each row's 16 codes. */
+LLML__AVX512I void llml__x512_tr4(const __m512i *x, __m512i *o) {
+    const __m512i t0 = _mm512_unpacklo_epi32(x[0], x[1]), t1 = _mm512_unpacklo_epi32(x[2], x[3]);
+    const __m512i t2 = _mm512_unpackhi_epi32(x[0], x[1]), t3 = _mm512_unpackhi_epi32(x[2], x[3]);
+    o[0] = _mm512_unpacklo_epi64(t0, t1);
+    o[1] = _mm512_unpackhi_epi64(t0, t1);
+    o[2] = _mm512_unpacklo_epi64(t2, t3);
+    o[3] = _mm512_unpackhi_epi64(t2, t3);
+}
+LLML__AVX512I __m512i llml__x512_put16(const __m512i *x, int8_t *dst) {
+    const __m512i ones = _mm512_set1_epi8(1);
+    __m512i o[4];
+    llml__x512_tr4(x, o);
+    _mm512_store_si512((void *)dst, o[0]);
+    _mm512_store_si512((void *)(dst + 64), o[1]);
+    _mm512_store_si512((void *)(dst + 128), o[2]);
+    _mm512_store_si512((void *)(dst + 192), o[3]);
+    return _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, o[0]),
+                                                                       ones, o[1]), ones, o[2]), ones, o[3]);
+}
+
+LLML__AVX512I __m512i llml__x512_lo4(__m512i x) { return _mm512_and_si512(x, _mm512_set1_epi8(0x0f)); }
+LLML__AVX512I __m512i llml__x512_hi4(__m512i x) { return _mm512_and_si512(_mm512_srli_epi16(x, 4), _mm512_set1_epi8(0x0f)); }
+
+/* 16 fp16 values at rp[r] + off as floats, 0 for the rows past `valid`. */
+LLML__AVX512I __m512 llml__x512_h16(const uint8_t *const *rp, size_t off, __mmask16 valid) {
+    uint16_t h[16];
+    int r;
+    for (r = 0; r < 16; r++) h[r] = llml__rd16(rp[r] + off);
+    return _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h)));
+}
+
+/* Pack columns [k0, k0 + kn) of 16 rows of a 32-block format. */
+LLML__AVX512I void llml__x512_pack32(int f, const uint8_t *const *rp, __mmask16 valid, int64_t k0, int64_t kn,
+                                     llml__gpack *pk) {
+    const int bs = llml__f32b_bytes(f);
+    const __m512i kv = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues));
+    int64_t b;
+    for (b = 0; b < kn / 32; b++) {
+        const size_t bo = (size_t)(k0 / 32 + b) * (size_t)bs;
+        __m512i lo[4], hi[4], s;
+        int q, l;
+        llml__x512_zero4(lo); llml__x512_zero4(hi);
+        LLML__UNROLL for (q = 0; q < 4; q++) {
+            if (f == LLML__F32B_Q8_0) {
+                lo[q] = llml__x512_ld4(rp, q, bo + 2);
+                hi[q] = llml__x512_ld4(rp, q, bo + 18);
+                continue;
+            }
+            {
+                const __m512i x = llml__x512_ld4(rp, q, bo + (f == LLML__F32B_Q5_0 ? 6 : 2));
+                lo[q] = llml__x512_lo4(x);
+                hi[q] = llml__x512_hi4(x);
+            }
+            if (f == LLML__F32B_Q4_0) {
+                lo[q] = _mm512_sub_epi8(lo[q], _mm512_set1_epi8(8));
+                hi[q] = _mm512_sub_epi8(hi[q], _mm512_set1_epi8(8));
+            } else if (f == LLML__F32B_IQ4_NL) {
+                lo[q] = _mm512_shuffle_epi8(kv, lo[q]);
+                hi[q] = _mm512_shuffle_epi8(kv, hi[q]);
+            } else { /* Q5_0: the fifth bits, 16 per half block, as 0x10 bytes */
+                uint64_t ml = 0, mh = 0;
+                LLML__UNROLL for (l = 0; l < 4; l++) {
+                    const uint32_t h = llml__rd32(rp[4 * l + q] + bo + 2);
+                    ml |= (uint64_t)(h & 0xffffu) << (16 * l);
+                    mh |= (uint64_t)(h >> 16) << (16 * l);
+                }
+                lo[q] = _mm512_sub_epi8(_mm512_or_si512(lo[q], _mm512_maskz_mov_epi8(ml, _mm512_set1_epi8(0x10))), _mm512_set1_epi8(16));
+                hi[q] = _mm512_sub_epi8(_mm512_or_si512(hi[q], _mm512_maskz_mov_epi8(mh, _mm512_set1_epi8(0x10))), _mm512_set1_epi8(16));
+            }
+        }
+        s = llml__x512_put16(lo, pk->q + b * 512);
+        s = _mm512_add_epi32(s, llml__x512_put16(hi, pk->q + b * 512 + 256));
+        _mm512_store_si512((void *)(pk->bias + b * 16), _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(s, 7)));
+        _mm512_store_ps(pk->d + b * 16, llml__x512_h16(rp, bo, valid));
+    }
+}
+
+/* Q4_K's 6-bit scale and min of group g (0-7) for 16 rows, from the 12
+   scale bytes transposed into sc[1..3] (lanes are rows). */
+LLML__AVX512I void llml__x512_k4sm(const __m512i *sc, int g, __m512i *scg, __m512i *mg) {
+    const __m512i m63 = _mm512_set1_epi32(63), m15 = _mm512_set1_epi32(15), m3 = _mm512_set1_epi32(3);
+    if (g < 4) {
+        *scg = _mm512_and_si512(_mm512_srli_epi32(sc[1], 8 * g), m63);
+        *mg = _mm512_and_si512(_mm512_srli_epi32(sc[2], 8 * g), m63);
+    } else {
+        *scg = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(sc[3], 8 * (g - 4)), m15),
+                               _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(sc[1], 8 * (g - 4) + 6), m3), 4));
+        *mg = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(sc[3], 8 * (g - 4) + 4), m15),
+                              _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(sc[2], 8 * (g - 4) + 6), m3), 4));
+    }
+}
+
+/* Pack columns [k0, k0 + kn) of 16 rows of Q4_K (groups of 32, with mins)
+   or Q6_K (groups of 16). */
+LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, __mmask16 valid, int64_t k0, int64_t kn,
+                                    llml__gpack *pk) {
+    const size_t bs = (size_t)llml__fk_bytes(f);
+    int64_t b;
+    for (b = 0; b < kn / 256; b++) {
+        const size_t bo = (size_t)(k0 / 256 + b) * bs;
+        int8_t *dq = pk->q + b * 256 * 16;
+        int q, c, p, j, r;
+        if (f == LLML__FK_Q4_K) {
+            __m512i sum[8], lo[4], hi[4];
+            llml__x512_zero4(lo); llml__x512_zero4(hi); llml__x512_zero4(sum); llml__x512_zero4(sum + 4);
+            LLML__UNROLL for (c = 0; c < 4; c++) {
+                LLML__UNROLL for (p = 0; p < 2; p++) {
+                    __m512i s0, s1;
+                    LLML__UNROLL for (q = 0; q < 4; q++) {
+                        const __m512i x = llml__x512_ld4(rp, q, bo + 16 + 32 * (size_t)c + 16 * (size_t)p);
+                        lo[q] = llml__x512_lo4(x);
+                        hi[q] = llml__x512_hi4(x);
+                    }
+                    s0 = llml__x512_put16(lo, dq + (64 * c + 16 * p) * 16);
+                    s1 = llml__x512_put16(hi, dq + (64 * c + 32 + 16 * p) * 16);
+                    sum[2 * c] = p ? _mm512_add_epi32(sum[2 * c], s0) : s0;
+                    sum[2 * c + 1] = p ? _mm512_add_epi32(sum[2 * c + 1], s1) : s1;
+                }
+            }
+            LLML__UNROLL for (j = 0; j < 8; j++)
+                _mm512_store_si512((void *)(pk->bias + (b * 8 + j) * 16), _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(sum[j], 7)));
+            {   /* d, dmin and the 12 scale bytes of the 16 rows, transposed */
+                __m512i x[4], sc[4], scg, mg;
+                __m512 d, dmin;
+                llml__x512_ld16(rp, bo, x);
+                llml__x512_tr4(x, sc);
+                d = _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0])));
+                dmin = _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16))));
+                LLML__UNROLL for (j = 0; j < 8; j++) {
+                    llml__x512_k4sm(sc, j, &scg, &mg);
+                    _mm512_store_ps(pk->d + (b * 8 + j) * 16, _mm512_mul_ps(d, _mm512_cvtepi32_ps(scg)));
+                    _mm512_store_ps(pk->m + (b * 8 + j) * 16, _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(mg)));
+                }
+            }
+        } else { /* Q6_K */
+            const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30), o32 = _mm512_set1_epi8(32);
+            int h;
+            LLML__UNROLL for (h = 0; h < 2; h++) {
+                LLML__UNROLL for (p = 0; p < 2; p++) {
+                    __m512i e[4][4];
+                    LLML__UNROLL for (q = 0; q < 4; q++) {
+                        const __m512i qa = llml__x512_ld4(rp, q, bo + 64 * (size_t)h + 16 * (size_t)p);
+                        const __m512i qb = llml__x512_ld4(rp, q, bo + 64 * (size_t)h + 32 + 16 * (size_t)p);
+                        const __m512i qh = llml__x512_ld4(rp, q, bo + 128 + 32 * (size_t)h + 16 * (size_t)p);
+                        e[0][q] = _mm512_sub_epi8(_mm512_or_si512(_mm512_and_si512(qa, m4), _mm512_and_si512(_mm512_slli_epi16(qh, 4), m30)), o32);
+                        e[1][q] = _mm512_sub_epi8(_mm512_or_si512(_mm512_and_si512(qb, m4), _mm512_and_si512(_mm512_slli_epi16(qh, 2), m30)), o32);
+                        e[2][q] = _mm512_sub_epi8(_mm512_or_si512(llml__x512_hi4(qa), _mm512_and_si512(qh, m30)), o32);
+                        e[3][q] = _mm512_sub_epi8(_mm512_or_si512(llml__x512_hi4(qb), _mm512_and_si512(_mm512_srli_epi16(qh, 2), m30)), o32);
+                    }
+                    LLML__UNROLL for (c = 0; c < 4; c++) {
+                        const int e0 = 128 * h + 32 * c + 16 * p;   /* first column, a multiple of 16 */
+                        const __m512i s = llml__x512_put16(e[c], dq + e0 * 16);
+                        _mm512_store_si512((void *)(pk->bias + (b * 16 + e0 / 16) * 16), _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(s, 7)));
+                    }
+                }
+            }
+            for (r = 0; r < 16; r++) {
+                const uint8_t *x = rp[r] + bo;
+                const float d = (valid >> r) & 1 ? llml__avx2_h(x + 208) : 0.0f;
+                for (j = 0; j < 16; j++) pk->d[(b * 16 + j) * 16 + r] = d * (float)(int8_t)x[192 + j];
+            }
+        }
+    }
+}
+
+LLML__AVX512I __m512i llml__x512_bc(const uint8_t *p) { return _mm512_set1_epi32((int)llml__rd32(p)); }
+LLML__AVX512I float llml__x512_f(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
+
+/* acc (16 rows of one activation row) into out: stored when `first`, else added. */
+LLML__AVX512I void llml__x512_out(float *o, __m512 acc, __mmask16 valid, int first) {
+    if (!first) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(valid, o));
+    _mm512_mask_storeu_ps(o, valid, acc);
+}
+
+/* TN activation rows (codes at aq + j as, block scales at ad + j as) x a
+   packed chunk of ng 32-blocks. */
+LLML__AVX512I void llml__x512_tile32(int TN, int64_t ng, const llml__gpack *pk, const uint8_t *aq, const uint8_t *ad,
+                                     size_t as, float *out, size_t os, __mmask16 valid, int first) {
+    __m512 acc[8];
+    int j, k;
+    int64_t g;
+    LLML__UNROLL for (j = 0; j < TN; j++) acc[j] = _mm512_setzero_ps();
+    for (g = 0; g < ng; g++) {
+        __m512i w[8];
+        const __m512i bias = _mm512_load_si512((const void *)(pk->bias + g * 16));
+        const __m512 dw = _mm512_load_ps(pk->d + g * 16);
+        LLML__UNROLL for (k = 0; k < 8; k++) w[k] = _mm512_load_si512((const void *)(pk->q + g * 512 + 64 * k));
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const uint8_t *y = aq + (size_t)j * as + 32 * g;
+            __m512i s = bias;
+            LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, llml__x512_bc(y + 4 * k), w[k]);
+            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(llml__x512_f(ad + (size_t)j * as + 4 * g))), acc[j]);
+        }
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++) llml__x512_out(out + (size_t)j * os, acc[j], valid, first);
+}
+
+/* The order in which the Q6_K kernels add up a block's 16 groups (of 16
+   columns): the order in which the matrix-vector kernel decodes them. */
+LLML__AVX512I int llml__x512_q6g(int g) { return 8 * (g >> 3) + 2 * (g & 3) + ((g >> 2) & 1); }
+
+/* TN activation rows x a packed chunk of nblk 256-blocks of Q4_K / Q6_K:
+   codes at aq + j as, scale per 256 at ad + j as, sums per 32 at asum + j as. */
+LLML__AVX512I void llml__x512_tilek(int f, int TN, int64_t nblk, const llml__gpack *pk, const uint8_t *aq,
+                                    const uint8_t *ad, const uint8_t *asum, size_t as,
+                                    float *out, size_t os, __mmask16 valid, int first) {
+    const int G = f == LLML__FK_Q6_K ? 16 : 32, NG = 256 / G, NW = G / 4, mins = f == LLML__FK_Q4_K;
+    __m512 acc[8], fs[8];
+    int j, k, g;
+    int64_t b;
+    LLML__UNROLL for (j = 0; j < TN; j++) acc[j] = _mm512_setzero_ps();
+    for (b = 0; b < nblk; b++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) fs[j] = _mm512_setzero_ps();
+        for (g = 0; g < NG; g++) {
+            const int gg = f == LLML__FK_Q6_K ? llml__x512_q6g(g) : g;
+            const int64_t gi = b * NG + gg;
+            __m512i w[8];
+            const __m512i bias = _mm512_load_si512((const void *)(pk->bias + gi * 16));
+            const __m512 ds = _mm512_load_ps(pk->d + gi * 16);
+            const __m512 mn = mins ? _mm512_load_ps(pk->m + gi * 16) : _mm512_setzero_ps();
+            LLML__UNROLL for (k = 0; k < NW; k++) w[k] = _mm512_load_si512((const void *)(pk->q + gi * G * 16 + 64 * k));
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const uint8_t *y = aq + (size_t)j * as + 256 * b + G * gg;
+                __m512i s = bias;
+                LLML__UNROLL for (k = 0; k < NW; k++) s = _mm512_dpbusd_epi32(s, llml__x512_bc(y + 4 * k), w[k]);
+                fs[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), ds, fs[j]);
+                if (mins) fs[j] = _mm512_fnmadd_ps(mn, _mm512_set1_ps(llml__x512_f(asum + (size_t)j * as + 4 * (8 * b + g))), fs[j]);
+            }
+        }
+        LLML__UNROLL for (j = 0; j < TN; j++)
+            acc[j] = _mm512_fmadd_ps(fs[j], _mm512_set1_ps(llml__x512_f(ad + (size_t)j * as + 4 * b)), acc[j]);
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++) llml__x512_out(out + (size_t)j * os, acc[j], valid, first);
+}
+
+/* The driver: panels of 16 weight rows, chunks of LLML__GK columns, tiles
+   of 8 (then 4, 2, 1) activation rows. kind 0: 32-block format f; 1: K. */
+LLML__AVX512I void llml__x512_gemm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                   const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    llml__gpack pk __attribute__((aligned(64)));
+    const uint8_t *rp[16];
+    int64_t r0, k0, t0;
+    for (r0 = 0; r0 < nr; r0 += 16) {
+        const int rn = (int)LLML__MIN(16, nr - r0);
+        const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
+        int i;
+        for (i = 0; i < 16; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        for (k0 = 0; k0 < n; k0 += LLML__GK) {
+            const int64_t kn = LLML__MIN(LLML__GK, n - k0);
+            if (kind == 0) llml__x512_pack32(f, rp, valid, k0, kn, &pk);
+            else llml__x512_packk(f, rp, valid, k0, kn, &pk);
+            for (t0 = 0; t0 < nt; ) {
+                const int64_t left = nt - t0;
+                const int tn = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+                const uint8_t *at = a + (size_t)t0 * as;
+                float *o = out + (size_t)t0 * os + (size_t)r0;
+                if (kind == 0) {
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 32);
+                    switch (tn) {
+                    case 8: llml__x512_tile32(8, kn / 32, &pk, aq, ad, as, o, os, valid, k0 == 0); break;
+                    case 4: llml__x512_tile32(4, kn / 32, &pk, aq, ad, as, o, os, valid, k0 == 0); break;
+                    case 2: llml__x512_tile32(2, kn / 32, &pk, aq, ad, as, o, os, valid, k0 == 0); break;
+                    default: llml__x512_tile32(1, kn / 32, &pk, aq, ad, as, o, os, valid, k0 == 0); break;
+                    }
+                } else {
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 256), *asum = at + n + 4 * (n / 256) + 4 * (k0 / 32);
+                    switch (tn) {
+                    case 8: llml__x512_tilek(f, 8, kn / 256, &pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+                    case 4: llml__x512_tilek(f, 4, kn / 256, &pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+                    case 2: llml__x512_tilek(f, 2, kn / 256, &pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+                    default: llml__x512_tilek(f, 1, kn / 256, &pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+                    }
+                }
+                t0 += tn;
+            }
+        }
+    }
+}
+
+#define LLML__X512_GEMM(name, KIND, F) \
+    static LLML__AVX512 void llml__avx512_gemm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                      const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__x512_gemm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__X512_GEMM(q4_0, 0, LLML__F32B_Q4_0)
+LLML__X512_GEMM(q5_0, 0, LLML__F32B_Q5_0)
+LLML__X512_GEMM(q8_0, 0, LLML__F32B_Q8_0)
+LLML__X512_GEMM(iq4_nl, 0, LLML__F32B_IQ4_NL)
+LLML__X512_GEMM(q4_k, 1, LLML__FK_Q4_K)
+LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
+
+/* ---- AVX-512 VNNI: matrix-vector products in the GEMM's arithmetic -------- */
+/* With fewer activation rows than LLML__GEMM_MIN_NT (token generation) the
+   weights are decoded straight from the file's blocks, 16 rows at a time,
+   into the same lanes-are-rows registers as the GEMM's packed panels (no
+   packing: each weight is used once). The codes stay unsigned here (the
+   activations are the signed operand) and the offset (8 for Q4_0, 16 for
+   Q5_0, 128 for Q8_0 / IQ4_NL, 32 for Q6_K) times the sum of the activation
+   codes starts the integer sum, which gives the same exact integer as the
+   GEMM. The float steps (per group, then per chunk of LLML__GK columns)
+   are the GEMM's, in the same order, so a token's results are the same bits
+   whether it is computed alone or within a prompt: this matters, because a
+   difference of one unit in the last place can flip an activation's 8-bit
+   code in the next layer and move the logits by 1e-2. */
+
+/* The sum of a Q8_0 block's 32 codes. */
+LLML__AVX512I int llml__x512_sum32(const uint8_t *q) {
+    const __m256i s = _mm256_sad_epu8(_mm256_xor_si256(llml__avx2_ld(q), _mm256_set1_epi8((char)0x80)), _mm256_setzero_si256());
+    __m128i t = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+    t = _mm_add_epi64(t, _mm_unpackhi_epi64(t, t));
+    return _mm_cvtsi128_si32(t) - 32 * 128;
+}
+
+/* Prefetch the next `lines` cache lines at pf: the mv kernels read their 16
+   rows as 16 interleaved streams, which the hardware prefetchers follow
+   badly; they prefetch the next panel of rows (one linear stream) while
+   working on this one. */
+LLML__AVX512I const uint8_t *llml__x512_pf(const uint8_t *pf, int lines) {
+    int i;
+    for (i = 0; i < lines; i++) _mm_prefetch((const char *)(pf + 64 * i), _MM_HINT_T1);
+    return pf + 64 * lines;
+}
+/* 16 fp16 values at rp[r] + off as floats (scalar loads: a gather is slower). */
+LLML__AVX512I __m512 llml__x512_sh16(const uint8_t *const *rp, size_t off) {
+    uint16_t h[16];
+    int r;
+    LLML__UNROLL for (r = 0; r < 16; r++) h[r] = llml__rd16(rp[r] + off);
+    return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h));
+}
+
+/* Rows r0.. (up to 16) of a 32-block format times one Q8_0 activation row. */
+LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
+                                   const uint8_t *y, float *out) {
+    const int bs = llml__f32b_bytes(f);
+    const int off = f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128;
+    const __m512i kvu = _mm512_xor_si512(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues)),
+                                         _mm512_set1_epi8((char)0x80));
+    const int64_t nb = n / 32;
+    __m512 tot = _mm512_setzero_ps();
+    int64_t k0, b;
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 32) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 32);
+        __m512 acc = _mm512_setzero_ps();
+        for (b = k0; b < k1; b++) {
+            const size_t bo = (size_t)b * (size_t)bs;
+            const uint8_t *yb = y + 34 * b;
+            __m512i lo[4], hi[4], u[8], s;
+            int q, k, l;
+            llml__x512_zero4(lo); llml__x512_zero4(hi);
+            pf = llml__x512_pf(pf, pfl);
+            if (f == LLML__F32B_Q5_0) {   /* the fifth bits go in by byte position: decode, then transpose */
+                LLML__UNROLL for (q = 0; q < 4; q++) {
+                    const __m512i x = llml__x512_ld4(rp, q, bo + 6);
+                    uint64_t ml = 0, mh = 0;
+                    LLML__UNROLL for (l = 0; l < 4; l++) {
+                        const uint32_t h = llml__rd32(rp[4 * l + q] + bo + 2);
+                        ml |= (uint64_t)(h & 0xffffu) << (16 * l);
+                        mh |= (uint64_t)(h >> 16) << (16 * l);
+                    }
+                    lo[q] = _mm512_or_si512(llml__x512_lo4(x), _mm512_maskz_mov_epi8(ml, _mm512_set1_epi8(0x10)));
+                    hi[q] = _mm512_or_si512(llml__x512_hi4(x), _mm512_maskz_mov_epi8(mh, _mm512_set1_epi8(0x10)));
+                }
+                llml__x512_tr4(lo, u);
+                llml__x512_tr4(hi, u + 4);
+            } else if (f == LLML__F32B_Q8_0) {
+                LLML__UNROLL for (q = 0; q < 4; q++) {
+                    lo[q] = llml__x512_ld4(rp, q, bo + 2);
+                    hi[q] = llml__x512_ld4(rp, q, bo + 18);
+                }
+                llml__x512_tr4(lo, u);
+                llml__x512_tr4(hi, u + 4);
+                LLML__UNROLL for (k = 0; k < 8; k++) u[k] = _mm512_xor_si512(u[k], _mm512_set1_epi8((char)0x80));
+            } else {   /* transpose the packed bytes, then split the nibbles */
+                llml__x512_ld16(rp, bo + 2, lo);
+                llml__x512_tr4(lo, hi);
+                LLML__UNROLL for (k = 0; k < 4; k++) {
+                    u[k] = llml__x512_lo4(hi[k]);
+                    u[4 + k] = llml__x512_hi4(hi[k]);
+                    if (f == LLML__F32B_IQ4_NL) {
+                        u[k] = _mm512_shuffle_epi8(kvu, u[k]);
+                        u[4 + k] = _mm512_shuffle_epi8(kvu, u[4 + k]);
+                    }
+                }
+            }
+            s = _mm512_set1_epi32(-off * llml__x512_sum32(yb + 2));
+            LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, u[k], llml__x512_bc(yb + 2 + 4 * k));
+            acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(llml__x512_sh16(rp, bo), _mm512_set1_ps(llml__avx2_h(yb))), acc);
+        }
+        tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
+    }
+    _mm512_mask_storeu_ps(out, valid, tot);
+}
+
+/* Byte j (0-3) of every dword, sign-extended. */
+LLML__AVX512I __m512i llml__x512_sbyte(__m512i v, int j) { return _mm512_srai_epi32(_mm512_slli_epi32(v, 24 - 8 * j), 24); }
+
+/* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row. */
+LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
+                                  const uint8_t *y, float *out) {
+    const size_t bs = (size_t)llml__fk_bytes(f);
+    const int64_t nb = n / 256;
+    const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30);
+    __m512 tot = _mm512_setzero_ps();
+    int64_t k0, b;
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 256) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 256);
+        __m512 acc = _mm512_setzero_ps();
+        for (b = k0; b < k1; b++) {
+            const size_t bo = (size_t)b * bs;
+            const uint8_t *yb = y + 292 * b;
+            /* prefetches spread over the four quarters of the block */
+            __m512 fs = _mm512_setzero_ps();
+            __m512i x[4], sc[4];
+            int q, c, p, k, j;
+            if (f == LLML__FK_Q4_K) {
+                __m512 d, dmin;
+                llml__x512_ld16(rp, bo, x);
+                llml__x512_tr4(x, sc);  /* sc[0]: d, dmin; sc[1..3]: the 12 scale bytes */
+                d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0]));
+                dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16)));
+                LLML__UNROLL for (c = 0; c < 4; c++) {
+                    __m512i u[2][8];
+                    pf = llml__x512_pf(pf, (pfl + 3) / 4);
+                    LLML__UNROLL for (p = 0; p < 2; p++) {
+                        __m512i lo[4], hi[4];
+                        llml__x512_zero4(lo); llml__x512_zero4(hi);
+                        LLML__UNROLL for (q = 0; q < 4; q++) {
+                            const __m512i v = llml__x512_ld4(rp, q, bo + 16 + 32 * (size_t)c + 16 * (size_t)p);
+                            lo[q] = llml__x512_lo4(v);
+                            hi[q] = llml__x512_hi4(v);
+                        }
+                        llml__x512_tr4(lo, u[0] + 4 * p);
+                        llml__x512_tr4(hi, u[1] + 4 * p);
+                    }
+                    LLML__UNROLL for (j = 0; j < 2; j++) {
+                        const int g = 2 * c + j;
+                        __m512i s = _mm512_setzero_si512(), scg, mg;
+                        int16_t b0, b1;
+                        llml__x512_k4sm(sc, g, &scg, &mg);
+                        LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, u[j][k], llml__x512_bc(yb + 4 + 32 * g + 4 * k));
+                        memcpy(&b0, yb + 260 + 4 * g, 2);
+                        memcpy(&b1, yb + 262 + 4 * g, 2);
+                        fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(scg)), fs);
+                        fs = _mm512_fnmadd_ps(_mm512_mul_ps(dmin, _mm512_cvtepi32_ps(mg)), _mm512_set1_ps((float)(b0 + b1)), fs);
+                    }
+                }
+            } else { /* Q6_K */
+                const __m512 d = llml__x512_sh16(rp, bo + 208);
+                llml__x512_ld16(rp, bo + 192, x);
+                llml__x512_tr4(x, sc);  /* sc[i]: scales 4 i .. 4 i + 3 */
+                {
+                    int h;
+                    LLML__UNROLL for (h = 0; h < 2; h++) {
+                        LLML__UNROLL for (p = 0; p < 2; p++) {
+                            __m512i xa[4], xb[4], xh[4], ta[4], tb[4], th[4];
+                            pf = llml__x512_pf(pf, (pfl + 3) / 4);
+                            /* transpose the packed bytes, then decode (bytewise) */
+                            llml__x512_ld16(rp, bo + 64 * (size_t)h + 16 * (size_t)p, xa);
+                            llml__x512_ld16(rp, bo + 64 * (size_t)h + 32 + 16 * (size_t)p, xb);
+                            llml__x512_ld16(rp, bo + 128 + 32 * (size_t)h + 16 * (size_t)p, xh);
+                            llml__x512_tr4(xa, ta);
+                            llml__x512_tr4(xb, tb);
+                            llml__x512_tr4(xh, th);
+                            /* groups in the GEMM's order for Q6_K (llml__x512_q6g) */
+                            LLML__UNROLL for (c = 0; c < 4; c++) {
+                                const int g = 8 * h + 2 * c + p;   /* group of 16: columns 16 g .. */
+                                int16_t bsum;
+                                __m512i s;
+                                memcpy(&bsum, yb + 260 + 2 * g, 2);
+                                s = _mm512_set1_epi32(-32 * (int)bsum);
+                                LLML__UNROLL for (k = 0; k < 4; k++) {
+                                    __m512i u;
+                                    if (c == 0) u = _mm512_or_si512(_mm512_and_si512(ta[k], m4), _mm512_and_si512(_mm512_slli_epi16(th[k], 4), m30));
+                                    else if (c == 1) u = _mm512_or_si512(_mm512_and_si512(tb[k], m4), _mm512_and_si512(_mm512_slli_epi16(th[k], 2), m30));
+                                    else if (c == 2) u = _mm512_or_si512(llml__x512_hi4(ta[k]), _mm512_and_si512(th[k], m30));
+                                    else u = _mm512_or_si512(llml__x512_hi4(tb[k]), _mm512_and_si512(_mm512_srli_epi16(th[k], 2), m30));
+                                    s = _mm512_dpbusd_epi32(s, u, llml__x512_bc(yb + 4 + 16 * g + 4 * k));
+                                }
+                                fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(llml__x512_sbyte(sc[g / 4], g % 4))), fs);
+                            }
+                        }
+                    }
+                }
+            }
+            acc = _mm512_fmadd_ps(fs, _mm512_set1_ps(llml__x512_f(yb)), acc);
+        }
+        tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
+    }
+    _mm512_mask_storeu_ps(out, valid, tot);
+}
+
+LLML__AVX512I void llml__x512_mm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                 const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    const uint8_t *rp[16];
+    /* cache lines of the next panel to prefetch per block */
+    const int64_t steps = kind == 0 ? n / 32 : n / 256;
+    const int pfl = (int)((16 * ws + 64 * (size_t)steps - 1) / (64 * (size_t)steps));
+    int64_t r0, t;
+    for (r0 = 0; r0 < nr; r0 += 16) {
+        const int rn = (int)LLML__MIN(16, nr - r0);
+        const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
+        const uint8_t *pf = w + (size_t)(r0 + 16) * ws;
+        int i;
+        for (i = 0; i < 16; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        for (t = 0; t < nt; t++) {
+            if (kind == 0) llml__x512_mv32(f, n, rp, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
+            else llml__x512_mvk(f, n, rp, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
+        }
+    }
+}
+
+#define LLML__X512_MM(name, KIND, F) \
+    static LLML__AVX512 void llml__avx512_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                    const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__x512_mm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__X512_MM(q4_0, 0, LLML__F32B_Q4_0)
+LLML__X512_MM(q5_0, 0, LLML__F32B_Q5_0)
+LLML__X512_MM(q8_0, 0, LLML__F32B_Q8_0)
+LLML__X512_MM(iq4_nl, 0, LLML__F32B_IQ4_NL)
+LLML__X512_MM(q4_k, 1, LLML__FK_Q4_K)
+LLML__X512_MM(q6_k, 1, LLML__FK_Q6_K)
+
+/* gq rows: the AVX2 quantizers (the reference's bytes), then codes + 128
+   and float scales (see llml__kern). */
+static LLML__AVX512 void llml__avx512_gq_q8_0(const float *x, void *dst, int64_t n) {
+    uint8_t *q = (uint8_t *)dst, *sc = q + n, tmp[8 * 34];
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+    const int64_t nb = n / 32;
+    int64_t b0;
+    for (b0 = 0; b0 < nb; b0 += 8) {
+        const int m = (int)LLML__MIN(8, nb - b0);
+        int i;
+        llml__avx2_actq_q8_0(x + 32 * b0, tmp, 32 * m);
+        for (i = 0; i < m; i++) {
+            const float d = llml__avx2_h(tmp + 34 * i);
+            memcpy(sc + 4 * (b0 + i), &d, 4);
+            _mm256_storeu_si256((__m256i *)(void *)(q + 32 * (b0 + i)), _mm256_xor_si256(llml__avx2_ld(tmp + 34 * i + 2), bias));
+        }
+    }
+}
+
+static LLML__AVX512 void llml__avx512_gq_q8_k(const float *x, void *dst, int64_t n) {
+    const int64_t nb = n / 256;
+    uint8_t *q = (uint8_t *)dst, *sd = q + n, *ss = q + n + 4 * nb, tmp[292];
+    const __m512i bias = _mm512_set1_epi8((char)0x80);
+    int64_t b;
+    for (b = 0; b < nb; b++) {
+        int i;
+        llml__avx2_actq_q8_k(x + 256 * b, tmp, 256);
+        memcpy(sd + 4 * b, tmp, 4);
+        for (i = 0; i < 4; i++)
+            _mm512_storeu_si512((void *)(q + 256 * b + 64 * i), _mm512_xor_si512(_mm512_loadu_si512((const void *)(tmp + 4 + 64 * i)), bias));
+        for (i = 0; i < 8; i++) {
+            int16_t s0, s1;
+            float s;
+            memcpy(&s0, tmp + 260 + 4 * i, 2);
+            memcpy(&s1, tmp + 262 + 4 * i, 2);
+            s = (float)(s0 + s1);
+            memcpy(ss + 4 * (8 * b + i), &s, 4);
+        }
+    }
+}
+
+static void llml__kern_fill_avx512(llml__kern *k) {
+    k->mm[LLML_TYPE_Q4_0] = llml__avx512_mm_q4_0;
+    k->mm[LLML_TYPE_Q5_0] = llml__avx512_mm_q5_0;
+    k->mm[LLML_TYPE_Q8_0] = llml__avx512_mm_q8_0;
+    k->mm[LLML_TYPE_IQ4_NL] = llml__avx512_mm_iq4_nl;
+    k->mm[LLML_TYPE_Q4_K] = llml__avx512_mm_q4_k;
+    k->mm[LLML_TYPE_Q6_K] = llml__avx512_mm_q6_k;
+    k->gemm[LLML_TYPE_Q4_0] = llml__avx512_gemm_q4_0;
+    k->gemm[LLML_TYPE_Q5_0] = llml__avx512_gemm_q5_0;
+    k->gemm[LLML_TYPE_Q8_0] = llml__avx512_gemm_q8_0;
+    k->gemm[LLML_TYPE_IQ4_NL] = llml__avx512_gemm_iq4_nl;
+    k->gemm[LLML_TYPE_Q4_K] = llml__avx512_gemm_q4_k;
+    k->gemm[LLML_TYPE_Q6_K] = llml__avx512_gemm_q6_k;
+    k->gq[LLML_TYPE_Q4_0] = llml__avx512_gq_q8_0;
+    k->gq[LLML_TYPE_Q5_0] = llml__avx512_gq_q8_0;
+    k->gq[LLML_TYPE_Q8_0] = llml__avx512_gq_q8_0;
+    k->gq[LLML_TYPE_IQ4_NL] = llml__avx512_gq_q8_0;
+    k->gq[LLML_TYPE_Q4_K] = llml__avx512_gq_q8_k;
+    k->gq[LLML_TYPE_Q6_K] = llml__avx512_gq_q8_k;
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#endif /* LLML__X86_512 */
+
 /* ---- the table --------------------------------------------------------------- */
 
 static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
@@ -9572,7 +10759,13 @@ static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
         k->actq[LLML_TYPE_Q8_0] = llml__avx2_actq_q8_0;
         k->actq[LLML_TYPE_Q8_1] = llml__avx2_actq_q8_1;
         k->actq[LLML_TYPE_Q8_K] = llml__avx2_actq_q8_k;
+        k->wsum[LLML_TYPE_F16] = llml__avx2_wsum_f16;
+        k->wsum[LLML_TYPE_F32] = llml__avx2_wsum_f32;
+        k->silu_mul = llml__avx2_silu_mul;
     }
+#if defined(LLML__X86_512)
+    if ((isa & LLML__ISA_AVX2) && (isa & LLML__ISA_AVX512)) llml__kern_fill_avx512(k);
+#endif
 }
 
 #endif /* LLML__X86 */
@@ -10832,7 +12025,7 @@ static void llml__vocab_split_stage(const llml_vocab *v, int stage, const uint32
                                     const uint32_t *in, size_t n_in, llml__vocab_pieces *pc) {
     size_t k, s = 0;
     for (k = 0; k < n_in; k++) {
-        size_t e = s + in[k], p, gap;
+        size_t e = s + in[k], p;
         switch (stage) {
         case LLML__VST_GPT2: llml__vocab_split_gpt2(v, cp, s, e, pc); break;
         case LLML__VST_LLAMA3: llml__vocab_split_llama3(v, cp, s, e, 3, pc); break;
@@ -10846,7 +12039,6 @@ static void llml__vocab_split_stage(const llml_vocab *v, int stage, const uint32
             break;
         default:
             p = s;
-            gap = s;
             pc->prev_end = s;
             while (p < e) {
                 size_t m = llml__vocab_match(v, stage, cp, p, e);
@@ -10854,9 +12046,7 @@ static void llml__vocab_split_stage(const llml_vocab *v, int stage, const uint32
                 llml__vocab_cut(pc, p);
                 p += m;
                 llml__vocab_cut(pc, p);
-                gap = p;
             }
-            (void)gap;
             llml__vocab_cut(pc, e);
             break;
         }
@@ -11577,6 +12767,17 @@ LLML_API llml_result llml_vocab_load(const llml_gguf *g, const llml_allocator *a
         if (llml_gguf_get_int(g, special_keys[j], &id) == LLML_OK && id >= 0 && id < v->n_tokens) v->special[j] = (int32_t)id;
     }
     {
+        /* the older names of the first three FIM keys; read after the new ones, so
+           they win when both are present (as in the reference) */
+        static const char *const old_fim_keys[3] = {
+            "tokenizer.ggml.prefix_token_id", "tokenizer.ggml.suffix_token_id", "tokenizer.ggml.middle_token_id"
+        };
+        int64_t id;
+        for (j = 0; j < 3; j++)
+            if (llml_gguf_get_int(g, old_fim_keys[j], &id) == LLML_OK && id >= 0 && id < v->n_tokens)
+                v->special[LLML_TOKEN_FIM_PRE + j] = (int32_t)id;
+    }
+    {
         int64_t id;
         if (v->type == LLML_VOCAB_WPM && llml_gguf_find_key(g, "tokenizer.ggml.bos_token_id") < 0 &&
             llml_gguf_get_int(g, "tokenizer.ggml.cls_token_id", &id) == LLML_OK && id >= 0 && id < v->n_tokens)
@@ -11777,6 +12978,59 @@ LLML_API llml_result llml_tokenize(const llml_vocab *v, const char *text, size_t
     if (!ok) return LLML_ERR_OUT_OF_MEMORY;
     *n_tokens = w.n;
     return w.n > cap ? LLML_ERR_BUFFER_TOO_SMALL : LLML_OK;
+}
+
+/* ---- fill-in-the-middle --------------------------------------------------------- */
+
+LLML_API llml_result llml_vocab_fim_tokens(const llml_vocab *v, int32_t *pre, int32_t *suf, int32_t *mid) {
+    int32_t p, s, m;
+    if (pre) *pre = -1;
+    if (suf) *suf = -1;
+    if (mid) *mid = -1;
+    if (!v) return LLML_ERR_INVALID_ARG;
+    p = v->special[LLML_TOKEN_FIM_PRE];
+    s = v->special[LLML_TOKEN_FIM_SUF];
+    m = v->special[LLML_TOKEN_FIM_MID];
+    if (pre) *pre = p;
+    if (suf) *suf = s;
+    if (mid) *mid = m;
+    return (p >= 0 && s >= 0 && m >= 0) ? LLML_OK : LLML_ERR_NOT_FOUND;
+}
+
+/* Put one id at tokens[*n] when there is room; count it either way. */
+static void llml__vocab_infill_put(int32_t *tokens, size_t cap, size_t *n, int32_t id) {
+    if (*n < cap) tokens[*n] = id;
+    (*n)++;
+}
+
+LLML_API llml_result llml_tokenize_infill(const llml_vocab *v, const char *prefix, size_t prefix_len,
+                                          const char *suffix, size_t suffix_len, uint32_t flags,
+                                          int32_t *tokens, size_t cap, size_t *n_tokens) {
+    int32_t fim[3];
+    const char *text[2];
+    size_t len[2], n = 0, k;
+    int32_t mark[2];
+    int part, spm = (flags & LLML_TOKENIZE_INFILL_SPM) != 0;
+    llml_result r;
+    if (n_tokens) *n_tokens = 0;
+    if (!v || !n_tokens || (!prefix && prefix_len) || (!suffix && suffix_len) || (!tokens && cap))
+        return LLML_ERR_INVALID_ARG;
+    if (llml_vocab_fim_tokens(v, &fim[0], &fim[1], &fim[2]) != LLML_OK) return LLML_ERR_NOT_FOUND;
+    if ((flags & LLML_TOKENIZE_ADD_SPECIAL) && v->add_bos && v->special[LLML_TOKEN_BOS] >= 0)
+        llml__vocab_infill_put(tokens, cap, &n, v->special[LLML_TOKEN_BOS]);
+    text[spm] = prefix ? prefix : "";  len[spm] = prefix_len;  mark[spm] = fim[0];
+    text[!spm] = suffix ? suffix : ""; len[!spm] = suffix_len; mark[!spm] = fim[1];
+    for (part = 0; part < 2; part++) {
+        llml__vocab_infill_put(tokens, cap, &n, mark[part]);
+        k = 0;
+        r = llml_tokenize(v, text[part], len[part], flags & LLML_TOKENIZE_PARSE_SPECIAL,
+                          n < cap ? tokens + n : NULL, n < cap ? cap - n : 0, &k);
+        if (r != LLML_OK && r != LLML_ERR_BUFFER_TOO_SMALL) return r;
+        n += k;
+    }
+    llml__vocab_infill_put(tokens, cap, &n, fim[2]);
+    *n_tokens = n;
+    return n > cap ? LLML_ERR_BUFFER_TOO_SMALL : LLML_OK;
 }
 
 /* ---- detokenize --------------------------------------------------------------- */
@@ -12061,7 +13315,13 @@ static void llml__smp_softmax(llml__smp_cand *c, size_t n, float temp) {
         float w;
         if (mx == INFINITY) w = c[i].logit == INFINITY ? 1.0f : 0.0f;
         else if (mx == -INFINITY) w = 1.0f;
-        else w = expf((c[i].logit - mx) / temp);
+        else if (c[i].logit == -INFINITY) w = 0.0f;     /* banned, even at temp = inf */
+        else {
+            /* a finite difference over temp = inf is 0 (the float
+               subtraction may overflow to -inf: -inf / inf is NaN) */
+            float x = (c[i].logit - mx) / temp;
+            w = x == x ? expf(x) : 1.0f;
+        }
         c[i].p = w;
         sum += w;
     }
@@ -13418,6 +14678,1314 @@ LLML_API const llml_vocab *llml_model_vocab(const llml_model *m) { return m ? m-
 LLML_API const llml_gguf *llml_model_gguf(const llml_model *m) { return m ? m->gguf : NULL; }
 
 /* ======================================================================== */
+/* >>bkrun  backends: device arithmetic, the layer runner, the reference    */
+/* ======================================================================== */
+/* Three pieces shared by the built-in backends (reference, CUDA, Metal):
+
+   1. Device arithmetic: the per-element and per-block math of the GPU
+      kernels, written once as functions that compile for the host and, under
+      nvcc, for the device too (LLML__HD): half floats, the conversion of
+      activations to the weights' activation formats, the decoding of one
+      32-weight part of a weight row into packed int8 levels and scales,
+      RoPE angles, GELU. The reference backend runs exactly these functions
+      on the CPU, so `make test` checks the GPU kernels' arithmetic.
+
+   2. The layer runner (llml__bkr): a model's layers as a sequence of
+      primitive operations (llml__dev_ops: allocate, copy, rmsnorm, matrix
+      product, RoPE, attention, ...) on buffers in the device's memory. A
+      backend supplies the primitives; the runner holds the uploaded weights,
+      the KV cache and the scratch buffers, and implements the public hooks
+      upload, run, matmul, kv_read and kv_write on top of them. The order of
+      operations is the CPU forward pass's (>>ctx).
+
+   3. The reference backend: the primitives as plain loops over host memory.
+
+   Activations on the device, per row of n values converted for a weight
+   format whose activation type is Q8_0 or Q8_K: n int8 levels, then one
+   float scale and one int32 level sum per 32 values (Q8_K repeats its
+   block scale over its eight parts). F32/F16/BF16 activations: n floats
+   (rounded through the 16-bit type). Levels and scales equal the CPU's
+   (Q8_0: d = amax/127 rounded to F16; Q8_K: d = 1/(-127/x_max)). */
+
+#if defined(__CUDACC__) || defined(LLML__CUDA_EMU)
+#define LLML__HD __host__ __device__
+#else
+#define LLML__HD
+#endif
+
+/* ---- device arithmetic ------------------------------------------------- */
+
+LLML__HD LLML__UNUSED static float llml__g_f32(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+LLML__HD LLML__UNUSED static uint32_t llml__g_u32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+
+/* a * b rounded once (never fused into a following add, which would change
+   the rounding of the quantizers below) */
+LLML__HD LLML__UNUSED static float llml__g_mul(float a, float b) {
+#if defined(__CUDA_ARCH__)
+    return __fmul_rn(a, b);
+#else
+    return a * b;
+#endif
+}
+
+LLML__HD LLML__UNUSED static float llml__g_h2f(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, e = (uint32_t)(h >> 10) & 0x1fu, m = (uint32_t)h & 0x3ffu;
+    if (e == 0x1fu) return llml__g_f32(sign | 0x7f800000u | (m << 13));
+    if (e != 0) return llml__g_f32(sign | ((e + 112u) << 23) | (m << 13));
+    if (m == 0) return llml__g_f32(sign);
+    {
+        float f = (float)m * (1.0f / 16777216.0f);   /* subnormal: m * 2^-24 */
+        return sign ? -f : f;
+    }
+}
+
+/* float -> half, round to nearest even (as llml_fp32_to_fp16) */
+LLML__HD LLML__UNUSED static uint16_t llml__g_f2h(float f) {
+    uint32_t x = llml__g_u32(f), sign = (x >> 16) & 0x8000u, ax = x & 0x7fffffffu;
+    if (ax >= 0x7f800000u) return (uint16_t)(sign | 0x7c00u | (ax > 0x7f800000u ? 0x200u | ((ax >> 13) & 0x3ffu) : 0u));
+    if (ax >= 0x477ff000u) return (uint16_t)(sign | 0x7c00u);
+    if (ax < 0x38800000u) {
+        uint32_t e = ax >> 23, m, shift, r, half, rem;
+        if (e < 102) return (uint16_t)sign;
+        m = (ax & 0x7fffffu) | 0x800000u;
+        shift = 126 - e;
+        r = m >> shift;
+        rem = m & ((1u << shift) - 1);
+        half = 1u << (shift - 1);
+        if (rem > half || (rem == half && (r & 1u))) r++;
+        return (uint16_t)(sign | r);
+    } else {
+        uint32_t r = ax + 0xc8000000u, lsb = (r >> 13) & 1u;
+        r += 0xfffu + lsb;
+        return (uint16_t)(sign | (r >> 13));
+    }
+}
+
+LLML__HD LLML__UNUSED static float llml__g_bf2f(uint16_t h) { return llml__g_f32((uint32_t)h << 16); }
+LLML__HD LLML__UNUSED static uint16_t llml__g_f2bf(float f) {
+    uint32_t u = llml__g_u32(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 64u);
+    return (uint16_t)((u + (0x7fffu + ((u >> 16) & 1u))) >> 16);
+}
+
+/* Loads from weight rows: 16 bits at a 2-byte boundary; 32 bits at a 2- or
+   4-byte boundary (device: native loads; host: bytes, little-endian). */
+LLML__HD LLML__UNUSED static uint16_t llml__g_ld16(const uint8_t *p) {
+#if defined(__CUDA_ARCH__)
+    return *(const uint16_t *)(const void *)p;
+#else
+    return (uint16_t)(p[0] | (p[1] << 8));
+#endif
+}
+LLML__HD LLML__UNUSED static uint32_t llml__g_ld32a2(const uint8_t *p) {
+#if defined(__CUDA_ARCH__)
+    const uint16_t *h = (const uint16_t *)(const void *)p;
+    return (uint32_t)h[0] | ((uint32_t)h[1] << 16);
+#else
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+#endif
+}
+LLML__HD LLML__UNUSED static uint32_t llml__g_ld32a4(const uint8_t *p) {
+#if defined(__CUDA_ARCH__)
+    return *(const uint32_t *)(const void *)p;
+#else
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+#endif
+}
+
+/* Four int8 lanes per int32 (byte i = lane i). */
+LLML__HD LLML__UNUSED static int32_t llml__g_dot4(uint32_t a, uint32_t b) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 610
+    return __dp4a((int)a, (int)b, 0);
+#else
+    int32_t s = 0;
+    int i;
+    for (i = 0; i < 4; i++) s += (int32_t)(int8_t)(uint8_t)(a >> (8 * i)) * (int32_t)(int8_t)(uint8_t)(b >> (8 * i));
+    return s;
+#endif
+}
+/* Each byte minus k's byte, for bytes below 128 and no result below -128. */
+LLML__HD LLML__UNUSED static uint32_t llml__g_sub4(uint32_t v, uint32_t k) { return ((v | 0x80808080u) - k) ^ 0x80808080u; }
+
+/* IQ4_NL / IQ4_XS levels: -127 -104 -83 -65 -49 -35 -22 -10 1 13 25 38 53 69 89 113,
+   packed as bytes (no tables in device code). */
+LLML__HD LLML__UNUSED static uint32_t llml__g_kval_byte(uint32_t i) {
+    const uint64_t lo = 0xF6EADDCFBFAD9881ull, hi = 0x7159453526190D01ull;
+    return (uint32_t)(((i < 8 ? lo : hi) >> (8 * (i & 7))) & 0xffu);
+}
+/* four nibbles (one per byte) to their four levels */
+LLML__HD LLML__UNUSED static uint32_t llml__g_kval4(uint32_t nib) {
+    return llml__g_kval_byte(nib & 15u) | (llml__g_kval_byte((nib >> 8) & 15u) << 8) |
+           (llml__g_kval_byte((nib >> 16) & 15u) << 16) | (llml__g_kval_byte((nib >> 24) & 15u) << 24);
+}
+
+/* Round half away from zero into [-128, 127]; NaN gives 0 (the CPU's Q8_0). */
+LLML__HD LLML__UNUSED static int llml__g_round8(float v) {
+    float r = roundf(v);
+    if (r != r) return 0;
+    if (r > 127.0f) return 127;
+    if (r < -128.0f) return -128;
+    return (int)r;
+}
+/* Round to nearest even for the magnitudes Q8_K sees (the CPU's nearest_int). */
+LLML__HD LLML__UNUSED static int llml__g_nearest(float f) {
+    float v = f + 12582912.0f;
+    return (int)(llml__g_u32(v) & 0x007fffffu) - 0x00400000;
+}
+
+/* Q8_0 activations of 32 values: levels, scale (F16-rounded), level sum. */
+LLML__HD LLML__UNUSED static void llml__g_actq_q8_0(const float *x, int8_t *q, float *d_out, int32_t *sum_out) {
+    float amax = 0.0f, d, id;
+    int32_t s = 0;
+    int j;
+    for (j = 0; j < 32; j++) { float a = fabsf(x[j]); amax = amax < a ? a : amax; }
+    d = amax / 127.0f;
+    id = d != 0.0f ? 1.0f / d : 0.0f;
+    for (j = 0; j < 32; j++) { q[j] = (int8_t)llml__g_round8(llml__g_mul(x[j], id)); s += q[j]; }
+    *d_out = llml__g_h2f(llml__g_f2h(d));
+    *sum_out = s;
+}
+/* The same, as a 34-byte Q8_0 block (KV cache rows). */
+LLML__HD LLML__UNUSED static void llml__g_q8_0_block(const float *x, uint8_t *blk) {
+    float amax = 0.0f, d, id;
+    uint16_t h;
+    int j;
+    for (j = 0; j < 32; j++) { float a = fabsf(x[j]); amax = amax < a ? a : amax; }
+    d = amax / 127.0f;
+    id = d != 0.0f ? 1.0f / d : 0.0f;
+    h = llml__g_f2h(d);
+    blk[0] = (uint8_t)h; blk[1] = (uint8_t)(h >> 8);
+    for (j = 0; j < 32; j++) blk[2 + j] = (uint8_t)(int8_t)llml__g_round8(llml__g_mul(x[j], id));
+}
+/* Q8_K activations of 256 values: levels, the block scale repeated for its
+   eight 32-parts, level sums per 32. */
+LLML__HD LLML__UNUSED static void llml__g_actq_q8_k(const float *x, int8_t *q, float *d8, int32_t *sum8) {
+    float big = 0.0f, amax = 0.0f, inv, d;
+    int j, g;
+    for (j = 0; j < 256; j++) { float a = fabsf(x[j]); if (a > amax) { amax = a; big = x[j]; } }
+    if (amax == 0.0f) {
+        for (j = 0; j < 256; j++) q[j] = 0;
+        for (g = 0; g < 8; g++) { d8[g] = 0.0f; sum8[g] = 0; }
+        return;
+    }
+    inv = -127.0f / big;
+    d = 1.0f / inv;
+    for (g = 0; g < 8; g++) {
+        int32_t s = 0;
+        for (j = 32 * g; j < 32 * g + 32; j++) {
+            int v = llml__g_nearest(llml__g_mul(inv, x[j]));
+            v = v < -128 ? -128 : (v > 127 ? 127 : v);
+            q[j] = (int8_t)v;
+            s += v;
+        }
+        d8[g] = d;
+        sum8[g] = s;
+    }
+}
+
+/* One value rounded through a weight's 16-bit activation type. */
+LLML__HD LLML__UNUSED static float llml__g_act_float(llml_type vdt, float x) {
+    if (vdt == LLML_TYPE_F16) return llml__g_h2f(llml__g_f2h(x));
+    if (vdt == LLML_TYPE_BF16) return llml__g_bf2f(llml__g_f2bf(x));
+    return x;
+}
+
+/* One 32-weight part of a quantized row: levels (4 int8 per int, element
+   4k+i in byte i of q[k]) and factors. Its product with activations of
+   scale ad and level sum asum is
+     ad * (s0 * (levels 0..15 . act) + s1 * (levels 16..31 . act)) - ad * m * asum. */
+typedef struct llml__gpart {
+    uint32_t q[8];
+    float s0, s1, m;
+} llml__gpart;
+
+/* Parts per block and block bytes of the formats the kernels take. */
+LLML__HD LLML__UNUSED static int llml__g_qtype(llml_type t) {
+    return t == LLML_TYPE_Q4_0 || t == LLML_TYPE_Q8_0 || t == LLML_TYPE_Q4_K || t == LLML_TYPE_Q5_K ||
+           t == LLML_TYPE_Q6_K || t == LLML_TYPE_IQ4_XS;
+}
+LLML__HD LLML__UNUSED static int llml__g_ftype(llml_type t) {
+    return t == LLML_TYPE_F32 || t == LLML_TYPE_F16 || t == LLML_TYPE_BF16;
+}
+
+LLML__HD LLML__UNUSED static void llml__g_part_q4_0(const uint8_t *row, int64_t p, llml__gpart *o) {
+    const uint8_t *b = row + (size_t)p * 18;
+    float d = llml__g_h2f(llml__g_ld16(b));
+    int k;
+    for (k = 0; k < 4; k++) {
+        uint32_t v = llml__g_ld32a2(b + 2 + 4 * k);
+        o->q[k] = llml__g_sub4(v & 0x0f0f0f0fu, 0x08080808u);
+        o->q[4 + k] = llml__g_sub4((v >> 4) & 0x0f0f0f0fu, 0x08080808u);
+    }
+    o->s0 = o->s1 = d;
+    o->m = 0.0f;
+}
+LLML__HD LLML__UNUSED static void llml__g_part_q8_0(const uint8_t *row, int64_t p, llml__gpart *o) {
+    const uint8_t *b = row + (size_t)p * 34;
+    int k;
+    for (k = 0; k < 8; k++) o->q[k] = llml__g_ld32a2(b + 2 + 4 * k);
+    o->s0 = o->s1 = llml__g_h2f(llml__g_ld16(b));
+    o->m = 0.0f;
+}
+/* q4_K / q5_K scale and min of group j (6 bits each, packed in 12 bytes) */
+LLML__HD LLML__UNUSED static void llml__g_k4_scale(const uint8_t *s, int j, int *sc, int *mn) {
+    if (j < 4) { *sc = s[j] & 63; *mn = s[j + 4] & 63; }
+    else { *sc = (s[j + 4] & 15) | ((s[j - 4] >> 6) << 4); *mn = (s[j + 4] >> 4) | ((s[j] >> 6) << 4); }
+}
+LLML__HD LLML__UNUSED static void llml__g_part_q4_k(const uint8_t *row, int64_t p, llml__gpart *o) {
+    const uint8_t *b = row + (size_t)(p >> 3) * 144;
+    const uint8_t *qs;
+    int j = (int)(p & 7), k, sc, mn;
+    float d = llml__g_h2f(llml__g_ld16(b)), dmin = llml__g_h2f(llml__g_ld16(b + 2));
+    llml__g_k4_scale(b + 4, j, &sc, &mn);
+    qs = b + 16 + 32 * (j >> 1);
+    for (k = 0; k < 8; k++) {
+        uint32_t v = llml__g_ld32a4(qs + 4 * k);
+        o->q[k] = (j & 1) ? (v >> 4) & 0x0f0f0f0fu : v & 0x0f0f0f0fu;
+    }
+    o->s0 = o->s1 = d * (float)sc;
+    o->m = dmin * (float)mn;
+}
+LLML__HD LLML__UNUSED static void llml__g_part_q5_k(const uint8_t *row, int64_t p, llml__gpart *o) {
+    const uint8_t *b = row + (size_t)(p >> 3) * 176;
+    const uint8_t *qs;
+    int j = (int)(p & 7), k, sc, mn;
+    float d = llml__g_h2f(llml__g_ld16(b)), dmin = llml__g_h2f(llml__g_ld16(b + 2));
+    llml__g_k4_scale(b + 4, j, &sc, &mn);
+    qs = b + 48 + 32 * (j >> 1);
+    for (k = 0; k < 8; k++) {
+        uint32_t v = llml__g_ld32a4(qs + 4 * k), h = llml__g_ld32a4(b + 16 + 4 * k);
+        uint32_t lo = (j & 1) ? (v >> 4) & 0x0f0f0f0fu : v & 0x0f0f0f0fu;
+        o->q[k] = lo | (((h >> j) & 0x01010101u) << 4);
+    }
+    o->s0 = o->s1 = d * (float)sc;
+    o->m = dmin * (float)mn;
+}
+LLML__HD LLML__UNUSED static void llml__g_part_q6_k(const uint8_t *row, int64_t p, llml__gpart *o) {
+    const uint8_t *b = row + (size_t)(p >> 3) * 210;
+    int j = (int)(p & 7), h = j >> 2, q4 = j & 3, k;
+    const uint8_t *ql = b + 64 * h + 32 * (q4 & 1), *qh = b + 128 + 32 * h;
+    float d = llml__g_h2f(llml__g_ld16(b + 208));
+    for (k = 0; k < 8; k++) {
+        uint32_t vl = llml__g_ld32a2(ql + 4 * k), vh = llml__g_ld32a2(qh + 4 * k);
+        uint32_t lo = q4 < 2 ? vl & 0x0f0f0f0fu : (vl >> 4) & 0x0f0f0f0fu;
+        uint32_t hi = (vh >> (2 * q4)) & 0x03030303u;
+        o->q[k] = llml__g_sub4(lo | (hi << 4), 0x20202020u);
+    }
+    o->s0 = d * (float)(int8_t)b[192 + 2 * j];
+    o->s1 = d * (float)(int8_t)b[192 + 2 * j + 1];
+    o->m = 0.0f;
+}
+LLML__HD LLML__UNUSED static void llml__g_part_iq4_xs(const uint8_t *row, int64_t p, llml__gpart *o) {
+    const uint8_t *b = row + (size_t)(p >> 3) * 136;
+    int j = (int)(p & 7), k;
+    int ls = ((b[4 + j / 2] >> (4 * (j & 1))) & 15) | (((llml__g_ld16(b + 2) >> (2 * j)) & 3) << 4);
+    const uint8_t *qs = b + 8 + 16 * j;
+    for (k = 0; k < 4; k++) {
+        uint32_t v = llml__g_ld32a4(qs + 4 * k);
+        o->q[k] = llml__g_kval4(v & 0x0f0f0f0fu);
+        o->q[4 + k] = llml__g_kval4((v >> 4) & 0x0f0f0f0fu);
+    }
+    o->s0 = o->s1 = llml__g_h2f(llml__g_ld16(b)) * (float)(ls - 32);
+    o->m = 0.0f;
+}
+
+LLML__HD LLML__UNUSED static void llml__g_part(llml_type t, const uint8_t *row, int64_t p, llml__gpart *o) {
+    switch (t) {
+    case LLML_TYPE_Q4_0: llml__g_part_q4_0(row, p, o); break;
+    case LLML_TYPE_Q8_0: llml__g_part_q8_0(row, p, o); break;
+    case LLML_TYPE_Q4_K: llml__g_part_q4_k(row, p, o); break;
+    case LLML_TYPE_Q5_K: llml__g_part_q5_k(row, p, o); break;
+    case LLML_TYPE_Q6_K: llml__g_part_q6_k(row, p, o); break;
+    default: llml__g_part_iq4_xs(row, p, o); break;
+    }
+}
+
+/* The product of a part with 32 activation levels (8 ints). */
+LLML__HD LLML__UNUSED static float llml__g_part_dot(const llml__gpart *w, const uint32_t *a, float ad, int32_t asum) {
+    int32_t lo = llml__g_dot4(w->q[0], a[0]) + llml__g_dot4(w->q[1], a[1]) + llml__g_dot4(w->q[2], a[2]) + llml__g_dot4(w->q[3], a[3]);
+    int32_t hi = llml__g_dot4(w->q[4], a[4]) + llml__g_dot4(w->q[5], a[5]) + llml__g_dot4(w->q[6], a[6]) + llml__g_dot4(w->q[7], a[7]);
+    return ad * (w->s0 * (float)lo + w->s1 * (float)hi) - ad * w->m * (float)asum;
+}
+
+/* Element i of a float-format weight row. */
+LLML__HD LLML__UNUSED static float llml__g_wf(llml_type t, const uint8_t *row, int64_t i) {
+    if (t == LLML_TYPE_F16) return llml__g_h2f(llml__g_ld16(row + 2 * i));
+    if (t == LLML_TYPE_BF16) return llml__g_bf2f(llml__g_ld16(row + 2 * i));
+    return ((const float *)(const void *)row)[i];
+}
+
+/* Activation buffer layout for rows x n values: int8 levels, then per-32
+   scales (float), then per-32 level sums (int32); or rows x n floats. */
+LLML__HD LLML__UNUSED static size_t llml__g_act_off_d(int64_t rows, int64_t n) { return ((size_t)(rows * n) + 63u) & ~(size_t)63u; }
+LLML__HD LLML__UNUSED static size_t llml__g_act_off_s(int64_t rows, int64_t n) { return llml__g_act_off_d(rows, n) + (((size_t)(rows * (n / 32)) * 4 + 63u) & ~(size_t)63u); }
+static size_t llml__g_act_bytes(int64_t rows, int64_t n) {
+    size_t q = llml__g_act_off_s(rows, n) + (size_t)(rows * (n / 32)) * 4, f = (size_t)(rows * n) * 4;
+    return (q > f ? q : f) + 64;
+}
+
+/* RoPE angle of pair i at position pos: theta stepped in float from pos by
+   theta_scale as the CPU does, divided by the frequency factor, scaled. */
+LLML__HD LLML__UNUSED static float llml__g_rope_theta(float pos, float theta_scale, const float *freqs, float scale, int i) {
+    float t = pos;
+    int k;
+    for (k = 0; k < i; k++) t = llml__g_mul(t, theta_scale);
+    if (freqs) t = t / freqs[i];
+    return t * scale;
+}
+
+LLML__HD LLML__UNUSED static float llml__g_silu(float x) { return x / (1.0f + expf(-x)); }
+/* GELU, tanh form, through half precision (as the CPU path). */
+LLML__HD LLML__UNUSED static float llml__g_gelu(float x) {
+    float h, r;
+    if (x <= -10.0f) return 0.0f;
+    if (x >= 10.0f) return x;
+    h = llml__g_h2f(llml__g_f2h(x));
+    r = 0.5f * h * (1.0f + tanhf(0.79788456080286535587989211986876f * h * (1.0f + 0.044715f * h * h)));
+    return llml__g_h2f(llml__g_f2h(r));
+}
+
+/* Attention: one key element and one value element of a cached head row. */
+LLML__HD LLML__UNUSED static float llml__g_kv_elem(llml_type kt, const uint8_t *head, int64_t d) {
+    if (kt == LLML_TYPE_F32) return ((const float *)(const void *)head)[d];
+    if (kt == LLML_TYPE_F16) return llml__g_h2f(llml__g_ld16(head + 2 * d));
+    {   /* Q8_0 */
+        const uint8_t *b = head + (size_t)(d / 32) * 34;
+        return (float)(int8_t)b[2 + d % 32] * llml__g_h2f(llml__g_ld16(b));
+    }
+}
+
+/* ---- the runner ------------------------------------------------------------ */
+
+/* A weight in device memory. */
+typedef struct llml__dw {
+    const void *data;
+    llml_type type;
+    int64_t ne[3];
+    size_t row_bytes;
+    const void *host;     /* the model's bytes it came from */
+} llml__dw;
+
+/* Activations converted for one weight format (device memory). */
+typedef struct llml__gact {
+    void *buf;
+    llml_type vdt;
+    int64_t rows, n;
+} llml__gact;
+
+typedef struct llml__rope_p {
+    int32_t hd, n_rot, neox;
+    float theta_scale, scale;
+    const float *freqs;    /* device, or NULL */
+} llml__rope_p;
+
+typedef struct llml__attn_p {
+    llml_type kt;
+    size_t row_bytes;
+    int32_t n_head, n_head_kv, hd, n_ctx;
+    float scale, softcap;
+    int32_t swa;           /* 0: full */
+    float *scores;         /* scratch: chunk x n_head x n_ctx floats */
+    int64_t chunk;         /* tokens per pass over the scratch */
+} llml__attn_p;
+
+/* The primitives a backend supplies. Pointers to floats/bytes are device
+   memory; the calls are queued in order on the device (copies to the host
+   wait for everything before them). Every call returns LLML_OK or an error
+   (the backend's last_error says more). */
+typedef struct llml__dev_ops {
+    void *(*alloc)(void *d, size_t bytes);            /* NULL: out of memory */
+    void (*free)(void *d, void *p, size_t bytes);
+    llml_result (*to_dev)(void *d, void *dst, const void *src, size_t bytes);
+    llml_result (*to_host)(void *d, void *dst, const void *src, size_t bytes);
+    /* x rows (stride xs floats) converted for a weight format */
+    llml_result (*actq)(void *d, const llml__gact *a, const float *x, int64_t xs);
+    /* y[t] (stride ys) = W(expert) act[t] */
+    llml_result (*mm)(void *d, const llml__dw *w, int64_t expert, const llml__gact *a, float *y, int64_t ys);
+    /* experts: for o < n_tok * k, y[o] = W(ids[o]) act[per_slot ? o : o / k] */
+    llml_result (*mm_ids)(void *d, const llml__dw *w, const llml__gact *a, int32_t per_slot, int64_t n_tok,
+                          int32_t k, const int32_t *ids, float *y, int64_t ys);
+    llml_result (*rmsnorm)(void *d, float *y, const float *x, const float *w, int64_t rows, int64_t n, float eps);
+    llml_result (*add)(void *d, float *y, const float *x, int64_t n);
+    llml_result (*add_rows)(void *d, float *y, const float *b, int64_t rows, int64_t n);
+    llml_result (*scale)(void *d, float *y, float s, int64_t n);
+    llml_result (*softcap)(void *d, float *y, float cap, int64_t n);
+    llml_result (*rope)(void *d, float *x, int64_t rows, int32_t n_heads, int64_t pos0, const llml__rope_p *p);
+    llml_result (*kv_store)(void *d, uint8_t *kc, uint8_t *vc, size_t row_bytes, llml_type kt, const float *k,
+                            const float *v, int64_t rows, int64_t width, int64_t pos0);
+    llml_result (*attention)(void *d, float *out, const float *q, const uint8_t *kc, const uint8_t *vc,
+                             const llml__attn_p *p, int64_t rows, int64_t pos0);
+    /* out[t][i] = act(g[t][i]) * u[t][i] (strides os, gs, us) */
+    llml_result (*glu)(void *d, float *out, int64_t os, const float *g, int64_t gs, const float *u, int64_t us,
+                       int64_t rows, int64_t n, int32_t gelu);
+    llml_result (*copy2d)(void *d, float *dst, int64_t ds, const float *src, int64_t ss, int64_t rows, int64_t n);
+    /* router rows (n_exp logits) -> top-k ids and weights (rows x k) */
+    llml_result (*moe_route)(void *d, const float *router, int64_t rows, int32_t n_exp, int32_t k, int32_t norm,
+                             int32_t *ids, float *wts);
+    /* out[t] = sum over s of wts[t k + s] y[t k + s] */
+    llml_result (*moe_sum)(void *d, float *out, const float *y, const float *wts, int64_t rows, int32_t k, int64_t n);
+    /* out[t] += y[t] * sigmoid(g[t]) (g NULL: 1) */
+    llml_result (*gate_add)(void *d, float *out, const float *y, const float *g, int64_t rows, int64_t n);
+} llml__dev_ops;
+
+/* A layer in device memory. */
+typedef struct llml__dl {
+    float *attn_norm, *attn_post_norm, *ffn_norm, *ffn_post_norm, *q_norm, *k_norm, *bq, *bk, *bv, *gate_inp_shexp;
+    llml__dw wq, wk, wv, wqkv, wo, ffn_gate, ffn_up, ffn_down;
+    llml__dw gate_inp, gate_exps, up_exps, down_exps, gate_shexp, up_shexp, down_shexp;
+    uint8_t *kc, *vc;
+    size_t kv_row;
+} llml__dl;
+
+typedef struct llml__bkr_alloc { void *p; size_t bytes; } llml__bkr_alloc;
+
+/* A runner-based backend's state begins with this. */
+typedef struct llml__bkr {
+    const llml__dev_ops *ops;
+    void *dev;                      /* the backend's device object (passed to ops) */
+    llml_allocator alloc;           /* host memory                          */
+    llml_log_fn log;
+    void *log_user;
+    char err[256];
+    int loaded;
+    llml_backend_model hp;          /* layers: host pointers of the model   */
+    int32_t n_layer;
+    uint8_t *on;                    /* n_layer flags                        */
+    int32_t output;
+    llml__dl *L;                    /* n_layer                              */
+    llml__dw out_w;
+    float *out_norm, *rope_freqs;
+    int32_t n_ctx, n_batch;
+    llml_type kt;
+    int64_t n_q, n_kv_max, ff_max, max_cols, moe_rows;
+    float *x, *cur, *q, *k, *v, *att, *ffa, *ffb, *ffo, *moe_y, *router, *moe_w, *gsh, *logits, *scores;
+    int32_t *moe_ids;
+    llml__gact act;                 /* act.buf: the one conversion buffer   */
+    size_t act_bytes;
+    int64_t att_chunk;
+    const float *act_src;           /* what act holds (for reuse)           */
+    int64_t act_xs;
+    llml__bkr_alloc *allocs;
+    size_t n_allocs, cap_allocs;
+    uint64_t bytes;                 /* device memory held                   */
+} llml__bkr;
+
+static void llml__bkr_error(llml__bkr *r, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void llml__bkr_error(llml__bkr *r, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err, sizeof(r->err), fmt, ap);
+    va_end(ap);
+    if (r->log) r->log(r->log_user, LLML_LOG_ERROR, r->err);
+}
+
+/* Device memory, recorded for freeing. */
+static void *llml__bkr_alloc_dev(llml__bkr *r, size_t bytes) {
+    void *p;
+    if (r->n_allocs == r->cap_allocs) {
+        size_t nc = r->cap_allocs ? r->cap_allocs * 2 : 64;
+        llml__bkr_alloc *a = (llml__bkr_alloc *)llml__alloc(&r->alloc, nc * sizeof(*a), 16);
+        if (!a) return NULL;
+        if (r->allocs) {
+            memcpy(a, r->allocs, r->n_allocs * sizeof(*a));
+            llml__free(&r->alloc, r->allocs, r->cap_allocs * sizeof(*a));
+        }
+        r->allocs = a;
+        r->cap_allocs = nc;
+    }
+    if (bytes == 0) bytes = 4;
+    p = r->ops->alloc(r->dev, bytes);
+    if (!p) return NULL;
+    r->allocs[r->n_allocs].p = p;
+    r->allocs[r->n_allocs].bytes = bytes;
+    r->n_allocs++;
+    r->bytes += bytes;
+    return p;
+}
+
+/* Free everything the runner holds (the device object stays). */
+static void llml__bkr_release(llml__bkr *r) {
+    size_t i;
+    for (i = r->n_allocs; i-- > 0; ) r->ops->free(r->dev, r->allocs[i].p, r->allocs[i].bytes);
+    if (r->allocs) llml__free(&r->alloc, r->allocs, r->cap_allocs * sizeof(*r->allocs));
+    if (r->L) llml__free(&r->alloc, r->L, (size_t)r->n_layer * sizeof(*r->L));
+    if (r->on) llml__free(&r->alloc, r->on, (size_t)r->n_layer);
+    r->allocs = NULL; r->n_allocs = r->cap_allocs = 0;
+    r->L = NULL; r->on = NULL;
+    r->bytes = 0;
+    r->loaded = 0;
+}
+
+#define LLML__BKR_OOM(r, what) do { \
+        llml__bkr_error(r, "out of device memory for %s (%.1f MiB held)", what, (double)(r)->bytes / 1048576.0); \
+        return LLML_ERR_OUT_OF_MEMORY; } while (0)
+#define LLML__BKR_TRY(expr) do { llml_result llml__rr = (expr); if (llml__rr != LLML_OK) return llml__rr; } while (0)
+
+static llml_result llml__bkr_vec(llml__bkr *r, const float *h, int64_t n, float **out) {
+    *out = NULL;
+    if (!h) return LLML_OK;
+    *out = (float *)llml__bkr_alloc_dev(r, (size_t)n * 4);
+    if (!*out) LLML__BKR_OOM(r, "a vector");
+    return r->ops->to_dev(r->dev, *out, h, (size_t)n * 4);
+}
+
+static llml_result llml__bkr_weight(llml__bkr *r, const llml_backend_weight *h, llml__dw *w) {
+    size_t bytes;
+    void *p;
+    memset(w, 0, sizeof(*w));
+    if (!h->data) return LLML_OK;
+    bytes = h->row_bytes * (size_t)h->ne[1] * (size_t)(h->ne[2] > 0 ? h->ne[2] : 1);
+    p = llml__bkr_alloc_dev(r, bytes);
+    if (!p) LLML__BKR_OOM(r, "weights");
+    LLML__BKR_TRY(r->ops->to_dev(r->dev, p, h->data, bytes));
+    w->data = p;
+    w->type = h->type;
+    w->ne[0] = h->ne[0]; w->ne[1] = h->ne[1]; w->ne[2] = h->ne[2] > 0 ? h->ne[2] : 1;
+    w->row_bytes = h->row_bytes;
+    w->host = h->data;
+    return LLML_OK;
+}
+
+static float *llml__bkr_buf(llml__bkr *r, int64_t floats) {
+    return (float *)llml__bkr_alloc_dev(r, (size_t)(floats > 0 ? floats : 1) * 4);
+}
+
+static llml_result llml__bkr_upload(llml__bkr *r, const llml_backend_load *ld, uint64_t *bytes) {
+    const llml_backend_model *hp = ld->model;
+    int64_t il, ne, hd, n_exp, k, rows, w3 = 0;
+    int any = 0;
+    if (r->loaded) { llml__bkr_error(r, "upload: already loaded"); return LLML_ERR_INVALID_ARG; }
+    if (ld->kv_type != LLML_TYPE_F32 && ld->kv_type != LLML_TYPE_F16 && ld->kv_type != LLML_TYPE_Q8_0) {
+        llml__bkr_error(r, "upload: KV cache type %d is not supported", (int)ld->kv_type);
+        return LLML_ERR_UNSUPPORTED;
+    }
+    r->hp = *hp;
+    r->n_layer = hp->n_layer;
+    r->n_ctx = ld->n_ctx;
+    r->n_batch = ld->n_batch;
+    r->kt = ld->kv_type;
+    r->output = ld->output;
+    r->L = (llml__dl *)llml__calloc(&r->alloc, (size_t)hp->n_layer * sizeof(*r->L));
+    r->on = (uint8_t *)llml__calloc(&r->alloc, (size_t)hp->n_layer);
+    if (!r->L || !r->on) { llml__bkr_release(r); llml__bkr_error(r, "out of memory"); return LLML_ERR_OUT_OF_MEMORY; }
+    ne = hp->n_embd;
+    hd = hp->head_dim;
+    n_exp = hp->n_expert;
+    k = hp->n_expert_used > 0 ? hp->n_expert_used : 1;
+    r->n_q = (int64_t)hp->n_head * hd;
+    r->n_kv_max = 0;
+    r->ff_max = 0;
+    for (il = 0; il < hp->n_layer; il++) {
+        const llml_backend_layer *H = &hp->layers[il];
+        llml__dl *D = &r->L[il];
+        int64_t nkv = (int64_t)H->n_head_kv * hd, ff = H->n_ff;
+        llml_result res = LLML_OK;
+        if (!ld->run_layer[il]) continue;
+        r->on[il] = 1;
+        any = 1;
+        if (nkv > r->n_kv_max) r->n_kv_max = nkv;
+        if (H->ffn_up.data && !H->ffn_gate.data && !H->up_exps.data) ff = 2 * (int64_t)H->n_ff;
+        if (H->gate_shexp.data && H->gate_shexp.ne[1] > ff) ff = H->gate_shexp.ne[1];
+        if (ff > r->ff_max) r->ff_max = ff;
+        if (H->wqkv.data && H->wqkv.ne[1] > w3) w3 = H->wqkv.ne[1];
+#define LLML__V(f, n) if (res == LLML_OK) res = llml__bkr_vec(r, H->f, n, &D->f)
+#define LLML__W(f) if (res == LLML_OK) res = llml__bkr_weight(r, &H->f, &D->f)
+        LLML__V(attn_norm, ne); LLML__V(attn_post_norm, ne); LLML__V(ffn_norm, ne); LLML__V(ffn_post_norm, ne);
+        LLML__V(q_norm, hd); LLML__V(k_norm, hd);
+        LLML__V(bq, r->n_q); LLML__V(bk, nkv); LLML__V(bv, nkv);
+        LLML__V(gate_inp_shexp, ne);
+        LLML__W(wq); LLML__W(wk); LLML__W(wv); LLML__W(wqkv); LLML__W(wo);
+        LLML__W(ffn_gate); LLML__W(ffn_up); LLML__W(ffn_down);
+        LLML__W(gate_inp); LLML__W(gate_exps); LLML__W(up_exps); LLML__W(down_exps);
+        LLML__W(gate_shexp); LLML__W(up_shexp); LLML__W(down_shexp);
+#undef LLML__V
+#undef LLML__W
+        if (res != LLML_OK) { llml__bkr_release(r); return res; }
+        D->kv_row = llml_row_size(r->kt, nkv);
+        D->kc = (uint8_t *)llml__bkr_alloc_dev(r, (size_t)r->n_ctx * D->kv_row);
+        D->vc = (uint8_t *)llml__bkr_alloc_dev(r, (size_t)r->n_ctx * D->kv_row);
+        if (!D->kc || !D->vc) { llml__bkr_release(r); LLML__BKR_OOM(r, "the KV cache"); }
+    }
+    if (r->output) {
+        llml_result res = llml__bkr_vec(r, hp->output_norm, ne, &r->out_norm);
+        if (res == LLML_OK) res = llml__bkr_weight(r, &hp->output, &r->out_w);
+        if (res != LLML_OK) { llml__bkr_release(r); return res; }
+        any = 1;
+    }
+    if (!any) { r->loaded = 1; if (bytes) *bytes = r->bytes; return LLML_OK; }
+    if (hp->rope_freqs) {
+        llml_result res = llml__bkr_vec(r, hp->rope_freqs, hp->n_rot / 2, &r->rope_freqs);
+        if (res != LLML_OK) { llml__bkr_release(r); return res; }
+    }
+    /* scratch for n_batch tokens (experts: n_batch x k rows) */
+    rows = r->n_batch;
+    r->moe_rows = n_exp > 0 ? rows * k : rows;
+    r->max_cols = ne;
+    if (r->n_q > r->max_cols) r->max_cols = r->n_q;
+    if (r->ff_max > r->max_cols) r->max_cols = r->ff_max;
+    {
+        int64_t ffa = rows * LLML__MAX(r->ff_max, w3);
+        if (r->moe_rows * r->ff_max > ffa) ffa = r->moe_rows * r->ff_max;
+        r->x = llml__bkr_buf(r, rows * ne);
+        r->cur = llml__bkr_buf(r, rows * ne);
+        r->q = llml__bkr_buf(r, rows * r->n_q);
+        r->k = llml__bkr_buf(r, rows * r->n_kv_max);
+        r->v = llml__bkr_buf(r, rows * r->n_kv_max);
+        r->att = llml__bkr_buf(r, rows * r->n_q);
+        r->ffa = llml__bkr_buf(r, ffa);
+        r->ffb = llml__bkr_buf(r, ffa);
+        r->ffo = llml__bkr_buf(r, rows * ne);
+        r->moe_y = llml__bkr_buf(r, r->moe_rows * ne);
+        r->router = llml__bkr_buf(r, rows * (n_exp > 0 ? n_exp : 1));
+        r->moe_w = llml__bkr_buf(r, r->moe_rows);
+        r->gsh = llml__bkr_buf(r, rows);
+        r->moe_ids = (int32_t *)llml__bkr_alloc_dev(r, (size_t)r->moe_rows * 4);
+        r->logits = r->output ? llml__bkr_buf(r, rows * hp->n_vocab) : NULL;
+        r->act_bytes = llml__g_act_bytes(r->moe_rows, r->max_cols);
+        r->act.buf = llml__bkr_alloc_dev(r, r->act_bytes);
+        /* attention scores: up to 64 MiB, at least one token */
+        r->att_chunk = (int64_t)((64u << 20) / ((uint64_t)hp->n_head * (uint64_t)r->n_ctx * 4u));
+        if (r->att_chunk < 1) r->att_chunk = 1;
+        if (r->att_chunk > rows) r->att_chunk = rows;
+        if (r->att_chunk > 65535) r->att_chunk = 65535;   /* a GPU grid dimension */
+        r->scores = llml__bkr_buf(r, r->att_chunk * hp->n_head * r->n_ctx);
+        if (!r->x || !r->cur || !r->q || !r->k || !r->v || !r->att || !r->ffa || !r->ffb || !r->ffo || !r->moe_y ||
+            !r->router || !r->moe_w || !r->gsh || !r->moe_ids || (r->output && !r->logits) || !r->act.buf || !r->scores) {
+            llml__bkr_release(r);
+            LLML__BKR_OOM(r, "scratch buffers");
+        }
+    }
+    r->loaded = 1;
+    if (bytes) *bytes = r->bytes;
+    return LLML_OK;
+}
+
+/* W(expert) x for rows of x; reuse: x is what act already holds. */
+static llml_result llml__bkr_mm(llml__bkr *r, const llml__dw *w, int64_t expert, const float *x, int64_t xs,
+                                int64_t rows, float *y, int64_t ys, int reuse) {
+    llml_type vdt = llml__types[w->type].info.vec_dot_type;
+    if (!(reuse && r->act_src == x && r->act.vdt == vdt && r->act.rows == rows && r->act.n == w->ne[0] && r->act_xs == xs)) {
+        r->act.vdt = vdt;
+        r->act.rows = rows;
+        r->act.n = w->ne[0];
+        r->act_src = x;
+        r->act_xs = xs;
+        LLML__BKR_TRY(r->ops->actq(r->dev, &r->act, x, xs));
+    }
+    return r->ops->mm(r->dev, w, expert, &r->act, y, ys);
+}
+
+static llml_result llml__bkr_ffn(llml__bkr *r, const llml_backend_layer *H, const llml__dl *D, int64_t n) {
+    const llml__dev_ops *o = r->ops;
+    void *d = r->dev;
+    int64_t ne = r->hp.n_embd, ff = H->n_ff;
+    int32_t gelu = r->hp.gelu;
+    if (D->gate_exps.data) {
+        int32_t k = r->hp.n_expert_used, n_exp = r->hp.n_expert;
+        llml_type vdt;
+        LLML__BKR_TRY(llml__bkr_mm(r, &D->gate_inp, 0, r->cur, ne, n, r->router, n_exp, 0));
+        LLML__BKR_TRY(o->moe_route(d, r->router, n, n_exp, k, r->hp.norm_w_experts, r->moe_ids, r->moe_w));
+        vdt = llml__types[D->gate_exps.type].info.vec_dot_type;
+        r->act.vdt = vdt; r->act.rows = n; r->act.n = ne; r->act_src = NULL;
+        LLML__BKR_TRY(o->actq(d, &r->act, r->cur, ne));
+        LLML__BKR_TRY(o->mm_ids(d, &D->gate_exps, &r->act, 0, n, k, r->moe_ids, r->ffb, ff));
+        if (llml__types[D->up_exps.type].info.vec_dot_type != vdt) {
+            r->act.vdt = llml__types[D->up_exps.type].info.vec_dot_type;
+            LLML__BKR_TRY(o->actq(d, &r->act, r->cur, ne));
+        }
+        LLML__BKR_TRY(o->mm_ids(d, &D->up_exps, &r->act, 0, n, k, r->moe_ids, r->ffa, ff));
+        LLML__BKR_TRY(o->glu(d, r->ffb, ff, r->ffb, ff, r->ffa, ff, n * k, ff, gelu));
+        r->act.vdt = llml__types[D->down_exps.type].info.vec_dot_type;
+        r->act.rows = n * k; r->act.n = ff;
+        LLML__BKR_TRY(o->actq(d, &r->act, r->ffb, ff));
+        LLML__BKR_TRY(o->mm_ids(d, &D->down_exps, &r->act, 1, n, k, r->moe_ids, r->moe_y, ne));
+        r->act_src = NULL;
+        LLML__BKR_TRY(o->moe_sum(d, r->ffo, r->moe_y, r->moe_w, n, k, ne));
+        if (D->gate_shexp.data) {
+            int64_t ffs = D->gate_shexp.ne[1];
+            if (D->gate_inp_shexp) {
+                llml__dw gv;
+                memset(&gv, 0, sizeof(gv));
+                gv.data = D->gate_inp_shexp; gv.type = LLML_TYPE_F32;
+                gv.ne[0] = ne; gv.ne[1] = 1; gv.ne[2] = 1; gv.row_bytes = (size_t)ne * 4;
+                LLML__BKR_TRY(llml__bkr_mm(r, &gv, 0, r->cur, ne, n, r->gsh, 1, 0));
+            }
+            LLML__BKR_TRY(llml__bkr_mm(r, &D->gate_shexp, 0, r->cur, ne, n, r->ffb, ffs, 0));
+            LLML__BKR_TRY(llml__bkr_mm(r, &D->up_shexp, 0, r->cur, ne, n, r->ffa, ffs, 1));
+            LLML__BKR_TRY(o->glu(d, r->ffb, ffs, r->ffb, ffs, r->ffa, ffs, n, ffs, gelu));
+            LLML__BKR_TRY(llml__bkr_mm(r, &D->down_shexp, 0, r->ffb, ffs, n, r->moe_y, ne, 0));
+            LLML__BKR_TRY(o->gate_add(d, r->ffo, r->moe_y, D->gate_inp_shexp ? r->gsh : NULL, n, ne));
+        }
+        return LLML_OK;
+    }
+    if (!D->ffn_gate.data) {   /* fused gate and up (phi3) */
+        LLML__BKR_TRY(llml__bkr_mm(r, &D->ffn_up, 0, r->cur, ne, n, r->ffa, 2 * ff, 0));
+        LLML__BKR_TRY(o->glu(d, r->ffb, ff, r->ffa, 2 * ff, r->ffa + ff, 2 * ff, n, ff, gelu));
+    } else {
+        LLML__BKR_TRY(llml__bkr_mm(r, &D->ffn_gate, 0, r->cur, ne, n, r->ffb, ff, 0));
+        LLML__BKR_TRY(llml__bkr_mm(r, &D->ffn_up, 0, r->cur, ne, n, r->ffa, ff, 1));
+        LLML__BKR_TRY(o->glu(d, r->ffb, ff, r->ffb, ff, r->ffa, ff, n, ff, gelu));
+    }
+    return llml__bkr_mm(r, &D->ffn_down, 0, r->ffb, ff, n, r->ffo, ne, 0);
+}
+
+static llml_result llml__bkr_layer(llml__bkr *r, int32_t il, int64_t n, int64_t pos0) {
+    const llml__dev_ops *o = r->ops;
+    void *d = r->dev;
+    const llml_backend_model *hp = &r->hp;
+    const llml_backend_layer *H = &hp->layers[il];
+    const llml__dl *D = &r->L[il];
+    int64_t ne = hp->n_embd, hd = hp->head_dim, nh = hp->n_head, nq = nh * hd;
+    int64_t nkv = (int64_t)H->n_head_kv * hd;
+    float eps = hp->norm_eps;
+    llml__rope_p rp;
+    llml__attn_p ap;
+    LLML__BKR_TRY(o->rmsnorm(d, r->cur, r->x, D->attn_norm, n, ne, eps));
+    if (D->wqkv.data) {
+        int64_t w3 = nq + 2 * nkv;
+        LLML__BKR_TRY(llml__bkr_mm(r, &D->wqkv, 0, r->cur, ne, n, r->ffa, w3, 0));
+        LLML__BKR_TRY(o->copy2d(d, r->q, nq, r->ffa, w3, n, nq));
+        LLML__BKR_TRY(o->copy2d(d, r->k, nkv, r->ffa + nq, w3, n, nkv));
+        LLML__BKR_TRY(o->copy2d(d, r->v, nkv, r->ffa + nq + nkv, w3, n, nkv));
+    } else {
+        LLML__BKR_TRY(llml__bkr_mm(r, &D->wq, 0, r->cur, ne, n, r->q, nq, 0));
+        LLML__BKR_TRY(llml__bkr_mm(r, &D->wk, 0, r->cur, ne, n, r->k, nkv, 1));
+        LLML__BKR_TRY(llml__bkr_mm(r, &D->wv, 0, r->cur, ne, n, r->v, nkv, 1));
+    }
+    if (D->bq) LLML__BKR_TRY(o->add_rows(d, r->q, D->bq, n, nq));
+    if (D->bk) LLML__BKR_TRY(o->add_rows(d, r->k, D->bk, n, nkv));
+    if (D->bv) LLML__BKR_TRY(o->add_rows(d, r->v, D->bv, n, nkv));
+    if (D->q_norm) LLML__BKR_TRY(o->rmsnorm(d, r->q, r->q, D->q_norm, n * nh, hd, eps));
+    if (D->k_norm) LLML__BKR_TRY(o->rmsnorm(d, r->k, r->k, D->k_norm, n * H->n_head_kv, hd, eps));
+    rp.hd = (int32_t)hd;
+    rp.n_rot = hp->n_rot;
+    rp.neox = hp->rope_style == LLML_ROPE_NEOX;
+    rp.theta_scale = powf(H->rope_base, -2.0f / (float)hp->n_rot);
+    rp.scale = H->rope_scale;
+    rp.freqs = r->rope_freqs;
+    LLML__BKR_TRY(o->rope(d, r->q, n, (int32_t)nh, pos0, &rp));
+    LLML__BKR_TRY(o->rope(d, r->k, n, H->n_head_kv, pos0, &rp));
+    if (hp->attn_scale_pre) LLML__BKR_TRY(o->scale(d, r->q, hp->attn_scale, n * nq));
+    LLML__BKR_TRY(o->kv_store(d, D->kc, D->vc, D->kv_row, r->kt, r->k, r->v, n, nkv, pos0));
+    ap.kt = r->kt;
+    ap.row_bytes = D->kv_row;
+    ap.n_head = (int32_t)nh;
+    ap.n_head_kv = H->n_head_kv;
+    ap.hd = (int32_t)hd;
+    ap.n_ctx = r->n_ctx;
+    ap.scale = hp->attn_scale_pre ? 1.0f : hp->attn_scale;
+    ap.softcap = hp->attn_softcap;
+    ap.swa = H->sliding_window;
+    ap.scores = r->scores;
+    ap.chunk = r->att_chunk;
+    LLML__BKR_TRY(o->attention(d, r->att, r->q, D->kc, D->vc, &ap, n, pos0));
+    LLML__BKR_TRY(llml__bkr_mm(r, &D->wo, 0, r->att, nq, n, r->cur, ne, 0));
+    if (D->attn_post_norm) LLML__BKR_TRY(o->rmsnorm(d, r->cur, r->cur, D->attn_post_norm, n, ne, eps));
+    LLML__BKR_TRY(o->add(d, r->x, r->cur, n * ne));
+    LLML__BKR_TRY(o->rmsnorm(d, r->cur, r->x, D->ffn_norm, n, ne, eps));
+    LLML__BKR_TRY(llml__bkr_ffn(r, H, D, n));
+    if (D->ffn_post_norm) LLML__BKR_TRY(o->rmsnorm(d, r->ffo, r->ffo, D->ffn_post_norm, n, ne, eps));
+    return o->add(d, r->x, r->ffo, n * ne);
+}
+
+static llml_result llml__bkr_run(llml__bkr *r, const llml_backend_run *run) {
+    int64_t ne = r->hp.n_embd, n = run->n_tokens;
+    int32_t il;
+    if (!r->loaded || n < 1 || n > r->n_batch || run->pos0 < 0 || run->pos0 + n > r->n_ctx ||
+        run->layer_begin < 0 || run->layer_end > r->n_layer || run->layer_begin > run->layer_end ||
+        run->out_rows < 0 || run->out_rows > n || (run->out_rows > 0 && !r->output)) {
+        llml__bkr_error(r, "run: bad arguments (layers %d..%d, %lld tokens at %lld)", (int)run->layer_begin,
+                        (int)run->layer_end, (long long)n, (long long)run->pos0);
+        return LLML_ERR_INVALID_ARG;
+    }
+    for (il = run->layer_begin; il < run->layer_end; il++)
+        if (!r->on[il]) { llml__bkr_error(r, "run: layer %d was not uploaded", (int)il); return LLML_ERR_INVALID_ARG; }
+    r->act_src = NULL;
+    LLML__BKR_TRY(r->ops->to_dev(r->dev, r->x, run->x, (size_t)(n * ne) * 4));
+    for (il = run->layer_begin; il < run->layer_end; il++) LLML__BKR_TRY(llml__bkr_layer(r, il, n, run->pos0));
+    if (run->out_rows > 0) {
+        int64_t first = n - run->out_rows, nv = r->hp.n_vocab;
+        LLML__BKR_TRY(r->ops->rmsnorm(r->dev, r->cur, r->x + first * ne, r->out_norm, run->out_rows, ne, r->hp.norm_eps));
+        LLML__BKR_TRY(llml__bkr_mm(r, &r->out_w, 0, r->cur, ne, run->out_rows, r->logits, nv, 0));
+        if (r->hp.final_softcap > 0.0f) LLML__BKR_TRY(r->ops->softcap(r->dev, r->logits, r->hp.final_softcap, run->out_rows * nv));
+        LLML__BKR_TRY(r->ops->to_host(r->dev, run->logits, r->logits, (size_t)(run->out_rows * nv) * 4));
+    }
+    if (run->want_x) LLML__BKR_TRY(r->ops->to_host(r->dev, run->x, r->x, (size_t)(n * ne) * 4));
+    return LLML_OK;
+}
+
+/* The matmul hook: an uploaded weight is used in place, another one is
+   uploaded for the call. */
+static llml_result llml__bkr_matmul(llml__bkr *r, const llml_backend_weight *hw, int64_t expert, const float *x,
+                                    int64_t n, float *y) {
+    llml__dw w, *use = NULL;
+    size_t nx, ny, wbytes = 0, ab;
+    float *dx = NULL, *dy = NULL;
+    void *wp = NULL;
+    llml__gact a;
+    llml_result res;
+    int32_t il;
+    if (!hw || !hw->data || !x || !y || n < 1 || expert < 0 || expert >= (hw->ne[2] > 0 ? hw->ne[2] : 1)) return LLML_ERR_INVALID_ARG;
+    if (!llml__traits(hw->type) || hw->ne[0] % llml__types[hw->type].info.block_size) return LLML_ERR_UNSUPPORTED_TYPE;
+    for (il = 0; il < r->n_layer && !use; il++) {
+        llml__dl *D = &r->L[il];
+        llml__dw *all[15];
+        int k;
+        all[0] = &D->wq; all[1] = &D->wk; all[2] = &D->wv; all[3] = &D->wqkv; all[4] = &D->wo; all[5] = &D->ffn_gate;
+        all[6] = &D->ffn_up; all[7] = &D->ffn_down; all[8] = &D->gate_inp; all[9] = &D->gate_exps; all[10] = &D->up_exps;
+        all[11] = &D->down_exps; all[12] = &D->gate_shexp; all[13] = &D->up_shexp; all[14] = &D->down_shexp;
+        for (k = 0; k < 15; k++)
+            if (all[k]->data && all[k]->host == hw->data && all[k]->type == hw->type && all[k]->ne[0] == hw->ne[0] &&
+                all[k]->ne[1] == hw->ne[1]) { use = all[k]; break; }
+    }
+    if (!use && r->out_w.data && r->out_w.host == hw->data && r->out_w.type == hw->type && r->out_w.ne[1] == hw->ne[1]) use = &r->out_w;
+    nx = (size_t)(n * hw->ne[0]) * 4;
+    ny = (size_t)(n * hw->ne[1]) * 4;
+    ab = llml__g_act_bytes(n, hw->ne[0]);
+    dx = (float *)r->ops->alloc(r->dev, nx);
+    dy = (float *)r->ops->alloc(r->dev, ny);
+    a.buf = r->ops->alloc(r->dev, ab);
+    if (!use) {
+        wbytes = hw->row_bytes * (size_t)hw->ne[1] * (size_t)(hw->ne[2] > 0 ? hw->ne[2] : 1);
+        wp = r->ops->alloc(r->dev, wbytes);
+    }
+    res = LLML_ERR_OUT_OF_MEMORY;
+    if (dx && dy && a.buf && (use || wp)) {
+        res = LLML_OK;
+        if (!use) {
+            memset(&w, 0, sizeof(w));
+            w.data = wp; w.type = hw->type; w.ne[0] = hw->ne[0]; w.ne[1] = hw->ne[1];
+            w.ne[2] = hw->ne[2] > 0 ? hw->ne[2] : 1; w.row_bytes = hw->row_bytes; w.host = hw->data;
+            res = r->ops->to_dev(r->dev, wp, hw->data, wbytes);
+            use = &w;
+        }
+        if (res == LLML_OK) res = r->ops->to_dev(r->dev, dx, x, nx);
+        a.vdt = llml__types[hw->type].info.vec_dot_type; a.rows = n; a.n = hw->ne[0];
+        if (res == LLML_OK) res = r->ops->actq(r->dev, &a, dx, hw->ne[0]);
+        if (res == LLML_OK) res = r->ops->mm(r->dev, use, expert, &a, dy, hw->ne[1]);
+        if (res == LLML_OK) res = r->ops->to_host(r->dev, y, dy, ny);
+    } else {
+        llml__bkr_error(r, "matmul: out of device memory");
+    }
+    if (wp) r->ops->free(r->dev, wp, wbytes);
+    if (a.buf) r->ops->free(r->dev, a.buf, ab);
+    if (dy) r->ops->free(r->dev, dy, ny);
+    if (dx) r->ops->free(r->dev, dx, nx);
+    return res;
+}
+
+static llml_result llml__bkr_kv(llml__bkr *r, int32_t il, int64_t pos0, int64_t n, void *kh, void *vh, int write) {
+    const llml__dl *D;
+    size_t off, bytes;
+    if (!r->loaded || il < 0 || il >= r->n_layer || !r->on[il] || pos0 < 0 || n < 0 || pos0 + n > r->n_ctx) {
+        llml__bkr_error(r, "kv: bad layer %d or rows %lld..%lld", (int)il, (long long)pos0, (long long)(pos0 + n));
+        return LLML_ERR_INVALID_ARG;
+    }
+    if (n == 0) return LLML_OK;
+    D = &r->L[il];
+    off = (size_t)pos0 * D->kv_row;
+    bytes = (size_t)n * D->kv_row;
+    if (write) {
+        LLML__BKR_TRY(r->ops->to_dev(r->dev, D->kc + off, kh, bytes));
+        return r->ops->to_dev(r->dev, D->vc + off, vh, bytes);
+    }
+    LLML__BKR_TRY(r->ops->to_host(r->dev, kh, D->kc + off, bytes));
+    return r->ops->to_host(r->dev, vh, D->vc + off, bytes);
+}
+
+/* Public hooks of every runner-based backend (state begins with llml__bkr). */
+static llml_result llml__rbk_upload(void *st, const llml_backend_load *ld, uint64_t *bytes) {
+    return llml__bkr_upload((llml__bkr *)st, ld, bytes);
+}
+static llml_result llml__rbk_run(void *st, const llml_backend_run *run) { return llml__bkr_run((llml__bkr *)st, run); }
+static llml_result llml__rbk_matmul(void *st, const llml_backend_weight *w, int64_t expert, const float *x, int64_t n, float *y) {
+    return llml__bkr_matmul((llml__bkr *)st, w, expert, x, n, y);
+}
+static llml_result llml__rbk_kv_read(void *st, int32_t il, int64_t pos0, int64_t n, void *k, void *v) {
+    return llml__bkr_kv((llml__bkr *)st, il, pos0, n, k, v, 0);
+}
+static llml_result llml__rbk_kv_write(void *st, int32_t il, int64_t pos0, int64_t n, const void *k, const void *v) {
+    return llml__bkr_kv((llml__bkr *)st, il, pos0, n, (void *)(uintptr_t)k, (void *)(uintptr_t)v, 1);
+}
+static const char *llml__rbk_last_error(void *st) { return ((llml__bkr *)st)->err; }
+
+/* ---- the reference backend: the primitives on the CPU ---------------------- */
+
+typedef struct llml__ref {
+    llml__bkr run;                 /* first: the runner                    */
+    uint64_t limit, used;
+    uint8_t types[LLML_TYPE_COUNT];
+} llml__ref;
+
+static void *llml__ref_alloc(void *d, size_t bytes) {
+    llml__ref *s = (llml__ref *)d;
+    void *p;
+    if (bytes > s->limit - s->used) return NULL;
+    p = llml__alloc(&s->run.alloc, bytes, 64);
+    if (p) s->used += bytes;
+    return p;
+}
+static void llml__ref_free(void *d, void *p, size_t bytes) {
+    llml__ref *s = (llml__ref *)d;
+    llml__free(&s->run.alloc, p, bytes);
+    s->used -= bytes;
+}
+static llml_result llml__ref_copy(void *d, void *dst, const void *src, size_t bytes) {
+    (void)d;
+    if (bytes) memmove(dst, src, bytes);
+    return LLML_OK;
+}
+
+static llml_result llml__ref_actq(void *d, const llml__gact *a, const float *x, int64_t xs) {
+    int64_t t, i, n = a->n;
+    (void)d;
+    if (llml__g_ftype(a->vdt)) {
+        float *o = (float *)a->buf;
+        for (t = 0; t < a->rows; t++)
+            for (i = 0; i < n; i++) o[t * n + i] = llml__g_act_float(a->vdt, x[t * xs + i]);
+        return LLML_OK;
+    } else {
+        int8_t *q = (int8_t *)a->buf;
+        float *dd = (float *)(void *)((uint8_t *)a->buf + llml__g_act_off_d(a->rows, n));
+        int32_t *ss = (int32_t *)(void *)((uint8_t *)a->buf + llml__g_act_off_s(a->rows, n));
+        int64_t np = n / 32;
+        for (t = 0; t < a->rows; t++) {
+            if (a->vdt == LLML_TYPE_Q8_K) {
+                for (i = 0; i < n / 256; i++)
+                    llml__g_actq_q8_k(x + t * xs + 256 * i, q + t * n + 256 * i, dd + t * np + 8 * i, ss + t * np + 8 * i);
+            } else {
+                for (i = 0; i < np; i++)
+                    llml__g_actq_q8_0(x + t * xs + 32 * i, q + t * n + 32 * i, dd + t * np + i, ss + t * np + i);
+            }
+        }
+        return LLML_OK;
+    }
+}
+
+/* One output value: row `row` of a weight times activation row t. */
+static float llml__ref_dot(const llml__dw *w, const uint8_t *row, const llml__gact *a, int64_t t) {
+    int64_t n = a->n, p;
+    float acc = 0.0f;
+    if (llml__g_ftype(w->type)) {
+        const float *x = (const float *)a->buf + t * n;
+        for (p = 0; p < n; p += 32) {
+            int64_t i, e = LLML__MIN(p + 32, n);
+            float s = 0.0f;
+            for (i = p; i < e; i++) s += llml__g_wf(w->type, row, i) * x[i];
+            acc += s;
+        }
+    } else {
+        const uint8_t *q = (const uint8_t *)a->buf + t * n;
+        const float *dd = (const float *)(const void *)((const uint8_t *)a->buf + llml__g_act_off_d(a->rows, n)) + t * (n / 32);
+        const int32_t *ss = (const int32_t *)(const void *)((const uint8_t *)a->buf + llml__g_act_off_s(a->rows, n)) + t * (n / 32);
+        for (p = 0; p < n / 32; p++) {
+            llml__gpart wp;
+            uint32_t av[8];
+            int k;
+            llml__g_part(w->type, row, p, &wp);
+            for (k = 0; k < 8; k++) av[k] = llml__g_ld32a4(q + 32 * p + 4 * k);
+            acc += llml__g_part_dot(&wp, av, dd[p], ss[p]);
+        }
+    }
+    return acc;
+}
+
+static llml_result llml__ref_mm(void *d, const llml__dw *w, int64_t expert, const llml__gact *a, float *y, int64_t ys) {
+    const uint8_t *base = (const uint8_t *)w->data + (size_t)expert * (size_t)w->ne[1] * w->row_bytes;
+    int64_t t, r;
+    (void)d;
+    for (t = 0; t < a->rows; t++)
+        for (r = 0; r < w->ne[1]; r++) y[t * ys + r] = llml__ref_dot(w, base + (size_t)r * w->row_bytes, a, t);
+    return LLML_OK;
+}
+
+static llml_result llml__ref_mm_ids(void *d, const llml__dw *w, const llml__gact *a, int32_t per_slot, int64_t n_tok,
+                                    int32_t k, const int32_t *ids, float *y, int64_t ys) {
+    int64_t o, r;
+    (void)d;
+    for (o = 0; o < n_tok * k; o++) {
+        const uint8_t *base = (const uint8_t *)w->data + (size_t)ids[o] * (size_t)w->ne[1] * w->row_bytes;
+        for (r = 0; r < w->ne[1]; r++) y[o * ys + r] = llml__ref_dot(w, base + (size_t)r * w->row_bytes, a, per_slot ? o : o / k);
+    }
+    return LLML_OK;
+}
+
+static llml_result llml__ref_rmsnorm(void *d, float *y, const float *x, const float *w, int64_t rows, int64_t n, float eps) {
+    int64_t t, i;
+    (void)d;
+    for (t = 0; t < rows; t++) {
+        const float *xr = x + t * n;
+        float *yr = y + t * n, sc;
+        double s = 0.0;
+        for (i = 0; i < n; i++) s += (double)(xr[i] * xr[i]);
+        sc = 1.0f / sqrtf((float)(s / (double)n) + eps);
+        for (i = 0; i < n; i++) yr[i] = xr[i] * sc;
+        if (w) for (i = 0; i < n; i++) yr[i] *= w[i];
+    }
+    return LLML_OK;
+}
+static llml_result llml__ref_add(void *d, float *y, const float *x, int64_t n) {
+    int64_t i;
+    (void)d;
+    for (i = 0; i < n; i++) y[i] += x[i];
+    return LLML_OK;
+}
+static llml_result llml__ref_add_rows(void *d, float *y, const float *b, int64_t rows, int64_t n) {
+    int64_t t, i;
+    (void)d;
+    for (t = 0; t < rows; t++) for (i = 0; i < n; i++) y[t * n + i] += b[i];
+    return LLML_OK;
+}
+static llml_result llml__ref_scale(void *d, float *y, float s, int64_t n) {
+    int64_t i;
+    (void)d;
+    for (i = 0; i < n; i++) y[i] *= s;
+    return LLML_OK;
+}
+static llml_result llml__ref_softcap(void *d, float *y, float cap, int64_t n) {
+    int64_t i;
+    (void)d;
+    for (i = 0; i < n; i++) y[i] = tanhf(y[i] * (1.0f / cap)) * cap;
+    return LLML_OK;
+}
+static llml_result llml__ref_rope(void *d, float *x, int64_t rows, int32_t n_heads, int64_t pos0, const llml__rope_p *p) {
+    int64_t t;
+    int h, i, half = p->n_rot / 2;
+    (void)d;
+    for (t = 0; t < rows; t++) {
+        for (i = 0; i < half; i++) {
+            float th = llml__g_rope_theta((float)(pos0 + t), p->theta_scale, p->freqs, p->scale, i);
+            float c = cosf(th), s = sinf(th);
+            for (h = 0; h < n_heads; h++) {
+                float *v = x + (t * n_heads + h) * p->hd;
+                int i0 = p->neox ? i : 2 * i, i1 = p->neox ? i + half : 2 * i + 1;
+                float x0 = v[i0], x1 = v[i1];
+                v[i0] = x0 * c - x1 * s;
+                v[i1] = x0 * s + x1 * c;
+            }
+        }
+    }
+    return LLML_OK;
+}
+static llml_result llml__ref_kv_store(void *d, uint8_t *kc, uint8_t *vc, size_t row_bytes, llml_type kt, const float *k,
+                                      const float *v, int64_t rows, int64_t width, int64_t pos0) {
+    int64_t t, i, c;
+    (void)d;
+    for (t = 0; t < rows; t++) {
+        for (c = 0; c < 2; c++) {
+            const float *src = (c ? v : k) + t * width;
+            uint8_t *dst = (c ? vc : kc) + (size_t)(pos0 + t) * row_bytes;
+            if (kt == LLML_TYPE_F32) memcpy(dst, src, (size_t)width * 4);
+            else if (kt == LLML_TYPE_F16)
+                for (i = 0; i < width; i++) { uint16_t h = llml__g_f2h(src[i]); dst[2 * i] = (uint8_t)h; dst[2 * i + 1] = (uint8_t)(h >> 8); }
+            else
+                for (i = 0; i < width / 32; i++) llml__g_q8_0_block(src + 32 * i, dst + 34 * i);
+        }
+    }
+    return LLML_OK;
+}
+
+/* Attention as the CPU computes it: scores q.k (q rounded to the cache's
+   activation type), soft-capping, scale, causal window, softmax (sum in
+   double), then sum of p v (p rounded to F16 for an F16 cache). */
+static llml_result llml__ref_attention(void *dv, float *out, const float *q, const uint8_t *kc, const uint8_t *vc,
+                                       const llml__attn_p *p, int64_t rows, int64_t pos0) {
+    int64_t i, j, h, dd, hd = p->hd, nq = (int64_t)p->n_head * hd, group = p->n_head / p->n_head_kv;
+    size_t head_bytes = llml_row_size(p->kt, hd);
+    float *sc = p->scores;
+    float qf[512];
+    int8_t q8[512];
+    float q8d[16];
+    (void)dv;
+    if (hd > 512) return LLML_ERR_UNSUPPORTED;
+    for (i = 0; i < rows; i++) {
+        int64_t pos = pos0 + i, j0 = 0;
+        if (p->swa > 0 && pos - p->swa + 1 > 0) j0 = pos - p->swa + 1;
+        for (h = 0; h < p->n_head; h++) {
+            const float *qh = q + i * nq + h * hd;
+            size_t hoff = (size_t)(h / group) * head_bytes;
+            float mx = -INFINITY, inv;
+            double sum = 0.0;
+            float *o = out + i * nq + h * hd;
+            if (p->kt == LLML_TYPE_Q8_0) {
+                int32_t dummy;
+                for (dd = 0; dd < hd / 32; dd++) llml__g_actq_q8_0(qh + 32 * dd, q8 + 32 * dd, q8d + dd, &dummy);
+            } else {
+                for (dd = 0; dd < hd; dd++) qf[dd] = llml__g_act_float(p->kt, qh[dd]);
+            }
+            for (j = j0; j <= pos; j++) {
+                const uint8_t *kh = kc + (size_t)j * p->row_bytes + hoff;
+                float s = 0.0f;
+                if (p->kt == LLML_TYPE_Q8_0) {
+                    for (dd = 0; dd < hd / 32; dd++) {
+                        const uint8_t *b = kh + 34 * dd;
+                        int32_t is = 0;
+                        int e;
+                        for (e = 0; e < 32; e++) is += (int32_t)(int8_t)b[2 + e] * q8[32 * dd + e];
+                        s += (float)is * (llml__g_h2f(llml__g_ld16(b)) * q8d[dd]);
+                    }
+                } else {
+                    for (dd = 0; dd < hd; dd++) s += qf[dd] * llml__g_kv_elem(p->kt, kh, dd);
+                }
+                if (p->softcap > 0.0f) s = tanhf(s * (1.0f / p->softcap)) * p->softcap;
+                s *= p->scale;
+                sc[j] = s;
+                if (s > mx) mx = s;
+            }
+            for (j = j0; j <= pos; j++) { float e = expf(sc[j] - mx); sum += (double)e; sc[j] = e; }
+            inv = (float)(1.0 / sum);
+            for (dd = 0; dd < hd; dd++) o[dd] = 0.0f;
+            for (j = j0; j <= pos; j++) {
+                const uint8_t *vh = vc + (size_t)j * p->row_bytes + hoff;
+                float pj = sc[j] * inv;
+                if (p->kt == LLML_TYPE_F16) pj = llml__g_h2f(llml__g_f2h(pj));
+                for (dd = 0; dd < hd; dd++) o[dd] += pj * llml__g_kv_elem(p->kt, vh, dd);
+            }
+        }
+    }
+    return LLML_OK;
+}
+static llml_result llml__ref_glu(void *d, float *out, int64_t os, const float *g, int64_t gs, const float *u, int64_t us,
+                                 int64_t rows, int64_t n, int32_t gelu) {
+    int64_t t, i;
+    (void)d;
+    for (t = 0; t < rows; t++)
+        for (i = 0; i < n; i++) {
+            float a = g[t * gs + i];
+            out[t * os + i] = (gelu ? llml__g_gelu(a) : llml__g_silu(a)) * u[t * us + i];
+        }
+    return LLML_OK;
+}
+static llml_result llml__ref_copy2d(void *d, float *dst, int64_t ds, const float *src, int64_t ss, int64_t rows, int64_t n) {
+    int64_t t;
+    (void)d;
+    for (t = 0; t < rows; t++) memmove(dst + t * ds, src + t * ss, (size_t)n * 4);
+    return LLML_OK;
+}
+/* the CPU's routing: softmax (sum in double), top-k largest first with the
+   lower id on ties, optional renormalization */
+static llml_result llml__ref_moe_route(void *d, const float *router, int64_t rows, int32_t n_exp, int32_t k, int32_t norm,
+                                       int32_t *ids, float *wts) {
+    int64_t t;
+    int32_t e, j, q;
+    float p[256];
+    (void)d;
+    if (n_exp > 256) return LLML_ERR_UNSUPPORTED;
+    for (t = 0; t < rows; t++) {
+        float mx = -INFINITY, inv;
+        double sum = 0.0;
+        for (e = 0; e < n_exp; e++) { p[e] = router[t * n_exp + e]; if (p[e] > mx) mx = p[e]; }
+        for (e = 0; e < n_exp; e++) { p[e] = expf(p[e] - mx); sum += (double)p[e]; }
+        inv = (float)(1.0 / sum);
+        for (e = 0; e < n_exp; e++) p[e] *= inv;
+        for (j = 0; j < k; j++) {
+            int32_t best = -1;
+            for (e = 0; e < n_exp; e++) {
+                int taken = 0;
+                for (q = 0; q < j; q++) if (ids[t * k + q] == e) taken = 1;
+                if (taken) continue;
+                if (best < 0 || p[e] > p[best]) best = e;
+            }
+            ids[t * k + j] = best;
+            wts[t * k + j] = p[best];
+        }
+        if (norm) {
+            float s = 0.0f;
+            for (j = 0; j < k; j++) s += wts[t * k + j];
+            for (j = 0; j < k; j++) wts[t * k + j] /= s;
+        }
+    }
+    return LLML_OK;
+}
+static llml_result llml__ref_moe_sum(void *d, float *out, const float *y, const float *wts, int64_t rows, int32_t k, int64_t n) {
+    int64_t t, i;
+    int32_t s;
+    (void)d;
+    for (t = 0; t < rows; t++)
+        for (i = 0; i < n; i++) {
+            float acc = y[(t * k) * n + i] * wts[t * k];
+            for (s = 1; s < k; s++) acc += y[(t * k + s) * n + i] * wts[t * k + s];
+            out[t * n + i] = acc;
+        }
+    return LLML_OK;
+}
+static llml_result llml__ref_gate_add(void *d, float *out, const float *y, const float *g, int64_t rows, int64_t n) {
+    int64_t t, i;
+    (void)d;
+    for (t = 0; t < rows; t++) {
+        float gs = g ? 1.0f / (1.0f + expf(-g[t])) : 1.0f;
+        for (i = 0; i < n; i++) out[t * n + i] += y[t * n + i] * gs;
+    }
+    return LLML_OK;
+}
+
+static const llml__dev_ops llml__ref_ops = {
+    llml__ref_alloc, llml__ref_free, llml__ref_copy, llml__ref_copy, llml__ref_actq, llml__ref_mm, llml__ref_mm_ids,
+    llml__ref_rmsnorm, llml__ref_add, llml__ref_add_rows, llml__ref_scale, llml__ref_softcap, llml__ref_rope,
+    llml__ref_kv_store, llml__ref_attention, llml__ref_glu, llml__ref_copy2d, llml__ref_moe_route, llml__ref_moe_sum,
+    llml__ref_gate_add
+};
+
+/* The formats the CUDA kernels take (and the reference backend by default). */
+static int llml__bk_gpu_type(llml_type t) { return llml__g_ftype(t) || llml__g_qtype(t); }
+
+static llml_result llml__ref_open(void *user, const llml_backend_open *desc, void **state) {
+    const llml_backend_reference_options *opt = (const llml_backend_reference_options *)user;
+    llml_allocator a;
+    llml__ref *s;
+    int t;
+    memset(&a, 0, sizeof(a));
+    if (desc && desc->allocator) a = *desc->allocator;
+    if (desc && desc->device != 0) return LLML_ERR_UNSUPPORTED;   /* one "device" */
+    s = (llml__ref *)llml__calloc(&a, sizeof(*s));
+    if (!s) return LLML_ERR_OUT_OF_MEMORY;
+    s->run.ops = &llml__ref_ops;
+    s->run.dev = s;
+    s->run.alloc = a;
+    if (desc) { s->run.log = desc->log; s->run.log_user = desc->log_user; }
+    s->limit = opt && opt->memory_bytes ? opt->memory_bytes : ((uint64_t)64 << 30);
+    for (t = 0; t < LLML_TYPE_COUNT; t++)
+        s->types[t] = (uint8_t)(opt && opt->types ? opt->types[t] != 0 : llml__bk_gpu_type((llml_type)t));
+    *state = s;
+    return LLML_OK;
+}
+static void llml__ref_close(void *st) {
+    llml__ref *s = (llml__ref *)st;
+    llml_allocator a;
+    if (!s) return;
+    a = s->run.alloc;
+    llml__bkr_release(&s->run);
+    llml__free(&a, s, sizeof(*s));
+}
+static llml_result llml__ref_device_info(void *st, llml_backend_device *out) {
+    llml__ref *s = (llml__ref *)st;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->name, sizeof(out->name), "reference (CPU, plain C)");
+    out->total_bytes = s->limit;
+    out->free_bytes = s->limit - s->used;
+    return LLML_OK;
+}
+static int32_t llml__ref_supports(void *st, llml_type type, llml_backend_op op) {
+    llml__ref *s = (llml__ref *)st;
+    if ((unsigned)type >= (unsigned)LLML_TYPE_COUNT) return 0;
+    if (op == LLML_BACKEND_OP_MATMUL) return s->types[type];
+    if (op == LLML_BACKEND_OP_ATTENTION) return type == LLML_TYPE_F32 || type == LLML_TYPE_F16 || type == LLML_TYPE_Q8_0;
+    return (unsigned)op < (unsigned)LLML_BACKEND_OP_COUNT;
+}
+
+static const llml_backend llml__ref_backend = {
+    "reference", NULL, llml__ref_open, llml__ref_close, llml__ref_device_info, llml__ref_supports,
+    llml__rbk_upload, llml__rbk_run, llml__rbk_matmul, llml__rbk_kv_read, llml__rbk_kv_write,
+    NULL, NULL, llml__rbk_last_error
+};
+
+LLML_API const llml_backend *llml_backend_reference(void) { return &llml__ref_backend; }
+
+/* ======================================================================== */
 /* >>ctx  contexts: thread pool, KV cache, forward pass, state              */
 /* ======================================================================== */
 /* One forward pass handles a piece of up to n_batch tokens, layer by layer:
@@ -13449,6 +16017,23 @@ LLML_API const llml_gguf *llml_model_gguf(const llml_model *m) { return m ? m->g
 typedef llml_task_fn llml__task_fn;
 
 /* ---- thread pool: persistent workers parked on a condition variable ----- */
+/* Token generation runs some hundred short parallel steps per token, so a
+   worker (and the caller, waiting for the workers) first spins for a few
+   tens of microseconds (LLML__POOL_SPIN pause loops) watching for the next
+   step before it parks on the condition variable: between the steps of one
+   decode nobody sleeps, and an idle pool costs nothing. */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LLML__POOL_SPIN 4096
+#define LLML__ATOMIC_DEC(p) __atomic_sub_fetch((p), 1, __ATOMIC_ACQ_REL)
+#if defined(__x86_64__) || defined(__i386__)
+#define LLML__PAUSE() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define LLML__PAUSE() __asm__ __volatile__("yield")
+#else
+#define LLML__PAUSE() ((void)0)
+#endif
+#endif
 
 typedef struct llml__pool {
     int n;                       /* threads including the caller */
@@ -13458,8 +16043,8 @@ typedef struct llml__pool {
     pthread_t th[LLML__MAX_THREADS];
     pthread_mutex_t mu;
     pthread_cond_t cv_go, cv_done;
-    uint64_t gen;
-    int pending, quit, started;
+    uint64_t gen;                /* step number (atomic where spinning)  */
+    int pending, quit, started;  /* pending, quit: atomic likewise       */
     llml__task_fn fn;
     void *arg;
 #endif
@@ -13476,16 +16061,34 @@ static void *llml__pool_main(void *argp) {
     for (;;) {
         llml__task_fn fn;
         void *arg;
-        pthread_mutex_lock(&p->mu);
-        while (p->gen == seen && !p->quit) pthread_cond_wait(&p->cv_go, &p->mu);
-        if (p->quit) { pthread_mutex_unlock(&p->mu); break; }
-        seen = p->gen;
+        int woke = 0;
+#ifdef LLML__POOL_SPIN
+        int spin;
+        for (spin = 0; spin < LLML__POOL_SPIN; spin++) {
+            if (LLML__ATOMIC_LOAD(&p->gen) != seen || LLML__ATOMIC_LOAD(&p->quit)) { woke = 1; break; }
+            LLML__PAUSE();
+        }
+#endif
+        if (!woke) {
+            pthread_mutex_lock(&p->mu);
+            while (LLML__ATOMIC_LOAD(&p->gen) == seen && !LLML__ATOMIC_LOAD(&p->quit)) pthread_cond_wait(&p->cv_go, &p->mu);
+            pthread_mutex_unlock(&p->mu);
+        }
+        if (LLML__ATOMIC_LOAD(&p->quit)) break;
+        seen = LLML__ATOMIC_LOAD(&p->gen);   /* fn and arg were stored before gen */
         fn = p->fn; arg = p->arg;
-        pthread_mutex_unlock(&p->mu);
         fn(arg, ith, p->n);
+#ifdef LLML__POOL_SPIN
+        if (LLML__ATOMIC_DEC(&p->pending) == 0) {
+            pthread_mutex_lock(&p->mu);
+            pthread_cond_signal(&p->cv_done);
+            pthread_mutex_unlock(&p->mu);
+        }
+#else
         pthread_mutex_lock(&p->mu);
         if (--p->pending == 0) pthread_cond_signal(&p->cv_done);
         pthread_mutex_unlock(&p->mu);
+#endif
     }
     return NULL;
 }
@@ -13522,7 +16125,7 @@ static void llml__pool_stop(llml__pool *p) {
     int i;
     if (p->n <= 1 && !p->started) return;
     pthread_mutex_lock(&p->mu);
-    p->quit = 1;
+    LLML__ATOMIC_STORE(&p->quit, 1);
     pthread_cond_broadcast(&p->cv_go);
     pthread_mutex_unlock(&p->mu);
     for (i = 1; i <= p->started; i++) pthread_join(p->th[i], NULL);
@@ -13541,13 +16144,22 @@ static void llml__pool_run(llml__pool *p, llml__task_fn fn, void *arg) {
     if (p->n > 1) {
         pthread_mutex_lock(&p->mu);
         p->fn = fn; p->arg = arg;
-        p->pending = p->n - 1;
-        p->gen++;
+        LLML__ATOMIC_STORE(&p->pending, p->n - 1);
+        LLML__ATOMIC_STORE(&p->gen, p->gen + 1);
         pthread_cond_broadcast(&p->cv_go);
         pthread_mutex_unlock(&p->mu);
         fn(arg, 0, p->n);
+#ifdef LLML__POOL_SPIN
+        {
+            int spin;
+            for (spin = 0; spin < LLML__POOL_SPIN && LLML__ATOMIC_LOAD(&p->pending) > 0; spin++) LLML__PAUSE();
+        }
+#endif
+#ifdef LLML__POOL_SPIN
+        if (LLML__ATOMIC_LOAD(&p->pending) == 0) return;
+#endif
         pthread_mutex_lock(&p->mu);
-        while (p->pending > 0) pthread_cond_wait(&p->cv_done, &p->mu);
+        while (LLML__ATOMIC_LOAD(&p->pending) > 0) pthread_cond_wait(&p->cv_done, &p->mu);
         pthread_mutex_unlock(&p->mu);
         return;
     }
@@ -13565,6 +16177,8 @@ static int llml__cpu_count(void) {
 }
 
 /* ---- the context --------------------------------------------------------- */
+
+typedef struct llml__bk llml__bk;   /* a backend in use (>>backend) */
 
 struct llml_ctx {
     const llml_model *m;
@@ -13601,6 +16215,7 @@ struct llml_ctx {
     char last_error[256];
     void *mem;                  /* one block for all of the above      */
     size_t mem_size;
+    llml__bk *bk;               /* backend running some layers, or NULL */
 };
 
 static void llml__ctx_error(llml_ctx *c, const char *fmt, ...)
@@ -13657,6 +16272,13 @@ enum {
     LLML__CB_COUNT
 };
 static void llml__shape_of_model(const llml_model *m, llml_shape *s);
+/* >>backend */
+static llml_result llml__bk_attach(llml_ctx *c, const llml_ctx_desc *d, llml_error *err);
+static void llml__bk_free(llml_ctx *c);
+static int llml__bk_layer_on(const llml_ctx *c, int32_t il);
+static llml_result llml__bk_forward(llml_ctx *c, int32_t il0, int32_t il1, int64_t n, int64_t pos0, int64_t out_rows,
+                                    float *dst, int want_x);
+static llml_result llml__bk_kv_sync(const llml_ctx *c, int to_host, int64_t pos0, int64_t n);
 static llml_result llml__ctx_measure(const llml_shape *s, const llml_model *m, const llml_ctx_desc *desc,
                                      uint64_t *buf, llml_ctx_sizes *out);
 
@@ -13820,6 +16442,10 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
                  (double)c->mem_size / 1048576.0);
         c->log(c->log_user, LLML_LOG_INFO, buf);
     }
+    {
+        llml_result r = llml__bk_attach(c, &d, err);   /* GPU layers, if asked for */
+        if (r != LLML_OK) { llml_ctx_free(c); return r; }
+    }
     *out = c;
     return LLML_OK;
 }
@@ -13828,6 +16454,7 @@ LLML_API void llml_ctx_free(llml_ctx *c) {
     llml_allocator a;
     if (!c) return;
     a = c->alloc;
+    llml__bk_free(c);
     if (c->mem && !c->pool.host) llml__pool_stop(&c->pool);
     if (c->logits) llml__free(&a, c->logits, c->logits_cap * sizeof(float));
     if (c->mem) llml__free(&a, c->mem, c->mem_size);
@@ -13858,7 +16485,6 @@ static void llml__rmsnorm(float *y, const float *x, const float *w, int64_t n, f
     if (w) for (i = 0; i < n; i++) y[i] *= w[i];
 }
 
-static float llml__silu(float x) { return x / (1.0f + expf(-x)); }
 
 /* GELU, tanh form, through half precision as the reference's table does:
    the input is rounded to F16 and so is the result. */
@@ -13916,6 +16542,10 @@ typedef struct llml__mm_task {
     const llml_ctx *c;
     const llml__w *w;
     const uint8_t *wdata;       /* expert slice */
+    llml__mm_fn fn;             /* kern.mm, or kern.gemm on gq rows */
+    size_t a_stride;            /* bytes between activation rows in c->actq */
+    const float *x;             /* float activation rows (quantizing pass) */
+    size_t x_stride;
     int64_t nt;
     float *out;
     size_t out_stride;
@@ -13925,26 +16555,49 @@ static void llml__mm_worker(void *arg, int ith, int nth) {
     const llml__mm_task *t = (const llml__mm_task *)arg;
     const llml__w *w = t->w;
     int64_t nr = w->ne[1];
-    /* split rows in chunks of 16 so SIMD kernels see whole groups */
+    /* split rows in chunks of 16 so SIMD kernels see whole groups (the
+       prompt GEMM's panels are 16 rows) */
     int64_t chunks = (nr + 15) / 16;
     int64_t c0 = chunks * ith / nth, c1 = chunks * (ith + 1) / nth;
     int64_t r0 = c0 * 16, r1 = LLML__MIN(c1 * 16, nr);
     if (r0 >= r1) return;
-    t->c->kern.mm[w->type](w->type, w->ne[0], t->wdata + (size_t)r0 * w->row_bytes, w->row_bytes, r1 - r0,
-                           t->c->actq, t->c->actq_row, t->nt, t->out + r0, t->out_stride);
+    t->fn(w->type, w->ne[0], t->wdata + (size_t)r0 * w->row_bytes, w->row_bytes, r1 - r0,
+          t->c->actq, t->a_stride, t->nt, t->out + r0, t->out_stride);
 }
 
-/* out[t][0..rows) = W(expert) x[t] for nt rows of x (stride x_stride floats). */
+/* The quantizing pass: activation rows split over the threads. */
+static void llml__actq_worker(void *arg, int ith, int nth) {
+    const llml__mm_task *t = (const llml__mm_task *)arg;
+    const llml_ctx *c = t->c;
+    const llml_type wt = t->w->type;
+    const int gemm = t->fn != c->kern.mm[wt];
+    const llml__actq_fn q = gemm ? c->kern.gq[wt] : c->kern.actq[llml__types[wt].info.vec_dot_type];
+    int64_t i0 = t->nt * ith / nth, i1 = t->nt * (ith + 1) / nth, i;
+    for (i = i0; i < i1; i++) q(t->x + (size_t)i * t->x_stride, c->actq + (size_t)i * t->a_stride, t->w->ne[0]);
+}
+
+/* out[t][0..rows) = W(expert) x[t] for nt rows of x (stride x_stride
+   floats). From LLML__GEMM_MIN_NT rows on, the prompt GEMM where the
+   kernels have one for the format (it gives the same bits as mm, so a
+   token's results do not depend on how many rows share the call). */
 static void llml__matmul(llml_ctx *c, const llml__w *w, int64_t expert, const float *x, size_t x_stride,
                          int64_t nt, float *out, size_t out_stride) {
     llml__mm_task t;
-    llml_type vdt = llml__types[w->type].info.vec_dot_type;
-    int64_t i;
-    for (i = 0; i < nt; i++) c->kern.actq[vdt](x + (size_t)i * x_stride, c->actq + (size_t)i * c->actq_row, w->ne[0]);
+    const int64_t work = nt * w->ne[1] * w->ne[0];
     t.c = c; t.w = w;
     t.wdata = w->data + (size_t)expert * (size_t)w->ne[1] * w->row_bytes;
+    t.x = x; t.x_stride = x_stride;
     t.nt = nt; t.out = out; t.out_stride = out_stride;
-    if (nt * w->ne[1] * w->ne[0] < 32768) llml__mm_worker(&t, 0, 1);
+    if (nt >= LLML__GEMM_MIN_NT && c->kern.gemm[w->type]) {
+        t.fn = c->kern.gemm[w->type];
+        t.a_stride = llml__align64(llml__gq_bytes(w->type, w->ne[0]));   /* <= actq_row */
+    } else {
+        t.fn = c->kern.mm[w->type];
+        t.a_stride = c->actq_row;
+    }
+    if (nt >= 2 * c->pool.n && c->pool.n > 1 && nt * w->ne[0] >= 65536) llml__pool_run(&c->pool, llml__actq_worker, &t);
+    else llml__actq_worker(&t, 0, 1);
+    if (work < 32768) llml__mm_worker(&t, 0, 1);
     else llml__pool_run(&c->pool, llml__mm_worker, &t);
 }
 
@@ -13962,7 +16615,7 @@ static void llml__attn_worker(void *arg, int ith, int nth) {
     const llml_model *m = c->m;
     const llml__layer *L = &m->layers[t->il];
     int64_t hd = m->info.head_dim, n_head = m->info.n_head, n_kv = L->n_head_kv;
-    int64_t group = n_head / n_kv, h, i, j, d;
+    int64_t group = n_head / n_kv, h, i, j;
     int64_t n_q = n_head * hd;
     float *scores = c->th_scores + (size_t)ith * c->n_ctx;
     uint8_t *qa = c->th_q + (size_t)ith * llml__align64((size_t)hd * 4 + 64);
@@ -13998,21 +16651,8 @@ static void llml__attn_worker(void *arg, int ith, int nth) {
                 scores[j] = e;
             }
             inv = (float)(1.0 / sum);
-            for (d = 0; d < hd; d++) o[d] = 0.0f;
-            for (j = 0; j < nk; j++) {
-                float p = scores[j] * inv;
-                const uint8_t *vr = vbase + (size_t)(j0 + j) * row;
-                if (c->kt == LLML_TYPE_F32) {
-                    const float *vf = (const float *)(const void *)vr;
-                    for (d = 0; d < hd; d++) o[d] += p * vf[d];
-                } else if (c->kt == LLML_TYPE_F16) {
-                    p = llml_fp16_to_fp32(llml_fp32_to_fp16(p));
-                    for (d = 0; d < hd; d++) o[d] += p * llml_fp16_to_fp32(llml__rd16(vr + 2 * d));
-                } else {
-                    llml__types[c->kt].dequant(vr, vrow, hd);
-                    for (d = 0; d < hd; d++) o[d] += p * vrow[d];
-                }
-            }
+            for (j = 0; j < nk; j++) scores[j] *= inv;
+            c->kern.wsum[c->kt](c->kt, o, vbase + (size_t)j0 * row, row, scores, nk, hd, vrow);
         }
     }
 }
@@ -14036,10 +16676,10 @@ static void llml__kv_store(llml_ctx *c, int il, const float *k, const float *v, 
 
 /* ---- feed-forward -------------------------------------------------------- */
 
-static void llml__act_mul(const llml_model *m, float *g, const float *u, int64_t n) {
+static void llml__act_mul(const llml_ctx *c, float *g, const float *u, int64_t n) {
     int64_t i;
-    if (m->gelu) for (i = 0; i < n; i++) g[i] = llml__gelu(g[i]) * u[i];
-    else for (i = 0; i < n; i++) g[i] = llml__silu(g[i]) * u[i];
+    if (c->m->gelu) for (i = 0; i < n; i++) g[i] = llml__gelu(g[i]) * u[i];
+    else c->kern.silu_mul(g, u, n);
 }
 
 /* dense FFN on n rows of cur (stride n_embd) into ffo */
@@ -14050,13 +16690,13 @@ static void llml__ffn_dense(llml_ctx *c, const llml__layer *L, int64_t n) {
         llml__matmul(c, &L->ffn_up, 0, c->cur, (size_t)ne, n, c->ffa, (size_t)(2 * ff));
         for (i = 0; i < n; i++) {
             float *gu = c->ffa + (size_t)i * 2 * ff;
-            llml__act_mul(m, gu, gu + ff, ff);
+            llml__act_mul(c, gu, gu + ff, ff);
             memmove(c->ffb + (size_t)i * ff, gu, (size_t)ff * 4);
         }
     } else {
         llml__matmul(c, &L->ffn_gate, 0, c->cur, (size_t)ne, n, c->ffb, (size_t)ff);
         llml__matmul(c, &L->ffn_up, 0, c->cur, (size_t)ne, n, c->ffa, (size_t)ff);
-        for (i = 0; i < n; i++) llml__act_mul(m, c->ffb + (size_t)i * ff, c->ffa + (size_t)i * ff, ff);
+        for (i = 0; i < n; i++) llml__act_mul(c, c->ffb + (size_t)i * ff, c->ffa + (size_t)i * ff, ff);
     }
     llml__matmul(c, &L->ffn_down, 0, c->ffb, (size_t)ff, n, c->ffo, (size_t)ne);
 }
@@ -14103,7 +16743,7 @@ static void llml__ffn_moe(llml_ctx *c, const llml__layer *L, int64_t n) {
         for (i = 0; i < cnt; i++) memcpy(xe + (size_t)i * ne, c->cur + (size_t)(c->moe_idx[i] / k) * ne, (size_t)ne * 4);
         llml__matmul(c, &L->gate_exps, e, xe, (size_t)ne, cnt, c->ffb, (size_t)ff);
         llml__matmul(c, &L->up_exps, e, xe, (size_t)ne, cnt, c->ffa, (size_t)ff);
-        for (i = 0; i < cnt; i++) llml__act_mul(m, c->ffb + (size_t)i * ff, c->ffa + (size_t)i * ff, ff);
+        for (i = 0; i < cnt; i++) llml__act_mul(c, c->ffb + (size_t)i * ff, c->ffa + (size_t)i * ff, ff);
         llml__matmul(c, &L->down_exps, e, c->ffb, (size_t)ff, cnt, c->ffa, (size_t)ne);
         for (i = 0; i < cnt; i++) {
             float *y = c->moe_y + (size_t)c->moe_idx[i] * ne, wt = c->moe_w[c->moe_idx[i]];
@@ -14132,7 +16772,7 @@ static void llml__ffn_moe(llml_ctx *c, const llml__layer *L, int64_t n) {
         }
         llml__matmul(c, &L->gate_shexp, 0, c->cur, (size_t)ne, n, c->ffb, (size_t)ffs);
         llml__matmul(c, &L->up_shexp, 0, c->cur, (size_t)ne, n, c->ffa, (size_t)ffs);
-        for (i = 0; i < n; i++) llml__act_mul(m, c->ffb + (size_t)i * ffs, c->ffa + (size_t)i * ffs, ffs);
+        for (i = 0; i < n; i++) llml__act_mul(c, c->ffb + (size_t)i * ffs, c->ffa + (size_t)i * ffs, ffs);
         llml__matmul(c, &L->down_shexp, 0, c->ffb, (size_t)ffs, n, c->ffa, (size_t)ne);
         for (i = 0; i < n; i++)
             for (d = 0; d < ne; d++) c->ffo[(size_t)i * ne + d] += c->ffa[(size_t)i * ne + d] * gs[i];
@@ -14164,6 +16804,17 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
             LLML__ATOMIC_STORE(&c->cancel, 0);
             llml__ctx_error(c, "decode cancelled");
             return LLML_ERR_ABORTED;
+        }
+        if (llml__bk_layer_on(c, il)) {   /* a run of layers on the backend (>>backend) */
+            int32_t e = il + 1, nl = m->info.n_layer;
+            int out_here;
+            llml_result r;
+            while (e < nl && llml__bk_layer_on(c, e)) e++;
+            out_here = e == nl && out_rows > 0 && llml__bk_layer_on(c, nl);
+            r = llml__bk_forward(c, il, e, n, pos0, out_here ? out_rows : 0, dst, e < nl || (out_rows > 0 && !out_here));
+            if (r != LLML_OK || out_here) return r;
+            il = e - 1;
+            continue;
         }
         for (i = 0; i < n; i++) llml__rmsnorm(c->cur + (size_t)i * ne, c->x + (size_t)i * ne, L->attn_norm, ne, eps);
         if (L->wqkv.data) {
@@ -14208,6 +16859,8 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
             for (i = 0; i < n; i++) llml__rmsnorm(c->ffo + (size_t)i * ne, c->ffo + (size_t)i * ne, L->ffn_post_norm, ne, eps);
         for (i = 0; i < n * ne; i++) c->x[i] += c->ffo[i];
     }
+    if (out_rows > 0 && llml__bk_layer_on(c, m->info.n_layer))
+        return llml__bk_forward(c, m->info.n_layer, m->info.n_layer, n, pos0, out_rows, dst, 0);
     if (out_rows > 0) {
         int64_t first = n - out_rows;
         for (i = 0; i < out_rows; i++)
@@ -14307,6 +16960,10 @@ LLML_API llml_result llml_ctx_shift(llml_ctx *c, int32_t n_keep, int32_t n_disca
     if (n_discard == 0) return LLML_OK;
     m = c->m;
     hd = m->info.head_dim;
+    {   /* the backend's layers: their moved rows through the host cache */
+        llml_result r = llml__bk_kv_sync(c, 1, n_keep + n_discard, c->n_past - n_keep - n_discard);
+        if (r != LLML_OK) { llml__ctx_error(c, "context shift: reading the backend's cache failed"); return r; }
+    }
     tmp = c->k;   /* scratch row: at least n_kv floats */
     for (il = 0; il < m->info.n_layer; il++) {
         const llml__layer *L = &m->layers[il];
@@ -14325,6 +16982,10 @@ LLML_API llml_result llml_ctx_shift(llml_ctx *c, int32_t n_keep, int32_t n_disca
     }
     memmove(c->tokens + n_keep, c->tokens + n_keep + n_discard, (size_t)(c->n_past - n_keep - n_discard) * sizeof(int32_t));
     c->n_past -= n_discard;
+    if (llml__bk_kv_sync(c, 0, n_keep, c->n_past - n_keep) != LLML_OK) {
+        llml__ctx_error(c, "context shift: writing the backend's cache failed");
+        return LLML_ERR_DEVICE;
+    }
     return LLML_OK;
 }
 
@@ -14350,6 +17011,7 @@ LLML_API llml_result llml_state_save(const llml_ctx *c, void *buf, size_t cap, s
     *n = need;
     if (cap < need) return LLML_ERR_BUFFER_TOO_SMALL;
     if (!buf) return LLML_ERR_INVALID_ARG;
+    if (llml__bk_kv_sync(c, 1, 0, c->n_past) != LLML_OK) return LLML_ERR_DEVICE;   /* the backend's layers */
     hdr[0] = LLML__STATE_MAGIC; hdr[1] = 1;
     hdr[2] = (uint32_t)c->m->info.n_layer; hdr[3] = (uint32_t)c->m->info.n_embd;
     hdr[4] = (uint32_t)c->kt; hdr[5] = (uint32_t)c->n_past;
@@ -14401,6 +17063,11 @@ LLML_API llml_result llml_state_load(llml_ctx *c, const void *buf, size_t size) 
         memcpy(c->vc[il], p + off, b); off += b;
     }
     c->n_past = saved_past;
+    if (llml__bk_kv_sync(c, 0, 0, saved_past) != LLML_OK) {
+        llml__ctx_error(c, "state: writing the backend's cache failed");
+        c->n_past = 0;
+        return LLML_ERR_DEVICE;
+    }
     c->n_logits = 0;
     if (hdr[7]) {
         memcpy(c->logits, p + off, (size_t)c->m->n_vocab * 4);
@@ -14681,10 +17348,11 @@ LLML_API llml_result llml_generate(llml_ctx *c, const llml_generate_desc *desc,
     memset(res, 0, sizeof(*res));
     res->stop_reason = -1;
     if (!c) return LLML_ERR_INVALID_ARG;
-    if (!desc || (!desc->prompt && (!desc->messages || desc->n_messages == 0)) ||
+    if (!desc || (!desc->prompt && (!desc->messages || desc->n_messages == 0) && !desc->prompt_tokens) ||
+        desc->n_prompt_tokens < 0 || (desc->prompt_tokens && desc->n_prompt_tokens == 0) ||
         desc->max_tokens < 0 || desc->n_stop < 0 || (desc->n_stop > 0 && !desc->stop) ||
         desc->n_keep < -1 || (int)desc->style < 0 || desc->style >= LLML_CHAT_STYLE_COUNT) {
-        llml__ctx_error(c, "llml_generate: bad desc (no prompt or messages, negative max_tokens, "
+        llml__ctx_error(c, "llml_generate: bad desc (no prompt, messages or prompt_tokens, negative max_tokens, "
                             "n_stop or n_keep, stop NULL, or unknown style)");
         return LLML_ERR_INVALID_ARG;
     }
@@ -14704,12 +17372,28 @@ LLML_API llml_result llml_generate(llml_ctx *c, const llml_generate_desc *desc,
     if (r != LLML_OK) goto done;
 
     /* ---- prompt -> tokens -> reuse the cached prefix -> decode the rest */
-    r = llml__gen_prompt_text(&g, &text, &text_len, &owned, &owned_cap);
-    if (r != LLML_OK) goto done;
-    r = llml__gen_tokenize(&g, text, text_len,
-                           desc->no_special ? 0u : (LLML_TOKENIZE_ADD_SPECIAL | LLML_TOKENIZE_PARSE_SPECIAL),
-                           &toks, &n_prompt, &tok_cap);
-    if (r != LLML_OK) goto done;
+    if (desc->prompt_tokens) {
+        /* given as ids: checked and copied (the loop below needs its own array) */
+        for (i = 0; i < desc->n_prompt_tokens; i++)
+            if (desc->prompt_tokens[i] < 0 || desc->prompt_tokens[i] >= info.n_vocab) {
+                llml__ctx_error(c, "llml_generate: prompt_tokens[%d] = %d is not a token id (vocabulary of %d)",
+                                (int)i, (int)desc->prompt_tokens[i], (int)info.n_vocab);
+                r = LLML_ERR_INVALID_ARG;
+                goto done;
+            }
+        n_prompt = (size_t)desc->n_prompt_tokens;
+        tok_cap = n_prompt;
+        toks = (int32_t *)llml__alloc(g.a, tok_cap * sizeof(int32_t), 16);
+        if (!toks) { tok_cap = 0; r = LLML_ERR_OUT_OF_MEMORY; goto done; }
+        memcpy(toks, desc->prompt_tokens, n_prompt * sizeof(int32_t));
+    } else {
+        r = llml__gen_prompt_text(&g, &text, &text_len, &owned, &owned_cap);
+        if (r != LLML_OK) goto done;
+        r = llml__gen_tokenize(&g, text, text_len,
+                               desc->no_special ? 0u : (LLML_TOKENIZE_ADD_SPECIAL | LLML_TOKENIZE_PARSE_SPECIAL),
+                               &toks, &n_prompt, &tok_cap);
+        if (r != LLML_OK) goto done;
+    }
     n_ctx = llml_ctx_n_ctx(c);
     res->n_prompt = (int32_t)n_prompt;
     if (n_prompt == 0) {
@@ -14792,6 +17476,1836 @@ done:
     llml__free(g.a, g.piece, g.piece_cap);
     return r;
 }
+
+/* ======================================================================== */
+/* >>backend  contexts with a backend: choice, placement, fallback          */
+/* ======================================================================== */
+/* At llml_ctx_create the backends of the desc are opened in order; the
+   first that opens a device is used (none: the CPU alone, said in the log).
+   Placement: n_gpu_layers layers (auto: the largest number that
+   llml_plan_compute fits in the device's free memory), the last ones (as
+   llml_plan_compute and the reference place them) or the first ones
+   (gpu_layers_first); a count above n_layer, or auto when everything fits,
+   adds the output layer unless output_place says otherwise.
+   Fallback is per layer: a placed layer with a weight format or an
+   operation the backend lacks (supports() says 0) runs on the CPU instead,
+   and so does the output layer. llml__forward sends each run of
+   consecutive backend layers to the backend in one call, with the residual
+   stream crossing to and from the device at the ends of a run. The host
+   keeps its KV cache buffers for every layer; those of backend layers are
+   filled from the device only when needed (context shift, state save) and
+   written back after a shift or a state load. */
+
+struct llml__bk {
+    llml_backend vt;            /* the table in use (a copy)                */
+    void *st;                   /* its state                                */
+    llml_backend_model bm;      /* what upload was given                    */
+    llml_backend_layer *bl;     /* n_layer                                  */
+    uint8_t *on;                /* n_layer + 1 flags: layers, then output   */
+    int32_t n_on, n_fallback;
+    char device[128];
+    uint64_t bytes;
+};
+
+static void llml__bk_wt(llml_backend_weight *o, const llml__w *w) {
+    memset(o, 0, sizeof(*o));
+    if (!w->data) return;
+    o->data = w->data;
+    o->type = w->type;
+    o->ne[0] = w->ne[0]; o->ne[1] = w->ne[1]; o->ne[2] = w->ne[2];
+    o->row_bytes = w->row_bytes;
+}
+
+static void llml__bk_describe(const llml_model *m, llml_backend_model *bm, llml_backend_layer *bl) {
+    int32_t il;
+    memset(bm, 0, sizeof(*bm));
+    bm->n_layer = m->info.n_layer;
+    bm->n_embd = m->info.n_embd;
+    bm->n_head = m->info.n_head;
+    bm->head_dim = m->info.head_dim;
+    bm->n_rot = m->info.n_rot;
+    bm->n_vocab = m->n_vocab;
+    bm->rope_style = m->info.rope_style;
+    bm->norm_eps = m->info.norm_eps;
+    bm->attn_scale = m->attn_scale;
+    bm->attn_scale_pre = m->attn_scale_pre;
+    bm->attn_softcap = m->attn_softcap;
+    bm->final_softcap = m->final_softcap;
+    bm->gelu = m->gelu;
+    bm->n_expert = m->info.n_expert;
+    bm->n_expert_used = m->info.n_expert_used;
+    bm->norm_w_experts = m->norm_w_experts;
+    bm->rope_freqs = m->rope_freqs;
+    bm->output_norm = m->output_norm;
+    llml__bk_wt(&bm->output, &m->output);
+    bm->layers = bl;
+    for (il = 0; il < m->info.n_layer; il++) {
+        const llml__layer *L = &m->layers[il];
+        llml_backend_layer *o = &bl[il];
+        memset(o, 0, sizeof(*o));
+        o->attn_norm = L->attn_norm; o->attn_post_norm = L->attn_post_norm;
+        o->ffn_norm = L->ffn_norm; o->ffn_post_norm = L->ffn_post_norm;
+        o->q_norm = L->q_norm; o->k_norm = L->k_norm;
+        o->bq = L->bq; o->bk = L->bk; o->bv = L->bv;
+        llml__bk_wt(&o->wq, &L->wq); llml__bk_wt(&o->wk, &L->wk); llml__bk_wt(&o->wv, &L->wv);
+        llml__bk_wt(&o->wqkv, &L->wqkv); llml__bk_wt(&o->wo, &L->wo);
+        llml__bk_wt(&o->ffn_gate, &L->ffn_gate); llml__bk_wt(&o->ffn_up, &L->ffn_up); llml__bk_wt(&o->ffn_down, &L->ffn_down);
+        llml__bk_wt(&o->gate_inp, &L->gate_inp); llml__bk_wt(&o->gate_exps, &L->gate_exps);
+        llml__bk_wt(&o->up_exps, &L->up_exps); llml__bk_wt(&o->down_exps, &L->down_exps);
+        o->gate_inp_shexp = L->gate_inp_shexp;
+        llml__bk_wt(&o->gate_shexp, &L->gate_shexp); llml__bk_wt(&o->up_shexp, &L->up_shexp);
+        llml__bk_wt(&o->down_shexp, &L->down_shexp);
+        o->n_head_kv = L->n_head_kv;
+        o->n_ff = L->n_ff;
+        o->sliding_window = L->is_swa ? m->info.sliding_window : 0;
+        o->rope_base = L->rope_base;
+        o->rope_scale = L->rope_scale;
+    }
+}
+
+/* What a layer needs that the backend lacks: NULL when nothing. */
+static const char *llml__bk_lacks(const llml_backend *b, void *st, const llml_backend_model *bm,
+                                  const llml_backend_layer *o, llml_type kt, char *buf, size_t cap) {
+    const llml_backend_weight *w[15];
+    int i;
+    w[0] = &o->wq; w[1] = &o->wk; w[2] = &o->wv; w[3] = &o->wqkv; w[4] = &o->wo; w[5] = &o->ffn_gate;
+    w[6] = &o->ffn_up; w[7] = &o->ffn_down; w[8] = &o->gate_inp; w[9] = &o->gate_exps; w[10] = &o->up_exps;
+    w[11] = &o->down_exps; w[12] = &o->gate_shexp; w[13] = &o->up_shexp; w[14] = &o->down_shexp;
+    for (i = 0; i < 15; i++)
+        if (w[i]->data && !b->supports(st, w[i]->type, LLML_BACKEND_OP_MATMUL)) {
+            snprintf(buf, cap, "%s weights", llml__types[w[i]->type].info.name);
+            return buf;
+        }
+#define LLML__NEED(ty, op, what) if (!b->supports(st, ty, op)) return what
+    LLML__NEED(LLML_TYPE_F32, LLML_BACKEND_OP_RMSNORM, "RMS norm");
+    LLML__NEED(LLML_TYPE_F32, bm->rope_style == LLML_ROPE_NEOX ? LLML_BACKEND_OP_ROPE_NEOX : LLML_BACKEND_OP_ROPE, "this RoPE style");
+    LLML__NEED(LLML_TYPE_F32, LLML_BACKEND_OP_SOFTMAX, "softmax");
+    LLML__NEED(LLML_TYPE_F32, bm->gelu ? LLML_BACKEND_OP_GEGLU : LLML_BACKEND_OP_SWIGLU, "this activation");
+    if (!b->supports(st, kt, LLML_BACKEND_OP_ATTENTION)) {
+        snprintf(buf, cap, "attention over a %s KV cache", llml__types[kt].info.name);
+        return buf;
+    }
+    if (bm->attn_softcap > 0.0f) LLML__NEED(LLML_TYPE_F32, LLML_BACKEND_OP_SOFTCAP, "soft-capping");
+    if (o->sliding_window > 0) LLML__NEED(LLML_TYPE_F32, LLML_BACKEND_OP_SLIDING_WINDOW, "sliding-window attention");
+    if (o->gate_exps.data) LLML__NEED(LLML_TYPE_F32, LLML_BACKEND_OP_EXPERTS, "experts");
+#undef LLML__NEED
+    return NULL;
+}
+
+static void llml__bk_free(llml_ctx *c) {
+    llml__bk *bk = c->bk;
+    int32_t L;
+    if (!bk) return;
+    L = c->m->info.n_layer;
+    if (bk->st && bk->vt.close) bk->vt.close(bk->st);
+    if (bk->bl) llml__free(&c->alloc, bk->bl, (size_t)L * sizeof(*bk->bl));
+    if (bk->on) llml__free(&c->alloc, bk->on, (size_t)L + 1);
+    llml__free(&c->alloc, bk, sizeof(*bk));
+    c->bk = NULL;
+}
+
+static const char *llml__bk_err(const llml__bk *bk) {
+    const char *e = bk->vt.last_error ? bk->vt.last_error(bk->st) : NULL;
+    return e && e[0] ? e : "no details";
+}
+
+/* How many layers auto places: llml_plan_compute with the device's free
+   memory (k = n_layer + 1: the output layer too). */
+static int32_t llml__bk_auto(const llml_ctx *c, const llml_backend_device *dev) {
+    llml_plan_desc pd;
+    llml_plan p;
+    llml_device d;
+    memset(&pd, 0, sizeof(pd));
+    memset(&d, 0, sizeof(d));
+    d.name = dev->name;
+    d.kind = dev->unified ? LLML_DEVICE_UNIFIED : LLML_DEVICE_GPU;
+    d.mem_gb = (double)dev->free_bytes / 1e9;
+    d.bw_gbs = 100.0;
+    pd.gguf = c->m->gguf;
+    pd.n_ctx = c->n_ctx;
+    pd.kv_type = c->kv_type;
+    pd.n_batch = c->n_batch;
+    pd.n_threads = c->n_threads;
+    pd.device = &d;
+    pd.n_gpu_layers = -1;
+    pd.allocator = &c->alloc;
+    if (llml_plan_compute(&pd, &p, NULL) != LLML_OK) return 0;
+    return p.n_gpu_layers_max;
+}
+
+static llml_result llml__bk_attach(llml_ctx *c, const llml_ctx_desc *d, llml_error *err) {
+    const llml_model *m = c->m;
+    int32_t L = m->info.n_layer, i, il, k, k_l, first;
+    llml__bk *bk;
+    llml_backend_open od;
+    llml_backend_device dev;
+    llml_backend_load ld;
+    char why[96];
+    int out;
+    llml_result r = LLML_ERR_UNSUPPORTED;
+    if (!d->backends || d->n_backends <= 0 || d->n_gpu_layers == LLML_GPU_LAYERS_NONE) return LLML_OK;
+    if (d->n_gpu_layers < LLML_GPU_LAYERS_NONE || (unsigned)d->output_place > (unsigned)LLML_OUTPUT_BACKEND) {
+        llml__set_error(err, LLML_ERR_INVALID_ARG, UINT64_MAX, "n_gpu_layers %d or output_place %d is invalid",
+                        (int)d->n_gpu_layers, (int)d->output_place);
+        return LLML_ERR_INVALID_ARG;
+    }
+    bk = (llml__bk *)llml__calloc(&c->alloc, sizeof(*bk));
+    if (!bk) { llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory"); return LLML_ERR_OUT_OF_MEMORY; }
+    c->bk = bk;
+    memset(&od, 0, sizeof(od));
+    od.device = d->device;
+    od.allocator = &c->alloc;
+    od.log = c->log;
+    od.log_user = c->log_user;
+    for (i = 0; i < d->n_backends; i++) {
+        const llml_backend *b = d->backends[i];
+        if (!b || !b->open || !b->close || !b->supports || !b->upload || !b->run || !b->kv_read || !b->kv_write) continue;
+        r = b->open(b->user, &od, &bk->st);
+        if (r == LLML_OK) { bk->vt = *b; break; }
+        bk->st = NULL;
+        if (c->log) {
+            char msg[192];
+            snprintf(msg, sizeof(msg), "backend %s: no device %d (%s)", b->name ? b->name : "?", (int)d->device, llml_result_string(r));
+            c->log(c->log_user, LLML_LOG_INFO, msg);
+        }
+    }
+    if (!bk->st) {
+        if (c->log) c->log(c->log_user, LLML_LOG_INFO, "no backend opened a device: every layer runs on the CPU");
+        llml__bk_free(c);
+        return LLML_OK;
+    }
+    memset(&dev, 0, sizeof(dev));
+    if (bk->vt.device_info && bk->vt.device_info(bk->st, &dev) == LLML_OK) memcpy(bk->device, dev.name, sizeof(bk->device));
+    bk->device[sizeof(bk->device) - 1] = 0;
+    bk->bl = (llml_backend_layer *)llml__calloc(&c->alloc, (size_t)L * sizeof(*bk->bl));
+    bk->on = (uint8_t *)llml__calloc(&c->alloc, (size_t)L + 1);
+    if (!bk->bl || !bk->on) {
+        llml__bk_free(c);
+        llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory");
+        return LLML_ERR_OUT_OF_MEMORY;
+    }
+    llml__bk_describe(m, &bk->bm, bk->bl);
+
+    /* placement */
+    k = d->n_gpu_layers == LLML_GPU_LAYERS_AUTO ? llml__bk_auto(c, &dev) : d->n_gpu_layers;
+    if (k > L + 1) k = L + 1;
+    k_l = LLML__MIN(k, L);
+    first = d->gpu_layers_first ? 0 : L - k_l;
+    out = d->output_place == LLML_OUTPUT_BACKEND || (d->output_place == LLML_OUTPUT_DEFAULT && k > L);
+    for (il = first; il < first + k_l; il++) {
+        const char *lack = llml__bk_lacks(&bk->vt, bk->st, &bk->bm, &bk->bl[il], c->kt, why, sizeof(why));
+        if (lack) {
+            bk->n_fallback++;
+            if (c->log) {
+                char msg[192];
+                snprintf(msg, sizeof(msg), "backend %s lacks %s: layer %d runs on the CPU", bk->vt.name, lack, (int)il);
+                c->log(c->log_user, LLML_LOG_INFO, msg);
+            }
+            continue;
+        }
+        bk->on[il] = 1;
+        bk->n_on++;
+    }
+    if (out) {
+        if (!bk->vt.supports(bk->st, m->output.type, LLML_BACKEND_OP_MATMUL) ||
+            !bk->vt.supports(bk->st, LLML_TYPE_F32, LLML_BACKEND_OP_RMSNORM) ||
+            (m->final_softcap > 0.0f && !bk->vt.supports(bk->st, LLML_TYPE_F32, LLML_BACKEND_OP_SOFTCAP))) {
+            bk->n_fallback++;
+            if (c->log) {
+                char msg[160];
+                snprintf(msg, sizeof(msg), "backend %s lacks %s output weights: the output layer runs on the CPU", bk->vt.name,
+                         llml__types[m->output.type].info.name);
+                c->log(c->log_user, LLML_LOG_INFO, msg);
+            }
+        } else {
+            bk->on[L] = 1;
+        }
+    }
+    if (bk->n_on == 0 && !bk->on[L]) {
+        if (c->log) c->log(c->log_user, LLML_LOG_INFO, "no layer placed on the backend: every layer runs on the CPU");
+        bk->vt.close(bk->st);
+        bk->st = NULL;
+        return LLML_OK;
+    }
+    memset(&ld, 0, sizeof(ld));
+    ld.model = &bk->bm;
+    ld.run_layer = bk->on;
+    ld.output = bk->on[L];
+    ld.n_ctx = c->n_ctx;
+    ld.n_batch = c->n_batch;
+    ld.kv_type = c->kt;
+    r = bk->vt.upload(bk->st, &ld, &bk->bytes);
+    if (r != LLML_OK) {
+        llml__set_error(err, r, UINT64_MAX, "backend %s (%s): upload of %d layers failed: %s", bk->vt.name, bk->device,
+                        (int)bk->n_on, llml__bk_err(bk));
+        llml__bk_free(c);
+        return r;
+    }
+    if (c->log) {
+        char msg[320];
+        snprintf(msg, sizeof(msg), "backend %s (%s): %d of %d layers%s, %d on the CPU instead (formats or operations), %.1f MiB of device memory",
+                 bk->vt.name, bk->device, (int)bk->n_on, (int)L, bk->on[L] ? " and the output layer" : "", (int)bk->n_fallback,
+                 (double)bk->bytes / 1048576.0);
+        c->log(c->log_user, LLML_LOG_INFO, msg);
+    }
+    return LLML_OK;
+}
+
+static int llml__bk_layer_on(const llml_ctx *c, int32_t il) {
+    return c->bk && c->bk->st && il >= 0 && il <= c->m->info.n_layer && c->bk->on[il];
+}
+
+/* Layers [il0, il1) on the backend for the piece in c->x; with out_rows,
+   the logits too (the output layer must be on the backend). */
+static llml_result llml__bk_forward(llml_ctx *c, int32_t il0, int32_t il1, int64_t n, int64_t pos0, int64_t out_rows,
+                                    float *dst, int want_x) {
+    llml__bk *bk = c->bk;
+    llml_backend_run run;
+    llml_result r;
+    memset(&run, 0, sizeof(run));
+    run.layer_begin = il0;
+    run.layer_end = il1;
+    run.n_tokens = n;
+    run.pos0 = pos0;
+    run.x = c->x;
+    run.want_x = want_x;
+    run.out_rows = out_rows;
+    run.logits = dst;
+    r = bk->vt.run(bk->st, &run);
+    if (r != LLML_OK) llml__ctx_error(c, "backend %s: layers %d..%d failed: %s", bk->vt.name, (int)il0, (int)il1 - 1, llml__bk_err(bk));
+    return r;
+}
+
+/* Copy cache rows [pos0, pos0 + n) of the backend's layers to the host
+   cache (to_host) or back. */
+static llml_result llml__bk_kv_sync(const llml_ctx *c, int to_host, int64_t pos0, int64_t n) {
+    llml__bk *bk = c->bk;
+    int32_t il;
+    if (!bk || !bk->st || n <= 0) return LLML_OK;
+    for (il = 0; il < c->m->info.n_layer; il++) {
+        llml_result r;
+        size_t off;
+        if (!bk->on[il]) continue;
+        off = (size_t)pos0 * c->kv_row[il];
+        r = to_host ? bk->vt.kv_read(bk->st, il, pos0, n, c->kc[il] + off, c->vc[il] + off)
+                    : bk->vt.kv_write(bk->st, il, pos0, n, c->kc[il] + off, c->vc[il] + off);
+        if (r != LLML_OK) return r;
+    }
+    return LLML_OK;
+}
+
+LLML_API llml_result llml_ctx_get_backend(const llml_ctx *c, llml_ctx_backend_info *out) {
+    if (!c || !out) return LLML_ERR_INVALID_ARG;
+    memset(out, 0, sizeof(*out));
+    out->name = "";
+    if (!c->bk) return LLML_OK;
+    out->name = c->bk->vt.name ? c->bk->vt.name : "";
+    memcpy(out->device, c->bk->device, sizeof(out->device));
+    out->n_fallback = c->bk->n_fallback;
+    if (!c->bk->st) return LLML_OK;
+    out->n_layers = c->bk->n_on;
+    out->output = c->bk->on[c->m->info.n_layer];
+    out->device_bytes = c->bk->bytes;
+    return LLML_OK;
+}
+
+LLML_API int32_t llml_ctx_layer_on_backend(const llml_ctx *c, int32_t il) { return c ? llml__bk_layer_on(c, il) : 0; }
+
+LLML_API llml_result llml_ctx_backend_measure(llml_ctx *c, llml_backend_measure *out) {
+    llml_result r;
+    if (!c || !out) return LLML_ERR_INVALID_ARG;
+    memset(out, 0, sizeof(*out));
+    if (!c->bk || !c->bk->st || !c->bk->vt.measure) return LLML_ERR_UNSUPPORTED;
+    r = c->bk->vt.measure(c->bk->st, out);
+    if (r != LLML_OK) llml__ctx_error(c, "backend %s: measure failed: %s", c->bk->vt.name, llml__bk_err(c->bk));
+    return r;
+}
+
+/* ======================================================================== */
+/* >>cuda  the CUDA backend (compiled when nvcc compiles the implementation) */
+/* ======================================================================== */
+/* When this implementation is compiled by nvcc (examples/llmlite_cuda.cu is
+   the one-line file that does it) llml_backend_cuda() returns a backend on
+   the runner (>>bkrun): its primitives are the kernels below, launched in
+   order on one stream per context; weights, KV cache and scratch live in
+   device memory. Define LLML_NO_CUDA to leave it out of an nvcc build.
+
+   Kernels (per-element and per-block arithmetic from >>bkrun, the same code
+   the reference backend runs on the CPU):
+     matrix products     a warp per weight row, lanes over 32-weight parts,
+                         up to 8 activation rows per pass (the weight part is
+                         decoded once for them); quantized formats (Q4_0 Q8_0
+                         Q4_K Q5_K Q6_K IQ4_XS) meet activations converted to
+                         int8 levels (Q8_0/Q8_K scales, as the CPU) with dp4a;
+                         F32/F16/BF16 meet float activations (rounded through
+                         the 16-bit type as the CPU does). Experts: the same
+                         kernel with the expert of each output row read from
+                         the routing result on the device.
+     attention           one block per (head, token): q into shared memory,
+                         scores by warps (lanes over the head), softmax, then
+                         threads over the head's elements summing p v in key
+                         order; for one token this is the whole of attention
+                         in one launch (the fused decode kernel).
+     element-wise        RMSNorm (a block per row, sum in double), RoPE
+                         (normal and NeoX, angles stepped as the CPU does),
+                         SwiGLU/GEGLU, soft-capping, bias, residual adds,
+                         expert routing (softmax, top-k) and weighted sums,
+                         KV cache stores (F32, F16, Q8_0 rows).
+   Formats other than those above are not taken: their layers run on the CPU
+   (per-layer fallback, >>backend). Not measured on a GPU yet: see README.
+
+   LLML__CUDA_EMU (tests/test_cuda_emu.c only): the same code compiled by a
+   C++ host compiler against a small CPU emulation of the CUDA runtime, each
+   GPU thread a fiber; that is how `make test` runs these kernels. Launches
+   and dynamic shared memory go through the two macros below for it. */
+
+#if (defined(__CUDACC__) || defined(LLML__CUDA_EMU)) && !defined(LLML_NO_CUDA)
+#if !defined(LLML__CUDA_EMU)
+#include <cuda_runtime.h>
+/* LLML__CU_LAUNCH(grid, block, shared bytes, stream, kernel)(arguments) is
+   kernel<<<grid, block, shared bytes, stream>>>(arguments) */
+#define LLML__CU_LAUNCH(grid, block, shmem, stream, ...) __VA_ARGS__<<<grid, block, shmem, stream>>>
+#define LLML__CU_DYN_SHARED(T, name) extern __shared__ T name[]
+#endif
+
+#define LLML__CU_WARPS 4            /* weight rows per block of the matrix products */
+#define LLML__CU_TT 8               /* activation rows per pass */
+#define LLML__CU_THREADS 256        /* element-wise kernels */
+
+typedef struct llml__cu {
+    llml__bkr run;                  /* first: the runner */
+    int device;
+    cudaStream_t stream;
+    char name[128];
+    int cc;                         /* compute capability x 10 */
+    int n_sm;
+} llml__cu;
+
+static llml_result llml__cu_fail(llml__cu *s, cudaError_t e, const char *what) {
+    llml__bkr_error(&s->run, "CUDA %s: %s", what, cudaGetErrorString(e));
+    return e == cudaErrorMemoryAllocation ? LLML_ERR_OUT_OF_MEMORY : LLML_ERR_DEVICE;
+}
+#define LLML__CU_CHECK(s, call, what) do { cudaError_t llml__e = (call); \
+        if (llml__e != cudaSuccess) return llml__cu_fail(s, llml__e, what); } while (0)
+#define LLML__CU_LAUNCHED(s, what) do { cudaError_t llml__e = cudaGetLastError(); \
+        if (llml__e != cudaSuccess) return llml__cu_fail(s, llml__e, what); } while (0)
+
+static unsigned llml__cu_blocks(int64_t n, int threads) {
+    int64_t b = (n + threads - 1) / threads;
+    if (b > 65535 * 64) b = 65535 * 64;     /* grid-stride loops cover the rest */
+    return (unsigned)(b < 1 ? 1 : b);
+}
+
+/* ---- device helpers ----------------------------------------------------- */
+
+__device__ __forceinline__ static float llml__cu_warp_sum(float v) {
+    int o;
+    for (o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+__device__ __forceinline__ static double llml__cu_warp_sumd(double v) {
+    int o;
+    for (o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+__device__ __forceinline__ static float llml__cu_warp_max(float v) {
+    int o;
+    for (o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+/* acc + a * b, rounded twice (no fused multiply-add: the CPU's rounding) */
+__device__ __forceinline__ static float llml__cu_madd(float acc, float a, float b) { return __fadd_rn(acc, __fmul_rn(a, b)); }
+
+template <int F>
+__device__ __forceinline__ static void llml__cu_part(const uint8_t *row, int64_t p, llml__gpart *o) {
+    if (F == LLML_TYPE_Q4_0) llml__g_part_q4_0(row, p, o);
+    else if (F == LLML_TYPE_Q8_0) llml__g_part_q8_0(row, p, o);
+    else if (F == LLML_TYPE_Q4_K) llml__g_part_q4_k(row, p, o);
+    else if (F == LLML_TYPE_Q5_K) llml__g_part_q5_k(row, p, o);
+    else if (F == LLML_TYPE_Q6_K) llml__g_part_q6_k(row, p, o);
+    else llml__g_part_iq4_xs(row, p, o);
+}
+
+/* ---- activation conversion ------------------------------------------------ */
+
+__global__ static void llml__cu_actq_f(float *o, const float *x, int64_t xs, int64_t rows, int64_t n, int vdt) {
+    int64_t i, total = rows * n;
+    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < total; i += (int64_t)gridDim.x * blockDim.x) {
+        int64_t t = i / n, c = i % n;
+        o[i] = llml__g_act_float((llml_type)vdt, x[t * xs + c]);
+    }
+}
+/* one thread per 32 values (Q8_0) or per 256 values (Q8_K) */
+__global__ static void llml__cu_actq_q(int8_t *q, float *d, int32_t *s, const float *x, int64_t xs, int64_t rows,
+                                       int64_t n, int k_blocks) {
+    int64_t bs = k_blocks ? 256 : 32, nb = n / bs, i;
+    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < rows * nb; i += (int64_t)gridDim.x * blockDim.x) {
+        int64_t t = i / nb, b = i % nb, np = n / 32;
+        const float *src = x + t * xs + b * bs;
+        if (k_blocks) llml__g_actq_q8_k(src, q + t * n + b * 256, d + t * np + b * 8, s + t * np + b * 8);
+        else llml__g_actq_q8_0(src, q + t * n + b * 32, d + t * np + b, s + t * np + b);
+    }
+}
+
+/* ---- matrix products -------------------------------------------------------- */
+
+/* y[t][r] = W row r . act row t. A warp per row, LLML__CU_TT activation
+   rows per block row (blockIdx.y). ids: experts (output row o of y uses
+   expert ids[o] and activation row per_slot ? o : o / k). */
+template <int F, int TT>
+__global__ static void llml__cu_mmq(const uint8_t *w, size_t row_bytes, int64_t nrows, size_t expert_bytes,
+                                    const uint8_t *aq, const float *ad, const int32_t *as, int64_t n, int64_t ntok,
+                                    float *y, int64_t ys, const int32_t *ids, int k, int per_slot, int64_t t_base) {
+    const int lane = threadIdx.x & 31;
+    const int64_t r = (int64_t)blockIdx.x * LLML__CU_WARPS + (threadIdx.x >> 5);
+    const int64_t t0 = t_base + (int64_t)blockIdx.y * TT, P = n / 32;
+    const uint8_t *row;
+    float acc[TT];
+    int64_t p;
+    int tt;
+    if (r >= nrows) return;
+    if (ids) {   /* TT == 1: output row t0 */
+        row = w + (size_t)ids[t0] * expert_bytes + (size_t)r * row_bytes;
+    } else {
+        row = w + (size_t)r * row_bytes;
+    }
+    for (tt = 0; tt < TT; tt++) acc[tt] = 0.0f;
+    for (p = lane; p < P; p += 32) {
+        llml__gpart wp;
+        llml__cu_part<F>(row, p, &wp);
+        for (tt = 0; tt < TT; tt++) {
+            int64_t t = t0 + tt, at;
+            const uint4 *a4;
+            uint4 v0, v1;
+            uint32_t av[8];
+            if (t >= ntok) break;
+            at = ids ? (per_slot ? t : t / k) : t;
+            a4 = (const uint4 *)(const void *)(aq + at * n + 32 * p);
+            v0 = a4[0]; v1 = a4[1];
+            av[0] = v0.x; av[1] = v0.y; av[2] = v0.z; av[3] = v0.w;
+            av[4] = v1.x; av[5] = v1.y; av[6] = v1.z; av[7] = v1.w;
+            acc[tt] += llml__g_part_dot(&wp, av, ad[at * P + p], as[at * P + p]);
+        }
+    }
+    for (tt = 0; tt < TT; tt++) {
+        float v = llml__cu_warp_sum(acc[tt]);
+        if (lane == 0 && t0 + tt < ntok) y[(t0 + tt) * ys + r] = v;
+    }
+}
+
+/* F32/F16/BF16 weights with float activations. */
+template <int F, int TT>
+__global__ static void llml__cu_mmf(const uint8_t *w, size_t row_bytes, int64_t nrows, size_t expert_bytes,
+                                    const float *x, int64_t n, int64_t ntok, float *y, int64_t ys, const int32_t *ids,
+                                    int k, int per_slot, int64_t t_base) {
+    const int lane = threadIdx.x & 31;
+    const int64_t r = (int64_t)blockIdx.x * LLML__CU_WARPS + (threadIdx.x >> 5);
+    const int64_t t0 = t_base + (int64_t)blockIdx.y * TT;
+    const uint8_t *row;
+    float acc[TT];
+    int64_t i;
+    int tt;
+    if (r >= nrows) return;
+    row = ids ? w + (size_t)ids[t0] * expert_bytes + (size_t)r * row_bytes : w + (size_t)r * row_bytes;
+    for (tt = 0; tt < TT; tt++) acc[tt] = 0.0f;
+    for (i = lane; i < n; i += 32) {
+        float wv = llml__g_wf((llml_type)F, row, i);
+        for (tt = 0; tt < TT; tt++) {
+            int64_t t = t0 + tt, at;
+            if (t >= ntok) break;
+            at = ids ? (per_slot ? t : t / k) : t;
+            acc[tt] += wv * x[at * n + i];
+        }
+    }
+    for (tt = 0; tt < TT; tt++) {
+        float v = llml__cu_warp_sum(acc[tt]);
+        if (lane == 0 && t0 + tt < ntok) y[(t0 + tt) * ys + r] = v;
+    }
+}
+
+/* ---- element-wise ----------------------------------------------------------- */
+
+__global__ static void llml__cu_rmsnorm(float *y, const float *x, const float *w, int64_t n, float eps) {
+    __shared__ double part[32];
+    __shared__ float scale;
+    const float *xr = x + (int64_t)blockIdx.x * n;
+    float *yr = y + (int64_t)blockIdx.x * n;
+    double s = 0.0;
+    int64_t i;
+    for (i = threadIdx.x; i < n; i += blockDim.x) s += (double)__fmul_rn(xr[i], xr[i]);
+    s = llml__cu_warp_sumd(s);
+    if ((threadIdx.x & 31) == 0) part[threadIdx.x >> 5] = s;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        double t = 0.0;
+        unsigned k;
+        for (k = 0; k < blockDim.x / 32; k++) t += part[k];
+        scale = 1.0f / sqrtf((float)(t / (double)n) + eps);
+    }
+    __syncthreads();
+    for (i = threadIdx.x; i < n; i += blockDim.x) {
+        float v = __fmul_rn(xr[i], scale);
+        yr[i] = w ? __fmul_rn(v, w[i]) : v;
+    }
+}
+
+/* op 0: y += x; 1: y[t][i] += x[i] (rows of n); 2: y *= s; 3: y = tanh(y/s)*s */
+__global__ static void llml__cu_elem(float *y, const float *x, float s, int64_t total, int64_t n, int op) {
+    int64_t i;
+    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < total; i += (int64_t)gridDim.x * blockDim.x) {
+        if (op == 0) y[i] = __fadd_rn(y[i], x[i]);
+        else if (op == 1) y[i] = __fadd_rn(y[i], x[i % n]);
+        else if (op == 2) y[i] = __fmul_rn(y[i], s);
+        else y[i] = __fmul_rn(tanhf(__fmul_rn(y[i], 1.0f / s)), s);
+    }
+}
+
+__global__ static void llml__cu_rope(float *x, int64_t rows, int n_heads, int64_t pos0, int hd, int n_rot, int neox,
+                                     float theta_scale, float scale, const float *freqs) {
+    int64_t i, half = n_rot / 2, total = rows * n_heads * half;
+    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < total; i += (int64_t)gridDim.x * blockDim.x) {
+        int64_t t = i / (n_heads * half), h = (i / half) % n_heads, k = i % half;
+        float th = llml__g_rope_theta((float)(pos0 + t), theta_scale, freqs, scale, (int)k);
+        float c = cosf(th), sn = sinf(th);
+        float *v = x + (t * n_heads + h) * hd;
+        int64_t i0 = neox ? k : 2 * k, i1 = neox ? k + half : 2 * k + 1;
+        float x0 = v[i0], x1 = v[i1];
+        v[i0] = __fsub_rn(__fmul_rn(x0, c), __fmul_rn(x1, sn));
+        v[i1] = __fadd_rn(__fmul_rn(x0, sn), __fmul_rn(x1, c));
+    }
+}
+
+/* F32/F16: a thread per value; Q8_0: a thread per 32 values */
+__global__ static void llml__cu_kv_store(uint8_t *kc, uint8_t *vc, size_t row_bytes, int kt, const float *k,
+                                         const float *v, int64_t rows, int64_t width, int64_t pos0) {
+    int64_t per = kt == LLML_TYPE_Q8_0 ? width / 32 : width, total = 2 * rows * per, i;
+    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < total; i += (int64_t)gridDim.x * blockDim.x) {
+        int c = i >= rows * per;
+        int64_t j = c ? i - rows * per : i, t = j / per, e = j % per;
+        const float *src = (c ? v : k) + t * width;
+        uint8_t *dst = (c ? vc : kc) + (size_t)(pos0 + t) * row_bytes;
+        if (kt == LLML_TYPE_F32) ((float *)(void *)dst)[e] = src[e];
+        else if (kt == LLML_TYPE_F16) ((uint16_t *)(void *)dst)[e] = llml__g_f2h(src[e]);
+        else llml__g_q8_0_block(src + 32 * e, dst + 34 * e);
+    }
+}
+
+/* Attention for one (head, token) per block, tokens t0.. of the piece.
+   Dynamic shared memory: hd floats (q), hd int8 + hd/32 floats (Q8_0 q). */
+__global__ static void llml__cu_attn(float *out, const float *q, const uint8_t *kc, const uint8_t *vc, int kt,
+                                     size_t row_bytes, size_t head_bytes, int n_head, int group, int hd, int n_ctx,
+                                     float scale, float softcap, int swa, float *scores, int64_t t0, int64_t pos0) {
+    LLML__CU_DYN_SHARED(float, llml__cu_sh);
+    __shared__ float red_f[32];
+    __shared__ double red_d[32];
+    __shared__ float s_mx, s_inv;
+    const int h = blockIdx.x, lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    const int64_t t = t0 + blockIdx.y, pos = pos0 + t;
+    const int64_t nq = (int64_t)n_head * hd;
+    const float *qh = q + t * nq + (int64_t)h * hd;
+    float *sc = scores + ((int64_t)blockIdx.y * n_head + h) * n_ctx;
+    float *qf = llml__cu_sh;
+    int8_t *q8 = (int8_t *)(void *)(llml__cu_sh + hd);
+    float *q8d = llml__cu_sh + hd + hd / 4;
+    const size_t hoff = (size_t)(h / group) * head_bytes;
+    int64_t j0 = 0, j;
+    float mx = -INFINITY;
+    double sum = 0.0;
+    int d;
+    if (swa > 0 && pos - swa + 1 > 0) j0 = pos - swa + 1;
+    /* q, rounded to the cache's activation type */
+    if (kt == LLML_TYPE_Q8_0) {
+        for (d = threadIdx.x; d < hd / 32; d += blockDim.x) {
+            int32_t dummy;
+            llml__g_actq_q8_0(qh + 32 * d, q8 + 32 * d, q8d + d, &dummy);
+        }
+    } else {
+        for (d = threadIdx.x; d < hd; d += blockDim.x) qf[d] = llml__g_act_float((llml_type)kt, qh[d]);
+    }
+    __syncthreads();
+    /* scores: a warp per key */
+    for (j = j0 + warp; j <= pos; j += nw) {
+        const uint8_t *kh = kc + (size_t)j * row_bytes + hoff;
+        float s = 0.0f;
+        if (kt == LLML_TYPE_Q8_0) {
+            if (lane < hd / 32) {
+                const uint8_t *b = kh + 34 * lane;
+                int32_t is = 0;
+                int e;
+                for (e = 0; e < 32; e++) is += (int32_t)(int8_t)b[2 + e] * (int32_t)q8[32 * lane + e];
+                s = (float)is * (llml__g_h2f(llml__g_ld16(b)) * q8d[lane]);
+            }
+        } else {
+            for (d = lane; d < hd; d += 32) s += qf[d] * llml__g_kv_elem((llml_type)kt, kh, d);
+        }
+        s = llml__cu_warp_sum(s);
+        if (softcap > 0.0f) s = __fmul_rn(tanhf(__fmul_rn(s, 1.0f / softcap)), softcap);
+        s = __fmul_rn(s, scale);
+        if (lane == 0) sc[j] = s;
+        mx = fmaxf(mx, s);
+    }
+    if (lane == 0) red_f[warp] = mx;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        float m = -INFINITY;
+        int k;
+        for (k = 0; k < nw; k++) m = fmaxf(m, red_f[k]);
+        s_mx = m;
+    }
+    __syncthreads();
+    for (j = j0 + threadIdx.x; j <= pos; j += blockDim.x) {
+        float e = expf(sc[j] - s_mx);
+        sc[j] = e;
+        sum += (double)e;
+    }
+    sum = llml__cu_warp_sumd(sum);
+    if (lane == 0) red_d[warp] = sum;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        double tsum = 0.0;
+        int k;
+        for (k = 0; k < nw; k++) tsum += red_d[k];
+        s_inv = (float)(1.0 / tsum);
+    }
+    __syncthreads();
+    /* p v, keys in order, a thread per element of the head */
+    for (d = threadIdx.x; d < hd; d += blockDim.x) {
+        float o = 0.0f;
+        for (j = j0; j <= pos; j++) {
+            const uint8_t *vh = vc + (size_t)j * row_bytes + hoff;
+            float pj = __fmul_rn(sc[j], s_inv);
+            if (kt == LLML_TYPE_F16) pj = llml__g_h2f(llml__g_f2h(pj));
+            o = llml__cu_madd(o, pj, llml__g_kv_elem((llml_type)kt, vh, d));
+        }
+        out[t * nq + (int64_t)h * hd + d] = o;
+    }
+}
+
+__global__ static void llml__cu_glu(float *out, int64_t os, const float *g, int64_t gs, const float *u, int64_t us,
+                                    int64_t rows, int64_t n, int gelu) {
+    int64_t i;
+    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < rows * n; i += (int64_t)gridDim.x * blockDim.x) {
+        int64_t t = i / n, c = i % n;
+        float a = g[t * gs + c];
+        out[t * os + c] = __fmul_rn(gelu ? llml__g_gelu(a) : llml__g_silu(a), u[t * us + c]);
+    }
+}
+
+__global__ static void llml__cu_copy2d(float *dst, int64_t ds, const float *src, int64_t ss, int64_t rows, int64_t n) {
+    int64_t i;
+    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < rows * n; i += (int64_t)gridDim.x * blockDim.x)
+        dst[(i / n) * ds + i % n] = src[(i / n) * ss + i % n];
+}
+
+/* a thread per token: softmax in place over the router row (sum in
+   double), top-k largest first with the lower id on ties, renormalized */
+__global__ static void llml__cu_moe_route(float *router, int64_t rows, int n_exp, int k, int norm, int32_t *ids, float *wts) {
+    int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    float *p, mx = -INFINITY, inv;
+    double sum = 0.0;
+    int e, j, q;
+    if (t >= rows) return;
+    p = router + t * n_exp;
+    for (e = 0; e < n_exp; e++) mx = fmaxf(mx, p[e]);
+    for (e = 0; e < n_exp; e++) { p[e] = expf(p[e] - mx); sum += (double)p[e]; }
+    inv = (float)(1.0 / sum);
+    for (e = 0; e < n_exp; e++) p[e] = __fmul_rn(p[e], inv);
+    for (j = 0; j < k; j++) {
+        int best = -1;
+        for (e = 0; e < n_exp; e++) {
+            int taken = 0;
+            for (q = 0; q < j; q++) if (ids[t * k + q] == e) taken = 1;
+            if (taken) continue;
+            if (best < 0 || p[e] > p[best]) best = e;
+        }
+        ids[t * k + j] = best;
+        wts[t * k + j] = p[best];
+    }
+    if (norm) {
+        float s = 0.0f;
+        for (j = 0; j < k; j++) s = __fadd_rn(s, wts[t * k + j]);
+        for (j = 0; j < k; j++) wts[t * k + j] = wts[t * k + j] / s;
+    }
+}
+
+__global__ static void llml__cu_moe_sum(float *out, const float *y, const float *wts, int64_t rows, int k, int64_t n) {
+    int64_t i;
+    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < rows * n; i += (int64_t)gridDim.x * blockDim.x) {
+        int64_t t = i / n, c = i % n;
+        float acc = __fmul_rn(y[(t * k) * n + c], wts[t * k]);
+        int s;
+        for (s = 1; s < k; s++) acc = llml__cu_madd(acc, y[(t * k + s) * n + c], wts[t * k + s]);
+        out[i] = acc;
+    }
+}
+
+__global__ static void llml__cu_gate_add(float *out, const float *y, const float *g, int64_t rows, int64_t n) {
+    int64_t i;
+    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < rows * n; i += (int64_t)gridDim.x * blockDim.x) {
+        int64_t t = i / n;
+        float gs = g ? 1.0f / (1.0f + expf(-g[t])) : 1.0f;
+        out[i] = llml__cu_madd(out[i], y[i], gs);
+    }
+}
+
+/* ---- measurement kernels ------------------------------------------------------ */
+
+__global__ static void llml__cu_read(const uint4 *p, int64_t n, unsigned *sink) {
+    int64_t i;
+    unsigned acc = 0;
+    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
+        uint4 v = p[i];
+        acc ^= v.x ^ v.y ^ v.z ^ v.w;
+    }
+    if (acc == 0x9e3779b9u) *sink = acc;   /* keeps the loads */
+}
+
+/* dp4a throughput: 8 independent chains per thread */
+__global__ static void llml__cu_dp4a_peak(int iters, int *sink) {
+    int a[8], k, i;
+    int x = (int)threadIdx.x * 0x01010101, y = (int)blockIdx.x | 0x01000100;
+    for (k = 0; k < 8; k++) a[k] = k;
+    for (i = 0; i < iters; i++) {
+#if defined(__CUDACC__)
+#pragma unroll
+#endif
+        for (k = 0; k < 8; k++) a[k] = (int)llml__g_dot4((uint32_t)x, (uint32_t)(y + k)) + a[k];
+    }
+    for (k = 1; k < 8; k++) a[0] += a[k];
+    if (a[0] == 0x12345678) *sink = a[0];
+}
+
+/* ---- the primitives --------------------------------------------------------- */
+
+static void *llml__cu_alloc(void *d, size_t bytes) {
+    void *p = NULL;
+    (void)d;
+    if (cudaMalloc(&p, bytes) != cudaSuccess) { (void)cudaGetLastError(); return NULL; }
+    return p;
+}
+static void llml__cu_free(void *d, void *p, size_t bytes) { (void)d; (void)bytes; if (p) cudaFree(p); }
+static llml_result llml__cu_to_dev(void *d, void *dst, const void *src, size_t bytes) {
+    llml__cu *s = (llml__cu *)d;
+    if (!bytes) return LLML_OK;
+    LLML__CU_CHECK(s, cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, s->stream), "copy to the device");
+    return LLML_OK;
+}
+static llml_result llml__cu_to_host(void *d, void *dst, const void *src, size_t bytes) {
+    llml__cu *s = (llml__cu *)d;
+    if (bytes) LLML__CU_CHECK(s, cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, s->stream), "copy to the host");
+    LLML__CU_CHECK(s, cudaStreamSynchronize(s->stream), "kernels");
+    return LLML_OK;
+}
+
+static llml_result llml__cu_actq(void *d, const llml__gact *a, const float *x, int64_t xs) {
+    llml__cu *s = (llml__cu *)d;
+    if (llml__g_ftype(a->vdt)) {
+        LLML__CU_LAUNCH(llml__cu_blocks(a->rows * a->n, LLML__CU_THREADS), LLML__CU_THREADS, 0, s->stream, llml__cu_actq_f)(
+            (float *)a->buf, x, xs, a->rows, a->n, (int)a->vdt);
+    } else {
+        int kb = a->vdt == LLML_TYPE_Q8_K;
+        uint8_t *b = (uint8_t *)a->buf;
+        LLML__CU_LAUNCH(llml__cu_blocks(a->rows * a->n / (kb ? 256 : 32), 64), 64, 0, s->stream, llml__cu_actq_q)(
+            (int8_t *)b, (float *)(void *)(b + llml__g_act_off_d(a->rows, a->n)),
+            (int32_t *)(void *)(b + llml__g_act_off_s(a->rows, a->n)), x, xs, a->rows, a->n, kb);
+    }
+    LLML__CU_LAUNCHED(s, "activation conversion");
+    return LLML_OK;
+}
+
+/* Launch the product kernel for w's format. ids: experts (ntok output rows). */
+template <int TT>
+static void llml__cu_mm_launch(llml__cu *s, const llml__dw *w, const uint8_t *wbase, const llml__gact *a, int64_t ntok,
+                               float *y, int64_t ys, const int32_t *ids, int k, int per_slot) {
+    const int64_t ty = (ntok + TT - 1) / TT;
+    size_t eb = (size_t)w->ne[1] * w->row_bytes;
+    int64_t y0;
+    (void)s;   /* (its stream: unused by the CPU emulation's launches) */
+    const uint8_t *b = (const uint8_t *)a->buf;
+    const uint8_t *aq = b;
+    const float *ad = (const float *)(const void *)(b + llml__g_act_off_d(a->rows, a->n));
+    const int32_t *as = (const int32_t *)(const void *)(b + llml__g_act_off_s(a->rows, a->n));
+    const float *af = (const float *)(const void *)b;
+#define LLML__MMQ(F) LLML__CU_LAUNCH(grid, 32 * LLML__CU_WARPS, 0, s->stream, llml__cu_mmq<F, TT>)(wbase, w->row_bytes, w->ne[1], eb, aq, ad, as, a->n, ntok, y, ys, ids, k, per_slot, y0 * TT)
+#define LLML__MMF(F) LLML__CU_LAUNCH(grid, 32 * LLML__CU_WARPS, 0, s->stream, llml__cu_mmf<F, TT>)(wbase, w->row_bytes, w->ne[1], eb, af, a->n, ntok, y, ys, ids, k, per_slot, y0 * TT)
+    for (y0 = 0; y0 < ty; y0 += 65535) {   /* grid.y is at most 65535 */
+        dim3 grid((unsigned)((w->ne[1] + LLML__CU_WARPS - 1) / LLML__CU_WARPS), (unsigned)LLML__MIN(ty - y0, (int64_t)65535));
+        switch (w->type) {
+        case LLML_TYPE_Q4_0: LLML__MMQ(LLML_TYPE_Q4_0); break;
+        case LLML_TYPE_Q8_0: LLML__MMQ(LLML_TYPE_Q8_0); break;
+        case LLML_TYPE_Q4_K: LLML__MMQ(LLML_TYPE_Q4_K); break;
+        case LLML_TYPE_Q5_K: LLML__MMQ(LLML_TYPE_Q5_K); break;
+        case LLML_TYPE_Q6_K: LLML__MMQ(LLML_TYPE_Q6_K); break;
+        case LLML_TYPE_IQ4_XS: LLML__MMQ(LLML_TYPE_IQ4_XS); break;
+        case LLML_TYPE_F16: LLML__MMF(LLML_TYPE_F16); break;
+        case LLML_TYPE_BF16: LLML__MMF(LLML_TYPE_BF16); break;
+        default: LLML__MMF(LLML_TYPE_F32); break;
+        }
+    }
+#undef LLML__MMQ
+#undef LLML__MMF
+}
+
+static llml_result llml__cu_mm(void *d, const llml__dw *w, int64_t expert, const llml__gact *a, float *y, int64_t ys) {
+    llml__cu *s = (llml__cu *)d;
+    const uint8_t *base = (const uint8_t *)w->data + (size_t)expert * (size_t)w->ne[1] * w->row_bytes;
+    if (!llml__bk_gpu_type(w->type)) { llml__bkr_error(&s->run, "CUDA: no kernel for %s", llml__types[w->type].info.name); return LLML_ERR_UNSUPPORTED_TYPE; }
+    if (a->rows == 1) llml__cu_mm_launch<1>(s, w, base, a, 1, y, ys, NULL, 1, 0);
+    else llml__cu_mm_launch<LLML__CU_TT>(s, w, base, a, a->rows, y, ys, NULL, 1, 0);
+    LLML__CU_LAUNCHED(s, "matrix product");
+    return LLML_OK;
+}
+static llml_result llml__cu_mm_ids(void *d, const llml__dw *w, const llml__gact *a, int32_t per_slot, int64_t n_tok,
+                                   int32_t k, const int32_t *ids, float *y, int64_t ys) {
+    llml__cu *s = (llml__cu *)d;
+    if (!llml__bk_gpu_type(w->type)) { llml__bkr_error(&s->run, "CUDA: no kernel for %s", llml__types[w->type].info.name); return LLML_ERR_UNSUPPORTED_TYPE; }
+    llml__cu_mm_launch<1>(s, w, (const uint8_t *)w->data, a, n_tok * k, y, ys, ids, k, per_slot);
+    LLML__CU_LAUNCHED(s, "expert products");
+    return LLML_OK;
+}
+
+static llml_result llml__cu_rmsnorm_op(void *d, float *y, const float *x, const float *w, int64_t rows, int64_t n, float eps) {
+    llml__cu *s = (llml__cu *)d;
+    int th = n >= 1024 ? 256 : n >= 256 ? 128 : 32;
+    int64_t r0;
+    for (r0 = 0; r0 < rows; r0 += 65535) {   /* one block per row */
+        int64_t nr = LLML__MIN(rows - r0, (int64_t)65535);
+        LLML__CU_LAUNCH((unsigned)nr, th, 0, s->stream, llml__cu_rmsnorm)(y + r0 * n, x + r0 * n, w, n, eps);
+    }
+    LLML__CU_LAUNCHED(s, "rmsnorm");
+    return LLML_OK;
+}
+static llml_result llml__cu_elem_op(llml__cu *s, float *y, const float *x, float v, int64_t total, int64_t n, int op) {
+    LLML__CU_LAUNCH(llml__cu_blocks(total, LLML__CU_THREADS), LLML__CU_THREADS, 0, s->stream, llml__cu_elem)(y, x, v, total, n, op);
+    LLML__CU_LAUNCHED(s, "element-wise");
+    return LLML_OK;
+}
+static llml_result llml__cu_add(void *d, float *y, const float *x, int64_t n) { return llml__cu_elem_op((llml__cu *)d, y, x, 0.0f, n, 1, 0); }
+static llml_result llml__cu_add_rows(void *d, float *y, const float *b, int64_t rows, int64_t n) {
+    return llml__cu_elem_op((llml__cu *)d, y, b, 0.0f, rows * n, n, 1);
+}
+static llml_result llml__cu_scale(void *d, float *y, float v, int64_t n) { return llml__cu_elem_op((llml__cu *)d, y, NULL, v, n, 1, 2); }
+static llml_result llml__cu_softcap(void *d, float *y, float cap, int64_t n) { return llml__cu_elem_op((llml__cu *)d, y, NULL, cap, n, 1, 3); }
+static llml_result llml__cu_rope_op(void *d, float *x, int64_t rows, int32_t n_heads, int64_t pos0, const llml__rope_p *p) {
+    llml__cu *s = (llml__cu *)d;
+    LLML__CU_LAUNCH(llml__cu_blocks(rows * n_heads * (p->n_rot / 2), LLML__CU_THREADS), LLML__CU_THREADS, 0, s->stream, llml__cu_rope)(
+        x, rows, n_heads, pos0, p->hd, p->n_rot, p->neox, p->theta_scale, p->scale, p->freqs);
+    LLML__CU_LAUNCHED(s, "rope");
+    return LLML_OK;
+}
+static llml_result llml__cu_kv_store_op(void *d, uint8_t *kc, uint8_t *vc, size_t row_bytes, llml_type kt, const float *k,
+                                        const float *v, int64_t rows, int64_t width, int64_t pos0) {
+    llml__cu *s = (llml__cu *)d;
+    int64_t per = kt == LLML_TYPE_Q8_0 ? width / 32 : width;
+    LLML__CU_LAUNCH(llml__cu_blocks(2 * rows * per, LLML__CU_THREADS), LLML__CU_THREADS, 0, s->stream, llml__cu_kv_store)(
+        kc, vc, row_bytes, (int)kt, k, v, rows, width, pos0);
+    LLML__CU_LAUNCHED(s, "KV store");
+    return LLML_OK;
+}
+static llml_result llml__cu_attention(void *d, float *out, const float *q, const uint8_t *kc, const uint8_t *vc,
+                                      const llml__attn_p *p, int64_t rows, int64_t pos0) {
+    llml__cu *s = (llml__cu *)d;
+    size_t head_bytes = llml_row_size(p->kt, p->hd), sh = (size_t)p->hd * 4 + (size_t)p->hd + (size_t)(p->hd / 32) * 4 + 16;
+    int th = p->hd > 64 ? 128 : 64;
+    int64_t t0;
+    if (p->hd > 1024) { llml__bkr_error(&s->run, "CUDA attention: head size %d", (int)p->hd); return LLML_ERR_UNSUPPORTED; }
+    for (t0 = 0; t0 < rows; t0 += p->chunk) {
+        int64_t nt = LLML__MIN(p->chunk, rows - t0);
+        dim3 grid((unsigned)p->n_head, (unsigned)nt);
+        LLML__CU_LAUNCH(grid, th, sh, s->stream, llml__cu_attn)(out, q, kc, vc, (int)p->kt, p->row_bytes, head_bytes, p->n_head,
+                                                   p->n_head / p->n_head_kv, p->hd, p->n_ctx, p->scale, p->softcap, p->swa,
+                                                   p->scores, t0, pos0);
+        LLML__CU_LAUNCHED(s, "attention");
+    }
+    return LLML_OK;
+}
+static llml_result llml__cu_glu_op(void *d, float *out, int64_t os, const float *g, int64_t gs, const float *u, int64_t us,
+                                   int64_t rows, int64_t n, int32_t gelu) {
+    llml__cu *s = (llml__cu *)d;
+    LLML__CU_LAUNCH(llml__cu_blocks(rows * n, LLML__CU_THREADS), LLML__CU_THREADS, 0, s->stream, llml__cu_glu)(out, os, g, gs, u, us, rows, n, gelu);
+    LLML__CU_LAUNCHED(s, "glu");
+    return LLML_OK;
+}
+static llml_result llml__cu_copy2d_op(void *d, float *dst, int64_t ds, const float *src, int64_t ss, int64_t rows, int64_t n) {
+    llml__cu *s = (llml__cu *)d;
+    LLML__CU_LAUNCH(llml__cu_blocks(rows * n, LLML__CU_THREADS), LLML__CU_THREADS, 0, s->stream, llml__cu_copy2d)(dst, ds, src, ss, rows, n);
+    LLML__CU_LAUNCHED(s, "copy");
+    return LLML_OK;
+}
+static llml_result llml__cu_moe_route_op(void *d, const float *router, int64_t rows, int32_t n_exp, int32_t k, int32_t norm,
+                                         int32_t *ids, float *wts) {
+    llml__cu *s = (llml__cu *)d;
+    LLML__CU_LAUNCH(llml__cu_blocks(rows, 64), 64, 0, s->stream, llml__cu_moe_route)((float *)(uintptr_t)router, rows, n_exp, k, norm, ids, wts);
+    LLML__CU_LAUNCHED(s, "expert routing");
+    return LLML_OK;
+}
+static llml_result llml__cu_moe_sum_op(void *d, float *out, const float *y, const float *wts, int64_t rows, int32_t k, int64_t n) {
+    llml__cu *s = (llml__cu *)d;
+    LLML__CU_LAUNCH(llml__cu_blocks(rows * n, LLML__CU_THREADS), LLML__CU_THREADS, 0, s->stream, llml__cu_moe_sum)(out, y, wts, rows, k, n);
+    LLML__CU_LAUNCHED(s, "expert sum");
+    return LLML_OK;
+}
+static llml_result llml__cu_gate_add_op(void *d, float *out, const float *y, const float *g, int64_t rows, int64_t n) {
+    llml__cu *s = (llml__cu *)d;
+    LLML__CU_LAUNCH(llml__cu_blocks(rows * n, LLML__CU_THREADS), LLML__CU_THREADS, 0, s->stream, llml__cu_gate_add)(out, y, g, rows, n);
+    LLML__CU_LAUNCHED(s, "gated add");
+    return LLML_OK;
+}
+
+static const llml__dev_ops llml__cu_ops = {
+    llml__cu_alloc, llml__cu_free, llml__cu_to_dev, llml__cu_to_host, llml__cu_actq, llml__cu_mm, llml__cu_mm_ids,
+    llml__cu_rmsnorm_op, llml__cu_add, llml__cu_add_rows, llml__cu_scale, llml__cu_softcap, llml__cu_rope_op,
+    llml__cu_kv_store_op, llml__cu_attention, llml__cu_glu_op, llml__cu_copy2d_op, llml__cu_moe_route_op,
+    llml__cu_moe_sum_op, llml__cu_gate_add_op
+};
+
+/* ---- the hooks ------------------------------------------------------------------ */
+
+static llml_result llml__cu_enter(llml__cu *s) {
+    LLML__CU_CHECK(s, cudaSetDevice(s->device), "set device");
+    return LLML_OK;
+}
+
+static llml_result llml__cu_open(void *user, const llml_backend_open *desc, void **state) {
+    llml_allocator a;
+    llml__cu *s;
+    cudaDeviceProp prop;
+    int n = 0, dev = desc ? desc->device : 0;
+    (void)user;
+    *state = NULL;
+    if (cudaGetDeviceCount(&n) != cudaSuccess || dev < 0 || dev >= n) { (void)cudaGetLastError(); return LLML_ERR_UNSUPPORTED; }
+    if (cudaGetDeviceProperties(&prop, dev) != cudaSuccess) { (void)cudaGetLastError(); return LLML_ERR_UNSUPPORTED; }
+    memset(&a, 0, sizeof(a));
+    if (desc && desc->allocator) a = *desc->allocator;
+    s = (llml__cu *)llml__calloc(&a, sizeof(*s));
+    if (!s) return LLML_ERR_OUT_OF_MEMORY;
+    s->run.ops = &llml__cu_ops;
+    s->run.dev = s;
+    s->run.alloc = a;
+    if (desc) { s->run.log = desc->log; s->run.log_user = desc->log_user; }
+    s->device = dev;
+    s->cc = prop.major * 10 + prop.minor;
+    s->n_sm = prop.multiProcessorCount;
+    snprintf(s->name, sizeof(s->name), "%.120s", prop.name);
+    if (cudaSetDevice(dev) != cudaSuccess || cudaStreamCreateWithFlags(&s->stream, cudaStreamNonBlocking) != cudaSuccess) {
+        (void)cudaGetLastError();
+        llml__free(&a, s, sizeof(*s));
+        return LLML_ERR_DEVICE;
+    }
+    if (s->run.log) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "CUDA device %d: %.120s, compute capability %d.%d, %d SMs, %.1f GiB", dev, prop.name,
+                 prop.major, prop.minor, prop.multiProcessorCount, (double)prop.totalGlobalMem / 1073741824.0);
+        s->run.log(s->run.log_user, LLML_LOG_INFO, msg);
+    }
+    *state = s;
+    return LLML_OK;
+}
+
+static void llml__cu_close(void *st) {
+    llml__cu *s = (llml__cu *)st;
+    llml_allocator a;
+    if (!s) return;
+    a = s->run.alloc;
+    cudaSetDevice(s->device);
+    cudaStreamSynchronize(s->stream);
+    llml__bkr_release(&s->run);
+    cudaStreamDestroy(s->stream);
+    llml__free(&a, s, sizeof(*s));
+}
+
+static llml_result llml__cu_device_info(void *st, llml_backend_device *out) {
+    llml__cu *s = (llml__cu *)st;
+    size_t fr = 0, tot = 0;
+    memset(out, 0, sizeof(*out));
+    LLML__BKR_TRY(llml__cu_enter(s));
+    LLML__CU_CHECK(s, cudaMemGetInfo(&fr, &tot), "memory info");
+    memcpy(out->name, s->name, sizeof(out->name));
+    out->total_bytes = tot;
+    out->free_bytes = fr;
+    return LLML_OK;
+}
+
+static int32_t llml__cu_supports(void *st, llml_type type, llml_backend_op op) {
+    (void)st;
+    if ((unsigned)type >= (unsigned)LLML_TYPE_COUNT) return 0;
+    if (op == LLML_BACKEND_OP_MATMUL) return llml__bk_gpu_type(type);
+    if (op == LLML_BACKEND_OP_ATTENTION) return type == LLML_TYPE_F32 || type == LLML_TYPE_F16 || type == LLML_TYPE_Q8_0;
+    return (unsigned)op < (unsigned)LLML_BACKEND_OP_COUNT;
+}
+
+static llml_result llml__cu_upload(void *st, const llml_backend_load *ld, uint64_t *bytes) {
+    llml__cu *s = (llml__cu *)st;
+    llml_result r;
+    LLML__BKR_TRY(llml__cu_enter(s));
+    r = llml__bkr_upload(&s->run, ld, bytes);
+    if (r == LLML_OK) LLML__CU_CHECK(s, cudaStreamSynchronize(s->stream), "upload");
+    return r;
+}
+static llml_result llml__cu_run(void *st, const llml_backend_run *run) {
+    llml__cu *s = (llml__cu *)st;
+    LLML__BKR_TRY(llml__cu_enter(s));
+    return llml__bkr_run(&s->run, run);
+}
+static llml_result llml__cu_matmul(void *st, const llml_backend_weight *w, int64_t expert, const float *x, int64_t n, float *y) {
+    llml__cu *s = (llml__cu *)st;
+    LLML__BKR_TRY(llml__cu_enter(s));
+    if (w && !llml__bk_gpu_type(w->type)) return LLML_ERR_UNSUPPORTED_TYPE;
+    return llml__bkr_matmul(&s->run, w, expert, x, n, y);
+}
+static llml_result llml__cu_kv_read(void *st, int32_t il, int64_t pos0, int64_t n, void *k, void *v) {
+    llml__cu *s = (llml__cu *)st;
+    LLML__BKR_TRY(llml__cu_enter(s));
+    return llml__bkr_kv(&s->run, il, pos0, n, k, v, 0);
+}
+static llml_result llml__cu_kv_write(void *st, int32_t il, int64_t pos0, int64_t n, const void *k, const void *v) {
+    llml__cu *s = (llml__cu *)st;
+    LLML__BKR_TRY(llml__cu_enter(s));
+    LLML__BKR_TRY(llml__bkr_kv(&s->run, il, pos0, n, (void *)(uintptr_t)k, (void *)(uintptr_t)v, 1));
+    LLML__CU_CHECK(s, cudaStreamSynchronize(s->stream), "cache write");
+    return LLML_OK;
+}
+static llml_result llml__cu_sync(void *st) {
+    llml__cu *s = (llml__cu *)st;
+    LLML__BKR_TRY(llml__cu_enter(s));
+    LLML__CU_CHECK(s, cudaStreamSynchronize(s->stream), "synchronize");
+    return LLML_OK;
+}
+
+/* Device-to-device copy, a streaming read, the Q8_0 product at 512
+   activation rows, and dp4a throughput; best of 5 each, timed by events. */
+static llml_result llml__cu_measure(void *st, llml_backend_measure *out) {
+    llml__cu *s = (llml__cu *)st;
+    size_t fr = 0, tot = 0, bytes;
+    void *a = NULL, *b = NULL;
+    unsigned *sink = NULL;
+    cudaEvent_t e0, e1;
+    float ms, best;
+    int rep;
+    llml_result r = LLML_OK;
+    memset(out, 0, sizeof(*out));
+    LLML__BKR_TRY(llml__cu_enter(s));
+    LLML__CU_CHECK(s, cudaMemGetInfo(&fr, &tot), "memory info");
+    bytes = (size_t)1 << 30;
+    while (bytes > ((size_t)64 << 20) && 2 * bytes + ((size_t)256 << 20) > fr) bytes >>= 1;
+    LLML__CU_CHECK(s, cudaEventCreate(&e0), "event");
+    LLML__CU_CHECK(s, cudaEventCreate(&e1), "event");
+    if (cudaMalloc(&a, bytes) != cudaSuccess || cudaMalloc(&b, bytes) != cudaSuccess || cudaMalloc((void **)&sink, 64) != cudaSuccess) {
+        r = llml__cu_fail(s, cudaGetLastError(), "measurement buffers");
+        goto done;
+    }
+    cudaMemsetAsync(a, 1, bytes, s->stream);
+    cudaMemsetAsync(b, 2, bytes, s->stream);
+    /* copy */
+    best = 1e30f;
+    for (rep = 0; rep < 6; rep++) {
+        cudaEventRecord(e0, s->stream);
+        cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice, s->stream);
+        cudaEventRecord(e1, s->stream);
+        cudaEventSynchronize(e1);
+        cudaEventElapsedTime(&ms, e0, e1);
+        if (rep > 0 && ms < best) best = ms;
+    }
+    out->copy_gbs = 2.0 * (double)bytes / ((double)best * 1e-3) / 1e9;
+    /* read */
+    best = 1e30f;
+    for (rep = 0; rep < 6; rep++) {
+        cudaEventRecord(e0, s->stream);
+        LLML__CU_LAUNCH((unsigned)(s->n_sm * 8), 512, 0, s->stream, llml__cu_read)((const uint4 *)a, (int64_t)(bytes / 16), sink);
+        cudaEventRecord(e1, s->stream);
+        cudaEventSynchronize(e1);
+        cudaEventElapsedTime(&ms, e0, e1);
+        if (rep > 0 && ms < best) best = ms;
+    }
+    out->read_gbs = (double)bytes / ((double)best * 1e-3) / 1e9;
+    /* the Q8_0 product: 4096 x 4096 weights (in a), 512 activation rows (in b) */
+    {
+        llml__dw w;
+        llml__gact ac;
+        int64_t rows = 4096, n = 4096, nt = 512;
+        float *y = (float *)(void *)((uint8_t *)b + llml__g_act_bytes(nt, n));
+        memset(&w, 0, sizeof(w));
+        w.data = a; w.type = LLML_TYPE_Q8_0; w.ne[0] = n; w.ne[1] = rows; w.ne[2] = 1; w.row_bytes = llml_row_size(LLML_TYPE_Q8_0, n);
+        ac.buf = b; ac.vdt = LLML_TYPE_Q8_0; ac.rows = nt; ac.n = n;
+        cudaMemsetAsync(a, 0x11, w.row_bytes * (size_t)rows, s->stream);
+        cudaMemsetAsync(b, 0x01, llml__g_act_bytes(nt, n), s->stream);
+        best = 1e30f;
+        for (rep = 0; rep < 4 && r == LLML_OK; rep++) {
+            cudaEventRecord(e0, s->stream);
+            r = llml__cu_mm(s, &w, 0, &ac, y, rows);
+            cudaEventRecord(e1, s->stream);
+            cudaEventSynchronize(e1);
+            cudaEventElapsedTime(&ms, e0, e1);
+            if (rep > 0 && ms < best) best = ms;
+        }
+        out->matmul_tops = 2.0 * (double)rows * (double)n * (double)nt / ((double)best * 1e-3) / 1e12;
+    }
+    /* dp4a */
+    {
+        int iters = 4096;
+        unsigned blocks = (unsigned)(s->n_sm * 16);
+        best = 1e30f;
+        for (rep = 0; rep < 4; rep++) {
+            cudaEventRecord(e0, s->stream);
+            LLML__CU_LAUNCH(blocks, 256, 0, s->stream, llml__cu_dp4a_peak)(iters, (int *)sink);
+            cudaEventRecord(e1, s->stream);
+            cudaEventSynchronize(e1);
+            cudaEventElapsedTime(&ms, e0, e1);
+            if (rep > 0 && ms < best) best = ms;
+        }
+        out->peak_tops = (double)blocks * 256.0 * iters * 8.0 * 8.0 / ((double)best * 1e-3) / 1e12;
+    }
+    snprintf(out->note, sizeof(out->note), "%.40s: copy/read %zu MiB, Q8_0 product 4096x4096x512, dp4a", s->name, bytes >> 20);
+    if (r == LLML_OK) {
+        cudaError_t e = cudaStreamSynchronize(s->stream);
+        if (e != cudaSuccess) r = llml__cu_fail(s, e, "measurement");
+    }
+done:
+    if (a) cudaFree(a);
+    if (b) cudaFree(b);
+    if (sink) cudaFree(sink);
+    cudaEventDestroy(e0);
+    cudaEventDestroy(e1);
+    return r;
+}
+
+static const llml_backend llml__cu_backend = {
+    "cuda", NULL, llml__cu_open, llml__cu_close, llml__cu_device_info, llml__cu_supports,
+    llml__cu_upload, llml__cu_run, llml__cu_matmul, llml__cu_kv_read, llml__cu_kv_write,
+    llml__cu_sync, llml__cu_measure, llml__rbk_last_error
+};
+
+LLML_API const llml_backend *llml_backend_cuda(void) { return &llml__cu_backend; }
+
+#else
+LLML_API const llml_backend *llml_backend_cuda(void) { return NULL; }
+#endif
+
+/* ======================================================================== */
+/* >>metal  the Metal backend (Objective-C, Apple platforms, LLML_METAL)     */
+/* ======================================================================== */
+/* Compiled when the implementation is built as Objective-C on an Apple
+   platform with LLML_METAL defined (e.g. `clang -x objective-c -fobjc-arc
+   -DLLML_METAL ... -framework Metal -framework Foundation`); otherwise
+   llml_backend_metal() returns NULL. NOT COMPILED OR RUN YET: the project's
+   machines have no macOS (see README, "GPU backends").
+
+   It is a runner backend (>>bkrun): the primitives are Metal compute
+   kernels from the shader source below (compiled at open with
+   newLibraryWithSource), encoded into one command buffer that is committed
+   and waited for when results go to the host. Memory is unified: every
+   allocation is an MTLBuffer in shared storage whose contents pointer is
+   what the runner holds; a kernel argument is found back as (buffer,
+   offset) from that pointer. Weights are copied into such buffers.
+   Taken: F32, F16, Q4_0 and Q8_0 weights (other formats: the CPU, per
+   layer), F32 and F16 KV caches; no experts (those layers run on the
+   CPU). The arithmetic follows >>bkrun (activations converted as the CPU
+   does, Q8_0 levels with F16 scales).
+   What was checked without a Mac: the Objective-C part parses and
+   type-checks (clang -fsyntax-only) against minimal stand-ins for the
+   Foundation and Metal headers written from Apple's documentation, and the
+   shader source parses as C++ against stand-ins for the Metal standard
+   library. Neither is Apple's compiler: expect fixes on first contact. */
+
+#if defined(__OBJC__) && defined(__APPLE__) && defined(LLML_METAL)
+#import <Foundation/Foundation.h>
+#import <Metal/Metal.h>
+
+static const char llml__mtl_src[] =
+"#include <metal_stdlib>\n"
+"using namespace metal;\n"
+"static inline float h2f(ushort h) { return float(as_type<half>(h)); }\n"
+"static inline float act_round(int vdt, float x) { return vdt == 1 ? float(half(x)) : x; }\n"
+/* activations: F32/F16 -> floats; Q8_0 -> int8 levels + F16-rounded scale per 32 */
+"kernel void actq_f(device float *o [[buffer(0)]], device const float *x [[buffer(1)]],\n"
+"                   constant long *p [[buffer(2)]], uint i [[thread_position_in_grid]]) {\n"
+"    long xs = p[0], rows = p[1], n = p[2]; int vdt = int(p[3]);\n"
+"    if (long(i) >= rows * n) return;\n"
+"    o[i] = act_round(vdt, x[(long(i) / n) * xs + long(i) % n]);\n"
+"}\n"
+"kernel void actq_q8_0(device char *q [[buffer(0)]], device float *d [[buffer(1)]], device int *s [[buffer(2)]],\n"
+"                      device const float *x [[buffer(3)]], constant long *p [[buffer(4)]], uint i [[thread_position_in_grid]]) {\n"
+"    long xs = p[0], rows = p[1], n = p[2], nb = n / 32;\n"
+"    if (long(i) >= rows * nb) return;\n"
+"    long t = long(i) / nb, b = long(i) % nb;\n"
+"    device const float *src = x + t * xs + b * 32;\n"
+"    float amax = 0.0f;\n"
+"    for (int j = 0; j < 32; j++) amax = max(amax, fabs(src[j]));\n"
+"    float dd = amax / 127.0f, id = dd != 0.0f ? 1.0f / dd : 0.0f;\n"
+"    int sum = 0;\n"
+"    for (int j = 0; j < 32; j++) {\n"
+"        float r = round(src[j] * id);\n"
+"        int v = isnan(r) ? 0 : int(clamp(r, -128.0f, 127.0f));\n"
+"        q[t * n + b * 32 + j] = char(v); sum += v;\n"
+"    }\n"
+"    d[t * nb + b] = float(half(dd)); s[t * nb + b] = sum;\n"
+"}\n"
+/* products: a SIMD group per weight row, one activation row per grid z */
+"kernel void mm_q(device const uchar *w [[buffer(0)]], device const char *aq [[buffer(1)]],\n"
+"                 device const float *ad [[buffer(2)]], device float *y [[buffer(3)]], constant long *p [[buffer(4)]],\n"
+"                 uint2 tg [[threadgroup_position_in_grid]], uint lane [[thread_index_in_simdgroup]],\n"
+"                 uint sg [[simdgroup_index_in_threadgroup]]) {\n"
+"    long row_bytes = long(p[0]), nrows = p[1], n = p[2], ys = p[3]; int fmt = int(p[4]);\n"
+"    long r = long(tg.x) * 4 + long(sg), t = long(tg.y), P = n / 32;\n"
+"    if (r >= nrows) return;\n"
+"    device const uchar *row = w + r * row_bytes;\n"
+"    float acc = 0.0f;\n"
+"    for (long b = lane; b < P; b += 32) {\n"
+"        device const char *a = aq + t * n + b * 32;\n"
+"        int is = 0; float dw;\n"
+"        if (fmt == 2) {\n" /* Q4_0: 18-byte blocks */
+"            device const uchar *blk = row + b * 18;\n"
+"            dw = h2f(ushort(blk[0]) | (ushort(blk[1]) << 8));\n"
+"            for (int j = 0; j < 16; j++) {\n"
+"                is += (int(blk[2 + j] & 15) - 8) * int(a[j]);\n"
+"                is += (int(blk[2 + j] >> 4) - 8) * int(a[j + 16]);\n"
+"            }\n"
+"        } else {\n" /* Q8_0: 34-byte blocks */
+"            device const uchar *blk = row + b * 34;\n"
+"            dw = h2f(ushort(blk[0]) | (ushort(blk[1]) << 8));\n"
+"            for (int j = 0; j < 32; j++) is += int(as_type<char>(blk[2 + j])) * int(a[j]);\n"
+"        }\n"
+"        acc += float(is) * (dw * ad[t * P + b]);\n"
+"    }\n"
+"    acc = simd_sum(acc);\n"
+"    if (lane == 0) y[t * ys + r] = acc;\n"
+"}\n"
+"kernel void mm_f(device const uchar *w [[buffer(0)]], device const float *x [[buffer(1)]],\n"
+"                 device float *y [[buffer(3)]], constant long *p [[buffer(4)]],\n"
+"                 uint2 tg [[threadgroup_position_in_grid]], uint lane [[thread_index_in_simdgroup]],\n"
+"                 uint sg [[simdgroup_index_in_threadgroup]]) {\n"
+"    long row_bytes = long(p[0]), nrows = p[1], n = p[2], ys = p[3]; int fmt = int(p[4]);\n"
+"    long r = long(tg.x) * 4 + long(sg), t = long(tg.y);\n"
+"    if (r >= nrows) return;\n"
+"    device const uchar *row = w + r * row_bytes;\n"
+"    float acc = 0.0f;\n"
+"    for (long i = lane; i < n; i += 32) {\n"
+"        float wv = fmt == 1 ? float(((device const half *)row)[i]) : ((device const float *)row)[i];\n"
+"        acc += wv * x[t * n + i];\n"
+"    }\n"
+"    acc = simd_sum(acc);\n"
+"    if (lane == 0) y[t * ys + r] = acc;\n"
+"}\n"
+/* RMS norm: a threadgroup of 256 per row */
+"kernel void rmsnorm(device float *y [[buffer(0)]], device const float *x [[buffer(1)]], device const float *w [[buffer(2)]],\n"
+"                    constant long *p [[buffer(3)]], constant float *f [[buffer(4)]], uint row [[threadgroup_position_in_grid]],\n"
+"                    uint tid [[thread_index_in_threadgroup]], uint lane [[thread_index_in_simdgroup]],\n"
+"                    uint sg [[simdgroup_index_in_threadgroup]]) {\n"
+"    threadgroup float part[8];\n"
+"    threadgroup float scale;\n"
+"    long n = p[0]; bool has_w = p[1] != 0;\n"
+"    device const float *xr = x + long(row) * n; device float *yr = y + long(row) * n;\n"
+"    float s = 0.0f;\n"
+"    for (long i = tid; i < n; i += 256) s += xr[i] * xr[i];\n"
+"    s = simd_sum(s);\n"
+"    if (lane == 0) part[sg] = s;\n"
+"    threadgroup_barrier(mem_flags::mem_threadgroup);\n"
+"    if (tid == 0) { float t = 0.0f; for (int k = 0; k < 8; k++) t += part[k]; scale = 1.0f / sqrt(t / float(n) + f[0]); }\n"
+"    threadgroup_barrier(mem_flags::mem_threadgroup);\n"
+"    for (long i = tid; i < n; i += 256) { float v = xr[i] * scale; yr[i] = has_w ? v * w[i] : v; }\n"
+"}\n"
+/* op 0: y += x; 1: y[i] += x[i % n]; 2: y *= s; 3: y = tanh(y / s) * s */
+"kernel void elem(device float *y [[buffer(0)]], device const float *x [[buffer(1)]], constant long *p [[buffer(2)]],\n"
+"                 constant float *f [[buffer(3)]], uint i [[thread_position_in_grid]]) {\n"
+"    long total = p[0], n = p[1]; int op = int(p[2]);\n"
+"    if (long(i) >= total) return;\n"
+"    if (op == 0) y[i] += x[i]; else if (op == 1) y[i] += x[long(i) % n];\n"
+"    else if (op == 2) y[i] *= f[0]; else y[i] = precise::tanh(y[i] / f[0]) * f[0];\n"
+"}\n"
+"kernel void rope(device float *x [[buffer(0)]], device const float *freqs [[buffer(1)]], constant long *p [[buffer(2)]],\n"
+"                 constant float *f [[buffer(3)]], uint i [[thread_position_in_grid]]) {\n"
+"    long rows = p[0], nh = p[1], pos0 = p[2], hd = p[3], n_rot = p[4], neox = p[5], has_freqs = p[6], half_ = n_rot / 2;\n"
+"    if (long(i) >= rows * nh * half_) return;\n"
+"    long t = long(i) / (nh * half_), h = (long(i) / half_) % nh, k = long(i) % half_;\n"
+"    float th = float(pos0 + t);\n"
+"    for (long j = 0; j < k; j++) th *= f[0];\n"
+"    if (has_freqs) th = th / freqs[k];\n"
+"    th *= f[1];\n"
+"    float c = precise::cos(th), s = precise::sin(th);\n"
+"    device float *v = x + (t * nh + h) * hd;\n"
+"    long i0 = neox ? k : 2 * k, i1 = neox ? k + half_ : 2 * k + 1;\n"
+"    float x0 = v[i0], x1 = v[i1];\n"
+"    v[i0] = x0 * c - x1 * s; v[i1] = x0 * s + x1 * c;\n"
+"}\n"
+"kernel void kv_store(device uchar *kc [[buffer(0)]], device uchar *vc [[buffer(1)]], device const float *k [[buffer(2)]],\n"
+"                     device const float *v [[buffer(3)]], constant long *p [[buffer(4)]], uint i [[thread_position_in_grid]]) {\n"
+"    long row_bytes = p[0], rows = p[1], width = p[2], pos0 = p[3], f16 = p[4];\n"
+"    if (long(i) >= 2 * rows * width) return;\n"
+"    bool isv = long(i) >= rows * width; long j = isv ? long(i) - rows * width : long(i), t = j / width, e = j % width;\n"
+"    device uchar *dst = (isv ? vc : kc) + (pos0 + t) * row_bytes;\n"
+"    float val = (isv ? v : k)[t * width + e];\n"
+"    if (f16) ((device half *)dst)[e] = half(val); else ((device float *)dst)[e] = val;\n"
+"}\n"
+/* attention: a threadgroup of 128 per (head, token); scores in a scratch row */
+"kernel void attn(device float *out [[buffer(0)]], device const float *q [[buffer(1)]], device const uchar *kc [[buffer(2)]],\n"
+"                 device const uchar *vc [[buffer(3)]], device float *scores [[buffer(4)]], constant long *p [[buffer(5)]],\n"
+"                 constant float *f [[buffer(6)]], uint2 tg [[threadgroup_position_in_grid]],\n"
+"                 uint tid [[thread_index_in_threadgroup]], uint lane [[thread_index_in_simdgroup]],\n"
+"                 uint sg [[simdgroup_index_in_threadgroup]]) {\n"
+"    threadgroup float qf[512];\n"
+"    threadgroup float red[4];\n"
+"    threadgroup float s_mx, s_inv;\n"
+"    long row_bytes = p[0], n_head = p[1], group = p[2], hd = p[3], n_ctx = p[4], swa = p[5], t0 = p[6], pos0 = p[7], f16 = p[8];\n"
+"    float scale = f[0], softcap = f[1];\n"
+"    long h = tg.x, t = t0 + long(tg.y), pos = pos0 + t, nq = n_head * hd;\n"
+"    long head_bytes = hd * (f16 ? 2 : 4), hoff = (h / group) * head_bytes, j0 = 0;\n"
+"    if (swa > 0 && pos - swa + 1 > 0) j0 = pos - swa + 1;\n"
+"    device float *sc = scores + (long(tg.y) * n_head + h) * n_ctx;\n"
+"    for (long d = tid; d < hd; d += 128) { float v = q[t * nq + h * hd + d]; qf[d] = f16 ? float(half(v)) : v; }\n"
+"    threadgroup_barrier(mem_flags::mem_threadgroup);\n"
+"    float mx = -INFINITY;\n"
+"    for (long j = j0 + sg; j <= pos; j += 4) {\n"
+"        device const uchar *kh = kc + j * row_bytes + hoff;\n"
+"        float s = 0.0f;\n"
+"        for (long d = lane; d < hd; d += 32) s += qf[d] * (f16 ? float(((device const half *)kh)[d]) : ((device const float *)kh)[d]);\n"
+"        s = simd_sum(s);\n"
+"        if (softcap > 0.0f) s = precise::tanh(s / softcap) * softcap;\n"
+"        s *= scale;\n"
+"        if (lane == 0) sc[j] = s;\n"
+"        mx = max(mx, s);\n"
+"    }\n"
+"    if (lane == 0) red[sg] = mx;\n"
+"    threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);\n"
+"    if (tid == 0) s_mx = max(max(red[0], red[1]), max(red[2], red[3]));\n"
+"    threadgroup_barrier(mem_flags::mem_threadgroup);\n"
+"    float sum = 0.0f;\n"
+"    for (long j = j0 + tid; j <= pos; j += 128) { float e = exp(sc[j] - s_mx); sc[j] = e; sum += e; }\n"
+"    sum = simd_sum(sum);\n"
+"    threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);\n"
+"    if (lane == 0) red[sg] = sum;\n"
+"    threadgroup_barrier(mem_flags::mem_threadgroup);\n"
+"    if (tid == 0) s_inv = 1.0f / (red[0] + red[1] + red[2] + red[3]);\n"
+"    threadgroup_barrier(mem_flags::mem_threadgroup);\n"
+"    for (long d = tid; d < hd; d += 128) {\n"
+"        float o = 0.0f;\n"
+"        for (long j = j0; j <= pos; j++) {\n"
+"            device const uchar *vh = vc + j * row_bytes + hoff;\n"
+"            float pj = sc[j] * s_inv;\n"
+"            if (f16) pj = float(half(pj));\n"
+"            o += pj * (f16 ? float(((device const half *)vh)[d]) : ((device const float *)vh)[d]);\n"
+"        }\n"
+"        out[t * nq + h * hd + d] = o;\n"
+"    }\n"
+"}\n"
+"static inline float gelu_h(float x) {\n"
+"    if (x <= -10.0f) return 0.0f;\n"
+"    if (x >= 10.0f) return x;\n"
+"    float h = float(half(x));\n"
+"    return float(half(0.5f * h * (1.0f + precise::tanh(0.7978845608f * h * (1.0f + 0.044715f * h * h)))));\n"
+"}\n"
+"kernel void glu(device float *o [[buffer(0)]], device const float *g [[buffer(1)]], device const float *u [[buffer(2)]],\n"
+"                constant long *p [[buffer(3)]], uint i [[thread_position_in_grid]]) {\n"
+"    long os = p[0], gs = p[1], us = p[2], rows = p[3], n = p[4], gelu = p[5];\n"
+"    if (long(i) >= rows * n) return;\n"
+"    long t = long(i) / n, c = long(i) % n;\n"
+"    float a = g[t * gs + c];\n"
+"    o[t * os + c] = (gelu ? gelu_h(a) : a / (1.0f + precise::exp(-a))) * u[t * us + c];\n"
+"}\n"
+"kernel void copy2d(device float *dst [[buffer(0)]], device const float *src [[buffer(1)]], constant long *p [[buffer(2)]],\n"
+"                   uint i [[thread_position_in_grid]]) {\n"
+"    long ds = p[0], ss = p[1], rows = p[2], n = p[3];\n"
+"    if (long(i) >= rows * n) return;\n"
+"    dst[(long(i) / n) * ds + long(i) % n] = src[(long(i) / n) * ss + long(i) % n];\n"
+"}\n"
+"kernel void gate_add(device float *o [[buffer(0)]], device const float *y [[buffer(1)]], device const float *g [[buffer(2)]],\n"
+"                     constant long *p [[buffer(3)]], uint i [[thread_position_in_grid]]) {\n"
+"    long rows = p[0], n = p[1], has_g = p[2];\n"
+"    if (long(i) >= rows * n) return;\n"
+"    float gs = has_g ? 1.0f / (1.0f + precise::exp(-g[long(i) / n])) : 1.0f;\n"
+"    o[i] += y[i] * gs;\n"
+"}\n";
+
+enum { LLML__MTL_ACTQ_F, LLML__MTL_ACTQ_Q8_0, LLML__MTL_MM_Q, LLML__MTL_MM_F, LLML__MTL_RMSNORM, LLML__MTL_ELEM,
+       LLML__MTL_ROPE, LLML__MTL_KV_STORE, LLML__MTL_ATTN, LLML__MTL_GLU, LLML__MTL_COPY2D, LLML__MTL_GATE_ADD,
+       LLML__MTL_N };
+static const char *const llml__mtl_names[LLML__MTL_N] = {
+    "actq_f", "actq_q8_0", "mm_q", "mm_f", "rmsnorm", "elem", "rope", "kv_store", "attn", "glu", "copy2d", "gate_add"
+};
+
+typedef struct llml__mtl_buf { uint8_t *base; size_t bytes; void *buf; } llml__mtl_buf;
+
+typedef struct llml__mtl {
+    llml__bkr run;                 /* first: the runner */
+    void *device, *queue, *pipes[LLML__MTL_N];   /* retained Objective-C objects */
+    void *cmd, *enc;               /* the open command buffer and encoder */
+    llml__mtl_buf *bufs;
+    size_t n_bufs, cap_bufs;
+    char name[128];
+} llml__mtl;
+
+#define LLML__OBJ(T, p) ((__bridge T)(p))
+
+static llml__mtl_buf *llml__mtl_find(llml__mtl *s, const void *p) {
+    size_t i;
+    for (i = 0; i < s->n_bufs; i++)
+        if ((const uint8_t *)p >= s->bufs[i].base && (const uint8_t *)p < s->bufs[i].base + s->bufs[i].bytes) return &s->bufs[i];
+    return NULL;
+}
+
+static id<MTLComputeCommandEncoder> llml__mtl_enc(llml__mtl *s) {
+    if (!s->cmd) {
+        id<MTLCommandBuffer> cb = [LLML__OBJ(id<MTLCommandQueue>, s->queue) commandBuffer];
+        s->cmd = (void *)CFBridgingRetain(cb);
+        s->enc = (void *)CFBridgingRetain([cb computeCommandEncoder]);
+    }
+    return LLML__OBJ(id<MTLComputeCommandEncoder>, s->enc);
+}
+
+/* Commit what is encoded and wait. */
+static llml_result llml__mtl_flush(llml__mtl *s) {
+    id<MTLCommandBuffer> cb;
+    if (!s->cmd) return LLML_OK;
+    [LLML__OBJ(id<MTLComputeCommandEncoder>, s->enc) endEncoding];
+    cb = LLML__OBJ(id<MTLCommandBuffer>, s->cmd);
+    [cb commit];
+    [cb waitUntilCompleted];
+    CFBridgingRelease(s->enc);
+    s->enc = NULL;
+    s->cmd = NULL;
+    if ([cb status] == MTLCommandBufferStatusError) {
+        llml__bkr_error(&s->run, "Metal: %s", [[[cb error] localizedDescription] UTF8String]);
+        CFBridgingRelease((__bridge CFTypeRef)cb);
+        return LLML_ERR_DEVICE;
+    }
+    CFBridgingRelease((__bridge CFTypeRef)cb);
+    return LLML_OK;
+}
+
+/* Bind a runner pointer (into one of our buffers) as argument `index`. */
+static int llml__mtl_arg(llml__mtl *s, id<MTLComputeCommandEncoder> e, const void *p, NSUInteger index) {
+    llml__mtl_buf *b;
+    if (!p) { [e setBuffer:nil offset:0 atIndex:index]; return 1; }
+    b = llml__mtl_find(s, p);
+    if (!b) { llml__bkr_error(&s->run, "Metal: a pointer outside the device buffers"); return 0; }
+    [e setBuffer:LLML__OBJ(id<MTLBuffer>, b->buf) offset:(NSUInteger)((const uint8_t *)p - b->base) atIndex:index];
+    return 1;
+}
+
+static void llml__mtl_dispatch(llml__mtl *s, id<MTLComputeCommandEncoder> e, int k, NSUInteger gx, NSUInteger gy, NSUInteger tg,
+                               int threads_total) {
+    (void)s;
+    if (threads_total) [e dispatchThreads:MTLSizeMake(gx, 1, 1) threadsPerThreadgroup:MTLSizeMake(tg, 1, 1)];
+    else [e dispatchThreadgroups:MTLSizeMake(gx, gy, 1) threadsPerThreadgroup:MTLSizeMake(tg, 1, 1)];
+    (void)k;
+}
+
+#define LLML__MTL_BEGIN(k) \
+    llml__mtl *s = (llml__mtl *)d; \
+    id<MTLComputeCommandEncoder> e = llml__mtl_enc(s); \
+    [e setComputePipelineState:LLML__OBJ(id<MTLComputePipelineState>, s->pipes[k])]
+#define LLML__MTL_ARG(p, i) do { if (!llml__mtl_arg(s, e, p, i)) return LLML_ERR_DEVICE; } while (0)
+#define LLML__MTL_LONGS(arr, i) [e setBytes:arr length:sizeof(arr) atIndex:i]
+
+static void *llml__mtl_alloc(void *d, size_t bytes) {
+    llml__mtl *s = (llml__mtl *)d;
+    id<MTLBuffer> b;
+    if (s->n_bufs == s->cap_bufs) {
+        size_t nc = s->cap_bufs ? 2 * s->cap_bufs : 64;
+        llml__mtl_buf *nb = (llml__mtl_buf *)llml__alloc(&s->run.alloc, nc * sizeof(*nb), 16);
+        if (!nb) return NULL;
+        if (s->bufs) { memcpy(nb, s->bufs, s->n_bufs * sizeof(*nb)); llml__free(&s->run.alloc, s->bufs, s->cap_bufs * sizeof(*nb)); }
+        s->bufs = nb;
+        s->cap_bufs = nc;
+    }
+    b = [LLML__OBJ(id<MTLDevice>, s->device) newBufferWithLength:bytes options:MTLResourceStorageModeShared];
+    if (!b) return NULL;
+    s->bufs[s->n_bufs].buf = (void *)CFBridgingRetain(b);
+    s->bufs[s->n_bufs].base = (uint8_t *)[b contents];
+    s->bufs[s->n_bufs].bytes = bytes;
+    return s->bufs[s->n_bufs++].base;
+}
+static void llml__mtl_free(void *d, void *p, size_t bytes) {
+    llml__mtl *s = (llml__mtl *)d;
+    size_t i;
+    (void)bytes;
+    for (i = 0; i < s->n_bufs; i++)
+        if (s->bufs[i].base == (uint8_t *)p) {
+            CFBridgingRelease(s->bufs[i].buf);
+            s->bufs[i] = s->bufs[--s->n_bufs];
+            return;
+        }
+}
+/* Unified memory: copies are memcpy, after the GPU has finished. */
+static llml_result llml__mtl_copy(void *d, void *dst, const void *src, size_t bytes) {
+    llml_result r = llml__mtl_flush((llml__mtl *)d);
+    if (r == LLML_OK && bytes) memmove(dst, src, bytes);
+    return r;
+}
+
+static llml_result llml__mtl_actq(void *d, const llml__gact *a, const float *x, int64_t xs) {
+    if (a->vdt == LLML_TYPE_Q8_0) {
+        long p[3];
+        uint8_t *b = (uint8_t *)a->buf;
+        LLML__MTL_BEGIN(LLML__MTL_ACTQ_Q8_0);
+        p[0] = (long)xs; p[1] = (long)a->rows; p[2] = (long)a->n;
+        LLML__MTL_ARG(b, 0);
+        LLML__MTL_ARG(b + llml__g_act_off_d(a->rows, a->n), 1);
+        LLML__MTL_ARG(b + llml__g_act_off_s(a->rows, a->n), 2);
+        LLML__MTL_ARG(x, 3);
+        LLML__MTL_LONGS(p, 4);
+        llml__mtl_dispatch(s, e, 0, (NSUInteger)(a->rows * a->n / 32), 1, 64, 1);
+    } else if (a->vdt == LLML_TYPE_F32 || a->vdt == LLML_TYPE_F16) {
+        long p[4];
+        LLML__MTL_BEGIN(LLML__MTL_ACTQ_F);
+        p[0] = (long)xs; p[1] = (long)a->rows; p[2] = (long)a->n; p[3] = a->vdt == LLML_TYPE_F16;
+        LLML__MTL_ARG(a->buf, 0);
+        LLML__MTL_ARG(x, 1);
+        LLML__MTL_LONGS(p, 2);
+        llml__mtl_dispatch(s, e, 0, (NSUInteger)(a->rows * a->n), 1, 256, 1);
+    } else {
+        return LLML_ERR_UNSUPPORTED_TYPE;
+    }
+    return LLML_OK;
+}
+
+static llml_result llml__mtl_mm(void *d, const llml__dw *w, int64_t expert, const llml__gact *a, float *y, int64_t ys) {
+    int q = w->type == LLML_TYPE_Q4_0 || w->type == LLML_TYPE_Q8_0;
+    long p[5];
+    const uint8_t *base = (const uint8_t *)w->data + (size_t)expert * (size_t)w->ne[1] * w->row_bytes;
+    const uint8_t *b = (const uint8_t *)a->buf;
+    LLML__MTL_BEGIN(q ? LLML__MTL_MM_Q : LLML__MTL_MM_F);
+    if (!(q || w->type == LLML_TYPE_F32 || w->type == LLML_TYPE_F16)) return LLML_ERR_UNSUPPORTED_TYPE;
+    p[0] = (long)w->row_bytes; p[1] = (long)w->ne[1]; p[2] = (long)a->n; p[3] = (long)ys; p[4] = (long)w->type;
+    LLML__MTL_ARG(base, 0);
+    LLML__MTL_ARG(b, 1);
+    if (q) LLML__MTL_ARG(b + llml__g_act_off_d(a->rows, a->n), 2);
+    LLML__MTL_ARG(y, 3);
+    LLML__MTL_LONGS(p, 4);
+    llml__mtl_dispatch(s, e, 0, (NSUInteger)((w->ne[1] + 3) / 4), (NSUInteger)a->rows, 128, 0);
+    return LLML_OK;
+}
+static llml_result llml__mtl_mm_ids(void *d, const llml__dw *w, const llml__gact *a, int32_t per_slot, int64_t n_tok,
+                                    int32_t k, const int32_t *ids, float *y, int64_t ys) {
+    (void)d; (void)w; (void)a; (void)per_slot; (void)n_tok; (void)k; (void)ids; (void)y; (void)ys;
+    return LLML_ERR_UNSUPPORTED;   /* experts run on the CPU (supports() says no) */
+}
+static llml_result llml__mtl_rmsnorm(void *d, float *y, const float *x, const float *w, int64_t rows, int64_t n, float eps) {
+    long p[2];
+    float f[1];
+    LLML__MTL_BEGIN(LLML__MTL_RMSNORM);
+    p[0] = (long)n; p[1] = w != NULL; f[0] = eps;
+    LLML__MTL_ARG(y, 0);
+    LLML__MTL_ARG(x, 1);
+    LLML__MTL_ARG(w, 2);
+    LLML__MTL_LONGS(p, 3);
+    [e setBytes:f length:sizeof(f) atIndex:4];
+    llml__mtl_dispatch(s, e, 0, (NSUInteger)rows, 1, 256, 0);
+    return LLML_OK;
+}
+static llml_result llml__mtl_elem(void *d, float *y, const float *x, float v, int64_t total, int64_t n, int op) {
+    long p[3];
+    float f[1];
+    LLML__MTL_BEGIN(LLML__MTL_ELEM);
+    p[0] = (long)total; p[1] = (long)n; p[2] = op; f[0] = v;
+    LLML__MTL_ARG(y, 0);
+    LLML__MTL_ARG(x, 1);
+    LLML__MTL_LONGS(p, 2);
+    [e setBytes:f length:sizeof(f) atIndex:3];
+    llml__mtl_dispatch(s, e, 0, (NSUInteger)total, 1, 256, 1);
+    return LLML_OK;
+}
+static llml_result llml__mtl_add(void *d, float *y, const float *x, int64_t n) { return llml__mtl_elem(d, y, x, 0.0f, n, 1, 0); }
+static llml_result llml__mtl_add_rows(void *d, float *y, const float *b, int64_t rows, int64_t n) { return llml__mtl_elem(d, y, b, 0.0f, rows * n, n, 1); }
+static llml_result llml__mtl_scale(void *d, float *y, float v, int64_t n) { return llml__mtl_elem(d, y, NULL, v, n, 1, 2); }
+static llml_result llml__mtl_softcap(void *d, float *y, float cap, int64_t n) { return llml__mtl_elem(d, y, NULL, cap, n, 1, 3); }
+static llml_result llml__mtl_rope(void *d, float *x, int64_t rows, int32_t n_heads, int64_t pos0, const llml__rope_p *rp) {
+    long p[7];
+    float f[2];
+    LLML__MTL_BEGIN(LLML__MTL_ROPE);
+    p[0] = (long)rows; p[1] = n_heads; p[2] = (long)pos0; p[3] = rp->hd; p[4] = rp->n_rot; p[5] = rp->neox; p[6] = rp->freqs != NULL;
+    f[0] = rp->theta_scale; f[1] = rp->scale;
+    LLML__MTL_ARG(x, 0);
+    LLML__MTL_ARG(rp->freqs, 1);
+    LLML__MTL_LONGS(p, 2);
+    [e setBytes:f length:sizeof(f) atIndex:3];
+    llml__mtl_dispatch(s, e, 0, (NSUInteger)(rows * n_heads * (rp->n_rot / 2)), 1, 256, 1);
+    return LLML_OK;
+}
+static llml_result llml__mtl_kv_store(void *d, uint8_t *kc, uint8_t *vc, size_t row_bytes, llml_type kt, const float *k,
+                                      const float *v, int64_t rows, int64_t width, int64_t pos0) {
+    long p[5];
+    LLML__MTL_BEGIN(LLML__MTL_KV_STORE);
+    if (kt != LLML_TYPE_F32 && kt != LLML_TYPE_F16) return LLML_ERR_UNSUPPORTED;
+    p[0] = (long)row_bytes; p[1] = (long)rows; p[2] = (long)width; p[3] = (long)pos0; p[4] = kt == LLML_TYPE_F16;
+    LLML__MTL_ARG(kc, 0);
+    LLML__MTL_ARG(vc, 1);
+    LLML__MTL_ARG(k, 2);
+    LLML__MTL_ARG(v, 3);
+    LLML__MTL_LONGS(p, 4);
+    llml__mtl_dispatch(s, e, 0, (NSUInteger)(2 * rows * width), 1, 256, 1);
+    return LLML_OK;
+}
+static llml_result llml__mtl_attention(void *d, float *out, const float *q, const uint8_t *kc, const uint8_t *vc,
+                                       const llml__attn_p *ap, int64_t rows, int64_t pos0) {
+    int64_t t0;
+    llml__mtl *s0 = (llml__mtl *)d;
+    if (ap->hd > 512 || (ap->kt != LLML_TYPE_F32 && ap->kt != LLML_TYPE_F16)) {
+        llml__bkr_error(&s0->run, "Metal attention: head size %d or cache type", (int)ap->hd);
+        return LLML_ERR_UNSUPPORTED;
+    }
+    for (t0 = 0; t0 < rows; t0 += ap->chunk) {
+        long p[9];
+        float f[2];
+        int64_t nt = LLML__MIN(ap->chunk, rows - t0);
+        LLML__MTL_BEGIN(LLML__MTL_ATTN);
+        p[0] = (long)ap->row_bytes; p[1] = ap->n_head; p[2] = ap->n_head / ap->n_head_kv; p[3] = ap->hd; p[4] = ap->n_ctx;
+        p[5] = ap->swa; p[6] = (long)t0; p[7] = (long)pos0; p[8] = ap->kt == LLML_TYPE_F16;
+        f[0] = ap->scale; f[1] = ap->softcap;
+        LLML__MTL_ARG(out, 0);
+        LLML__MTL_ARG(q, 1);
+        LLML__MTL_ARG(kc, 2);
+        LLML__MTL_ARG(vc, 3);
+        LLML__MTL_ARG(ap->scores, 4);
+        LLML__MTL_LONGS(p, 5);
+        [e setBytes:f length:sizeof(f) atIndex:6];
+        llml__mtl_dispatch(s, e, 0, (NSUInteger)ap->n_head, (NSUInteger)nt, 128, 0);
+        /* the scores scratch is reused by the next chunk: finish this one */
+        if (t0 + ap->chunk < rows) { llml_result r = llml__mtl_flush(s); if (r != LLML_OK) return r; }
+    }
+    return LLML_OK;
+}
+static llml_result llml__mtl_glu(void *d, float *out, int64_t os, const float *g, int64_t gs, const float *u, int64_t us,
+                                 int64_t rows, int64_t n, int32_t gelu) {
+    long p[6];
+    LLML__MTL_BEGIN(LLML__MTL_GLU);
+    p[0] = (long)os; p[1] = (long)gs; p[2] = (long)us; p[3] = (long)rows; p[4] = (long)n; p[5] = gelu;
+    LLML__MTL_ARG(out, 0);
+    LLML__MTL_ARG(g, 1);
+    LLML__MTL_ARG(u, 2);
+    LLML__MTL_LONGS(p, 3);
+    llml__mtl_dispatch(s, e, 0, (NSUInteger)(rows * n), 1, 256, 1);
+    return LLML_OK;
+}
+static llml_result llml__mtl_copy2d(void *d, float *dst, int64_t ds, const float *src, int64_t ss, int64_t rows, int64_t n) {
+    long p[4];
+    LLML__MTL_BEGIN(LLML__MTL_COPY2D);
+    p[0] = (long)ds; p[1] = (long)ss; p[2] = (long)rows; p[3] = (long)n;
+    LLML__MTL_ARG(dst, 0);
+    LLML__MTL_ARG(src, 1);
+    LLML__MTL_LONGS(p, 2);
+    llml__mtl_dispatch(s, e, 0, (NSUInteger)(rows * n), 1, 256, 1);
+    return LLML_OK;
+}
+static llml_result llml__mtl_moe_route(void *d, const float *router, int64_t rows, int32_t n_exp, int32_t k, int32_t norm,
+                                       int32_t *ids, float *wts) {
+    (void)d; (void)router; (void)rows; (void)n_exp; (void)k; (void)norm; (void)ids; (void)wts;
+    return LLML_ERR_UNSUPPORTED;
+}
+static llml_result llml__mtl_moe_sum(void *d, float *out, const float *y, const float *wts, int64_t rows, int32_t k, int64_t n) {
+    (void)d; (void)out; (void)y; (void)wts; (void)rows; (void)k; (void)n;
+    return LLML_ERR_UNSUPPORTED;
+}
+static llml_result llml__mtl_gate_add(void *d, float *out, const float *y, const float *g, int64_t rows, int64_t n) {
+    long p[3];
+    LLML__MTL_BEGIN(LLML__MTL_GATE_ADD);
+    p[0] = (long)rows; p[1] = (long)n; p[2] = g != NULL;
+    LLML__MTL_ARG(out, 0);
+    LLML__MTL_ARG(y, 1);
+    LLML__MTL_ARG(g, 2);
+    LLML__MTL_LONGS(p, 3);
+    llml__mtl_dispatch(s, e, 0, (NSUInteger)(rows * n), 1, 256, 1);
+    return LLML_OK;
+}
+
+static const llml__dev_ops llml__mtl_ops = {
+    llml__mtl_alloc, llml__mtl_free, llml__mtl_copy, llml__mtl_copy, llml__mtl_actq, llml__mtl_mm, llml__mtl_mm_ids,
+    llml__mtl_rmsnorm, llml__mtl_add, llml__mtl_add_rows, llml__mtl_scale, llml__mtl_softcap, llml__mtl_rope,
+    llml__mtl_kv_store, llml__mtl_attention, llml__mtl_glu, llml__mtl_copy2d, llml__mtl_moe_route, llml__mtl_moe_sum,
+    llml__mtl_gate_add
+};
+
+static void llml__mtl_close(void *st) {
+    llml__mtl *s = (llml__mtl *)st;
+    llml_allocator a;
+    int k;
+    if (!s) return;
+    a = s->run.alloc;
+    llml__mtl_flush(s);
+    llml__bkr_release(&s->run);
+    if (s->bufs) llml__free(&a, s->bufs, s->cap_bufs * sizeof(*s->bufs));
+    for (k = 0; k < LLML__MTL_N; k++) if (s->pipes[k]) CFBridgingRelease(s->pipes[k]);
+    if (s->queue) CFBridgingRelease(s->queue);
+    if (s->device) CFBridgingRelease(s->device);
+    llml__free(&a, s, sizeof(*s));
+}
+
+static llml_result llml__mtl_open(void *user, const llml_backend_open *desc, void **state) {
+    llml_allocator a;
+    llml__mtl *s;
+    id<MTLDevice> dev;
+    id<MTLLibrary> lib;
+    NSError *error = nil;
+    int k;
+    (void)user;
+    *state = NULL;
+    if (desc && desc->device != 0) return LLML_ERR_UNSUPPORTED;
+    dev = MTLCreateSystemDefaultDevice();
+    if (!dev) return LLML_ERR_UNSUPPORTED;
+    memset(&a, 0, sizeof(a));
+    if (desc && desc->allocator) a = *desc->allocator;
+    s = (llml__mtl *)llml__calloc(&a, sizeof(*s));
+    if (!s) return LLML_ERR_OUT_OF_MEMORY;
+    s->run.ops = &llml__mtl_ops;
+    s->run.dev = s;
+    s->run.alloc = a;
+    if (desc) { s->run.log = desc->log; s->run.log_user = desc->log_user; }
+    s->device = (void *)CFBridgingRetain(dev);
+    s->queue = (void *)CFBridgingRetain([dev newCommandQueue]);
+    snprintf(s->name, sizeof(s->name), "%.120s", [[dev name] UTF8String]);
+    lib = [dev newLibraryWithSource:[NSString stringWithUTF8String:llml__mtl_src] options:nil error:&error];
+    if (!lib) {
+        llml__bkr_error(&s->run, "Metal: the shaders do not compile: %s", error ? [[error localizedDescription] UTF8String] : "?");
+        llml__mtl_close(s);
+        return LLML_ERR_DEVICE;
+    }
+    for (k = 0; k < LLML__MTL_N; k++) {
+        id<MTLFunction> fn = [lib newFunctionWithName:[NSString stringWithUTF8String:llml__mtl_names[k]]];
+        id<MTLComputePipelineState> ps = fn ? [dev newComputePipelineStateWithFunction:fn error:&error] : nil;
+        if (!ps) { llml__mtl_close(s); return LLML_ERR_DEVICE; }
+        s->pipes[k] = (void *)CFBridgingRetain(ps);
+    }
+    *state = s;
+    return LLML_OK;
+}
+
+static llml_result llml__mtl_device_info(void *st, llml_backend_device *out) {
+    llml__mtl *s = (llml__mtl *)st;
+    id<MTLDevice> dev = LLML__OBJ(id<MTLDevice>, s->device);
+    uint64_t rec = (uint64_t)[dev recommendedMaxWorkingSetSize], used = (uint64_t)[dev currentAllocatedSize];
+    memset(out, 0, sizeof(*out));
+    memcpy(out->name, s->name, sizeof(out->name));
+    out->total_bytes = rec;
+    out->free_bytes = rec > used ? rec - used : 0;
+    out->unified = [dev hasUnifiedMemory] ? 1 : 0;
+    return LLML_OK;
+}
+
+static int32_t llml__mtl_supports(void *st, llml_type type, llml_backend_op op) {
+    (void)st;
+    if (op == LLML_BACKEND_OP_MATMUL)
+        return type == LLML_TYPE_F32 || type == LLML_TYPE_F16 || type == LLML_TYPE_Q4_0 || type == LLML_TYPE_Q8_0;
+    if (op == LLML_BACKEND_OP_ATTENTION) return type == LLML_TYPE_F32 || type == LLML_TYPE_F16;
+    if (op == LLML_BACKEND_OP_EXPERTS) return 0;
+    return (unsigned)op < (unsigned)LLML_BACKEND_OP_COUNT;
+}
+
+static llml_result llml__mtl_run(void *st, const llml_backend_run *run) {
+    llml_result r = llml__bkr_run((llml__bkr *)st, run);
+    if (r != LLML_OK) llml__mtl_flush((llml__mtl *)st);
+    return r;
+}
+
+static const llml_backend llml__mtl_backend = {
+    "metal", NULL, llml__mtl_open, llml__mtl_close, llml__mtl_device_info, llml__mtl_supports,
+    llml__rbk_upload, llml__mtl_run, llml__rbk_matmul, llml__rbk_kv_read, llml__rbk_kv_write,
+    NULL, NULL, llml__rbk_last_error
+};
+
+LLML_API const llml_backend *llml_backend_metal(void) { return &llml__mtl_backend; }
+
+#else
+LLML_API const llml_backend *llml_backend_metal(void) { return NULL; }
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* >>plan  sizing: shapes, devices, context sizes, plans, speed model        */
@@ -16048,6 +20562,9 @@ LLML_API llml_result llml_plan_rss(const llml_rss_desc *d, llml_rss *out, llml_e
     return LLML_OK;
 }
 
+#if defined(__NVCC__)
+#pragma nv_diagnostic pop
+#endif
 #endif /* LLMLITE_IMPLEMENTATION */
 
 /*

@@ -17,12 +17,22 @@
    experts' share) times the tokens per second; and that figure's share of
    the machine's read bandwidth, measured by --calibrate (a streaming read
    over a buffer far larger than the caches, best of 5, per thread count)
-   and cached in a file for later runs. */
+   and cached in a file for later runs.
+
+   Built with a GPU backend (make cuda: build/llmlite-bench-cuda), contexts
+   put -ngl layers on the GPU (default: all); --calibrate then also measures
+   the device (a device-to-device copy, a streaming read, the backend's own
+   Q8_0 matrix product at 512 rows, dp4a throughput): tg rows on the GPU
+   report their share of the copy bandwidth, and pp rows their rate of
+   multiply-adds (2 x the layers' weights per token) as a share of the
+   measured product. */
 
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
+#ifndef LLML_IMPL_ELSEWHERE   /* make cuda: the implementation is examples/llmlite_cuda.cu */
 #define LLMLITE_IMPLEMENTATION
+#endif
 #include "llmlite.h"
 
 #include <stdio.h>
@@ -215,6 +225,12 @@ static int bn_list_max(const bn_list *l) {
     return m;
 }
 
+/* The context of every test: the longest test, and at least 16 tokens. */
+static int bn_ctx_size(const bn_list *lp, const bn_list *ln) {
+    int max_p = bn_list_max(lp), max_n = bn_list_max(ln), n = (max_p > max_n ? max_p : max_n) + 1;
+    return n < 16 ? 16 : n;
+}
+
 static void bn_usage(FILE *f) {
     fprintf(f,
         "usage: llmlite-bench -m MODEL.gguf [-m MODEL2.gguf ...] [options]\n"
@@ -232,6 +248,8 @@ static void bn_usage(FILE *f) {
         "                       thread count; best of 5 streaming reads of a large buffer) and\n"
         "                       save it in the bandwidth file\n"
         "  --calibrate-mib N    buffer size for --calibrate (default 1024)\n"
+        "  -ngl, --n-gpu-layers N  layers on the GPU when built with one (default: all;\n"
+        "                       0: the CPU alone)\n"
         "  --bw-file FILE       bandwidth cache (default build/llmlite-bench-bandwidth.txt\n"
         "                       when ./build exists); read when --calibrate is not given\n"
         "  --no-warmup          skip the warm-up runs\n"
@@ -246,6 +264,8 @@ static void bn_usage(FILE *f) {
 
 typedef struct bn_row {
     int model;                 /* index into the model table */
+    int gpu_layers;            /* layers on the GPU backend (0: the CPU alone) */
+    double pp_share;           /* pp rows on the GPU: share of the measured product */
     int n_threads, n_prompt, n_gen;
     int reps;
     double *samples_ns;        /* reps */
@@ -299,11 +319,14 @@ typedef struct bn_env {
     int n_batch;
 } bn_env;
 
+static const char *bn_gpu_name(void) { return llml_backend_cuda() ? "CUDA" : llml_backend_metal() ? "Metal" : "GPU"; }
+
 static void bn_print_json_row(FILE *f, const bn_env *e, const bn_model *m, const bn_row *r, const char *nl,
                               const char *ind, const char *close) {
     char backend[48];
     int i;
-    snprintf(backend, sizeof backend, "CPU (%s)", e->isa);
+    if (r->gpu_layers > 0) snprintf(backend, sizeof backend, "%s", bn_gpu_name());
+    else snprintf(backend, sizeof backend, "CPU (%s)", e->isa);
     fprintf(f, "{%s", nl);
     fprintf(f, "%s\"build_commit\": ", ind); bn_json_str(f, LLML_BUILD_COMMIT); fprintf(f, ",%s", nl);
     fprintf(f, "%s\"build_number\": 0,%s", ind, nl);
@@ -320,7 +343,7 @@ static void bn_print_json_row(FILE *f, const bn_env *e, const bn_model *m, const
     fprintf(f, "%s\"n_threads\": %d,%s", ind, r->n_threads, nl);
     fprintf(f, "%s\"type_k\": \"%s\",%s", ind, e->kv, nl);
     fprintf(f, "%s\"type_v\": \"%s\",%s", ind, e->kv, nl);
-    fprintf(f, "%s\"n_gpu_layers\": 0,%s", ind, nl);
+    fprintf(f, "%s\"n_gpu_layers\": %d,%s", ind, r->gpu_layers, nl);
     fprintf(f, "%s\"flash_attn\": false,%s", ind, nl);
     fprintf(f, "%s\"use_mmap\": true,%s", ind, nl);
     fprintf(f, "%s\"n_prompt\": %d,%s", ind, r->n_prompt, nl);
@@ -454,6 +477,99 @@ typedef struct bn_bw {
     double gbps[65];           /* by thread count; 0 unknown */
 } bn_bw;
 
+/* The sizing model against the measurements (CPU rows, bandwidth known):
+   for each thread count, a device with this machine's measured read
+   bandwidth is calibrated (llml_device_calibrate) on the first model's tg
+   and pp results; llml_plan_compute then predicts every model. The first
+   model's error is 0 by construction: the others are the check. Prompt
+   speeds are predicted only after calibration (the CPU's peak rate is not
+   measured: 1 TFLOPS per thread stands in, the calibration scales it). */
+static const bn_row *bn_find_row(const bn_row *rows, int n_rows, int model, int nth, int gen) {
+    int i;
+    for (i = 0; i < n_rows; i++)
+        if (rows[i].model == model && rows[i].n_threads == nth && rows[i].gpu_layers == 0 &&
+            (gen ? rows[i].n_gen > 0 : rows[i].n_prompt > 0))
+            return &rows[i];
+    return NULL;
+}
+
+static int bn_plan(const char *path, const llml_device *host, const bn_row *pp, const bn_row *tg, int n_ctx,
+                   int n_batch, llml_kv_type kv, int nth, llml_plan *out) {
+    llml_gguf_desc gd;
+    llml_gguf *g = NULL;
+    llml_plan_desc pd;
+    llml_error err;
+    llml_result r;
+    memset(&gd, 0, sizeof gd);
+    gd.header_only = 1;
+    if (llml_gguf_open_file(path, &gd, &g, &err) != LLML_OK) return 0;
+    memset(&pd, 0, sizeof pd);
+    pd.gguf = g;
+    pd.n_ctx = n_ctx;
+    pd.kv_type = kv;
+    pd.n_batch = n_batch;
+    pd.n_threads = nth;
+    pd.host = host;
+    pd.gen_pos = tg && tg->n_gen > 1 ? tg->n_gen / 2 : 1;
+    pd.n_prompt = pp ? pp->n_prompt : 512;
+    r = llml_plan_compute(&pd, out, &err);
+    llml_gguf_close(g);
+    return r == LLML_OK;
+}
+
+static void bn_sizing_report(const bn_model *mt, int n_models, const bn_row *rows, int n_rows, const bn_bw *bw,
+                             const bn_list *lt, int n_ctx, int n_batch, llml_kv_type kv) {
+    int ti, i, header = 0;
+    for (ti = 0; ti < lt->n; ti++) {
+        const int nth = lt->v[ti];
+        llml_device dev;
+        llml_plan p0;
+        const bn_row *pp0 = bn_find_row(rows, n_rows, 0, nth, 0), *tg0 = bn_find_row(rows, n_rows, 0, nth, 1);
+        double def_eff;
+        if (nth > 64 || !(bw->gbps[nth] > 0) || !tg0) continue;
+        memset(&dev, 0, sizeof dev);
+        dev.name = "this machine";
+        dev.kind = LLML_DEVICE_CPU;
+        dev.mem_gb = 1e4;
+        dev.bw_gbs = bw->gbps[nth];
+        dev.tflops = (double)nth;
+        llml_device_defaults(&dev, &def_eff, NULL, NULL);
+        if (!bn_plan(mt[0].path, &dev, pp0, tg0, n_ctx, n_batch, kv, nth, &p0)) continue;
+        {
+            llml_device cal = dev;
+            double tg_default = p0.gen_tps;
+            if (llml_device_calibrate(&cal, &p0, tg0->avg_ts, pp0 ? pp0->avg_ts : 0) != LLML_OK) continue;
+            if (!header) {
+                printf("\nsizing model (llml_plan_compute with the read bandwidth above; efficiencies calibrated on the\n"
+                       "first model at each thread count, which the other models then check):\n");
+                printf("| %-28s | %7s | %9s | %9s | %6s | %9s | %9s | %6s |\n", "model", "threads", "tg meas.",
+                       "tg pred.", "error", "pp meas.", "pp pred.", "error");
+                printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", "----------------------------", "------:",
+                       "--------:", "--------:", "-----:", "--------:", "--------:", "-----:");
+                header = 1;
+            }
+            for (i = 0; i < n_models; i++) {
+                const bn_row *pp = bn_find_row(rows, n_rows, i, nth, 0), *tg = bn_find_row(rows, n_rows, i, nth, 1);
+                llml_plan p;
+                char e1[16] = "-", e2[16] = "-", m2[16] = "-", q2[16] = "-";
+                if (!tg || !bn_plan(mt[i].path, &cal, pp, tg, n_ctx, n_batch, kv, nth, &p)) continue;
+                if (i == 0) { snprintf(e1, sizeof e1, "calib."); }
+                else snprintf(e1, sizeof e1, "%+.1f%%", 100.0 * (p.gen_tps / tg->avg_ts - 1.0));
+                if (pp && p.prompt_tps > 0) {
+                    snprintf(m2, sizeof m2, "%.2f", pp->avg_ts);
+                    snprintf(q2, sizeof q2, "%.2f", p.prompt_tps);
+                    if (i == 0) snprintf(e2, sizeof e2, "calib.");
+                    else snprintf(e2, sizeof e2, "%+.1f%%", 100.0 * (p.prompt_tps / pp->avg_ts - 1.0));
+                }
+                printf("| %-28s | %7d | %9.2f | %9.2f | %6s | %9s | %9s | %6s |\n", mt[i].type, nth, tg->avg_ts,
+                       p.gen_tps, e1, m2, q2, e2);
+            }
+            printf("%d thread%s: calibrated bandwidth efficiency %.2f (default %.2f, which predicted %.2f t/s for %s)\n", nth,
+                   nth > 1 ? "s" : "", cal.bw_eff, def_eff, tg_default, mt[0].type);
+        }
+    }
+}
+
 static int bn_bw_load(const char *path, bn_bw *bw) {
     FILE *f = fopen(path, "r");
     char line[256];
@@ -510,6 +626,9 @@ int main(int argc, char **argv) {
     int n_rows = 0, cap_rows = 0, i, rc = 1, have_bw = 0;
     bn_env env;
     int32_t *tokens = NULL;
+    const llml_backend *gpu = llml_backend_cuda() ? llml_backend_cuda() : llml_backend_metal();
+    int ngl = 999;
+    llml_backend_measure gm;
 
     lp.n = 1; lp.v[0] = 512;
     ln.n = 1; ln.v[0] = 128;
@@ -564,6 +683,11 @@ int main(int argc, char **argv) {
             long mb = atol(v);
             if (mb < 1 || mb > (1L << 20)) return bn_fail("bad --calibrate-mib", v);
             calib_mib = (size_t)mb;
+        } else if (BN_IS("-ngl", "--n-gpu-layers")) {
+            char *end;
+            long k = strtol(v, &end, 10);
+            if (end == v || *end || k < 0 || k > 100000) return bn_fail("bad -ngl", v);
+            ngl = (int)k;
         } else if (strcmp(a, "--bw-file") == 0) {
             bw_file = v;
         } else if (strcmp(a, "--seed") == 0) {
@@ -590,6 +714,23 @@ int main(int argc, char **argv) {
     env.n_batch = n_batch;
 
     /* ---- bandwidth ---- */
+    memset(&gm, 0, sizeof gm);
+    if (!gpu) ngl = 0;
+    if (calibrate && gpu && ngl > 0) {   /* the GPU: its own measurements */
+        llml_backend_open od;
+        void *st = NULL;
+        llml_result gr;
+        memset(&od, 0, sizeof od);
+        gr = gpu->open(gpu->user, &od, &st);
+        if (gr == LLML_OK && gpu->measure) gr = gpu->measure(st, &gm);
+        if (gr == LLML_ERR_UNSUPPORTED && !st) fprintf(stderr, "llmlite-bench: no %s device: nothing to calibrate\n", bn_gpu_name());
+        else if (gr != LLML_OK) fprintf(stderr, "llmlite-bench: GPU calibration failed: %s%s%s\n", llml_result_string(gr),
+                                   st && gpu->last_error ? ": " : "", st && gpu->last_error ? gpu->last_error(st) : "");
+        else if (!quiet)
+            fprintf(stderr, "llmlite-bench: %s: copy %.1f GB/s, read %.1f GB/s, Q8_0 product %.1f TOPS, dp4a %.1f TOPS\n",
+                    gm.note, gm.copy_gbs, gm.read_gbs, gm.matmul_tops, gm.peak_tops);
+        if (st) gpu->close(st);
+    }
     if (calibrate) {
         size_t size = calib_mib << 20;
         uint8_t *buf = (uint8_t *)malloc(size + 64);
@@ -652,14 +793,17 @@ int main(int argc, char **argv) {
             llml_ctx_desc cd;
             llml_ctx *c = NULL;
             int nth = lt.v[ti], pass;
-            int max_p = bn_list_max(&lp), max_n = bn_list_max(&ln);
             memset(&cd, 0, sizeof cd);
-            cd.n_ctx = (max_p > max_n ? max_p : max_n) + 1;
-            if (cd.n_ctx < 16) cd.n_ctx = 16;
+            cd.n_ctx = bn_ctx_size(&lp, &ln);
             cd.n_batch = n_batch;
             cd.n_threads = nth;
             cd.kv_type = kv;
             cd.isa_cap = isa_cap;
+            if (ngl > 0) {
+                cd.backends = &gpu;
+                cd.n_backends = 1;
+                cd.n_gpu_layers = ngl;
+            }
             r = llml_ctx_create(m, &cd, &c, &err);
             if (r != LLML_OK) {
                 fprintf(stderr, "llmlite-bench: error: context for '%s': %s%s%s\n", models[i], llml_result_string(r),
@@ -690,6 +834,10 @@ int main(int argc, char **argv) {
                     memset(row, 0, sizeof *row);
                     row->model = i;
                     row->n_threads = nth;
+                    {
+                        llml_ctx_backend_info bi;
+                        if (llml_ctx_get_backend(c, &bi) == LLML_OK) row->gpu_layers = bi.n_layers;
+                    }
                     row->n_prompt = pass == 0 ? n_tok : 0;
                     row->n_gen = pass == 1 ? n_tok : 0;
                     row->reps = reps;
@@ -740,9 +888,16 @@ int main(int argc, char **argv) {
                         for (rep = 0; rep < reps; rep++) s2 += (row->samples_ns[rep] - row->avg_ns) * (row->samples_ns[rep] - row->avg_ns);
                         row->stddev_ns = reps > 1 ? sqrt(s2 / (reps - 1)) : 0.0;
                     }
+                    if (pass == 0 && row->gpu_layers > 0 && gm.matmul_tops > 0)
+                        row->pp_share = 2.0 * (double)md->n_params * row->avg_ts / 1e12 / gm.matmul_tops;
                     if (pass == 1) {
                         row->gbps = (double)md->bytes_per_token * row->avg_ts / 1e9;
-                        if (have_bw && bw.gbps[nth] > 0) {
+                        if (row->gpu_layers > 0) {
+                            if (gm.copy_gbs > 0) {
+                                row->bw = gm.copy_gbs;
+                                row->share = row->gbps / row->bw;
+                            }
+                        } else if (have_bw && bw.gbps[nth] > 0) {
                             row->bw = bw.gbps[nth];
                             row->share = row->gbps / row->bw;
                         }
@@ -777,7 +932,8 @@ int main(int argc, char **argv) {
             bn_params_str(md->n_params, params, sizeof params);
             bn_test_str(r, test, sizeof test);
             snprintf(ts, sizeof ts, "%.2f \xc2\xb1 %.2f", r->avg_ts, r->stddev_ts);
-            snprintf(backend, sizeof backend, "CPU (%s)", env.isa);
+            if (r->gpu_layers > 0) snprintf(backend, sizeof backend, "%s", bn_gpu_name());
+            else snprintf(backend, sizeof backend, "CPU (%s)", env.isa);
             if (r->n_gen > 0) snprintf(gb, sizeof gb, "%.1f", r->gbps);
             else snprintf(gb, sizeof gb, "-");
             if (r->share > 0) snprintf(share, sizeof share, "%.0f%%", 100.0 * r->share);
@@ -792,6 +948,15 @@ int main(int argc, char **argv) {
                 if (bw.gbps[t] > 0) { printf("%s %d thread%s %.1f GB/s", first ? "" : ",", t, t > 1 ? "s" : "", bw.gbps[t]); first = 0; }
             printf("\n");
         }
+        if (gm.copy_gbs > 0) {
+            printf("\n%s (--calibrate): device-to-device copy %.1f GB/s (read + write), streaming read %.1f GB/s,\n"
+                   "Q8_0 matrix product (4096 x 4096, 512 rows) %.2f TOPS, dp4a peak %.2f TOPS\n", gm.note, gm.copy_gbs,
+                   gm.read_gbs, gm.matmul_tops, gm.peak_tops);
+            for (i = 0; i < n_rows; i++)
+                if (rows[i].pp_share > 0)
+                    printf("%s pp%d: %.2f TOPS (2 x parameters x t/s), %.0f%% of the measured product\n", mt[rows[i].model].type,
+                           rows[i].n_prompt, rows[i].pp_share * gm.matmul_tops, 100.0 * rows[i].pp_share);
+        }
         printf("\n");
         for (i = 0; i < n_models; i++) {
             char s1[32], s2[32];
@@ -801,6 +966,7 @@ int main(int argc, char **argv) {
             printf("%s: %s, weights read per token %s (%.0f MB), peak resident memory %s\n", mt[i].type,
                    mt[i].path, s1, (double)mt[i].bytes_per_token / 1e6, s2);
         }
+        if (have_bw && ngl == 0) bn_sizing_report(mt, n_models, rows, n_rows, &bw, &lt, bn_ctx_size(&lp, &ln), n_batch, kv);
     } else if (strcmp(fmt, "csv") == 0) {
         printf("build_commit,build_number,cpu_info,backends,isa,model_filename,model_type,model_size,model_n_params,"
                "n_batch,n_threads,type_k,type_v,n_prompt,n_gen,test_time,avg_ns,stddev_ns,avg_ts,stddev_ts,"
@@ -808,9 +974,12 @@ int main(int argc, char **argv) {
         for (i = 0; i < n_rows; i++) {
             const bn_row *r = &rows[i];
             const bn_model *md = &mt[r->model];
-            printf("\"%s\",0,\"%s\",\"CPU (%s)\",\"%s\",\"%s\",\"%s\",%llu,%llu,%d,%d,\"%s\",\"%s\",%d,%d,\"%s\","
+            char be[48];
+            if (r->gpu_layers > 0) snprintf(be, sizeof be, "%s", bn_gpu_name());
+            else snprintf(be, sizeof be, "CPU (%s)", env.isa);
+            printf("\"%s\",0,\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",%llu,%llu,%d,%d,\"%s\",\"%s\",%d,%d,\"%s\","
                    "%.0f,%.0f,%.6f,%.6f,%llu,",
-                   LLML_BUILD_COMMIT, env.cpu_info, env.isa, env.isa, md->path, md->type, (unsigned long long)md->size,
+                   LLML_BUILD_COMMIT, env.cpu_info, be, env.isa, md->path, md->type, (unsigned long long)md->size,
                    (unsigned long long)md->n_params, env.n_batch, r->n_threads, env.kv, env.kv, r->n_prompt, r->n_gen,
                    r->test_time, r->avg_ns, r->stddev_ns, r->avg_ts, r->stddev_ts,
                    (unsigned long long)md->bytes_per_token);

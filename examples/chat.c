@@ -5,7 +5,9 @@
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L   /* sigaction, readlink */
 #endif
+#ifndef LLML_IMPL_ELSEWHERE   /* make cuda: the implementation is examples/llmlite_cuda.cu */
 #define LLMLITE_IMPLEMENTATION
+#endif
 #include "llmlite.h"
 
 #include <stdio.h>
@@ -147,6 +149,7 @@ static char *dup_str(const char *s) {
 typedef struct opts {
     const char *model, *prompt, *system;
     int n_predict, chat, n_threads, n_ctx, seed_given, verbose, stats;
+    int n_gpu_layers;          /* -ngl: -1 auto (as many as fit) */
     llml_sampler_desc smp;
 } opts;
 
@@ -169,6 +172,8 @@ static void usage(FILE *f) {
             "  --seed N           sampling seed (default: from the clock)\n"
             "  -t, --threads N    threads (default: the number of CPUs, at most 8)\n"
             "  -c, --ctx N        context length in tokens (default: the model's, at most 4096)\n"
+            "  -ngl, --n-gpu-layers N  layers on the GPU, when built with one (make cuda);\n"
+            "                     default: as many as its memory holds; 0: the CPU alone\n"
             "  -v, --verbose      print timings after each answer\n"
             "  --stats            at exit, print resident memory: at start and at its peak\n"
             "Interactive commands: /reset (forget the conversation), /system TEXT (set the\n"
@@ -194,6 +199,7 @@ static int parse_float(const char *s, float *out) {
 static int parse_args(int argc, char **argv, opts *o) {
     int i;
     memset(o, 0, sizeof(*o));
+    o->n_gpu_layers = -1;
     o->smp = llml_sampler_default_desc();
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -222,6 +228,7 @@ static int parse_args(int argc, char **argv, opts *o) {
         }
         else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) ok = parse_int(v, &o->n_threads) && o->n_threads >= 0;
         else if (!strcmp(a, "-c") || !strcmp(a, "--ctx")) ok = parse_int(v, &o->n_ctx) && o->n_ctx >= 0;
+        else if (!strcmp(a, "-ngl") || !strcmp(a, "--n-gpu-layers")) ok = parse_int(v, &o->n_gpu_layers) && o->n_gpu_layers >= 0;
         else { fprintf(stderr, "llmlite-chat: unknown option %s (see -h)\n", a); return 0; }
         if (!ok) { fprintf(stderr, "llmlite-chat: bad value for %s: %s\n", a, v); return 0; }
         i += takes;
@@ -549,6 +556,8 @@ int main(int argc, char **argv) {
     const char *path;
     int rc, has_template = 0;
     long long rss_start = proc_status_bytes("VmRSS");   /* before anything is loaded */
+    const llml_backend *gpu[1];
+    gpu[0] = llml_backend_cuda() ? llml_backend_cuda() : llml_backend_metal();
     if (!parse_args(argc, argv, &o)) return 2;
     path = o.model;
     if (!path) {
@@ -582,6 +591,11 @@ int main(int argc, char **argv) {
     memset(&cd, 0, sizeof(cd));
     cd.n_ctx = o.n_ctx;
     cd.n_threads = o.n_threads;
+    if (gpu[0] && o.n_gpu_layers != 0) {   /* a GPU backend compiled in (make cuda) */
+        cd.backends = gpu;
+        cd.n_backends = 1;
+        cd.n_gpu_layers = o.n_gpu_layers < 0 ? LLML_GPU_LAYERS_AUTO : o.n_gpu_layers;
+    }
     if (llml_ctx_create(m, &cd, &c, &err) != LLML_OK) {
         fprintf(stderr, "llmlite-chat: cannot create a context: %s\n", err.message[0] ? err.message : llml_result_string(err.code));
         llml_model_free(m);
@@ -604,6 +618,15 @@ int main(int argc, char **argv) {
     if (o.verbose || !o.prompt)
         fprintf(stderr, "llmlite-chat: %s (%s, %d layers, %d-token context), seed %llu\n",
                 path, info.arch, (int)info.n_layer, (int)llml_ctx_n_ctx(c), (unsigned long long)o.smp.seed);
+    if (gpu[0] && (o.verbose || !o.prompt)) {
+        llml_ctx_backend_info bi;
+        if (llml_ctx_get_backend(c, &bi) == LLML_OK && bi.name[0])
+            fprintf(stderr, "llmlite-chat: %s (%s): %d of %d layers%s on the GPU, %.0f MiB\n", bi.name, bi.device,
+                    (int)bi.n_layers, (int)info.n_layer, bi.output ? " and the output layer" : "",
+                    (double)bi.device_bytes / 1048576.0);
+        else
+            fprintf(stderr, "llmlite-chat: no GPU in use: every layer on the CPU\n");
+    }
     install_sigint();
     rc = o.prompt ? one_shot(c, &o) : interactive(c, &o, has_template);
     if (o.stats)

@@ -10,7 +10,7 @@
      3. Build macros
      4. Memory and sizing                      [>>mix >>plan]
      5. Threads
-     6. Backends and SIMD
+     6. Backends and SIMD                      [>>bkrun >>backend >>cuda >>metal]
      7. GGUF and security                      [>>gguf]
      8. Tensor formats                         [>>types >>quant_basic >>quant_k
                                                 >>quant_iq2 >>quant_iq3 >>quant_iq1]
@@ -31,33 +31,59 @@
 
    Everywhere else include "llmlite.h" alone. Or compile the two-line
    llmlite.c that ships beside the header. Link with -lm (and -lpthread).
-   This complete program (the tests extract and run it) lists a model's tensors:
+   `make install` (PREFIX=/usr/local, DESTDIR) puts the header and a
+   pkg-config file in place: cc app.c $(pkg-config --cflags --libs llmlite).
+
+   This complete program loads a model and streams a reply; run it from the
+   repository root (the default model models/stories260K.gguf ships there)
+   or give MODEL.gguf and a prompt. The tests extract it from this manual and
+   from README.md (the two must be the same), compile it as C99 and C++17
+   with -Wall -Wextra -Werror, and compare its output with llmlite-chat's
+   (tests/quickstart.sh):
 
    QUICKSTART-BEGIN
    #define LLMLITE_IMPLEMENTATION
    #include "llmlite.h"
    #include <stdio.h>
+   #include <string.h>
+
+   // Called with each new piece of text as it is generated.
+   static int print_piece(void *user, int32_t token, const char *piece, size_t len) {
+       (void)user; (void)token;
+       fwrite(piece, 1, len, stdout);
+       fflush(stdout);
+       return 0;                                    // nonzero would stop here
+   }
 
    int main(int argc, char **argv) {
-       llml_gguf *g;
+       const char *path = argc > 1 ? argv[1] : "models/stories260K.gguf";
+       const char *prompt = argc > 2 ? argv[2] : "Once upon a time";
+       llml_model *model;
+       llml_ctx *ctx;
+       llml_generate_desc gen;
        llml_error err;
-       const char *arch = "?";
-       int64_t i;
-       if (argc < 2) { fprintf(stderr, "usage: %s MODEL.gguf\n", argv[0]); return 2; }
-       if (llml_gguf_open_file(argv[1], NULL, &g, &err) != LLML_OK) {
-           fprintf(stderr, "%s: %s (at byte %llu)\n", argv[1], err.message,
-                   (unsigned long long)err.offset);
+       llml_result r;
+
+       if (llml_model_load_file(path, NULL, &model, &err) != LLML_OK) {
+           fprintf(stderr, "%s: %s\n", path, err.message);
            return 1;
        }
-       llml_gguf_get_str(g, "general.architecture", &arch);
-       printf("%s: %lld tensors\n", arch, (long long)llml_gguf_n_tensors(g));
-       for (i = 0; i < llml_gguf_n_tensors(g); i++) {
-           const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
-           printf("%-32s %-8s %lld x %lld\n", t->name, llml_type_get_info(t->type)->name,
-                  (long long)t->ne[0], (long long)t->ne[1]);
+       if (llml_ctx_create(model, NULL, &ctx, &err) != LLML_OK) {   // KV cache, threads
+           fprintf(stderr, "context: %s\n", err.message);
+           llml_model_free(model);
+           return 1;
        }
-       llml_gguf_close(g);
-       return 0;
+       memset(&gen, 0, sizeof(gen));                // zeroed: greedy sampling, no stops
+       gen.prompt = prompt;
+       gen.max_tokens = 64;
+       gen.on_token = print_piece;
+       fputs(prompt, stdout);
+       r = llml_generate(ctx, &gen, NULL);
+       putchar('\n');
+       if (r != LLML_OK) fprintf(stderr, "generate: %s\n", llml_ctx_last_error(ctx));
+       llml_ctx_free(ctx);
+       llml_model_free(model);
+       return r == LLML_OK ? 0 : 1;
    }
    QUICKSTART-END
 
@@ -88,6 +114,8 @@
      LLML_NO_MMAP            never memory-map: files are read into memory
      LLML_NO_THREADS         no worker threads (contexts run on the caller's thread)
      LLML_NO_SIMD            no SIMD kernels: the portable scalar code only
+     LLML_NO_CUDA            leave the CUDA backend out of an nvcc build
+     LLML_METAL              with Objective-C on Apple platforms: the Metal backend
 
    --------------------------------------------------------------------------
    4. Memory and sizing
@@ -138,16 +166,53 @@
    --------------------------------------------------------------------------
    Matrix products run through a kernel table chosen once per context
    (llml_ctx_desc.isa_cap caps it; llml_isa_best says what this CPU offers):
-   x86-64 AVX2+FMA+F16C (and AVX-512 detection, which uses the AVX2 kernels
-   for now), AArch64 NEON with or without dotprod, and the portable scalar
-   reference that every SIMD kernel is tested against (tests/test_kern.c, on
-   AArch64 under qemu). Detection uses cpuid + xgetbv on x86 and hwcaps on
+   x86-64 AVX2+FMA+F16C, AVX-512 with VNNI (an integer GEMM for prompts and
+   matching matrix-vector kernels for Q4_0 Q5_0 Q8_0 IQ4_NL Q4_K Q6_K, the
+   AVX2 kernels for the rest), AArch64 NEON with or without dotprod, and
+   the portable scalar reference that every SIMD kernel is tested against
+   (tests/test_kern.c, on AArch64 under qemu). A token's results are the
+   same bits whether it is decoded alone or within a prompt, and for any
+   thread count. Detection uses cpuid + xgetbv on x86 and hwcaps on
    Linux/AArch64; variants are compiled with per-function target attributes,
    so a default `cc -O2` build runs on any CPU of its architecture and still
-   uses AVX2 where present. SIMD formats: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1
+   uses AVX2 / AVX-512 where present. SIMD formats: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1
    Q8_0 Q2_K..Q6_K IQ4_NL IQ4_XS; the other formats use the scalar code.
-   Compilers other than GCC and Clang get the scalar table. GPU hooks come in
-   a later version.
+   Compilers other than GCC and Clang get the scalar table.
+
+   GPUs: a context may run layers on a backend, a table of hooks
+   (llml_backend: open a device, report memory, say which formats and
+   operations it takes, upload the weights of some layers, run a range of
+   layers, move KV cache rows, close). llml_ctx_desc.backends is a priority
+   list: the first that opens a device is used; none: the CPU alone. Built in:
+   llml_backend_cuda() when nvcc compiles the implementation (one file:
+   examples/llmlite_cuda.cu; `make cuda`), llml_backend_metal() when it is
+   compiled as Objective-C with LLML_METAL on an Apple platform, and
+   llml_backend_reference(), always: the CUDA kernels' arithmetic in plain C
+   on the CPU (for tests, and a template). A plain cc build needs nothing
+   from CUDA; the other two are then NULL.
+   Placement: n_gpu_layers layers, the last ones (as llml_plan_compute places
+   them) or the first (gpu_layers_first); LLML_GPU_LAYERS_AUTO (0, the
+   default once a backend is listed) takes llml_plan_compute's count for the
+   device's free memory; more than n_layer, or auto when all fit, adds the
+   output layer (output_place overrides). Fallback is per layer: a layer with
+   a weight format or an operation the backend lacks runs on the CPU (so does
+   the output layer), said in the log. Each run of consecutive backend
+   layers is one call; the residual stream crosses at its ends. The KV cache
+   of backend layers lives on the device; llml_ctx_shift and state save/load
+   copy it through the host. Cancellation is checked before each run of
+   backend layers, not inside it. Each context uploads its own copy of its
+   layers' weights. llml_ctx_get_backend says what runs where.
+   Numerics: activations meet quantized weights as on the CPU (converted to
+   the format's activation type: Q8_0/Q8_K levels, F16/BF16 rounding), so a
+   backend's logits differ from the CPU's only by summation order; on the
+   small test models that moves them by up to about 1% of the largest logit
+   (an activation landing on the next 8-bit level), as the CPU's own scalar
+   and SIMD kernels differ from each other.
+   CUDA takes F32 F16 BF16 Q4_0 Q8_0 Q4_K Q5_K Q6_K IQ4_XS weights and F32,
+   F16, Q8_0 caches; Metal F32 F16 Q4_0 Q8_0 weights, F32 and F16 caches, no
+   experts. Neither has run on a GPU yet (README, "GPU backends"); make test
+   runs the CUDA kernels under a CPU emulation of the CUDA runtime
+   (tests/test_cuda_emu.c) and their arithmetic as the reference backend.
 
    --------------------------------------------------------------------------
    7. GGUF and security
@@ -163,7 +228,6 @@
    message naming the key or tensor. Nothing is allocated from an unchecked
    count. Limits: a file must fit the address space to be mapped (use the
    callback source or header_only otherwise).
-
    The readers of files, tokenizers, chat templates and samplers are fuzzed
    with libFuzzer under ASan and UBSan (tests/fuzz/, `make fuzz`); inputs
    that once failed are replayed by `make test` (tests/corpus/).
@@ -245,6 +309,15 @@
    llml_detokenize write into caller buffers; a buffer that is too small gives
    LLML_ERR_BUFFER_TOO_SMALL with the size needed. A vocab is read-only after
    loading and may be shared by threads.
+   Fill in the middle (code completion between a prefix and a suffix):
+   llml_vocab_fim_tokens finds a code model's FIM tokens (the GGUF keys
+   tokenizer.ggml.fim_pre/suf/mid_token_id, the older prefix/suffix/
+   middle_token_id, or their text: <|fim_prefix|>, <fim_prefix>,
+   <｜fim▁begin｜>, <PRE>, ...; LLML_ERR_NOT_FOUND without them), and
+   llml_tokenize_infill writes [BOS] FIM_PRE prefix FIM_SUF suffix FIM_MID
+   (LLML_TOKENIZE_INFILL_SPM: suffix first), the reference server's prompt;
+   generate from it (llml_generate_desc.prompt_tokens) until an
+   end-of-generation token: that text is the middle.
 
    --------------------------------------------------------------------------
    13. Sampling and chat templates
@@ -279,8 +352,12 @@
    last). llml_ctx_truncate, llml_ctx_clear and llml_ctx_shift (drop tokens
    after the first n_keep; the remaining keys are rotated to their new
    positions) manage the cache; llml_state_save / llml_state_load copy it.
-   llml_generate is the one-call level: a prompt or chat messages, a sampler
-   desc, stop strings, a per-token callback, cache reuse of the common prefix.
+   llml_generate is the one-call level: a prompt, chat messages or prompt
+   token ids, a sampler desc, stop strings, a per-token callback, cache reuse
+   of the common prefix. Hosts that step generation themselves (a game
+   engine giving it a few tokens per frame: examples/engine.c) use
+   llml_decode, llml_get_logits, llml_sampler_sample and llml_token_to_piece
+   in their own loop; the context keeps its state between calls.
    Numerics follow the reference (llama.cpp's CPU path): activations are
    converted to each weight format's 8-bit or 16-bit activation blocks, so
    logits agree with it to about 1e-6 for most formats (see tests/test_model).

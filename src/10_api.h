@@ -54,7 +54,8 @@ typedef enum llml_result {
                                       out-parameter then holds the size needed */
     LLML_ERR_UNSUPPORTED_ARCH = -19,/* a model architecture llmlite cannot run */
     LLML_ERR_CONTEXT_FULL = -20,   /* the KV cache has no room for the tokens */
-    LLML_ERR_ABORTED = -21         /* stopped by llml_ctx_cancel             */
+    LLML_ERR_ABORTED = -21,        /* stopped by llml_ctx_cancel             */
+    LLML_ERR_DEVICE = -22          /* a backend's device or driver failed    */
 } llml_result;
 
 /* A short, static description of a result code. Never NULL. */

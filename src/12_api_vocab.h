@@ -95,6 +95,42 @@ LLML_API int32_t llml_vocab_find_token(const llml_vocab *v, const char *text, si
 LLML_API llml_result llml_tokenize(const llml_vocab *v, const char *text, size_t len,
                                    uint32_t flags, int32_t *tokens, size_t cap, size_t *n_tokens);
 
+/* ---- fill-in-the-middle (infill) ---------------------------------------- */
+
+/* The fill-in-the-middle tokens of a code model: prefix (FIM_PRE), suffix
+   (FIM_SUF) and middle (FIM_MID), from the keys tokenizer.ggml.fim_pre_token_id
+   / fim_suf_token_id / fim_mid_token_id (or the older prefix_token_id /
+   suffix_token_id / middle_token_id, which win when both are present, as in
+   the reference), else found by their text: <|fim_prefix|> (Qwen 2.5 Coder),
+   <fim_prefix> (StarCoder, Granite), <fim-prefix>, <｜fim▁begin｜> (DeepSeek
+   Coder), <PRE> / ▁<PRE> (CodeLlama), <|code_prefix|> and the matching
+   suffix and middle texts. Any output pointer may be NULL. Returns LLML_OK
+   when the vocab has all three, LLML_ERR_NOT_FOUND otherwise (the outputs
+   are then -1 where missing), LLML_ERR_INVALID_ARG for NULL v. */
+LLML_API llml_result llml_vocab_fim_tokens(const llml_vocab *v, int32_t *pre, int32_t *suf, int32_t *mid);
+
+/* llml_tokenize_infill flag (with LLML_TOKENIZE_ADD_SPECIAL and
+   LLML_TOKENIZE_PARSE_SPECIAL): suffix first, "SPM" order. */
+#define LLML_TOKENIZE_INFILL_SPM    4u
+
+/* The prompt that asks a code model for the text between prefix and
+   suffix, as the reference's server builds it (without repository context):
+       [BOS] FIM_PRE prefix FIM_SUF suffix FIM_MID        (PSM, the default)
+       [BOS] FIM_SUF suffix FIM_PRE prefix FIM_MID        (LLML_TOKENIZE_INFILL_SPM)
+   BOS only with LLML_TOKENIZE_ADD_SPECIAL and a vocab that adds one (never
+   an EOS). prefix and suffix are each tokenized as llml_tokenize does with
+   flags 0 (plus LLML_TOKENIZE_PARSE_SPECIAL if given: special-token text in
+   the code then becomes those tokens; leave it off for text from a file).
+   Generate after the prompt until an end-of-generation token: the result is
+   the middle. Output convention as llml_tokenize (up to cap ids, total in
+   *n_tokens, LLML_ERR_BUFFER_TOO_SMALL when cap is smaller). Returns
+   LLML_ERR_NOT_FOUND (nothing written, *n_tokens 0) when the vocab has no
+   FIM tokens (llml_vocab_fim_tokens), LLML_ERR_INVALID_ARG for NULL v or
+   n_tokens, or NULL text with a length > 0. Thread safety: any thread. */
+LLML_API llml_result llml_tokenize_infill(const llml_vocab *v, const char *prefix, size_t prefix_len,
+                                          const char *suffix, size_t suffix_len, uint32_t flags,
+                                          int32_t *tokens, size_t cap, size_t *n_tokens);
+
 /* llml_token_to_piece / llml_detokenize flags. */
 #define LLML_DETOKENIZE_RENDER_SPECIAL 1u  /* write control/unknown tokens' text (else they give nothing) */
 #define LLML_DETOKENIZE_REMOVE_SPECIAL 2u  /* detokenize: skip the BOS / EOS that ADD_SPECIAL adds */

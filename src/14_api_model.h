@@ -96,6 +96,23 @@ typedef enum llml_kv_type {
 typedef void (*llml_task_fn)(void *arg, int ith, int nth);
 typedef void (*llml_parallel_for_fn)(void *user, llml_task_fn task, void *arg, int n_tasks);
 
+/* A backend (a GPU): a table of hooks, section "backends" below. */
+typedef struct llml_backend llml_backend;
+
+/* n_gpu_layers values (llml_ctx_desc). */
+#define LLML_GPU_LAYERS_AUTO 0     /* as many as the device's free memory holds
+                                      (llml_plan_compute's placement)        */
+#define LLML_GPU_LAYERS_NONE (-1)  /* none: every layer on the CPU           */
+
+/* Where the output layer (final norm, output matrix) runs. */
+typedef enum llml_output_place {
+    LLML_OUTPUT_DEFAULT = 0,   /* on the backend when n_gpu_layers counts it
+                                  (more than n_layer, or auto and it fits)   */
+    LLML_OUTPUT_CPU = 1,
+    LLML_OUTPUT_BACKEND = 2,   /* on the backend (the CPU if it lacks the format) */
+    LLML_OUTPUT_FORCE_U32 = 0x7fffffff
+} llml_output_place;
+
 typedef struct llml_ctx_desc {
     int32_t n_ctx;       /* tokens the cache holds; 0: the training context,
                             at most 4096                                     */
@@ -111,6 +128,18 @@ typedef struct llml_ctx_desc {
                             threads are created and work is split into
                             n_threads tasks (0: 4) handed to this callback  */
     void *parallel_for_user;
+    /* GPU offload (section "backends"; manual, section 6) */
+    const llml_backend *const *backends; /* tried in order: the first that opens
+                            a device runs layers; NULL: the CPU alone        */
+    int32_t n_backends;
+    int32_t n_gpu_layers;   /* layers on the backend: LLML_GPU_LAYERS_AUTO (0),
+                               LLML_GPU_LAYERS_NONE, or a count (the last
+                               n_gpu_layers layers, as llml_plan_compute places
+                               them; more than n_layer also puts the output
+                               layer there)                                  */
+    int32_t gpu_layers_first; /* 1: the first n_gpu_layers layers instead    */
+    llml_output_place output_place;
+    int32_t device;         /* device index given to the backend             */
 } llml_ctx_desc;
 
 /* Create a context for m (which must outlive it). desc may be NULL. */
@@ -186,6 +215,10 @@ typedef struct llml_generate_desc {
                                           -1: stop instead (default 0: keep the
                                           BOS when there is one)             */
     int32_t no_special;                /* 1: don't add BOS, don't parse special text */
+    const int32_t *prompt_tokens;      /* the prompt as token ids, used as they are (no
+                                          BOS added), e.g. from llml_tokenize_infill;
+                                          takes the place of prompt and messages */
+    int32_t n_prompt_tokens;
 } llml_generate_desc;
 
 typedef struct llml_generate_result {
@@ -205,6 +238,8 @@ typedef struct llml_generate_result {
    end-of-generation token, max_tokens, a stop string, the callback,
    llml_ctx_cancel or a full context. Afterwards the cache holds the prompt
    and every kept token. Penalties see the last penalty_last_n prompt tokens.
+   With prompt_tokens the prompt is those ids (each checked against the
+   vocabulary: LLML_ERR_INVALID_ARG) and no text is tokenized.
    Returns LLML_OK (also for stop_reason 5 with n_keep -1), LLML_ERR_ABORTED
    (stop_reason 4), LLML_ERR_CONTEXT_FULL for a prompt longer than n_ctx,
    LLML_ERR_NOT_FOUND for messages when the model has no chat template and

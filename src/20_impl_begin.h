@@ -8,6 +8,15 @@
 #endif
 #define LLMLITE_IMPLEMENTATION_INCLUDED
 
+/* Compiled by nvcc (the CUDA backend): the GCC pragmas below (optimize,
+   unroll) are for the host compiler, which nvcc hands them to; its own
+   front end does not know them and would say so (diagnostic 1675) at each.
+   Only that diagnostic, only in the implementation. */
+#if defined(__NVCC__)
+#pragma nv_diagnostic push
+#pragma nv_diag_suppress 1675
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* >>common  includes, allocator, half floats, small helpers                */
 /* ------------------------------------------------------------------------ */

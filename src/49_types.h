@@ -167,6 +167,7 @@ LLML_API const char *llml_result_string(llml_result r) {
     case LLML_ERR_UNSUPPORTED_ARCH: return "unsupported model architecture";
     case LLML_ERR_CONTEXT_FULL: return "context full";
     case LLML_ERR_ABORTED: return "aborted";
+    case LLML_ERR_DEVICE: return "device error";
     }
     return "unknown error";
 }

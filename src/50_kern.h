@@ -15,13 +15,46 @@ typedef void (*llml__mm_fn)(llml_type type, int64_t n,
                             const void *a, size_t a_stride, int64_t nt,
                             float *out, size_t out_stride);
 typedef void (*llml__actq_fn)(const float *x, void *dst, int64_t n);
+/* The SwiGLU activation: g[i] = silu(g[i]) u[i], silu(x) = x / (1 + e^-x). */
+typedef void (*llml__act_fn)(float *g, const float *u, int64_t n);
+/* Attention's weighted sum of value rows, j in order:
+       o[0..n) = sum over j < nk of p[j] v_j,  v_j at v + j * vstride
+   in the KV cache's type (F16: each p[j] rounded to F16 first, as the
+   reference's F16 product does; other types dequantized into tmp, n
+   floats). */
+typedef void (*llml__wsum_fn)(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
+                              int64_t nk, int64_t n, float *tmp);
 
+/* Prompt-sized products (LLML__GEMM_MIN_NT activation rows or more) may
+   go through gemm[weight type] instead, where a SIMD section provides it:
+   a register-blocked integer GEMM that takes its activation rows in its own
+   layout, written from float rows by gq[weight type], llml__gq_bytes(type,
+   n) bytes a row: the n codes of the reference's vec_dot_type quantizer as
+   unsigned bytes (q + 128), then the scales as floats (Q8_0: one per 32;
+   Q8_K: one per 256, then the sum of the codes of every 32 as floats).
+   Every output value comes out the same whatever nr, nt and the row range,
+   so results do not depend on the thread count. */
 typedef struct llml__kern {
     uint32_t isa;                          /* LLML__ISA_* bits in use        */
     llml_isa level;                        /* the level they make up         */
     llml__mm_fn mm[LLML_TYPE_COUNT];       /* by weight type                 */
     llml__actq_fn actq[LLML_TYPE_COUNT];   /* by activation (vec_dot) type   */
+    llml__mm_fn gemm[LLML_TYPE_COUNT];     /* by weight type, or NULL        */
+    llml__actq_fn gq[LLML_TYPE_COUNT];     /* activation rows for gemm       */
+    llml__wsum_fn wsum[LLML_TYPE_COUNT];   /* by KV cache type               */
+    llml__act_fn silu_mul;
 } llml__kern;
+
+/* Fewest activation rows for which gemm pays (packing weights costs about
+   as much as multiplying 2 or 3 rows). */
+#define LLML__GEMM_MIN_NT 4
+
+/* Bytes of one gq activation row of n elements for weight type t. */
+LLML__UNUSED static size_t llml__gq_bytes(llml_type t, int64_t n) {
+    const size_t un = (size_t)n;
+    if (llml__types[t].info.vec_dot_type == LLML_TYPE_Q8_K) return un + un / 64 + un / 8;
+    return un + un / 8;
+}
 
 /* Full unrolling of the small constant loops of the SIMD tiles (so that the
    tile accumulators live in registers). */
@@ -102,6 +135,31 @@ static void llml__actq_q8_0(const float *x, void *dst, int64_t n) { (void)llml__
 static void llml__actq_q8_1(const float *x, void *dst, int64_t n) { (void)llml__types[LLML_TYPE_Q8_1].quant(x, dst, 1, n, NULL); }
 static void llml__actq_q8_k(const float *x, void *dst, int64_t n) { (void)llml__types[LLML_TYPE_Q8_K].quant(x, dst, 1, n, NULL); }
 
+static float llml__silu(float x) { return x / (1.0f + expf(-x)); }
+static void llml__silu_mul_scalar(float *g, const float *u, int64_t n) {
+    int64_t i;
+    for (i = 0; i < n; i++) g[i] = llml__silu(g[i]) * u[i];
+}
+
+static void llml__wsum_scalar(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
+                              int64_t nk, int64_t n, float *tmp) {
+    int64_t j, d;
+    for (d = 0; d < n; d++) o[d] = 0.0f;
+    for (j = 0; j < nk; j++) {
+        const uint8_t *vr = v + (size_t)j * vstride;
+        float pj = p[j];
+        if (type == LLML_TYPE_F32) {
+            for (d = 0; d < n; d++) { float e; memcpy(&e, vr + 4 * d, 4); o[d] += pj * e; }
+        } else if (type == LLML_TYPE_F16) {
+            pj = llml_fp16_to_fp32(llml_fp32_to_fp16(pj));
+            for (d = 0; d < n; d++) o[d] += pj * llml_fp16_to_fp32(llml__rd16(vr + 2 * d));
+        } else {
+            llml__types[type].dequant(vr, tmp, n);
+            for (d = 0; d < n; d++) o[d] += pj * tmp[d];
+        }
+    }
+}
+
 /* Fill k with the scalar kernels, then let the SIMD sections (later in this
    file) replace what the CPU and isa_cap allow. */
 LLML__UNUSED static void llml__kern_init_scalar(llml__kern *k) {
@@ -109,8 +167,11 @@ LLML__UNUSED static void llml__kern_init_scalar(llml__kern *k) {
     memset(k, 0, sizeof(*k));
     k->isa = LLML__ISA_SCALAR;
     k->level = LLML_ISA_SCALAR;
-    for (i = 0; i < LLML_TYPE_COUNT; i++)
+    for (i = 0; i < LLML_TYPE_COUNT; i++) {
         if (llml__types[i].info.name && llml__types[i].dot) k->mm[i] = llml__mm_scalar;
+        if (llml__types[i].info.name && llml__types[i].dequant) k->wsum[i] = llml__wsum_scalar;
+    }
+    k->silu_mul = llml__silu_mul_scalar;
     k->actq[LLML_TYPE_F32] = llml__actq_f32;
     k->actq[LLML_TYPE_F16] = llml__actq_f16;
     k->actq[LLML_TYPE_BF16] = llml__actq_bf16;
@@ -176,14 +237,13 @@ static void llml__kern_fill_x86(llml__kern *k, uint32_t isa);
 /* cpuid + xgetbv: AVX2 needs the OS to save the YMM state (XCR0 bits 1-2),
    AVX-512 also the opmask and ZMM state (bits 5-7). */
 static uint32_t llml__cpu_bits(void) {
-    unsigned a, b, c, d, xcr0_lo, xcr0_hi, bits = 0;
+    unsigned a, b, c, d, xcr0_lo, bits = 0;
     int has_fma, has_f16c, has_avx, has_osxsave;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     has_fma = (c >> 12) & 1; has_osxsave = (c >> 27) & 1;
     has_avx = (c >> 28) & 1; has_f16c = (c >> 29) & 1;
     if (!(has_fma && has_osxsave && has_avx && has_f16c)) return 0;
-    __asm__ __volatile__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
-    (void)xcr0_hi;
+    __asm__ __volatile__("xgetbv" : "=a"(xcr0_lo) : "c"(0) : "edx");   /* the high half is not needed */
     if ((xcr0_lo & 0x6u) != 0x6u) return 0;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     if (!((b >> 5) & 1)) return 0;                          /* AVX2 */

@@ -12,8 +12,9 @@
    Q8_0 4 rows at a time, the 256-formats one row at a time. With several
    activation rows the weights go in chunks of LLML__MM_RC rows that stay in
    cache while every activation row passes over them. (Tiles of several
-   activation rows per inner loop ran out of registers and were slower;
-   a register-blocked GEMM for prompts is future work.) */
+   activation rows per inner loop ran out of registers and were slower.
+   The register-blocked integer GEMM for prompts is in the AVX-512 section,
+   >>kern_avx512; this level has none yet.) */
 
 #if defined(LLML__X86)
 
@@ -256,6 +257,10 @@ LLML__AVX2I void llml__avx2_f32b_mm(int f, int64_t n, const void *wv, size_t ws,
     /* Several activation rows: the weights in chunks of LLML__MM_RC rows,
        each chunk multiplied by every activation row while it is in cache. */
     int64_t r0, r, t;
+    if (nt == 1 && f != LLML__F32B_Q8_0) {   /* one activation row: prepared once for all rows */
+        llml__avx2_f32b_mv(f, nb, w, ws, nr, a, out);
+        return;
+    }
     for (r0 = 0; r0 < nr; r0 += LLML__MM_RC) {
         const int64_t rn = LLML__MIN(LLML__MM_RC, nr - r0);
         for (t = 0; t < nt; t++) {
@@ -538,6 +543,82 @@ LLML__AVX2_FF(f32, LLML__FF_F32)
 LLML__AVX2_FF(f16, LLML__FF_F16)
 LLML__AVX2_FF(bf16, LLML__FF_BF16)
 
+/* ---- attention: weighted sums of F32 / F16 value rows ----------------------- */
+
+/* o[d] accumulates p_j v_j[d] over j in order (one multiply-add each), 32
+   columns at a time in registers. */
+LLML__AVX2I void llml__avx2_wsum(int f16, float *o, const uint8_t *v, size_t vstride, const float *p, int64_t nk, int64_t n) {
+    int64_t d0 = 0, j, d;
+    for (; d0 < n; d0 += 32) {
+        const int64_t w = LLML__MIN(32, n - d0), w8 = w & ~(int64_t)7;
+        __m256 acc[4];
+        float tail[8];
+        int i;
+        for (i = 0; i < 4; i++) acc[i] = _mm256_setzero_ps();
+        for (i = 0; i < 8; i++) tail[i] = 0.0f;
+        for (j = 0; j < nk; j++) {
+            const uint8_t *vr = v + (size_t)j * vstride + (size_t)d0 * (f16 ? 2 : 4);
+            const float pj = f16 ? _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtps_ph(_mm_set_ss(p[j]), _MM_FROUND_TO_NEAREST_INT))) : p[j];
+            const __m256 vp = _mm256_set1_ps(pj);
+            for (i = 0; i < (int)(w8 / 8); i++)
+                acc[i] = _mm256_fmadd_ps(vp, f16 ? _mm256_cvtph_ps(llml__avx2_ld128(vr + 16 * i))
+                                                 : _mm256_loadu_ps((const float *)(const void *)(vr + 32 * i)), acc[i]);
+            for (d = w8; d < w; d++) tail[d - w8] += pj * (f16 ? llml__avx2_h(vr + 2 * d) : llml__ff_get(LLML__FF_F32, vr, d));
+        }
+        for (i = 0; i < (int)(w8 / 8); i++) _mm256_storeu_ps(o + d0 + 8 * i, acc[i]);
+        for (d = w8; d < w; d++) o[d0 + d] = tail[d - w8];
+    }
+}
+static LLML__AVX2 void llml__avx2_wsum_f16(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
+                                           int64_t nk, int64_t n, float *tmp) {
+    (void)type; (void)tmp; llml__avx2_wsum(1, o, v, vstride, p, nk, n);
+}
+static LLML__AVX2 void llml__avx2_wsum_f32(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
+                                           int64_t nk, int64_t n, float *tmp) {
+    (void)type; (void)tmp; llml__avx2_wsum(0, o, v, vstride, p, nk, n);
+}
+
+/* ---- SwiGLU ------------------------------------------------------------------ */
+
+/* e^x, about 1 ulp: x = n ln 2 + r with ln 2 in two parts, e^r by a
+   degree-6 polynomial (Cephes' expf coefficients), times 2^n built in the
+   exponent field; inf above ln(FLT_MAX), as expf; below -87.3 (where expf
+   goes subnormal) the value at -87.3. NaN comes out as a number: the
+   callers keep NaN through their own use of x. */
+LLML__AVX2I __m256 llml__avx2_exp(__m256 x) {
+    const __m256 big = _mm256_cmp_ps(x, _mm256_set1_ps(88.7228394f), _CMP_GT_OQ);
+    __m256 n, r, p;
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.7228394f));
+    n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    /* n in [-126, 128]: 2^n as two factors so that n = 128 does not overflow the field */
+    {
+        const __m256i ni = _mm256_cvtps_epi32(n);
+        const __m256i h = _mm256_srai_epi32(ni, 1);
+        const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h, _mm256_set1_epi32(127)), 23));
+        const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ni, h), _mm256_set1_epi32(127)), 23));
+        return _mm256_blendv_ps(_mm256_mul_ps(_mm256_mul_ps(p, s1), s2), _mm256_set1_ps(INFINITY), big);
+    }
+}
+
+static LLML__AVX2 void llml__avx2_silu_mul(float *g, const float *u, int64_t n) {
+    int64_t i;
+    for (i = 0; i + 8 <= n; i += 8) {
+        const __m256 x = _mm256_loadu_ps(g + i);
+        const __m256 e = llml__avx2_exp(_mm256_sub_ps(_mm256_setzero_ps(), x));
+        _mm256_storeu_ps(g + i, _mm256_mul_ps(_mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e)), _mm256_loadu_ps(u + i)));
+    }
+    for (; i < n; i++) g[i] = llml__silu(g[i]) * u[i];
+}
+
 /* ---- activation quantizers (the same bytes as the scalar reference) ------- */
 
 /* GCC would fuse the multiply and the add of the Q8_K rounding into one FMA
@@ -702,6 +783,672 @@ static LLML__AVX2 void llml__avx2_actq_bf16(const float *x, void *dst, int64_t n
     for (; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_bf16(x[i]));
 }
 
+/* ========================================================================== */
+/* >>kern_avx512  x86-64 AVX-512 F/BW/VL/DQ + VNNI kernels                     */
+/* ========================================================================== */
+/* The AVX512 level keeps the AVX2 table and replaces the matrix products of
+   Q4_0, Q5_0, Q8_0, IQ4_NL, Q4_K and Q6_K (the formats of the usual mixes)
+   with the kernels below: an integer GEMM for prompts and matrix-vector
+   kernels in the same arithmetic for generation. */
+
+/* ---- AVX-512 VNNI: integer GEMM for prompts ------------------------------- */
+/* Several activation rows (prompts) against 16 weight rows at a time. The
+   weights of a panel of 16 rows x LLML__GK columns are first decoded to
+   signed 8-bit codes and stored interleaved by 4 columns, so that one
+   512-bit register holds 4 consecutive codes of each of the 16 rows; one
+   vpdpbusd then multiplies them by 4 activation codes broadcast to every
+   lane, and the 16 lanes accumulate the 16 rows' dot products with no
+   horizontal sums. Activations come as unsigned bytes q + 128 (gq layout,
+   llml__gq_bytes); the 128 x sum of the codes of each group and row is
+   subtracted by starting the sum from it. Per group (a 32-block, or a
+   sub-block of a K-format) one int -> float conversion and one or two
+   multiply-adds with the group's scales. A tile is 16 weight rows x up to
+   8 activation rows: 8 weight registers and 8 accumulators, each weight
+   load used 8 times and each activation broadcast 16 times. The packing
+   costs about as much as multiplying 2 to 3 activation rows, so the model
+   uses these from LLML__GEMM_MIN_NT (4) rows up; fewer rows go through
+   the matrix-vector kernels below, which give the same bits. */
+
+#if defined(LLML__X86_512)
+
+/* GCC 12 in C++ mode warns that the AVX-512 intrinsics' own undefined
+   placeholders "may be used uninitialized" (GCC bug 105593). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
+#define LLML__X512_TARGET "avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni"
+#define LLML__AVX512 __attribute__((target(LLML__X512_TARGET)))
+#define LLML__AVX512I static inline __attribute__((always_inline, target(LLML__X512_TARGET)))
+
+#define LLML__GK 1024   /* columns per packed chunk (multiple of 256) */
+
+typedef struct llml__gpack {
+    int8_t q[LLML__GK * 16];          /* column 4k + i of row r at 64 k + 4 r + i */
+    int32_t bias[LLML__GK / 16 * 16]; /* -128 x sum of the codes, per group and row */
+    float d[LLML__GK / 16 * 16];      /* scale per group and row */
+    float m[LLML__GK / 32 * 16];      /* Q4_K: min per group and row */
+} llml__gpack;
+
+/* Lane L (128 bits) of the result: 16 bytes at rp[4 L + q] + off. */
+LLML__AVX512I __m512i llml__x512_ld4(const uint8_t *const *rp, int q, size_t off) {
+    __m512i v = _mm512_castsi128_si512(llml__avx2_ld128(rp[q] + off));
+    v = _mm512_inserti32x4(v, llml__avx2_ld128(rp[4 + q] + off), 1);
+    v = _mm512_inserti32x4(v, llml__avx2_ld128(rp[8 + q] + off), 2);
+    return _mm512_inserti32x4(v, llml__avx2_ld128(rp[12 + q] + off), 3);
+}
+
+/* Zeroes (the arrays that loops fill: some compilers cannot see it). */
+LLML__AVX512I void llml__x512_zero4(__m512i *x) {
+    x[0] = x[1] = x[2] = x[3] = _mm512_setzero_si512();
+}
+
+/* x[0..3] = llml__x512_ld4(rp, 0..3, off). */
+LLML__AVX512I void llml__x512_ld16(const uint8_t *const *rp, size_t off, __m512i *x) {
+    x[0] = llml__x512_ld4(rp, 0, off);
+    x[1] = llml__x512_ld4(rp, 1, off);
+    x[2] = llml__x512_ld4(rp, 2, off);
+    x[3] = llml__x512_ld4(rp, 3, off);
+}
+
+/* x[q]: lane L holds 16 codes of row 4 L + q. Stores them interleaved (4
+   registers: columns 0-3, 4-7, 8-11, 12-15 of rows 0..15) and returns the
+   sum of each row's 16 codes. */
+LLML__AVX512I void llml__x512_tr4(const __m512i *x, __m512i *o) {
+    const __m512i t0 = _mm512_unpacklo_epi32(x[0], x[1]), t1 = _mm512_unpacklo_epi32(x[2], x[3]);
+    const __m512i t2 = _mm512_unpackhi_epi32(x[0], x[1]), t3 = _mm512_unpackhi_epi32(x[2], x[3]);
+    o[0] = _mm512_unpacklo_epi64(t0, t1);
+    o[1] = _mm512_unpackhi_epi64(t0, t1);
+    o[2] = _mm512_unpacklo_epi64(t2, t3);
+    o[3] = _mm512_unpackhi_epi64(t2, t3);
+}
+LLML__AVX512I __m512i llml__x512_put16(const __m512i *x, int8_t *dst) {
+    const __m512i ones = _mm512_set1_epi8(1);
+    __m512i o[4];
+    llml__x512_tr4(x, o);
+    _mm512_store_si512((void *)dst, o[0]);
+    _mm512_store_si512((void *)(dst + 64), o[1]);
+    _mm512_store_si512((void *)(dst + 128), o[2]);
+    _mm512_store_si512((void *)(dst + 192), o[3]);
+    return _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, o[0]),
+                                                                       ones, o[1]), ones, o[2]), ones, o[3]);
+}
+
+LLML__AVX512I __m512i llml__x512_lo4(__m512i x) { return _mm512_and_si512(x, _mm512_set1_epi8(0x0f)); }
+LLML__AVX512I __m512i llml__x512_hi4(__m512i x) { return _mm512_and_si512(_mm512_srli_epi16(x, 4), _mm512_set1_epi8(0x0f)); }
+
+/* 16 fp16 values at rp[r] + off as floats, 0 for the rows past `valid`. */
+LLML__AVX512I __m512 llml__x512_h16(const uint8_t *const *rp, size_t off, __mmask16 valid) {
+    uint16_t h[16];
+    int r;
+    for (r = 0; r < 16; r++) h[r] = llml__rd16(rp[r] + off);
+    return _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h)));
+}
+
+/* Pack columns [k0, k0 + kn) of 16 rows of a 32-block format. */
+LLML__AVX512I void llml__x512_pack32(int f, const uint8_t *const *rp, __mmask16 valid, int64_t k0, int64_t kn,
+                                     llml__gpack *pk) {
+    const int bs = llml__f32b_bytes(f);
+    const __m512i kv = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues));
+    int64_t b;
+    for (b = 0; b < kn / 32; b++) {
+        const size_t bo = (size_t)(k0 / 32 + b) * (size_t)bs;
+        __m512i lo[4], hi[4], s;
+        int q, l;
+        llml__x512_zero4(lo); llml__x512_zero4(hi);
+        LLML__UNROLL for (q = 0; q < 4; q++) {
+            if (f == LLML__F32B_Q8_0) {
+                lo[q] = llml__x512_ld4(rp, q, bo + 2);
+                hi[q] = llml__x512_ld4(rp, q, bo + 18);
+                continue;
+            }
+            {
+                const __m512i x = llml__x512_ld4(rp, q, bo + (f == LLML__F32B_Q5_0 ? 6 : 2));
+                lo[q] = llml__x512_lo4(x);
+                hi[q] = llml__x512_hi4(x);
+            }
+            if (f == LLML__F32B_Q4_0) {
+                lo[q] = _mm512_sub_epi8(lo[q], _mm512_set1_epi8(8));
+                hi[q] = _mm512_sub_epi8(hi[q], _mm512_set1_epi8(8));
+            } else if (f == LLML__F32B_IQ4_NL) {
+                lo[q] = _mm512_shuffle_epi8(kv, lo[q]);
+                hi[q] = _mm512_shuffle_epi8(kv, hi[q]);
+            } else { /* Q5_0: the fifth bits, 16 per half block, as 0x10 bytes */
+                uint64_t ml = 0, mh = 0;
+                LLML__UNROLL for (l = 0; l < 4; l++) {
+                    const uint32_t h = llml__rd32(rp[4 * l + q] + bo + 2);
+                    ml |= (uint64_t)(h & 0xffffu) << (16 * l);
+                    mh |= (uint64_t)(h >> 16) << (16 * l);
+                }
+                lo[q] = _mm512_sub_epi8(_mm512_or_si512(lo[q], _mm512_maskz_mov_epi8(ml, _mm512_set1_epi8(0x10))), _mm512_set1_epi8(16));
+                hi[q] = _mm512_sub_epi8(_mm512_or_si512(hi[q], _mm512_maskz_mov_epi8(mh, _mm512_set1_epi8(0x10))), _mm512_set1_epi8(16));
+            }
+        }
+        s = llml__x512_put16(lo, pk->q + b * 512);
+        s = _mm512_add_epi32(s, llml__x512_put16(hi, pk->q + b * 512 + 256));
+        _mm512_store_si512((void *)(pk->bias + b * 16), _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(s, 7)));
+        _mm512_store_ps(pk->d + b * 16, llml__x512_h16(rp, bo, valid));
+    }
+}
+
+/* Q4_K's 6-bit scale and min of group g (0-7) for 16 rows, from the 12
+   scale bytes transposed into sc[1..3] (lanes are rows). */
+LLML__AVX512I void llml__x512_k4sm(const __m512i *sc, int g, __m512i *scg, __m512i *mg) {
+    const __m512i m63 = _mm512_set1_epi32(63), m15 = _mm512_set1_epi32(15), m3 = _mm512_set1_epi32(3);
+    if (g < 4) {
+        *scg = _mm512_and_si512(_mm512_srli_epi32(sc[1], 8 * g), m63);
+        *mg = _mm512_and_si512(_mm512_srli_epi32(sc[2], 8 * g), m63);
+    } else {
+        *scg = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(sc[3], 8 * (g - 4)), m15),
+                               _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(sc[1], 8 * (g - 4) + 6), m3), 4));
+        *mg = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(sc[3], 8 * (g - 4) + 4), m15),
+                              _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(sc[2], 8 * (g - 4) + 6), m3), 4));
+    }
+}
+
+/* Pack columns [k0, k0 + kn) of 16 rows of Q4_K (groups of 32, with mins)
+   or Q6_K (groups of 16). */
+LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, __mmask16 valid, int64_t k0, int64_t kn,
+                                    llml__gpack *pk) {
+    const size_t bs = (size_t)llml__fk_bytes(f);
+    int64_t b;
+    for (b = 0; b < kn / 256; b++) {
+        const size_t bo = (size_t)(k0 / 256 + b) * bs;
+        int8_t *dq = pk->q + b * 256 * 16;
+        int q, c, p, j, r;
+        if (f == LLML__FK_Q4_K) {
+            __m512i sum[8], lo[4], hi[4];
+            llml__x512_zero4(lo); llml__x512_zero4(hi); llml__x512_zero4(sum); llml__x512_zero4(sum + 4);
+            LLML__UNROLL for (c = 0; c < 4; c++) {
+                LLML__UNROLL for (p = 0; p < 2; p++) {
+                    __m512i s0, s1;
+                    LLML__UNROLL for (q = 0; q < 4; q++) {
+                        const __m512i x = llml__x512_ld4(rp, q, bo + 16 + 32 * (size_t)c + 16 * (size_t)p);
+                        lo[q] = llml__x512_lo4(x);
+                        hi[q] = llml__x512_hi4(x);
+                    }
+                    s0 = llml__x512_put16(lo, dq + (64 * c + 16 * p) * 16);
+                    s1 = llml__x512_put16(hi, dq + (64 * c + 32 + 16 * p) * 16);
+                    sum[2 * c] = p ? _mm512_add_epi32(sum[2 * c], s0) : s0;
+                    sum[2 * c + 1] = p ? _mm512_add_epi32(sum[2 * c + 1], s1) : s1;
+                }
+            }
+            LLML__UNROLL for (j = 0; j < 8; j++)
+                _mm512_store_si512((void *)(pk->bias + (b * 8 + j) * 16), _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(sum[j], 7)));
+            {   /* d, dmin and the 12 scale bytes of the 16 rows, transposed */
+                __m512i x[4], sc[4], scg, mg;
+                __m512 d, dmin;
+                llml__x512_ld16(rp, bo, x);
+                llml__x512_tr4(x, sc);
+                d = _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0])));
+                dmin = _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16))));
+                LLML__UNROLL for (j = 0; j < 8; j++) {
+                    llml__x512_k4sm(sc, j, &scg, &mg);
+                    _mm512_store_ps(pk->d + (b * 8 + j) * 16, _mm512_mul_ps(d, _mm512_cvtepi32_ps(scg)));
+                    _mm512_store_ps(pk->m + (b * 8 + j) * 16, _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(mg)));
+                }
+            }
+        } else { /* Q6_K */
+            const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30), o32 = _mm512_set1_epi8(32);
+            int h;
+            LLML__UNROLL for (h = 0; h < 2; h++) {
+                LLML__UNROLL for (p = 0; p < 2; p++) {
+                    __m512i e[4][4];
+                    LLML__UNROLL for (q = 0; q < 4; q++) {
+                        const __m512i qa = llml__x512_ld4(rp, q, bo + 64 * (size_t)h + 16 * (size_t)p);
+                        const __m512i qb = llml__x512_ld4(rp, q, bo + 64 * (size_t)h + 32 + 16 * (size_t)p);
+                        const __m512i qh = llml__x512_ld4(rp, q, bo + 128 + 32 * (size_t)h + 16 * (size_t)p);
+                        e[0][q] = _mm512_sub_epi8(_mm512_or_si512(_mm512_and_si512(qa, m4), _mm512_and_si512(_mm512_slli_epi16(qh, 4), m30)), o32);
+                        e[1][q] = _mm512_sub_epi8(_mm512_or_si512(_mm512_and_si512(qb, m4), _mm512_and_si512(_mm512_slli_epi16(qh, 2), m30)), o32);
+                        e[2][q] = _mm512_sub_epi8(_mm512_or_si512(llml__x512_hi4(qa), _mm512_and_si512(qh, m30)), o32);
+                        e[3][q] = _mm512_sub_epi8(_mm512_or_si512(llml__x512_hi4(qb), _mm512_and_si512(_mm512_srli_epi16(qh, 2), m30)), o32);
+                    }
+                    LLML__UNROLL for (c = 0; c < 4; c++) {
+                        const int e0 = 128 * h + 32 * c + 16 * p;   /* first column, a multiple of 16 */
+                        const __m512i s = llml__x512_put16(e[c], dq + e0 * 16);
+                        _mm512_store_si512((void *)(pk->bias + (b * 16 + e0 / 16) * 16), _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(s, 7)));
+                    }
+                }
+            }
+            for (r = 0; r < 16; r++) {
+                const uint8_t *x = rp[r] + bo;
+                const float d = (valid >> r) & 1 ? llml__avx2_h(x + 208) : 0.0f;
+                for (j = 0; j < 16; j++) pk->d[(b * 16 + j) * 16 + r] = d * (float)(int8_t)x[192 + j];
+            }
+        }
+    }
+}
+
+LLML__AVX512I __m512i llml__x512_bc(const uint8_t *p) { return _mm512_set1_epi32((int)llml__rd32(p)); }
+LLML__AVX512I float llml__x512_f(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
+
+/* acc (16 rows of one activation row) into out: stored when `first`, else added. */
+LLML__AVX512I void llml__x512_out(float *o, __m512 acc, __mmask16 valid, int first) {
+    if (!first) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(valid, o));
+    _mm512_mask_storeu_ps(o, valid, acc);
+}
+
+/* TN activation rows (codes at aq + j as, block scales at ad + j as) x a
+   packed chunk of ng 32-blocks. */
+LLML__AVX512I void llml__x512_tile32(int TN, int64_t ng, const llml__gpack *pk, const uint8_t *aq, const uint8_t *ad,
+                                     size_t as, float *out, size_t os, __mmask16 valid, int first) {
+    __m512 acc[8];
+    int j, k;
+    int64_t g;
+    LLML__UNROLL for (j = 0; j < TN; j++) acc[j] = _mm512_setzero_ps();
+    for (g = 0; g < ng; g++) {
+        __m512i w[8];
+        const __m512i bias = _mm512_load_si512((const void *)(pk->bias + g * 16));
+        const __m512 dw = _mm512_load_ps(pk->d + g * 16);
+        LLML__UNROLL for (k = 0; k < 8; k++) w[k] = _mm512_load_si512((const void *)(pk->q + g * 512 + 64 * k));
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const uint8_t *y = aq + (size_t)j * as + 32 * g;
+            __m512i s = bias;
+            LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, llml__x512_bc(y + 4 * k), w[k]);
+            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(llml__x512_f(ad + (size_t)j * as + 4 * g))), acc[j]);
+        }
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++) llml__x512_out(out + (size_t)j * os, acc[j], valid, first);
+}
+
+/* The order in which the Q6_K kernels add up a block's 16 groups (of 16
+   columns): the order in which the matrix-vector kernel decodes them. */
+LLML__AVX512I int llml__x512_q6g(int g) { return 8 * (g >> 3) + 2 * (g & 3) + ((g >> 2) & 1); }
+
+/* TN activation rows x a packed chunk of nblk 256-blocks of Q4_K / Q6_K:
+   codes at aq + j as, scale per 256 at ad + j as, sums per 32 at asum + j as. */
+LLML__AVX512I void llml__x512_tilek(int f, int TN, int64_t nblk, const llml__gpack *pk, const uint8_t *aq,
+                                    const uint8_t *ad, const uint8_t *asum, size_t as,
+                                    float *out, size_t os, __mmask16 valid, int first) {
+    const int G = f == LLML__FK_Q6_K ? 16 : 32, NG = 256 / G, NW = G / 4, mins = f == LLML__FK_Q4_K;
+    __m512 acc[8], fs[8];
+    int j, k, g;
+    int64_t b;
+    LLML__UNROLL for (j = 0; j < TN; j++) acc[j] = _mm512_setzero_ps();
+    for (b = 0; b < nblk; b++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) fs[j] = _mm512_setzero_ps();
+        for (g = 0; g < NG; g++) {
+            const int gg = f == LLML__FK_Q6_K ? llml__x512_q6g(g) : g;
+            const int64_t gi = b * NG + gg;
+            __m512i w[8];
+            const __m512i bias = _mm512_load_si512((const void *)(pk->bias + gi * 16));
+            const __m512 ds = _mm512_load_ps(pk->d + gi * 16);
+            const __m512 mn = mins ? _mm512_load_ps(pk->m + gi * 16) : _mm512_setzero_ps();
+            LLML__UNROLL for (k = 0; k < NW; k++) w[k] = _mm512_load_si512((const void *)(pk->q + gi * G * 16 + 64 * k));
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const uint8_t *y = aq + (size_t)j * as + 256 * b + G * gg;
+                __m512i s = bias;
+                LLML__UNROLL for (k = 0; k < NW; k++) s = _mm512_dpbusd_epi32(s, llml__x512_bc(y + 4 * k), w[k]);
+                fs[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), ds, fs[j]);
+                if (mins) fs[j] = _mm512_fnmadd_ps(mn, _mm512_set1_ps(llml__x512_f(asum + (size_t)j * as + 4 * (8 * b + g))), fs[j]);
+            }
+        }
+        LLML__UNROLL for (j = 0; j < TN; j++)
+            acc[j] = _mm512_fmadd_ps(fs[j], _mm512_set1_ps(llml__x512_f(ad + (size_t)j * as + 4 * b)), acc[j]);
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++) llml__x512_out(out + (size_t)j * os, acc[j], valid, first);
+}
+
+/* The driver: panels of 16 weight rows, chunks of LLML__GK columns, tiles
+   of 8 (then 4, 2, 1) activation rows. kind 0: 32-block format f; 1: K. */
+LLML__AVX512I void llml__x512_gemm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                   const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    llml__gpack pk __attribute__((aligned(64)));
+    const uint8_t *rp[16];
+    int64_t r0, k0, t0;
+    for (r0 = 0; r0 < nr; r0 += 16) {
+        const int rn = (int)LLML__MIN(16, nr - r0);
+        const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
+        int i;
+        for (i = 0; i < 16; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        for (k0 = 0; k0 < n; k0 += LLML__GK) {
+            const int64_t kn = LLML__MIN(LLML__GK, n - k0);
+            if (kind == 0) llml__x512_pack32(f, rp, valid, k0, kn, &pk);
+            else llml__x512_packk(f, rp, valid, k0, kn, &pk);
+            for (t0 = 0; t0 < nt; ) {
+                const int64_t left = nt - t0;
+                const int tn = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+                const uint8_t *at = a + (size_t)t0 * as;
+                float *o = out + (size_t)t0 * os + (size_t)r0;
+                if (kind == 0) {
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 32);
+                    switch (tn) {
+                    case 8: llml__x512_tile32(8, kn / 32, &pk, aq, ad, as, o, os, valid, k0 == 0); break;
+                    case 4: llml__x512_tile32(4, kn / 32, &pk, aq, ad, as, o, os, valid, k0 == 0); break;
+                    case 2: llml__x512_tile32(2, kn / 32, &pk, aq, ad, as, o, os, valid, k0 == 0); break;
+                    default: llml__x512_tile32(1, kn / 32, &pk, aq, ad, as, o, os, valid, k0 == 0); break;
+                    }
+                } else {
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 256), *asum = at + n + 4 * (n / 256) + 4 * (k0 / 32);
+                    switch (tn) {
+                    case 8: llml__x512_tilek(f, 8, kn / 256, &pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+                    case 4: llml__x512_tilek(f, 4, kn / 256, &pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+                    case 2: llml__x512_tilek(f, 2, kn / 256, &pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+                    default: llml__x512_tilek(f, 1, kn / 256, &pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+                    }
+                }
+                t0 += tn;
+            }
+        }
+    }
+}
+
+#define LLML__X512_GEMM(name, KIND, F) \
+    static LLML__AVX512 void llml__avx512_gemm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                      const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__x512_gemm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__X512_GEMM(q4_0, 0, LLML__F32B_Q4_0)
+LLML__X512_GEMM(q5_0, 0, LLML__F32B_Q5_0)
+LLML__X512_GEMM(q8_0, 0, LLML__F32B_Q8_0)
+LLML__X512_GEMM(iq4_nl, 0, LLML__F32B_IQ4_NL)
+LLML__X512_GEMM(q4_k, 1, LLML__FK_Q4_K)
+LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
+
+/* ---- AVX-512 VNNI: matrix-vector products in the GEMM's arithmetic -------- */
+/* With fewer activation rows than LLML__GEMM_MIN_NT (token generation) the
+   weights are decoded straight from the file's blocks, 16 rows at a time,
+   into the same lanes-are-rows registers as the GEMM's packed panels (no
+   packing: each weight is used once). The codes stay unsigned here (the
+   activations are the signed operand) and the offset (8 for Q4_0, 16 for
+   Q5_0, 128 for Q8_0 / IQ4_NL, 32 for Q6_K) times the sum of the activation
+   codes starts the integer sum, which gives the same exact integer as the
+   GEMM. The float steps (per group, then per chunk of LLML__GK columns)
+   are the GEMM's, in the same order, so a token's results are the same bits
+   whether it is computed alone or within a prompt: this matters, because a
+   difference of one unit in the last place can flip an activation's 8-bit
+   code in the next layer and move the logits by 1e-2. */
+
+/* The sum of a Q8_0 block's 32 codes. */
+LLML__AVX512I int llml__x512_sum32(const uint8_t *q) {
+    const __m256i s = _mm256_sad_epu8(_mm256_xor_si256(llml__avx2_ld(q), _mm256_set1_epi8((char)0x80)), _mm256_setzero_si256());
+    __m128i t = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+    t = _mm_add_epi64(t, _mm_unpackhi_epi64(t, t));
+    return _mm_cvtsi128_si32(t) - 32 * 128;
+}
+
+/* Prefetch the next `lines` cache lines at pf: the mv kernels read their 16
+   rows as 16 interleaved streams, which the hardware prefetchers follow
+   badly; they prefetch the next panel of rows (one linear stream) while
+   working on this one. */
+LLML__AVX512I const uint8_t *llml__x512_pf(const uint8_t *pf, int lines) {
+    int i;
+    for (i = 0; i < lines; i++) _mm_prefetch((const char *)(pf + 64 * i), _MM_HINT_T1);
+    return pf + 64 * lines;
+}
+/* 16 fp16 values at rp[r] + off as floats (scalar loads: a gather is slower). */
+LLML__AVX512I __m512 llml__x512_sh16(const uint8_t *const *rp, size_t off) {
+    uint16_t h[16];
+    int r;
+    LLML__UNROLL for (r = 0; r < 16; r++) h[r] = llml__rd16(rp[r] + off);
+    return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h));
+}
+
+/* Rows r0.. (up to 16) of a 32-block format times one Q8_0 activation row. */
+LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
+                                   const uint8_t *y, float *out) {
+    const int bs = llml__f32b_bytes(f);
+    const int off = f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128;
+    const __m512i kvu = _mm512_xor_si512(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues)),
+                                         _mm512_set1_epi8((char)0x80));
+    const int64_t nb = n / 32;
+    __m512 tot = _mm512_setzero_ps();
+    int64_t k0, b;
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 32) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 32);
+        __m512 acc = _mm512_setzero_ps();
+        for (b = k0; b < k1; b++) {
+            const size_t bo = (size_t)b * (size_t)bs;
+            const uint8_t *yb = y + 34 * b;
+            __m512i lo[4], hi[4], u[8], s;
+            int q, k, l;
+            llml__x512_zero4(lo); llml__x512_zero4(hi);
+            pf = llml__x512_pf(pf, pfl);
+            if (f == LLML__F32B_Q5_0) {   /* the fifth bits go in by byte position: decode, then transpose */
+                LLML__UNROLL for (q = 0; q < 4; q++) {
+                    const __m512i x = llml__x512_ld4(rp, q, bo + 6);
+                    uint64_t ml = 0, mh = 0;
+                    LLML__UNROLL for (l = 0; l < 4; l++) {
+                        const uint32_t h = llml__rd32(rp[4 * l + q] + bo + 2);
+                        ml |= (uint64_t)(h & 0xffffu) << (16 * l);
+                        mh |= (uint64_t)(h >> 16) << (16 * l);
+                    }
+                    lo[q] = _mm512_or_si512(llml__x512_lo4(x), _mm512_maskz_mov_epi8(ml, _mm512_set1_epi8(0x10)));
+                    hi[q] = _mm512_or_si512(llml__x512_hi4(x), _mm512_maskz_mov_epi8(mh, _mm512_set1_epi8(0x10)));
+                }
+                llml__x512_tr4(lo, u);
+                llml__x512_tr4(hi, u + 4);
+            } else if (f == LLML__F32B_Q8_0) {
+                LLML__UNROLL for (q = 0; q < 4; q++) {
+                    lo[q] = llml__x512_ld4(rp, q, bo + 2);
+                    hi[q] = llml__x512_ld4(rp, q, bo + 18);
+                }
+                llml__x512_tr4(lo, u);
+                llml__x512_tr4(hi, u + 4);
+                LLML__UNROLL for (k = 0; k < 8; k++) u[k] = _mm512_xor_si512(u[k], _mm512_set1_epi8((char)0x80));
+            } else {   /* transpose the packed bytes, then split the nibbles */
+                llml__x512_ld16(rp, bo + 2, lo);
+                llml__x512_tr4(lo, hi);
+                LLML__UNROLL for (k = 0; k < 4; k++) {
+                    u[k] = llml__x512_lo4(hi[k]);
+                    u[4 + k] = llml__x512_hi4(hi[k]);
+                    if (f == LLML__F32B_IQ4_NL) {
+                        u[k] = _mm512_shuffle_epi8(kvu, u[k]);
+                        u[4 + k] = _mm512_shuffle_epi8(kvu, u[4 + k]);
+                    }
+                }
+            }
+            s = _mm512_set1_epi32(-off * llml__x512_sum32(yb + 2));
+            LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, u[k], llml__x512_bc(yb + 2 + 4 * k));
+            acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(llml__x512_sh16(rp, bo), _mm512_set1_ps(llml__avx2_h(yb))), acc);
+        }
+        tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
+    }
+    _mm512_mask_storeu_ps(out, valid, tot);
+}
+
+/* Byte j (0-3) of every dword, sign-extended. */
+LLML__AVX512I __m512i llml__x512_sbyte(__m512i v, int j) { return _mm512_srai_epi32(_mm512_slli_epi32(v, 24 - 8 * j), 24); }
+
+/* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row. */
+LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
+                                  const uint8_t *y, float *out) {
+    const size_t bs = (size_t)llml__fk_bytes(f);
+    const int64_t nb = n / 256;
+    const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30);
+    __m512 tot = _mm512_setzero_ps();
+    int64_t k0, b;
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 256) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 256);
+        __m512 acc = _mm512_setzero_ps();
+        for (b = k0; b < k1; b++) {
+            const size_t bo = (size_t)b * bs;
+            const uint8_t *yb = y + 292 * b;
+            /* prefetches spread over the four quarters of the block */
+            __m512 fs = _mm512_setzero_ps();
+            __m512i x[4], sc[4];
+            int q, c, p, k, j;
+            if (f == LLML__FK_Q4_K) {
+                __m512 d, dmin;
+                llml__x512_ld16(rp, bo, x);
+                llml__x512_tr4(x, sc);  /* sc[0]: d, dmin; sc[1..3]: the 12 scale bytes */
+                d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0]));
+                dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16)));
+                LLML__UNROLL for (c = 0; c < 4; c++) {
+                    __m512i u[2][8];
+                    pf = llml__x512_pf(pf, (pfl + 3) / 4);
+                    LLML__UNROLL for (p = 0; p < 2; p++) {
+                        __m512i lo[4], hi[4];
+                        llml__x512_zero4(lo); llml__x512_zero4(hi);
+                        LLML__UNROLL for (q = 0; q < 4; q++) {
+                            const __m512i v = llml__x512_ld4(rp, q, bo + 16 + 32 * (size_t)c + 16 * (size_t)p);
+                            lo[q] = llml__x512_lo4(v);
+                            hi[q] = llml__x512_hi4(v);
+                        }
+                        llml__x512_tr4(lo, u[0] + 4 * p);
+                        llml__x512_tr4(hi, u[1] + 4 * p);
+                    }
+                    LLML__UNROLL for (j = 0; j < 2; j++) {
+                        const int g = 2 * c + j;
+                        __m512i s = _mm512_setzero_si512(), scg, mg;
+                        int16_t b0, b1;
+                        llml__x512_k4sm(sc, g, &scg, &mg);
+                        LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, u[j][k], llml__x512_bc(yb + 4 + 32 * g + 4 * k));
+                        memcpy(&b0, yb + 260 + 4 * g, 2);
+                        memcpy(&b1, yb + 262 + 4 * g, 2);
+                        fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(scg)), fs);
+                        fs = _mm512_fnmadd_ps(_mm512_mul_ps(dmin, _mm512_cvtepi32_ps(mg)), _mm512_set1_ps((float)(b0 + b1)), fs);
+                    }
+                }
+            } else { /* Q6_K */
+                const __m512 d = llml__x512_sh16(rp, bo + 208);
+                llml__x512_ld16(rp, bo + 192, x);
+                llml__x512_tr4(x, sc);  /* sc[i]: scales 4 i .. 4 i + 3 */
+                {
+                    int h;
+                    LLML__UNROLL for (h = 0; h < 2; h++) {
+                        LLML__UNROLL for (p = 0; p < 2; p++) {
+                            __m512i xa[4], xb[4], xh[4], ta[4], tb[4], th[4];
+                            pf = llml__x512_pf(pf, (pfl + 3) / 4);
+                            /* transpose the packed bytes, then decode (bytewise) */
+                            llml__x512_ld16(rp, bo + 64 * (size_t)h + 16 * (size_t)p, xa);
+                            llml__x512_ld16(rp, bo + 64 * (size_t)h + 32 + 16 * (size_t)p, xb);
+                            llml__x512_ld16(rp, bo + 128 + 32 * (size_t)h + 16 * (size_t)p, xh);
+                            llml__x512_tr4(xa, ta);
+                            llml__x512_tr4(xb, tb);
+                            llml__x512_tr4(xh, th);
+                            /* groups in the GEMM's order for Q6_K (llml__x512_q6g) */
+                            LLML__UNROLL for (c = 0; c < 4; c++) {
+                                const int g = 8 * h + 2 * c + p;   /* group of 16: columns 16 g .. */
+                                int16_t bsum;
+                                __m512i s;
+                                memcpy(&bsum, yb + 260 + 2 * g, 2);
+                                s = _mm512_set1_epi32(-32 * (int)bsum);
+                                LLML__UNROLL for (k = 0; k < 4; k++) {
+                                    __m512i u;
+                                    if (c == 0) u = _mm512_or_si512(_mm512_and_si512(ta[k], m4), _mm512_and_si512(_mm512_slli_epi16(th[k], 4), m30));
+                                    else if (c == 1) u = _mm512_or_si512(_mm512_and_si512(tb[k], m4), _mm512_and_si512(_mm512_slli_epi16(th[k], 2), m30));
+                                    else if (c == 2) u = _mm512_or_si512(llml__x512_hi4(ta[k]), _mm512_and_si512(th[k], m30));
+                                    else u = _mm512_or_si512(llml__x512_hi4(tb[k]), _mm512_and_si512(_mm512_srli_epi16(th[k], 2), m30));
+                                    s = _mm512_dpbusd_epi32(s, u, llml__x512_bc(yb + 4 + 16 * g + 4 * k));
+                                }
+                                fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(llml__x512_sbyte(sc[g / 4], g % 4))), fs);
+                            }
+                        }
+                    }
+                }
+            }
+            acc = _mm512_fmadd_ps(fs, _mm512_set1_ps(llml__x512_f(yb)), acc);
+        }
+        tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
+    }
+    _mm512_mask_storeu_ps(out, valid, tot);
+}
+
+LLML__AVX512I void llml__x512_mm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                 const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    const uint8_t *rp[16];
+    /* cache lines of the next panel to prefetch per block */
+    const int64_t steps = kind == 0 ? n / 32 : n / 256;
+    const int pfl = (int)((16 * ws + 64 * (size_t)steps - 1) / (64 * (size_t)steps));
+    int64_t r0, t;
+    for (r0 = 0; r0 < nr; r0 += 16) {
+        const int rn = (int)LLML__MIN(16, nr - r0);
+        const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
+        const uint8_t *pf = w + (size_t)(r0 + 16) * ws;
+        int i;
+        for (i = 0; i < 16; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        for (t = 0; t < nt; t++) {
+            if (kind == 0) llml__x512_mv32(f, n, rp, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
+            else llml__x512_mvk(f, n, rp, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
+        }
+    }
+}
+
+#define LLML__X512_MM(name, KIND, F) \
+    static LLML__AVX512 void llml__avx512_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                    const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__x512_mm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__X512_MM(q4_0, 0, LLML__F32B_Q4_0)
+LLML__X512_MM(q5_0, 0, LLML__F32B_Q5_0)
+LLML__X512_MM(q8_0, 0, LLML__F32B_Q8_0)
+LLML__X512_MM(iq4_nl, 0, LLML__F32B_IQ4_NL)
+LLML__X512_MM(q4_k, 1, LLML__FK_Q4_K)
+LLML__X512_MM(q6_k, 1, LLML__FK_Q6_K)
+
+/* gq rows: the AVX2 quantizers (the reference's bytes), then codes + 128
+   and float scales (see llml__kern). */
+static LLML__AVX512 void llml__avx512_gq_q8_0(const float *x, void *dst, int64_t n) {
+    uint8_t *q = (uint8_t *)dst, *sc = q + n, tmp[8 * 34];
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+    const int64_t nb = n / 32;
+    int64_t b0;
+    for (b0 = 0; b0 < nb; b0 += 8) {
+        const int m = (int)LLML__MIN(8, nb - b0);
+        int i;
+        llml__avx2_actq_q8_0(x + 32 * b0, tmp, 32 * m);
+        for (i = 0; i < m; i++) {
+            const float d = llml__avx2_h(tmp + 34 * i);
+            memcpy(sc + 4 * (b0 + i), &d, 4);
+            _mm256_storeu_si256((__m256i *)(void *)(q + 32 * (b0 + i)), _mm256_xor_si256(llml__avx2_ld(tmp + 34 * i + 2), bias));
+        }
+    }
+}
+
+static LLML__AVX512 void llml__avx512_gq_q8_k(const float *x, void *dst, int64_t n) {
+    const int64_t nb = n / 256;
+    uint8_t *q = (uint8_t *)dst, *sd = q + n, *ss = q + n + 4 * nb, tmp[292];
+    const __m512i bias = _mm512_set1_epi8((char)0x80);
+    int64_t b;
+    for (b = 0; b < nb; b++) {
+        int i;
+        llml__avx2_actq_q8_k(x + 256 * b, tmp, 256);
+        memcpy(sd + 4 * b, tmp, 4);
+        for (i = 0; i < 4; i++)
+            _mm512_storeu_si512((void *)(q + 256 * b + 64 * i), _mm512_xor_si512(_mm512_loadu_si512((const void *)(tmp + 4 + 64 * i)), bias));
+        for (i = 0; i < 8; i++) {
+            int16_t s0, s1;
+            float s;
+            memcpy(&s0, tmp + 260 + 4 * i, 2);
+            memcpy(&s1, tmp + 262 + 4 * i, 2);
+            s = (float)(s0 + s1);
+            memcpy(ss + 4 * (8 * b + i), &s, 4);
+        }
+    }
+}
+
+static void llml__kern_fill_avx512(llml__kern *k) {
+    k->mm[LLML_TYPE_Q4_0] = llml__avx512_mm_q4_0;
+    k->mm[LLML_TYPE_Q5_0] = llml__avx512_mm_q5_0;
+    k->mm[LLML_TYPE_Q8_0] = llml__avx512_mm_q8_0;
+    k->mm[LLML_TYPE_IQ4_NL] = llml__avx512_mm_iq4_nl;
+    k->mm[LLML_TYPE_Q4_K] = llml__avx512_mm_q4_k;
+    k->mm[LLML_TYPE_Q6_K] = llml__avx512_mm_q6_k;
+    k->gemm[LLML_TYPE_Q4_0] = llml__avx512_gemm_q4_0;
+    k->gemm[LLML_TYPE_Q5_0] = llml__avx512_gemm_q5_0;
+    k->gemm[LLML_TYPE_Q8_0] = llml__avx512_gemm_q8_0;
+    k->gemm[LLML_TYPE_IQ4_NL] = llml__avx512_gemm_iq4_nl;
+    k->gemm[LLML_TYPE_Q4_K] = llml__avx512_gemm_q4_k;
+    k->gemm[LLML_TYPE_Q6_K] = llml__avx512_gemm_q6_k;
+    k->gq[LLML_TYPE_Q4_0] = llml__avx512_gq_q8_0;
+    k->gq[LLML_TYPE_Q5_0] = llml__avx512_gq_q8_0;
+    k->gq[LLML_TYPE_Q8_0] = llml__avx512_gq_q8_0;
+    k->gq[LLML_TYPE_IQ4_NL] = llml__avx512_gq_q8_0;
+    k->gq[LLML_TYPE_Q4_K] = llml__avx512_gq_q8_k;
+    k->gq[LLML_TYPE_Q6_K] = llml__avx512_gq_q8_k;
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#endif /* LLML__X86_512 */
+
 /* ---- the table --------------------------------------------------------------- */
 
 static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
@@ -726,7 +1473,13 @@ static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
         k->actq[LLML_TYPE_Q8_0] = llml__avx2_actq_q8_0;
         k->actq[LLML_TYPE_Q8_1] = llml__avx2_actq_q8_1;
         k->actq[LLML_TYPE_Q8_K] = llml__avx2_actq_q8_k;
+        k->wsum[LLML_TYPE_F16] = llml__avx2_wsum_f16;
+        k->wsum[LLML_TYPE_F32] = llml__avx2_wsum_f32;
+        k->silu_mul = llml__avx2_silu_mul;
     }
+#if defined(LLML__X86_512)
+    if ((isa & LLML__ISA_AVX2) && (isa & LLML__ISA_AVX512)) llml__kern_fill_avx512(k);
+#endif
 }
 
 #endif /* LLML__X86 */

@@ -842,7 +842,7 @@ static void llml__vocab_split_stage(const llml_vocab *v, int stage, const uint32
                                     const uint32_t *in, size_t n_in, llml__vocab_pieces *pc) {
     size_t k, s = 0;
     for (k = 0; k < n_in; k++) {
-        size_t e = s + in[k], p, gap;
+        size_t e = s + in[k], p;
         switch (stage) {
         case LLML__VST_GPT2: llml__vocab_split_gpt2(v, cp, s, e, pc); break;
         case LLML__VST_LLAMA3: llml__vocab_split_llama3(v, cp, s, e, 3, pc); break;
@@ -856,7 +856,6 @@ static void llml__vocab_split_stage(const llml_vocab *v, int stage, const uint32
             break;
         default:
             p = s;
-            gap = s;
             pc->prev_end = s;
             while (p < e) {
                 size_t m = llml__vocab_match(v, stage, cp, p, e);
@@ -864,9 +863,7 @@ static void llml__vocab_split_stage(const llml_vocab *v, int stage, const uint32
                 llml__vocab_cut(pc, p);
                 p += m;
                 llml__vocab_cut(pc, p);
-                gap = p;
             }
-            (void)gap;
             llml__vocab_cut(pc, e);
             break;
         }
@@ -1587,6 +1584,17 @@ LLML_API llml_result llml_vocab_load(const llml_gguf *g, const llml_allocator *a
         if (llml_gguf_get_int(g, special_keys[j], &id) == LLML_OK && id >= 0 && id < v->n_tokens) v->special[j] = (int32_t)id;
     }
     {
+        /* the older names of the first three FIM keys; read after the new ones, so
+           they win when both are present (as in the reference) */
+        static const char *const old_fim_keys[3] = {
+            "tokenizer.ggml.prefix_token_id", "tokenizer.ggml.suffix_token_id", "tokenizer.ggml.middle_token_id"
+        };
+        int64_t id;
+        for (j = 0; j < 3; j++)
+            if (llml_gguf_get_int(g, old_fim_keys[j], &id) == LLML_OK && id >= 0 && id < v->n_tokens)
+                v->special[LLML_TOKEN_FIM_PRE + j] = (int32_t)id;
+    }
+    {
         int64_t id;
         if (v->type == LLML_VOCAB_WPM && llml_gguf_find_key(g, "tokenizer.ggml.bos_token_id") < 0 &&
             llml_gguf_get_int(g, "tokenizer.ggml.cls_token_id", &id) == LLML_OK && id >= 0 && id < v->n_tokens)
@@ -1787,6 +1795,59 @@ LLML_API llml_result llml_tokenize(const llml_vocab *v, const char *text, size_t
     if (!ok) return LLML_ERR_OUT_OF_MEMORY;
     *n_tokens = w.n;
     return w.n > cap ? LLML_ERR_BUFFER_TOO_SMALL : LLML_OK;
+}
+
+/* ---- fill-in-the-middle --------------------------------------------------------- */
+
+LLML_API llml_result llml_vocab_fim_tokens(const llml_vocab *v, int32_t *pre, int32_t *suf, int32_t *mid) {
+    int32_t p, s, m;
+    if (pre) *pre = -1;
+    if (suf) *suf = -1;
+    if (mid) *mid = -1;
+    if (!v) return LLML_ERR_INVALID_ARG;
+    p = v->special[LLML_TOKEN_FIM_PRE];
+    s = v->special[LLML_TOKEN_FIM_SUF];
+    m = v->special[LLML_TOKEN_FIM_MID];
+    if (pre) *pre = p;
+    if (suf) *suf = s;
+    if (mid) *mid = m;
+    return (p >= 0 && s >= 0 && m >= 0) ? LLML_OK : LLML_ERR_NOT_FOUND;
+}
+
+/* Put one id at tokens[*n] when there is room; count it either way. */
+static void llml__vocab_infill_put(int32_t *tokens, size_t cap, size_t *n, int32_t id) {
+    if (*n < cap) tokens[*n] = id;
+    (*n)++;
+}
+
+LLML_API llml_result llml_tokenize_infill(const llml_vocab *v, const char *prefix, size_t prefix_len,
+                                          const char *suffix, size_t suffix_len, uint32_t flags,
+                                          int32_t *tokens, size_t cap, size_t *n_tokens) {
+    int32_t fim[3];
+    const char *text[2];
+    size_t len[2], n = 0, k;
+    int32_t mark[2];
+    int part, spm = (flags & LLML_TOKENIZE_INFILL_SPM) != 0;
+    llml_result r;
+    if (n_tokens) *n_tokens = 0;
+    if (!v || !n_tokens || (!prefix && prefix_len) || (!suffix && suffix_len) || (!tokens && cap))
+        return LLML_ERR_INVALID_ARG;
+    if (llml_vocab_fim_tokens(v, &fim[0], &fim[1], &fim[2]) != LLML_OK) return LLML_ERR_NOT_FOUND;
+    if ((flags & LLML_TOKENIZE_ADD_SPECIAL) && v->add_bos && v->special[LLML_TOKEN_BOS] >= 0)
+        llml__vocab_infill_put(tokens, cap, &n, v->special[LLML_TOKEN_BOS]);
+    text[spm] = prefix ? prefix : "";  len[spm] = prefix_len;  mark[spm] = fim[0];
+    text[!spm] = suffix ? suffix : ""; len[!spm] = suffix_len; mark[!spm] = fim[1];
+    for (part = 0; part < 2; part++) {
+        llml__vocab_infill_put(tokens, cap, &n, mark[part]);
+        k = 0;
+        r = llml_tokenize(v, text[part], len[part], flags & LLML_TOKENIZE_PARSE_SPECIAL,
+                          n < cap ? tokens + n : NULL, n < cap ? cap - n : 0, &k);
+        if (r != LLML_OK && r != LLML_ERR_BUFFER_TOO_SMALL) return r;
+        n += k;
+    }
+    llml__vocab_infill_put(tokens, cap, &n, fim[2]);
+    *n_tokens = n;
+    return n > cap ? LLML_ERR_BUFFER_TOO_SMALL : LLML_OK;
 }
 
 /* ---- detokenize --------------------------------------------------------------- */

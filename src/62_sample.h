@@ -121,7 +121,13 @@ static void llml__smp_softmax(llml__smp_cand *c, size_t n, float temp) {
         float w;
         if (mx == INFINITY) w = c[i].logit == INFINITY ? 1.0f : 0.0f;
         else if (mx == -INFINITY) w = 1.0f;
-        else w = expf((c[i].logit - mx) / temp);
+        else if (c[i].logit == -INFINITY) w = 0.0f;     /* banned, even at temp = inf */
+        else {
+            /* a finite difference over temp = inf is 0 (the float
+               subtraction may overflow to -inf: -inf / inf is NaN) */
+            float x = (c[i].logit - mx) / temp;
+            w = x == x ? expf(x) : 1.0f;
+        }
         c[i].p = w;
         sum += w;
     }

@@ -31,6 +31,23 @@
 typedef llml_task_fn llml__task_fn;
 
 /* ---- thread pool: persistent workers parked on a condition variable ----- */
+/* Token generation runs some hundred short parallel steps per token, so a
+   worker (and the caller, waiting for the workers) first spins for a few
+   tens of microseconds (LLML__POOL_SPIN pause loops) watching for the next
+   step before it parks on the condition variable: between the steps of one
+   decode nobody sleeps, and an idle pool costs nothing. */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LLML__POOL_SPIN 4096
+#define LLML__ATOMIC_DEC(p) __atomic_sub_fetch((p), 1, __ATOMIC_ACQ_REL)
+#if defined(__x86_64__) || defined(__i386__)
+#define LLML__PAUSE() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define LLML__PAUSE() __asm__ __volatile__("yield")
+#else
+#define LLML__PAUSE() ((void)0)
+#endif
+#endif
 
 typedef struct llml__pool {
     int n;                       /* threads including the caller */
@@ -40,8 +57,8 @@ typedef struct llml__pool {
     pthread_t th[LLML__MAX_THREADS];
     pthread_mutex_t mu;
     pthread_cond_t cv_go, cv_done;
-    uint64_t gen;
-    int pending, quit, started;
+    uint64_t gen;                /* step number (atomic where spinning)  */
+    int pending, quit, started;  /* pending, quit: atomic likewise       */
     llml__task_fn fn;
     void *arg;
 #endif
@@ -58,16 +75,34 @@ static void *llml__pool_main(void *argp) {
     for (;;) {
         llml__task_fn fn;
         void *arg;
-        pthread_mutex_lock(&p->mu);
-        while (p->gen == seen && !p->quit) pthread_cond_wait(&p->cv_go, &p->mu);
-        if (p->quit) { pthread_mutex_unlock(&p->mu); break; }
-        seen = p->gen;
+        int woke = 0;
+#ifdef LLML__POOL_SPIN
+        int spin;
+        for (spin = 0; spin < LLML__POOL_SPIN; spin++) {
+            if (LLML__ATOMIC_LOAD(&p->gen) != seen || LLML__ATOMIC_LOAD(&p->quit)) { woke = 1; break; }
+            LLML__PAUSE();
+        }
+#endif
+        if (!woke) {
+            pthread_mutex_lock(&p->mu);
+            while (LLML__ATOMIC_LOAD(&p->gen) == seen && !LLML__ATOMIC_LOAD(&p->quit)) pthread_cond_wait(&p->cv_go, &p->mu);
+            pthread_mutex_unlock(&p->mu);
+        }
+        if (LLML__ATOMIC_LOAD(&p->quit)) break;
+        seen = LLML__ATOMIC_LOAD(&p->gen);   /* fn and arg were stored before gen */
         fn = p->fn; arg = p->arg;
-        pthread_mutex_unlock(&p->mu);
         fn(arg, ith, p->n);
+#ifdef LLML__POOL_SPIN
+        if (LLML__ATOMIC_DEC(&p->pending) == 0) {
+            pthread_mutex_lock(&p->mu);
+            pthread_cond_signal(&p->cv_done);
+            pthread_mutex_unlock(&p->mu);
+        }
+#else
         pthread_mutex_lock(&p->mu);
         if (--p->pending == 0) pthread_cond_signal(&p->cv_done);
         pthread_mutex_unlock(&p->mu);
+#endif
     }
     return NULL;
 }
@@ -104,7 +139,7 @@ static void llml__pool_stop(llml__pool *p) {
     int i;
     if (p->n <= 1 && !p->started) return;
     pthread_mutex_lock(&p->mu);
-    p->quit = 1;
+    LLML__ATOMIC_STORE(&p->quit, 1);
     pthread_cond_broadcast(&p->cv_go);
     pthread_mutex_unlock(&p->mu);
     for (i = 1; i <= p->started; i++) pthread_join(p->th[i], NULL);
@@ -123,13 +158,22 @@ static void llml__pool_run(llml__pool *p, llml__task_fn fn, void *arg) {
     if (p->n > 1) {
         pthread_mutex_lock(&p->mu);
         p->fn = fn; p->arg = arg;
-        p->pending = p->n - 1;
-        p->gen++;
+        LLML__ATOMIC_STORE(&p->pending, p->n - 1);
+        LLML__ATOMIC_STORE(&p->gen, p->gen + 1);
         pthread_cond_broadcast(&p->cv_go);
         pthread_mutex_unlock(&p->mu);
         fn(arg, 0, p->n);
+#ifdef LLML__POOL_SPIN
+        {
+            int spin;
+            for (spin = 0; spin < LLML__POOL_SPIN && LLML__ATOMIC_LOAD(&p->pending) > 0; spin++) LLML__PAUSE();
+        }
+#endif
+#ifdef LLML__POOL_SPIN
+        if (LLML__ATOMIC_LOAD(&p->pending) == 0) return;
+#endif
         pthread_mutex_lock(&p->mu);
-        while (p->pending > 0) pthread_cond_wait(&p->cv_done, &p->mu);
+        while (LLML__ATOMIC_LOAD(&p->pending) > 0) pthread_cond_wait(&p->cv_done, &p->mu);
         pthread_mutex_unlock(&p->mu);
         return;
     }
@@ -147,6 +191,8 @@ static int llml__cpu_count(void) {
 }
 
 /* ---- the context --------------------------------------------------------- */
+
+typedef struct llml__bk llml__bk;   /* a backend in use (>>backend) */
 
 struct llml_ctx {
     const llml_model *m;
@@ -183,6 +229,7 @@ struct llml_ctx {
     char last_error[256];
     void *mem;                  /* one block for all of the above      */
     size_t mem_size;
+    llml__bk *bk;               /* backend running some layers, or NULL */
 };
 
 static void llml__ctx_error(llml_ctx *c, const char *fmt, ...)
@@ -239,6 +286,13 @@ enum {
     LLML__CB_COUNT
 };
 static void llml__shape_of_model(const llml_model *m, llml_shape *s);
+/* >>backend */
+static llml_result llml__bk_attach(llml_ctx *c, const llml_ctx_desc *d, llml_error *err);
+static void llml__bk_free(llml_ctx *c);
+static int llml__bk_layer_on(const llml_ctx *c, int32_t il);
+static llml_result llml__bk_forward(llml_ctx *c, int32_t il0, int32_t il1, int64_t n, int64_t pos0, int64_t out_rows,
+                                    float *dst, int want_x);
+static llml_result llml__bk_kv_sync(const llml_ctx *c, int to_host, int64_t pos0, int64_t n);
 static llml_result llml__ctx_measure(const llml_shape *s, const llml_model *m, const llml_ctx_desc *desc,
                                      uint64_t *buf, llml_ctx_sizes *out);
 
@@ -402,6 +456,10 @@ LLML_API llml_result llml_ctx_create(const llml_model *m, const llml_ctx_desc *d
                  (double)c->mem_size / 1048576.0);
         c->log(c->log_user, LLML_LOG_INFO, buf);
     }
+    {
+        llml_result r = llml__bk_attach(c, &d, err);   /* GPU layers, if asked for */
+        if (r != LLML_OK) { llml_ctx_free(c); return r; }
+    }
     *out = c;
     return LLML_OK;
 }
@@ -410,6 +468,7 @@ LLML_API void llml_ctx_free(llml_ctx *c) {
     llml_allocator a;
     if (!c) return;
     a = c->alloc;
+    llml__bk_free(c);
     if (c->mem && !c->pool.host) llml__pool_stop(&c->pool);
     if (c->logits) llml__free(&a, c->logits, c->logits_cap * sizeof(float));
     if (c->mem) llml__free(&a, c->mem, c->mem_size);
@@ -440,7 +499,6 @@ static void llml__rmsnorm(float *y, const float *x, const float *w, int64_t n, f
     if (w) for (i = 0; i < n; i++) y[i] *= w[i];
 }
 
-static float llml__silu(float x) { return x / (1.0f + expf(-x)); }
 
 /* GELU, tanh form, through half precision as the reference's table does:
    the input is rounded to F16 and so is the result. */
@@ -498,6 +556,10 @@ typedef struct llml__mm_task {
     const llml_ctx *c;
     const llml__w *w;
     const uint8_t *wdata;       /* expert slice */
+    llml__mm_fn fn;             /* kern.mm, or kern.gemm on gq rows */
+    size_t a_stride;            /* bytes between activation rows in c->actq */
+    const float *x;             /* float activation rows (quantizing pass) */
+    size_t x_stride;
     int64_t nt;
     float *out;
     size_t out_stride;
@@ -507,26 +569,49 @@ static void llml__mm_worker(void *arg, int ith, int nth) {
     const llml__mm_task *t = (const llml__mm_task *)arg;
     const llml__w *w = t->w;
     int64_t nr = w->ne[1];
-    /* split rows in chunks of 16 so SIMD kernels see whole groups */
+    /* split rows in chunks of 16 so SIMD kernels see whole groups (the
+       prompt GEMM's panels are 16 rows) */
     int64_t chunks = (nr + 15) / 16;
     int64_t c0 = chunks * ith / nth, c1 = chunks * (ith + 1) / nth;
     int64_t r0 = c0 * 16, r1 = LLML__MIN(c1 * 16, nr);
     if (r0 >= r1) return;
-    t->c->kern.mm[w->type](w->type, w->ne[0], t->wdata + (size_t)r0 * w->row_bytes, w->row_bytes, r1 - r0,
-                           t->c->actq, t->c->actq_row, t->nt, t->out + r0, t->out_stride);
+    t->fn(w->type, w->ne[0], t->wdata + (size_t)r0 * w->row_bytes, w->row_bytes, r1 - r0,
+          t->c->actq, t->a_stride, t->nt, t->out + r0, t->out_stride);
 }
 
-/* out[t][0..rows) = W(expert) x[t] for nt rows of x (stride x_stride floats). */
+/* The quantizing pass: activation rows split over the threads. */
+static void llml__actq_worker(void *arg, int ith, int nth) {
+    const llml__mm_task *t = (const llml__mm_task *)arg;
+    const llml_ctx *c = t->c;
+    const llml_type wt = t->w->type;
+    const int gemm = t->fn != c->kern.mm[wt];
+    const llml__actq_fn q = gemm ? c->kern.gq[wt] : c->kern.actq[llml__types[wt].info.vec_dot_type];
+    int64_t i0 = t->nt * ith / nth, i1 = t->nt * (ith + 1) / nth, i;
+    for (i = i0; i < i1; i++) q(t->x + (size_t)i * t->x_stride, c->actq + (size_t)i * t->a_stride, t->w->ne[0]);
+}
+
+/* out[t][0..rows) = W(expert) x[t] for nt rows of x (stride x_stride
+   floats). From LLML__GEMM_MIN_NT rows on, the prompt GEMM where the
+   kernels have one for the format (it gives the same bits as mm, so a
+   token's results do not depend on how many rows share the call). */
 static void llml__matmul(llml_ctx *c, const llml__w *w, int64_t expert, const float *x, size_t x_stride,
                          int64_t nt, float *out, size_t out_stride) {
     llml__mm_task t;
-    llml_type vdt = llml__types[w->type].info.vec_dot_type;
-    int64_t i;
-    for (i = 0; i < nt; i++) c->kern.actq[vdt](x + (size_t)i * x_stride, c->actq + (size_t)i * c->actq_row, w->ne[0]);
+    const int64_t work = nt * w->ne[1] * w->ne[0];
     t.c = c; t.w = w;
     t.wdata = w->data + (size_t)expert * (size_t)w->ne[1] * w->row_bytes;
+    t.x = x; t.x_stride = x_stride;
     t.nt = nt; t.out = out; t.out_stride = out_stride;
-    if (nt * w->ne[1] * w->ne[0] < 32768) llml__mm_worker(&t, 0, 1);
+    if (nt >= LLML__GEMM_MIN_NT && c->kern.gemm[w->type]) {
+        t.fn = c->kern.gemm[w->type];
+        t.a_stride = llml__align64(llml__gq_bytes(w->type, w->ne[0]));   /* <= actq_row */
+    } else {
+        t.fn = c->kern.mm[w->type];
+        t.a_stride = c->actq_row;
+    }
+    if (nt >= 2 * c->pool.n && c->pool.n > 1 && nt * w->ne[0] >= 65536) llml__pool_run(&c->pool, llml__actq_worker, &t);
+    else llml__actq_worker(&t, 0, 1);
+    if (work < 32768) llml__mm_worker(&t, 0, 1);
     else llml__pool_run(&c->pool, llml__mm_worker, &t);
 }
 
@@ -544,7 +629,7 @@ static void llml__attn_worker(void *arg, int ith, int nth) {
     const llml_model *m = c->m;
     const llml__layer *L = &m->layers[t->il];
     int64_t hd = m->info.head_dim, n_head = m->info.n_head, n_kv = L->n_head_kv;
-    int64_t group = n_head / n_kv, h, i, j, d;
+    int64_t group = n_head / n_kv, h, i, j;
     int64_t n_q = n_head * hd;
     float *scores = c->th_scores + (size_t)ith * c->n_ctx;
     uint8_t *qa = c->th_q + (size_t)ith * llml__align64((size_t)hd * 4 + 64);
@@ -580,21 +665,8 @@ static void llml__attn_worker(void *arg, int ith, int nth) {
                 scores[j] = e;
             }
             inv = (float)(1.0 / sum);
-            for (d = 0; d < hd; d++) o[d] = 0.0f;
-            for (j = 0; j < nk; j++) {
-                float p = scores[j] * inv;
-                const uint8_t *vr = vbase + (size_t)(j0 + j) * row;
-                if (c->kt == LLML_TYPE_F32) {
-                    const float *vf = (const float *)(const void *)vr;
-                    for (d = 0; d < hd; d++) o[d] += p * vf[d];
-                } else if (c->kt == LLML_TYPE_F16) {
-                    p = llml_fp16_to_fp32(llml_fp32_to_fp16(p));
-                    for (d = 0; d < hd; d++) o[d] += p * llml_fp16_to_fp32(llml__rd16(vr + 2 * d));
-                } else {
-                    llml__types[c->kt].dequant(vr, vrow, hd);
-                    for (d = 0; d < hd; d++) o[d] += p * vrow[d];
-                }
-            }
+            for (j = 0; j < nk; j++) scores[j] *= inv;
+            c->kern.wsum[c->kt](c->kt, o, vbase + (size_t)j0 * row, row, scores, nk, hd, vrow);
         }
     }
 }
@@ -618,10 +690,10 @@ static void llml__kv_store(llml_ctx *c, int il, const float *k, const float *v, 
 
 /* ---- feed-forward -------------------------------------------------------- */
 
-static void llml__act_mul(const llml_model *m, float *g, const float *u, int64_t n) {
+static void llml__act_mul(const llml_ctx *c, float *g, const float *u, int64_t n) {
     int64_t i;
-    if (m->gelu) for (i = 0; i < n; i++) g[i] = llml__gelu(g[i]) * u[i];
-    else for (i = 0; i < n; i++) g[i] = llml__silu(g[i]) * u[i];
+    if (c->m->gelu) for (i = 0; i < n; i++) g[i] = llml__gelu(g[i]) * u[i];
+    else c->kern.silu_mul(g, u, n);
 }
 
 /* dense FFN on n rows of cur (stride n_embd) into ffo */
@@ -632,13 +704,13 @@ static void llml__ffn_dense(llml_ctx *c, const llml__layer *L, int64_t n) {
         llml__matmul(c, &L->ffn_up, 0, c->cur, (size_t)ne, n, c->ffa, (size_t)(2 * ff));
         for (i = 0; i < n; i++) {
             float *gu = c->ffa + (size_t)i * 2 * ff;
-            llml__act_mul(m, gu, gu + ff, ff);
+            llml__act_mul(c, gu, gu + ff, ff);
             memmove(c->ffb + (size_t)i * ff, gu, (size_t)ff * 4);
         }
     } else {
         llml__matmul(c, &L->ffn_gate, 0, c->cur, (size_t)ne, n, c->ffb, (size_t)ff);
         llml__matmul(c, &L->ffn_up, 0, c->cur, (size_t)ne, n, c->ffa, (size_t)ff);
-        for (i = 0; i < n; i++) llml__act_mul(m, c->ffb + (size_t)i * ff, c->ffa + (size_t)i * ff, ff);
+        for (i = 0; i < n; i++) llml__act_mul(c, c->ffb + (size_t)i * ff, c->ffa + (size_t)i * ff, ff);
     }
     llml__matmul(c, &L->ffn_down, 0, c->ffb, (size_t)ff, n, c->ffo, (size_t)ne);
 }
@@ -685,7 +757,7 @@ static void llml__ffn_moe(llml_ctx *c, const llml__layer *L, int64_t n) {
         for (i = 0; i < cnt; i++) memcpy(xe + (size_t)i * ne, c->cur + (size_t)(c->moe_idx[i] / k) * ne, (size_t)ne * 4);
         llml__matmul(c, &L->gate_exps, e, xe, (size_t)ne, cnt, c->ffb, (size_t)ff);
         llml__matmul(c, &L->up_exps, e, xe, (size_t)ne, cnt, c->ffa, (size_t)ff);
-        for (i = 0; i < cnt; i++) llml__act_mul(m, c->ffb + (size_t)i * ff, c->ffa + (size_t)i * ff, ff);
+        for (i = 0; i < cnt; i++) llml__act_mul(c, c->ffb + (size_t)i * ff, c->ffa + (size_t)i * ff, ff);
         llml__matmul(c, &L->down_exps, e, c->ffb, (size_t)ff, cnt, c->ffa, (size_t)ne);
         for (i = 0; i < cnt; i++) {
             float *y = c->moe_y + (size_t)c->moe_idx[i] * ne, wt = c->moe_w[c->moe_idx[i]];
@@ -714,7 +786,7 @@ static void llml__ffn_moe(llml_ctx *c, const llml__layer *L, int64_t n) {
         }
         llml__matmul(c, &L->gate_shexp, 0, c->cur, (size_t)ne, n, c->ffb, (size_t)ffs);
         llml__matmul(c, &L->up_shexp, 0, c->cur, (size_t)ne, n, c->ffa, (size_t)ffs);
-        for (i = 0; i < n; i++) llml__act_mul(m, c->ffb + (size_t)i * ffs, c->ffa + (size_t)i * ffs, ffs);
+        for (i = 0; i < n; i++) llml__act_mul(c, c->ffb + (size_t)i * ffs, c->ffa + (size_t)i * ffs, ffs);
         llml__matmul(c, &L->down_shexp, 0, c->ffb, (size_t)ffs, n, c->ffa, (size_t)ne);
         for (i = 0; i < n; i++)
             for (d = 0; d < ne; d++) c->ffo[(size_t)i * ne + d] += c->ffa[(size_t)i * ne + d] * gs[i];
@@ -746,6 +818,17 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
             LLML__ATOMIC_STORE(&c->cancel, 0);
             llml__ctx_error(c, "decode cancelled");
             return LLML_ERR_ABORTED;
+        }
+        if (llml__bk_layer_on(c, il)) {   /* a run of layers on the backend (>>backend) */
+            int32_t e = il + 1, nl = m->info.n_layer;
+            int out_here;
+            llml_result r;
+            while (e < nl && llml__bk_layer_on(c, e)) e++;
+            out_here = e == nl && out_rows > 0 && llml__bk_layer_on(c, nl);
+            r = llml__bk_forward(c, il, e, n, pos0, out_here ? out_rows : 0, dst, e < nl || (out_rows > 0 && !out_here));
+            if (r != LLML_OK || out_here) return r;
+            il = e - 1;
+            continue;
         }
         for (i = 0; i < n; i++) llml__rmsnorm(c->cur + (size_t)i * ne, c->x + (size_t)i * ne, L->attn_norm, ne, eps);
         if (L->wqkv.data) {
@@ -790,6 +873,8 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
             for (i = 0; i < n; i++) llml__rmsnorm(c->ffo + (size_t)i * ne, c->ffo + (size_t)i * ne, L->ffn_post_norm, ne, eps);
         for (i = 0; i < n * ne; i++) c->x[i] += c->ffo[i];
     }
+    if (out_rows > 0 && llml__bk_layer_on(c, m->info.n_layer))
+        return llml__bk_forward(c, m->info.n_layer, m->info.n_layer, n, pos0, out_rows, dst, 0);
     if (out_rows > 0) {
         int64_t first = n - out_rows;
         for (i = 0; i < out_rows; i++)
@@ -889,6 +974,10 @@ LLML_API llml_result llml_ctx_shift(llml_ctx *c, int32_t n_keep, int32_t n_disca
     if (n_discard == 0) return LLML_OK;
     m = c->m;
     hd = m->info.head_dim;
+    {   /* the backend's layers: their moved rows through the host cache */
+        llml_result r = llml__bk_kv_sync(c, 1, n_keep + n_discard, c->n_past - n_keep - n_discard);
+        if (r != LLML_OK) { llml__ctx_error(c, "context shift: reading the backend's cache failed"); return r; }
+    }
     tmp = c->k;   /* scratch row: at least n_kv floats */
     for (il = 0; il < m->info.n_layer; il++) {
         const llml__layer *L = &m->layers[il];
@@ -907,6 +996,10 @@ LLML_API llml_result llml_ctx_shift(llml_ctx *c, int32_t n_keep, int32_t n_disca
     }
     memmove(c->tokens + n_keep, c->tokens + n_keep + n_discard, (size_t)(c->n_past - n_keep - n_discard) * sizeof(int32_t));
     c->n_past -= n_discard;
+    if (llml__bk_kv_sync(c, 0, n_keep, c->n_past - n_keep) != LLML_OK) {
+        llml__ctx_error(c, "context shift: writing the backend's cache failed");
+        return LLML_ERR_DEVICE;
+    }
     return LLML_OK;
 }
 
@@ -932,6 +1025,7 @@ LLML_API llml_result llml_state_save(const llml_ctx *c, void *buf, size_t cap, s
     *n = need;
     if (cap < need) return LLML_ERR_BUFFER_TOO_SMALL;
     if (!buf) return LLML_ERR_INVALID_ARG;
+    if (llml__bk_kv_sync(c, 1, 0, c->n_past) != LLML_OK) return LLML_ERR_DEVICE;   /* the backend's layers */
     hdr[0] = LLML__STATE_MAGIC; hdr[1] = 1;
     hdr[2] = (uint32_t)c->m->info.n_layer; hdr[3] = (uint32_t)c->m->info.n_embd;
     hdr[4] = (uint32_t)c->kt; hdr[5] = (uint32_t)c->n_past;
@@ -983,6 +1077,11 @@ LLML_API llml_result llml_state_load(llml_ctx *c, const void *buf, size_t size) 
         memcpy(c->vc[il], p + off, b); off += b;
     }
     c->n_past = saved_past;
+    if (llml__bk_kv_sync(c, 0, 0, saved_past) != LLML_OK) {
+        llml__ctx_error(c, "state: writing the backend's cache failed");
+        c->n_past = 0;
+        return LLML_ERR_DEVICE;
+    }
     c->n_logits = 0;
     if (hdr[7]) {
         memcpy(c->logits, p + off, (size_t)c->m->n_vocab * 4);

@@ -270,10 +270,11 @@ LLML_API llml_result llml_generate(llml_ctx *c, const llml_generate_desc *desc,
     memset(res, 0, sizeof(*res));
     res->stop_reason = -1;
     if (!c) return LLML_ERR_INVALID_ARG;
-    if (!desc || (!desc->prompt && (!desc->messages || desc->n_messages == 0)) ||
+    if (!desc || (!desc->prompt && (!desc->messages || desc->n_messages == 0) && !desc->prompt_tokens) ||
+        desc->n_prompt_tokens < 0 || (desc->prompt_tokens && desc->n_prompt_tokens == 0) ||
         desc->max_tokens < 0 || desc->n_stop < 0 || (desc->n_stop > 0 && !desc->stop) ||
         desc->n_keep < -1 || (int)desc->style < 0 || desc->style >= LLML_CHAT_STYLE_COUNT) {
-        llml__ctx_error(c, "llml_generate: bad desc (no prompt or messages, negative max_tokens, "
+        llml__ctx_error(c, "llml_generate: bad desc (no prompt, messages or prompt_tokens, negative max_tokens, "
                             "n_stop or n_keep, stop NULL, or unknown style)");
         return LLML_ERR_INVALID_ARG;
     }
@@ -293,12 +294,28 @@ LLML_API llml_result llml_generate(llml_ctx *c, const llml_generate_desc *desc,
     if (r != LLML_OK) goto done;
 
     /* ---- prompt -> tokens -> reuse the cached prefix -> decode the rest */
-    r = llml__gen_prompt_text(&g, &text, &text_len, &owned, &owned_cap);
-    if (r != LLML_OK) goto done;
-    r = llml__gen_tokenize(&g, text, text_len,
-                           desc->no_special ? 0u : (LLML_TOKENIZE_ADD_SPECIAL | LLML_TOKENIZE_PARSE_SPECIAL),
-                           &toks, &n_prompt, &tok_cap);
-    if (r != LLML_OK) goto done;
+    if (desc->prompt_tokens) {
+        /* given as ids: checked and copied (the loop below needs its own array) */
+        for (i = 0; i < desc->n_prompt_tokens; i++)
+            if (desc->prompt_tokens[i] < 0 || desc->prompt_tokens[i] >= info.n_vocab) {
+                llml__ctx_error(c, "llml_generate: prompt_tokens[%d] = %d is not a token id (vocabulary of %d)",
+                                (int)i, (int)desc->prompt_tokens[i], (int)info.n_vocab);
+                r = LLML_ERR_INVALID_ARG;
+                goto done;
+            }
+        n_prompt = (size_t)desc->n_prompt_tokens;
+        tok_cap = n_prompt;
+        toks = (int32_t *)llml__alloc(g.a, tok_cap * sizeof(int32_t), 16);
+        if (!toks) { tok_cap = 0; r = LLML_ERR_OUT_OF_MEMORY; goto done; }
+        memcpy(toks, desc->prompt_tokens, n_prompt * sizeof(int32_t));
+    } else {
+        r = llml__gen_prompt_text(&g, &text, &text_len, &owned, &owned_cap);
+        if (r != LLML_OK) goto done;
+        r = llml__gen_tokenize(&g, text, text_len,
+                               desc->no_special ? 0u : (LLML_TOKENIZE_ADD_SPECIAL | LLML_TOKENIZE_PARSE_SPECIAL),
+                               &toks, &n_prompt, &tok_cap);
+        if (r != LLML_OK) goto done;
+    }
     n_ctx = llml_ctx_n_ctx(c);
     res->n_prompt = (int32_t)n_prompt;
     if (n_prompt == 0) {

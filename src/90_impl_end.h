@@ -1,4 +1,7 @@
 
+#if defined(__NVCC__)
+#pragma nv_diagnostic pop
+#endif
 #endif /* LLMLITE_IMPLEMENTATION */
 
 /*

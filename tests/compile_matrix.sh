@@ -23,10 +23,7 @@ for cc in gcc clang; do
     run "$cc-static2-run" "$out/$cc-static2"
     run "$cc-llmlite.c" $cc -std=c99 $W -O1 -I. -c llmlite.c -o "$out/$cc-llmlite.o"
 done
-# The manual's quick start program is extracted, compiled and run.
-sed -n '/^   QUICKSTART-BEGIN$/,/^   QUICKSTART-END$/p' llmlite.h | sed '1d;$d' | sed 's/^   //' > "$out/quickstart.c"
-run quickstart-build gcc -std=c99 $W -O1 -I. "$out/quickstart.c" -o "$out/quickstart" -lm
-run quickstart-run "$out/quickstart" "${LLML_TESTDATA:-../shared/testdata}/quant/q4_k.gguf"
+# (The manual's quick start program: tests/quickstart.sh.)
 
 echo "compile_matrix: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -9,6 +9,14 @@
       of the scalar result, relative to sum |w_i a_i| (computed in double
       from the dequantized rows): the integer block sums are exact, only the
       float accumulation order differs;
+   1b. every prompt GEMM entry (gemm, with its activation rows from gq)
+      the same way, over sizes that cross its 16-row panels, its tiles of
+      8/4/2/1 activation rows and its packed column chunks; its results
+      must also be the same bits as the mm entry's on the same rows (a
+      token alone or within a prompt) and as a product over a sub-range of
+      rows and activation rows (what a thread gets);
+   1c. the attention's weighted sum of value rows (wsum) and the SwiGLU
+      activation (silu_mul, with exp overflow, NaN and huge inputs);
    2. every actq entry produces the same bytes as the scalar quantizer, on
       random data and on blocks made to hit rounding ties, zeros, NaN, inf,
       subnormals and sign ties of the largest magnitude;
@@ -175,6 +183,197 @@ static void test_mm(const llml__kern *ref, const llml__kern *k, llml_isa isa, ll
     printf("  %-12s mm %-8s %5d results, max rel err %.2e (bound %.0e)\n", llml_isa_name(isa), tname(t), cases, worst, bound(t));
 }
 
+/* 1b. the prompt GEMM of one format at one level: activations written by
+   k->gq from the same float rows that the scalar reference quantizes; sizes
+   that cross the 16-row panels, the 8/4/2/1-row tiles and the packed column
+   chunks (LLML__GK); outputs poisoned, gaps must stay NaN; and a product
+   over a sub-range of rows and activation rows (as a thread gets) must give
+   the same bits as the whole. */
+static void test_gemm(const llml__kern *ref, const llml__kern *k, llml_isa isa, llml_type t) {
+    const llml_type_info *ti = llml_type_get_info(t);
+    const llml_type vt = ti->vec_dot_type;
+    int64_t ns[4];
+    static const int64_t nrs[5] = { 1, 5, 16, 17, 35 }, nts[5] = { 1, 3, 8, 13, 23 };
+    int ni, nn = 0, ri, ti_, cases = 0, bad = 0, split_bad = 0, mm_bad = 0;
+    double worst = 0.0;
+    if (ti->block_size == 32) { ns[nn++] = 32; ns[nn++] = 96; ns[nn++] = 1056; ns[nn++] = 2080; }
+    else { ns[nn++] = 256; ns[nn++] = 768; ns[nn++] = 1280; ns[nn++] = 2304; }
+    for (ni = 0; ni < nn; ni++) {
+        const int64_t n = ns[ni];
+        for (ri = 0; ri < 5; ri++) {
+            for (ti_ = 0; ti_ < 5; ti_++) {
+                const int64_t nr = nrs[ri], nt = nts[ti_];
+                const size_t wrow = llml_row_size(t, n), arow = llml_row_size(vt, n), grow = llml__gq_bytes(t, n);
+                const size_t ws = wrow + (size_t)(ri * 4), as = arow + 4, gs = grow + (size_t)(ti_ * 4), os = (size_t)nr + 3;
+                uint8_t *w, *a, *g;
+                float *x, *wd, *ad, *o_ref, *o, *o2;
+                int64_t r, j, e;
+                w = (uint8_t *)malloc(ws * (size_t)nr);
+                a = (uint8_t *)malloc(as * (size_t)nt);
+                g = (uint8_t *)malloc(gs * (size_t)nt);
+                x = (float *)malloc((size_t)n * sizeof(float));
+                wd = (float *)malloc((size_t)(n * nr) * sizeof(float));
+                ad = (float *)malloc((size_t)(n * nt) * sizeof(float));
+                o_ref = (float *)malloc(os * (size_t)nt * sizeof(float));
+                o = (float *)malloc(os * (size_t)nt * sizeof(float));
+                o2 = (float *)malloc(os * (size_t)nt * sizeof(float));
+                for (r = 0; r < nr; r++) {
+                    size_t q;
+                    make_row(t, w + (size_t)r * ws, n);
+                    for (q = wrow; q < ws; q++) w[(size_t)r * ws + q] = (uint8_t)rnd();
+                    llml_dequantize_row(t, w + (size_t)r * ws, wd + r * n, n);
+                }
+                for (j = 0; j < nt; j++) {
+                    float sc = (j % 3 == 2) ? 1e-3f : (j % 3 == 1 ? 30.0f : 1.0f);
+                    for (e = 0; e < n; e++) x[e] = rndn() * sc;
+                    ref->actq[vt](x, a + (size_t)j * as, n);
+                    llml_dequantize_row(vt, a + (size_t)j * as, ad + j * n, n);
+                    memset(g + (size_t)j * gs, 0x5a, gs);
+                    k->gq[t](x, g + (size_t)j * gs, n);
+                }
+                for (e = 0; e < (int64_t)(os * (size_t)nt); e++) { o_ref[e] = NAN; o[e] = NAN; o2[e] = NAN; }
+                ref->mm[t](t, n, w, ws, nr, a, as, nt, o_ref, os);
+                k->gemm[t](t, n, w, ws, nr, g, gs, nt, o, os);
+                for (j = 0; j < nt; j++) {
+                    for (r = 0; r < (int64_t)os; r++) {
+                        const float v = o[(size_t)j * os + (size_t)r];
+                        double sabs = 0.0, err;
+                        if (r >= nr) {
+                            if (!(v != v)) { bad++; if (bad < 5) fprintf(stderr, "  %s gemm %s: wrote outside the output at t=%d r=%d\n", llml_isa_name(isa), tname(t), (int)j, (int)r); }
+                            continue;
+                        }
+                        for (e = 0; e < n; e++) sabs += fabs((double)wd[r * n + e] * (double)ad[j * n + e]);
+                        err = fabs((double)v - (double)o_ref[(size_t)j * os + (size_t)r]) / (sabs + 1e-30);
+                        if (v != v || err > bound(t)) {
+                            bad++;
+                            if (bad < 5) fprintf(stderr, "  %s gemm %s n=%d nr=%d nt=%d r=%d t=%d: got %.9g, scalar %.9g (rel %.3g)\n",
+                                                 llml_isa_name(isa), tname(t), (int)n, (int)nr, (int)nt, (int)r, (int)j,
+                                                 v, o_ref[(size_t)j * os + (size_t)r], err);
+                        }
+                        if (err > worst) worst = err;
+                        cases++;
+                    }
+                }
+                /* mm on the same rows (Q8_0 / Q8_K blocks of the same floats):
+                   the same bits, so that a token's results do not depend on
+                   whether it is computed alone or within a prompt */
+                for (e = 0; e < (int64_t)(os * (size_t)nt); e++) o2[e] = NAN;
+                k->mm[t](t, n, w, ws, nr, a, as, nt, o2, os);
+                for (j = 0; j < nt; j++)
+                    for (r = 0; r < nr; r++)
+                        if (memcmp(&o2[(size_t)j * os + (size_t)r], &o[(size_t)j * os + (size_t)r], 4) != 0) {
+                            mm_bad++;
+                            if (mm_bad < 5) fprintf(stderr, "  %s gemm %s n=%d nr=%d nt=%d r=%d t=%d: gemm %.9g, mm %.9g\n", llml_isa_name(isa), tname(t),
+                                                    (int)n, (int)nr, (int)nt, (int)r, (int)j, o[(size_t)j * os + (size_t)r], o2[(size_t)j * os + (size_t)r]);
+                        }
+                for (e = 0; e < (int64_t)(os * (size_t)nt); e++) o2[e] = NAN;
+                /* rows [16, nr) x activation rows [nt / 2, nt): the same bits */
+                if (nr > 16) {
+                    const int64_t t1 = nt / 2;
+                    k->gemm[t](t, n, w + 16 * ws, ws, nr - 16, g + (size_t)t1 * gs, gs, nt - t1, o2 + (size_t)t1 * os + 16, os);
+                    for (j = 0; j < nt; j++)
+                        for (r = 0; r < (int64_t)os; r++) {
+                            const float v2 = o2[(size_t)j * os + (size_t)r];
+                            if (j >= t1 && r >= 16 && r < nr) {
+                                if (memcmp(&v2, &o[(size_t)j * os + (size_t)r], 4) != 0) split_bad++;
+                            } else if (!(v2 != v2)) {
+                                split_bad++;
+                            }
+                        }
+                }
+                free(w); free(a); free(g); free(x); free(wd); free(ad); free(o_ref); free(o); free(o2);
+            }
+        }
+    }
+    CHECK(bad == 0, "%s gemm %s: %d of %d results off", llml_isa_name(isa), tname(t), bad, cases);
+    CHECK(mm_bad == 0, "%s gemm %s: %d results differ from mm's", llml_isa_name(isa), tname(t), mm_bad);
+    CHECK(split_bad == 0, "%s gemm %s: %d results differ (or written outside) on a sub-range of rows", llml_isa_name(isa), tname(t), split_bad);
+    printf("  %-12s gemm %-6s %5d results, max rel err %.2e (bound %.0e)\n", llml_isa_name(isa), tname(t), cases, worst, bound(t));
+}
+
+/* 1c. attention's weighted sums of value rows (wsum) and the SwiGLU
+   activation (silu_mul) against the scalar versions: every size from one
+   column, value rows at padded strides, outputs poisoned and the float
+   after them checked untouched. */
+static void test_wsum(const llml__kern *ref, const llml__kern *k, llml_isa isa, llml_type t) {
+    static const int64_t nks[4] = { 1, 5, 37, 130 }, ns[6] = { 1, 7, 32, 64, 80, 128 };
+    int a, b, bad = 0, cases = 0;
+    double worst = 0.0;
+    for (a = 0; a < 4; a++) {
+        for (b = 0; b < 6; b++) {
+            const int64_t nk = nks[a], n = ns[b];
+            const size_t vs = llml_row_size(t, n) + 6;
+            uint8_t *v = (uint8_t *)malloc(vs * (size_t)nk);
+            float *p = (float *)malloc((size_t)nk * sizeof(float)), *o = (float *)malloc((size_t)(n + 1) * sizeof(float));
+            float *o_ref = (float *)malloc((size_t)(n + 1) * sizeof(float)), *tmp = (float *)malloc((size_t)n * sizeof(float));
+            float *vd = (float *)malloc((size_t)(n * nk) * sizeof(float));
+            int64_t j, d;
+            for (j = 0; j < nk; j++) {
+                make_row(t, v + (size_t)j * vs, n);
+                llml_dequantize_row(t, v + (size_t)j * vs, vd + j * n, n);
+                p[j] = rndf();
+            }
+            for (d = 0; d <= n; d++) { o[d] = NAN; o_ref[d] = NAN; }
+            ref->wsum[t](t, o_ref, v, vs, p, nk, n, tmp);
+            k->wsum[t](t, o, v, vs, p, nk, n, tmp);
+            if (!(o[n] != o[n])) bad++;
+            for (d = 0; d < n; d++) {
+                double sabs = 0.0, err;
+                for (j = 0; j < nk; j++) sabs += fabs((double)p[j] * vd[j * n + d]);
+                err = fabs((double)o[d] - o_ref[d]) / (sabs + 1e-30);
+                if (o[d] != o[d] || err > 1e-6) {
+                    bad++;
+                    if (bad < 5) fprintf(stderr, "  %s wsum %s nk=%d n=%d d=%d: got %.9g, scalar %.9g\n", llml_isa_name(isa), tname(t), (int)nk, (int)n, (int)d, o[d], o_ref[d]);
+                }
+                if (err > worst) worst = err;
+                cases++;
+            }
+            free(v); free(p); free(o); free(o_ref); free(tmp); free(vd);
+        }
+    }
+    CHECK(bad == 0, "%s wsum %s: %d of %d results off", llml_isa_name(isa), tname(t), bad, cases);
+    printf("  %-12s wsum %-6s %5d results, max rel err %.2e (bound 1e-06)\n", llml_isa_name(isa), tname(t), cases, worst);
+}
+
+static void test_silu(const llml__kern *ref, const llml__kern *k, llml_isa isa) {
+    static const float specials[] = { 0.0f, -0.0f, 1e-30f, -1e-30f, 87.0f, -87.0f, 88.5f, -88.5f, 89.0f, -89.0f, 100.0f, -100.0f,
+                                      1e30f, -1e30f, 3e38f, -3e38f, 20.0f, -20.0f, 0.5f, -0.5f };
+    const int n = 1000;
+    float *g = (float *)malloc((n + 1) * sizeof(float)), *g_ref = (float *)malloc((n + 1) * sizeof(float));
+    float *u = (float *)malloc(n * sizeof(float));
+    int len, i, bad = 0, cases = 0;
+    double worst = 0.0;
+    for (len = 1; len <= n; len = len < 20 ? len + 1 : len * 3) {
+        for (i = 0; i < len; i++) {
+            const int kind = (int)(rnd() % 4);
+            g[i] = kind == 0 ? rndn() : kind == 1 ? rndn() * 10.0f : kind == 2 ? rndn() * 40.0f
+                 : specials[rnd() % (sizeof specials / sizeof specials[0])];
+            u[i] = rndn();
+        }
+        if (len > 3) g[len / 2] = NAN;
+        memcpy(g_ref, g, (size_t)len * sizeof(float));
+        g[len] = g_ref[len] = NAN;
+        ref->silu_mul(g_ref, u, len);
+        k->silu_mul(g, u, len);
+        if (!(g[len] != g[len])) bad++;
+        for (i = 0; i < len; i++) {
+            double err;
+            cases++;
+            if (g_ref[i] != g_ref[i] || g[i] != g[i]) { if ((g_ref[i] != g_ref[i]) != (g[i] != g[i])) bad++; continue; }
+            err = fabs((double)g[i] - g_ref[i]);
+            if (err > 1e-37) err /= fabs((double)g_ref[i]) + 1e-37;
+            if (err > 2e-6) {
+                bad++;
+                if (bad < 5) fprintf(stderr, "  %s silu_mul: got %.9g, scalar %.9g\n", llml_isa_name(isa), g[i], g_ref[i]);
+            }
+            if (err > worst) worst = err;
+        }
+    }
+    CHECK(bad == 0, "%s silu_mul: %d of %d results off", llml_isa_name(isa), bad, cases);
+    printf("  %-12s silu_mul    %5d results, max rel err %.2e (bound 2e-06)\n", llml_isa_name(isa), cases, worst);
+    free(g); free(g_ref); free(u);
+}
+
 /* Input blocks for the activation quantizers: random scales, ties, specials. */
 static void make_act(float *x, int64_t n, int kind) {
     int64_t i;
@@ -261,7 +460,7 @@ int main(int argc, char **argv) {
 
     for (li = 0; li < sizeof levels / sizeof levels[0]; li++) {
         const llml_isa isa = levels[li];
-        int nsimd = 0;
+        int nsimd = 0, ngemm = 0;
         if (isa == LLML_ISA_SCALAR) continue;
         if (!llml_isa_supported(isa)) { printf("kern: level %s: not supported here, skipped\n", llml_isa_name(isa)); continue; }
         llml__kern_init(&k, isa);
@@ -274,12 +473,25 @@ int main(int argc, char **argv) {
             nsimd++;
             test_mm(&ref, &k, isa, (llml_type)t, quick);
         }
+        for (t = 0; t < LLML_TYPE_COUNT; t++) {
+            if (!ref.wsum[t]) { CHECK(!k.wsum[t], "wsum entry for a type without dequantization"); continue; }
+            CHECK(k.wsum[t] != NULL, "wsum entry %d present", t);
+            if (k.wsum[t] != ref.wsum[t]) test_wsum(&ref, &k, isa, (llml_type)t);
+        }
+        CHECK(k.silu_mul != NULL, "silu_mul entry present");
+        if (k.silu_mul != ref.silu_mul) test_silu(&ref, &k, isa);
+        for (t = 0; t < LLML_TYPE_COUNT; t++) {
+            CHECK(!k.gemm[t] == !k.gq[t], "gemm and gq entries come together");
+            if (!k.gemm[t] || !k.gq[t]) continue;
+            ngemm++;
+            test_gemm(&ref, &k, isa, (llml_type)t);
+        }
         for (t = 0; t < (int)(sizeof acts / sizeof acts[0]); t++) {
             CHECK(k.actq[acts[t]] != NULL, "actq entry present");
             if (k.actq[acts[t]] == ref.actq[acts[t]]) continue;
             test_actq(&ref, &k, isa, acts[t]);
         }
-        printf("kern: level %s: %d formats with SIMD matrix products\n", llml_isa_name(isa), nsimd);
+        printf("kern: level %s: %d formats with SIMD matrix products, %d with a prompt GEMM\n", llml_isa_name(isa), nsimd, ngemm);
         nsimd_total += nsimd;
     }
     (void)nsimd_total;
