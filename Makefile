@@ -72,7 +72,8 @@ $(BUILD)/tests/test_cuda_emu: tests/test_cuda_emu.c tests/cuda_emu.h tests/check
 # message without the cross tools).
 test: $(BINS) $(TESTBINS) llmlite.c
 	@LLML_BUILD=$(BUILD) sh tests/run.sh "sh tests/compile_matrix.sh $(BUILD)/matrix" $(TESTBINS:%=./%) \
-	    "sh tests/quickstart.sh $(BUILD)" "sh tests/vim.sh $(BUILD)" "sh tests/kern_arm.sh $(BUILD)"
+	    "sh tests/model_isa.sh $(BUILD)" "sh tests/quickstart.sh $(BUILD)" "sh tests/vim.sh $(BUILD)" \
+	    "sh tests/kern_arm.sh $(BUILD)"
 
 # The kernel test built for AArch64 and run under qemu user-mode emulation.
 test-arm: llmlite.h

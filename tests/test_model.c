@@ -6,7 +6,10 @@
    1e-2; quantized files: the rms and KL bounds of the issue, computed from
    the reference's own files). Also: one token at a time == the batch,
    1 thread == 2 threads bit for bit, state save/restore, context shift,
-   weights used in place, and errors for bad models. */
+   weights used in place, and errors for bad models.
+   LLML_TEST_ISA=scalar|avx2|avx512|neon|neon-dotprod caps the kernels of
+   every context (tests/model_isa.sh runs the whole test at each level
+   below the CPU's best; an ISA the CPU lacks runs nothing). */
 #define LLMLITE_IMPLEMENTATION
 #include "llmlite.h"
 #include "check.h"
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <stdlib.h>
 
+static llml_isa g_isa = LLML_ISA_DEFAULT;   /* LLML_TEST_ISA */
 static char path_buf[1024];
 static const char *td(const char *rel) {
     snprintf(path_buf, sizeof(path_buf), "%s/%s", check_testdata(), rel);
@@ -94,7 +98,7 @@ static llml_ctx *make_ctx(const llml_model *m, llml_kv_type kv, int threads, int
     llml_ctx *c = NULL;
     llml_error err;
     memset(&d, 0, sizeof(d));
-    d.n_ctx = n_ctx; d.kv_type = kv; d.n_threads = threads;
+    d.n_ctx = n_ctx; d.kv_type = kv; d.n_threads = threads; d.isa_cap = g_isa;
     CHECK(llml_ctx_create(m, &d, &c, &err) == LLML_OK, "ctx_create: %s", err.message);
     return c;
 }
@@ -500,7 +504,7 @@ static void check_host_jobs(void) {
     if (!m) return;
     a = make_ctx(m, LLML_KV_F32, 1, 32);
     memset(&d, 0, sizeof(d));
-    d.n_ctx = 32; d.kv_type = LLML_KV_F32; d.n_threads = 3;
+    d.n_ctx = 32; d.kv_type = LLML_KV_F32; d.n_threads = 3; d.isa_cap = g_isa;
     d.parallel_for = host_parallel_for; d.parallel_for_user = &h;
     CHECK(llml_ctx_create(m, &d, &b, &err) == LLML_OK, "ctx with host jobs: %s", err.message);
     if (a && b) {
@@ -560,6 +564,21 @@ int main(void) {
                                          "q4_k", "q5_k", "q6_k", "iq1_s", "iq1_m", "iq2_xxs", "iq2_xs", "iq2_s",
                                          "iq3_xxs", "iq3_s", "iq4_nl", "iq4_xs", "tq1_0", "tq2_0" };
     size_t i;
+    const char *isa = getenv("LLML_TEST_ISA");
+    if (isa && *isa) {
+        int k;
+        for (k = LLML_ISA_SCALAR; k <= LLML_ISA_NEON_DOTPROD; k++)
+            if (strcmp(isa, llml_isa_name((llml_isa)k)) == 0) g_isa = (llml_isa)k;
+        if (g_isa == LLML_ISA_DEFAULT) {
+            fprintf(stderr, "test_model: LLML_TEST_ISA=%s: unknown instruction set\n", isa);
+            return 2;
+        }
+        if (!llml_isa_supported(g_isa)) {
+            printf("test_model: %s is not available on this CPU: nothing run\n", isa);
+            return check_summary("test_model");
+        }
+    }
+    printf("test_model: kernels %s\n", llml_isa_name(g_isa == LLML_ISA_DEFAULT ? llml_isa_best() : g_isa));
     for (i = 0; i < sizeof(arch_files) / sizeof(arch_files[0]); i++) check_file("arch", arch_files[i], 0);
     check_file("arch-next", "qwen3-f32", 1);
     check_file("arch-next", "gemma3-f32", 1);
