@@ -20398,20 +20398,29 @@ LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p, d
     if (p->n_gpu_layers > 0 && p->n_gpu_layers < p->n_layer + 1) return LLML_ERR_UNSUPPORTED;
     llml_device_defaults(d, &be, &ce, &lu);
     if (gen_tps > 0 && p->gen_tps > 0) {
-        /* keep the fixed costs, move the bandwidth share */
+        /* keep the fixed costs, move the bandwidth share; when the
+           measurement is faster than the fixed costs and full bandwidth
+           allow, shrink the fixed costs; when it is faster than the memory
+           itself (a model small enough to stay in the caches), the share
+           goes above 1: the caches' bandwidth */
         double t_mem = (double)p->bytes_per_token / (be * d->bw_gbs * 1e9);
-        double t_fixed = 1.0 / p->gen_tps - t_mem, t_meas = 1.0 / gen_tps;
+        double t_one = (double)p->bytes_per_token / (d->bw_gbs * 1e9);   /* at the full bandwidth */
+        double t_fixed = 1.0 / p->gen_tps - t_mem, t_meas = 1.0 / gen_tps, s;
         if (t_fixed < 0) t_fixed = 0;
-        if (t_meas - t_fixed > 0.05 * t_meas) {
+        if (t_meas > t_fixed + t_one) {
             d->bw_eff = (double)p->bytes_per_token / ((t_meas - t_fixed) * d->bw_gbs * 1e9);
         } else {
-            /* faster than the fixed costs allow: shrink them */
-            double s = 0.95 * t_meas / (t_fixed > 0 ? t_fixed : 1);
-            d->layer_us = lu * s;
-            d->token_us = llml__device_token_us(d) * s;
-            d->bw_eff = (double)p->bytes_per_token / (0.05 * t_meas * d->bw_gbs * 1e9);
+            if (t_meas > t_one) {
+                s = (t_meas - t_one) / (t_fixed > 0 ? t_fixed : 1);
+                d->bw_eff = 1.0;
+            } else {
+                s = 1e-6;
+                d->bw_eff = t_one / t_meas;
+            }
+            /* the fixed costs, now explicit (0 would mean "the default") */
+            d->layer_us = LLML__MAX(lu * s, 1e-9);
+            d->token_us = LLML__MAX(llml__device_token_us(d) * s, 1e-9);
         }
-        if (d->bw_eff > 1.0) d->bw_eff = 1.0;
     }
     if (prompt_tps > 0 && p->prompt_tps > 0) {
         d->compute_eff = ce * prompt_tps / p->prompt_tps;

@@ -427,7 +427,7 @@ static int md_cells(char *line, char **cell, int cap) {
 
 static void test_md_and_bandwidth(void) {
     char cmd[4096], out[1200], err[1200], bw[1200];
-    char *text, *etext, *line, *nl;
+    char *text, *etext, *line, *nl, *sizing;
     int rows = 0, header_ok = 0, tg_with_share = 0;
     snprintf(out, sizeof out, "%s/bench_out.md", g_tmp);
     snprintf(err, sizeof err, "%s/bench_err.txt", g_tmp);
@@ -441,6 +441,9 @@ static void test_md_and_bandwidth(void) {
     CHECK(etext && strstr(etext, "read bandwidth, 1 thread:") && strstr(etext, "pp8:"), "progress goes to stderr");
     CHECK(text && strstr(text, "llmlite-bench:") == NULL, "no progress on stdout");
     CHECK(text && strstr(text, "read bandwidth (streaming read, best of 5): 1 thread "), "md: bandwidth line");
+    sizing = text ? strstr(text, "\nsizing model (") : NULL;
+    CHECK(sizing != NULL, "md: the sizing model's table follows the measurements");
+    if (sizing) *sizing++ = 0;   /* the results table ends before it */
     for (line = text; line && *line; line = nl + 1) {
         char *cell[16];
         int nc;
@@ -477,6 +480,29 @@ static void test_md_and_bandwidth(void) {
     CHECK(header_ok, "md: header lacks a column");
     CHECK(rows == 4, "md: %d rows, want 4", rows);
     CHECK(tg_with_share == 2, "md: tg rows with a bandwidth share: %d, want 2", tg_with_share);
+    /* the sizing table: one model, so each thread count's row is the
+       calibration itself: the calibrated plan must give back the measured
+       generation speed (llml_device_calibrate's promise) */
+    rows = 0;
+    for (line = sizing; line && *line; line = nl + 1) {
+        char *cell[16];
+        int nc;
+        nl = strchr(line, '\n');
+        if (!nl) break;
+        *nl = 0;
+        if (line[0] != '|') continue;
+        nc = md_cells(line, cell, 16);
+        if (nc > 0 && (strcmp(cell[0], "model") == 0 || strncmp(cell[0], "---", 3) == 0)) continue;
+        rows++;
+        CHECK(nc == 8, "sizing: %d cells: %s", nc, line);
+        if (nc == 8) {
+            double meas = strtod(cell[2], NULL), pred = strtod(cell[3], NULL);
+            CHECK(strcmp(cell[4], "calib.") == 0, "sizing: one model is its own calibration: %s", cell[4]);
+            CHECK(meas > 0 && fabs(pred - meas) <= 0.01 * meas + 0.01, "sizing: calibrated prediction %g t/s, measured %g",
+                  pred, meas);
+        }
+    }
+    CHECK(rows == 2, "sizing: %d rows, want 2 (1 and 2 threads)", rows);
     free(text);
     free(etext);
     /* the bandwidth file, then read back without --calibrate */

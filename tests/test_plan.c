@@ -828,6 +828,30 @@ static void test_devices_and_offload(void) {
             CHECK(fabs(p.prompt_tps / (p0 * 1.3) - 1) < 0.05, "calibrated prompt %.3f vs %.3f", p.prompt_tps, p0 * 1.3);
             CHECK(strstr(p.note, "calibrated") != NULL, "note says calibrated: %s", p.note);
         }
+        /* measurements above what the default fixed costs and the full
+           bandwidth allow (the weights at full bandwidth + half the fixed
+           costs), and above the memory's bandwidth itself (x40: a model
+           living in the caches): still reproduced */
+        {
+            static const double f[2] = { 0, 40.0 };
+            int k;
+            for (k = 0; k < 2; k++) {
+                llml_device c2 = *llml_device_find("Core i7-8700");
+                double g0, want, be, t_one, t_fixed;
+                pd.device = &c2;
+                llml_plan_compute(&pd, &p, NULL);
+                g0 = p.gen_tps;
+                llml_device_defaults(&c2, &be, NULL, NULL);
+                t_one = (double)p.bytes_per_token / (c2.bw_gbs * 1e9);
+                t_fixed = 1.0 / g0 - t_one / be;
+                want = k == 0 ? 1.0 / (t_one + 0.5 * t_fixed) : f[k] / t_one;
+                CHECK(want > g0, "x%g is above the default prediction (%.2f > %.2f)", f[k], want, g0);
+                CHECK(llml_device_calibrate(&c2, &p, want, 0) == LLML_OK, "calibrate x%g", f[k]);
+                llml_plan_compute(&pd, &p, NULL);
+                CHECK(fabs(p.gen_tps / want - 1) < 1e-6, "calibrated x%g: gen %.4f vs %.4f", f[k], p.gen_tps, want);
+                CHECK(k == 0 ? c2.bw_eff == 1.0 : c2.bw_eff > 1.0, "x%g: bandwidth share %.3f", f[k], c2.bw_eff);
+            }
+        }
     }
     /* errors */
     {
