@@ -33,7 +33,9 @@ static void test_halves(void) {
     uint32_t i, bad = 0, bad2 = 0, bad3 = 0;
     for (i = 0; i < 65536; i++) {
         float a = llml__g_h2f((uint16_t)i), b = llml_fp16_to_fp32((uint16_t)i);
-        if (memcmp(&a, &b, 4) != 0) bad++;
+        /* bit for bit, except NaN payloads: on 32-bit x86 a float returned
+           in an x87 register has its signalling NaNs quieted */
+        if (memcmp(&a, &b, 4) != 0 && !(a != a && b != b)) bad++;
         if (llml__g_bf2f((uint16_t)i) != llml_bf16_to_fp32((uint16_t)i) && llml_bf16_to_fp32((uint16_t)i) == llml_bf16_to_fp32((uint16_t)i)) bad3++;
     }
     for (i = 0; i < 200000; i++) {
