@@ -62,7 +62,7 @@ $(BUILD)/tests/%: tests/%.c tests/check.h $(wildcard tests/*.h) llmlite.h $(wild
 
 # tests/test_cuda_emu.c is C++: the CUDA backend's kernels under a CPU
 # emulation of the CUDA runtime (tests/cuda_emu.h); no nvcc or GPU needed.
-$(BUILD)/tests/test_cuda_emu: tests/test_cuda_emu.c tests/cuda_emu.h tests/check.h tests/backend_check.h llmlite.h
+$(BUILD)/tests/test_cuda_emu: tests/test_cuda_emu.c tests/cuda_emu.h tests/check.h tests/backend_check.h tests/logits_check.h llmlite.h
 	@mkdir -p $(@D)
 	$(CXX) $(CFLAGS) -std=c++17 -Wall -Wextra -x c++ -I. -Itests -o $@ $< $(LDLIBS)
 
@@ -177,7 +177,7 @@ $(BUILD)/cuda/%.o: examples/%.c llmlite.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -I. -DLLML_IMPL_ELSEWHERE -c $< -o $@
 $(BUILD)/cuda/bench.o: CFLAGS += -DLLML_BUILD_COMMIT='"$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)"'
-$(BUILD)/cuda/test_cuda.o: tests/test_cuda.c tests/check.h tests/backend_check.h llmlite.h
+$(BUILD)/cuda/test_cuda.o: tests/test_cuda.c tests/check.h tests/backend_check.h tests/logits_check.h llmlite.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -I. -Itests -DLLML_IMPL_ELSEWHERE -c $< -o $@
 $(BUILD)/llmlite-%-cuda: $(BUILD)/cuda/%.o $(BUILD)/cuda/llmlite_cuda.o

@@ -33,77 +33,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <stdio.h>
-
-static char bc_path_buf[1024];
-static const char *bc_td(const char *rel) {
-    snprintf(bc_path_buf, sizeof(bc_path_buf), "%s/%s", check_testdata(), rel);
-    return bc_path_buf;
-}
-
-static float *bc_read_f32(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    long sz;
-    float *p;
-    *n = 0;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END); sz = ftell(f); fseek(f, 0, SEEK_SET);
-    p = (float *)malloc((size_t)sz);
-    if (p && fread(p, 1, (size_t)sz, f) != (size_t)sz) { free(p); p = NULL; }
-    fclose(f);
-    *n = (size_t)sz / 4;
-    return p;
-}
-
-static int bc_read_ids(const char *path, int32_t *ids, int cap) {
-    FILE *f = fopen(path, "r");
-    int n = 0;
-    long v;
-    if (!f) return -1;
-    while (n < cap && fscanf(f, "%ld", &v) == 1) ids[n++] = (int32_t)v;
-    fclose(f);
-    return n;
-}
-
-static int bc_argmax(const float *l, int n) {
-    int i, b = 0;
-    for (i = 1; i < n; i++) if (l[i] > l[b]) b = i;
-    return b;
-}
-
-static double bc_mean_kl(const float *p_logits, const float *q_logits, int rows, int nv) {
-    double total = 0.0;
-    int r, i;
-    for (r = 0; r < rows; r++) {
-        const float *a = p_logits + (size_t)r * nv, *b = q_logits + (size_t)r * nv;
-        double ma = -HUGE_VAL, mb = -HUGE_VAL, sa = 0, sb = 0, kl = 0;
-        for (i = 0; i < nv; i++) { if (a[i] > ma) ma = a[i]; if (b[i] > mb) mb = b[i]; }
-        for (i = 0; i < nv; i++) { sa += exp(a[i] - ma); sb += exp(b[i] - mb); }
-        for (i = 0; i < nv; i++) {
-            double la = a[i] - ma - log(sa), lb = b[i] - mb - log(sb);
-            kl += exp(la) * (la - lb);
-        }
-        total += kl;
-    }
-    return total / rows;
-}
-
-static double bc_rms(const float *a, const float *b, size_t n) {
-    double s = 0;
-    size_t i;
-    for (i = 0; i < n; i++) s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
-    return sqrt(s / (double)n);
-}
-
-static double bc_maxd(const float *a, const float *b, size_t n) {
-    double m = 0;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        double d = fabs((double)a[i] - b[i]);
-        if (d != d) return HUGE_VAL;
-        if (d > m) m = d;
-    }
-    return m;
-}
+#include "logits_check.h"
 
 static double bc_maxabs(const float *a, size_t n) {
     double m = 0;
@@ -168,19 +98,19 @@ static double bc_worst_rel;    /* largest max|diff| vs CPU / scale of all config
 static void bc_check_ref(const char *what, int mode, const float *ours, const float *ref, const float *f32ref,
                          const float *cpu_scalar, int n, int nv, bc_row *row) {
     size_t nn = (size_t)n * nv;
-    row->rms_ref = bc_rms(ours, ref, nn);
-    row->maxd_ref = bc_maxd(ours, ref, nn);
-    row->kl_ref = bc_mean_kl(ref, ours, n, nv);
+    row->rms_ref = lc_rms(ours, ref, nn);
+    row->maxd_ref = lc_maxd(ours, ref, nn);
+    row->kl_ref = lc_mean_kl(ref, ours, n, nv);
     if (mode == 0) {
         CHECK(row->maxd_ref <= 2e-3, "%s: max |diff| vs reference %.3g > 2e-3", what, row->maxd_ref);
     } else if (mode == 1) {
         CHECK(row->maxd_ref <= 1e-2, "%s: max |diff| vs reference %.3g > 1e-2", what, row->maxd_ref);
     } else if (f32ref) {
-        double ref_rms = bc_rms(ref, f32ref, nn), ref_kl = bc_mean_kl(f32ref, ref, n, nv);
+        double ref_rms = lc_rms(ref, f32ref, nn), ref_kl = lc_mean_kl(f32ref, ref, n, nv);
         double lim_rms = 0.25 * ref_rms > 0.01 ? 0.25 * ref_rms : 0.01;
         double lim_kl = 0.05 * ref_kl > 2e-5 ? 0.05 * ref_kl : 2e-5;
         if (cpu_scalar) {   /* another summation order's noise */
-            double sr = 3.0 * bc_rms(cpu_scalar, ref, nn), sk = 3.0 * bc_mean_kl(ref, cpu_scalar, n, nv);
+            double sr = 3.0 * lc_rms(cpu_scalar, ref, nn), sk = 3.0 * lc_mean_kl(ref, cpu_scalar, n, nv);
             if (sr > lim_rms) lim_rms = sr;
             if (sk > lim_kl) lim_kl = sk;
         }
@@ -210,22 +140,22 @@ static void bc_check_model(const llml_backend *bk, const char *dir, const char *
     llml_kv_type kv = mode == 1 ? LLML_KV_F16 : LLML_KV_F32;
     double scale;
     snprintf(rel, sizeof(rel), "%s/%s.tokens.txt", dir, name);
-    n = bc_read_ids(bc_td(rel), ids, 512);
+    n = lc_read_ids(lc_td(rel), ids, 512);
     CHECK(n > 0, "%s: no tokens", rel);
     if (n <= 0) return;
     snprintf(rel, sizeof(rel), "%s/%s.gguf", dir, name);
-    if (llml_model_load_file(bc_td(rel), NULL, &m, &err) != LLML_OK) { CHECK(0, "%s: %s", rel, err.message); return; }
+    if (llml_model_load_file(lc_td(rel), NULL, &m, &err) != LLML_OK) { CHECK(0, "%s: %s", rel, err.message); return; }
     memset(&info, 0, sizeof(info));
     llml_model_get_info(m, &info);
     nv = info.n_vocab;
     L = info.n_layer;
     snprintf(rel, sizeof(rel), "%s/%s.logits.f32", dir, name);
-    ref = bc_read_f32(bc_td(rel), &nref);
+    ref = lc_read_f32(lc_td(rel), &nref);
     CHECK(ref && nref == (size_t)n * nv, "%s: reference logits missing", rel);
-    if (mode == 2) f32ref = bc_read_f32(bc_td("quant/f32.logits.f32"), &nf32);
+    if (mode == 2) f32ref = lc_read_f32(lc_td("quant/f32.logits.f32"), &nf32);
     snprintf(rel, sizeof(rel), "%s/%s.greedy.txt", dir, name);
     {
-        FILE *f = fopen(bc_td(rel), "r");
+        FILE *f = fopen(lc_td(rel), "r");
         char line[4096];
         if (f && fgets(line, sizeof(line), f)) {
             char *p = line, *e;
@@ -289,7 +219,7 @@ static void bc_check_model(const llml_backend *bk, const char *dir, const char *
         }
         ours = bc_eval(c, ids, n, nv);
         if (ours) {
-            row->maxd_cpu = bc_maxd(ours, cpu, (size_t)n * nv);
+            row->maxd_cpu = lc_maxd(ours, cpu, (size_t)n * nv);
             if (!bi.n_layers && !bi.output)
                 CHECK(row->maxd_cpu == 0.0, "%s: fallback logits differ from the CPU path (%.3g)", what, row->maxd_cpu);
             {
@@ -300,13 +230,13 @@ static void bc_check_model(const llml_backend *bk, const char *dir, const char *
             bc_check_ref(what, mode, ours, ref, f32ref, cpu_scalar, n, nv, row);
             /* greedy, one token at a time, all layers on the backend */
             if (cfg == 0 && ng > 0) {
-                int i, t = bc_argmax(ours + (size_t)(n - 1) * nv, nv);
+                int i, t = lc_argmax(ours + (size_t)(n - 1) * nv, nv);
                 row->greedy = 1;
                 for (i = 0; i < ng; i++) {
                     if (t != greedy[i]) { row->greedy = 0; break; }
                     if (i + 1 < ng) {
                         if (llml_decode(c, &t, 1, 0) != LLML_OK) { row->greedy = 0; break; }
-                        t = bc_argmax(llml_get_logits(c, -1), nv);
+                        t = lc_argmax(llml_get_logits(c, -1), nv);
                     }
                 }
                 if (mode == 0) CHECK(row->greedy == 1, "%s: greedy continuation differs from the reference at token %d", what, i);
@@ -362,7 +292,7 @@ static float bc_rndf(void) {
 static llml_model *bc_load(const char *rel) {
     llml_model *m = NULL;
     llml_error err;
-    if (llml_model_load_file(bc_td(rel), NULL, &m, &err) != LLML_OK) { CHECK(0, "%s: %s", rel, err.message); return NULL; }
+    if (llml_model_load_file(lc_td(rel), NULL, &m, &err) != LLML_OK) { CHECK(0, "%s: %s", rel, err.message); return NULL; }
     return m;
 }
 
@@ -385,7 +315,7 @@ static llml_ctx *bc_ctx_with(const llml_model *m, const llml_backend *const *lis
 
 static double bc_max_rel(const float *a, const float *b, size_t n) {
     double s = bc_maxabs(b, n);
-    return bc_maxd(a, b, n) / (s > 1 ? s : 1);
+    return lc_maxd(a, b, n) / (s > 1 ? s : 1);
 }
 
 /* The KV cache on the backend: state save/load both ways (backend -> CPU,
@@ -398,7 +328,7 @@ static void bc_check_state(const llml_backend *ref) {
     llml_result r;
     llml_error err;
     int32_t ids[48];
-    int n = bc_read_ids(bc_td("arch/llama-f32.tokens.txt"), ids, 48), nv = 1024;
+    int n = lc_read_ids(lc_td("arch/llama-f32.tokens.txt"), ids, 48), nv = 1024;
     size_t need = 0, got = 0;
     void *st = NULL;
     if (!m || n != 48) { llml_model_free(m); return; }
@@ -470,9 +400,9 @@ static void bc_check_matmul(const llml_backend *ref) {
         size_t nd;
         int64_t ti;
         snprintf(rel, sizeof(rel), "quant/%s.gguf", fmts[fi]);
-        if (llml_gguf_open_file(bc_td(rel), NULL, &g, &err) != LLML_OK) { CHECK(0, "%s", err.message); continue; }
+        if (llml_gguf_open_file(lc_td(rel), NULL, &g, &err) != LLML_OK) { CHECK(0, "%s", err.message); continue; }
         snprintf(rel, sizeof(rel), "quant/%s.blk.1.attn_q.f32", fmts[fi]);
-        deq = bc_read_f32(bc_td(rel), &nd);
+        deq = lc_read_f32(lc_td(rel), &nd);
         ti = llml_gguf_find_tensor(g, "blk.1.attn_q.weight");
         if (deq && nd == 256 * 256 && ti >= 0) {
             const llml_gguf_tensor *t = llml_gguf_tensor_at(g, ti);

@@ -171,7 +171,7 @@ static void test_mixed(const llml_backend *ref) {
     int64_t i, nt;
     llml_model *m = NULL;
     int ok = 1;
-    if (llml_gguf_open_file(bc_td("quant/f32.gguf"), NULL, &g, &err) != LLML_OK) { CHECK(0, "open: %s", err.message); return; }
+    if (llml_gguf_open_file(lc_td("quant/f32.gguf"), NULL, &g, &err) != LLML_OK) { CHECK(0, "open: %s", err.message); return; }
     nt = llml_gguf_n_tensors(g);
     bufs = (void **)calloc((size_t)nt, sizeof(void *));
     ok = llml_gguf_writer_create(NULL, &w) == LLML_OK;
@@ -203,7 +203,7 @@ static void test_mixed(const llml_backend *ref) {
         llml_result r;
         llml_ctx_backend_info bi;
         int32_t ids[48];
-        int n = bc_read_ids(bc_td("quant/f32.tokens.txt"), ids, 48);
+        int n = lc_read_ids(lc_td("quant/f32.tokens.txt"), ids, 48);
         float *a = NULL, *b = NULL, *e = NULL;
         list[0] = ref;
         c0 = bc_ctx_with(m, NULL, 0, 0, 0, LLML_OUTPUT_DEFAULT, &r, &err);
@@ -221,7 +221,7 @@ static void test_mixed(const llml_backend *ref) {
             b = bc_eval(c1, ids, n, 1024);
             e = bc_eval(c2, ids, n, 1024);
             if (a && b && e) {
-                double rel = bc_max_rel(b, a, (size_t)n * 1024), rms = bc_rms(b, a, (size_t)n * 1024);
+                double rel = bc_max_rel(b, a, (size_t)n * 1024), rms = lc_rms(b, a, (size_t)n * 1024);
                 printf("  mixed formats, layer 1 on the backend: max |diff| vs CPU %.3g (relative), rms %.3g\n", rel, rms);
                 CHECK(rel < 0.05 && rms < 2e-3, "mixed: backend vs CPU: max %.3g rms %.3g", rel, rms);
                 CHECK(memcmp(a, e, (size_t)n * 1024 * 4) == 0, "mixed: all-fallback logits equal the CPU's");
@@ -295,7 +295,7 @@ static void test_placement(const llml_backend *ref) {
     /* auto: the plan's count for the device's free memory */
     memset(&gd, 0, sizeof(gd));
     gd.header_only = 1;
-    if (llml_gguf_open_file(bc_td("arch/gemma2-f32.gguf"), &gd, &hdr, &err) == LLML_OK) {
+    if (llml_gguf_open_file(lc_td("arch/gemma2-f32.gguf"), &gd, &hdr, &err) == LLML_OK) {
         int32_t want = info.n_layer / 2, got_k = -1;
         uint64_t lo = 1, hi = (uint64_t)4 << 30;
         llml_plan_desc pd;

@@ -46,7 +46,7 @@ static void gpu_vs_ref(const llml_backend *cu, const char *dir, const char *name
     llml_model_info info;
     const llml_backend *l1[1], *l2[1];
     snprintf(rel, sizeof(rel), "%s/%s.tokens.txt", dir, name);
-    n = bc_read_ids(bc_td(rel), ids, 64);
+    n = lc_read_ids(lc_td(rel), ids, 64);
     snprintf(rel, sizeof(rel), "%s/%s.gguf", dir, name);
     m = bc_load(rel);
     if (!m || n <= 0) { llml_model_free(m); return; }
@@ -84,7 +84,7 @@ static void big_model(const llml_backend *cu, const char *path) {
         llml_ctx *b = bc_ctx(m, cu, LLML_KV_F16, info.n_layer + 1, 0, LLML_OUTPUT_DEFAULT, 0);
         float *x = a ? bc_eval(a, ids, 64, info.n_vocab) : NULL, *y = b ? bc_eval(b, ids, 64, info.n_vocab) : NULL;
         if (x && y) {
-            double kl = bc_mean_kl(x, y, 64, info.n_vocab), rel = bc_max_rel(y, x, (size_t)64 * info.n_vocab);
+            double kl = lc_mean_kl(x, y, 64, info.n_vocab), rel = bc_max_rel(y, x, (size_t)64 * info.n_vocab);
             printf("  %s: GPU vs CPU over 64 tokens: KL %.3g, max |diff| %.3g (relative)\n", path, kl, rel);
             CHECK(kl < 1e-3, "%s: KL(CPU || GPU) %.3g", path, kl);
         }

@@ -13,78 +13,12 @@
 #define LLMLITE_IMPLEMENTATION
 #include "llmlite.h"
 #include "check.h"
+#include "logits_check.h"
 #include <math.h>
 #include <string.h>
 #include <stdlib.h>
 
 static llml_isa g_isa = LLML_ISA_DEFAULT;   /* LLML_TEST_ISA */
-static char path_buf[1024];
-static const char *td(const char *rel) {
-    snprintf(path_buf, sizeof(path_buf), "%s/%s", check_testdata(), rel);
-    return path_buf;
-}
-
-static float *read_f32(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    long sz;
-    float *p;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END); sz = ftell(f); fseek(f, 0, SEEK_SET);
-    p = (float *)malloc((size_t)sz);
-    if (p && fread(p, 1, (size_t)sz, f) != (size_t)sz) { free(p); p = NULL; }
-    fclose(f);
-    *n = (size_t)sz / 4;
-    return p;
-}
-
-static int read_ids(const char *path, int32_t *ids, int cap) {
-    FILE *f = fopen(path, "r");
-    int n = 0;
-    long v;
-    if (!f) return -1;
-    while (n < cap && fscanf(f, "%ld", &v) == 1) ids[n++] = (int32_t)v;
-    fclose(f);
-    return n;
-}
-
-static int argmax(const float *l, int n) {
-    int i, b = 0;
-    for (i = 1; i < n; i++) if (l[i] > l[b]) b = i;
-    return b;
-}
-
-/* mean over rows of KL(p || q) with p, q = softmax of the rows */
-static double mean_kl(const float *p_logits, const float *q_logits, int rows, int nv) {
-    double total = 0.0;
-    int r, i;
-    for (r = 0; r < rows; r++) {
-        const float *a = p_logits + (size_t)r * nv, *b = q_logits + (size_t)r * nv;
-        double ma = -HUGE_VAL, mb = -HUGE_VAL, sa = 0, sb = 0, kl = 0;
-        for (i = 0; i < nv; i++) { if (a[i] > ma) ma = a[i]; if (b[i] > mb) mb = b[i]; }
-        for (i = 0; i < nv; i++) { sa += exp(a[i] - ma); sb += exp(b[i] - mb); }
-        for (i = 0; i < nv; i++) {
-            double la = a[i] - ma - log(sa), lb = b[i] - mb - log(sb);
-            kl += exp(la) * (la - lb);
-        }
-        total += kl;
-    }
-    return total / rows;
-}
-
-static double rms_diff(const float *a, const float *b, size_t n) {
-    double s = 0;
-    size_t i;
-    for (i = 0; i < n; i++) s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
-    return sqrt(s / (double)n);
-}
-
-static double max_diff(const float *a, const float *b, size_t n) {
-    double m = 0;
-    size_t i;
-    for (i = 0; i < n; i++) { double d = fabs((double)a[i] - b[i]); if (d > m || d != d) m = d != d ? HUGE_VAL : d; }
-    return m;
-}
-
 static llml_model *load(const char *path) {
     llml_model *m = NULL;
     llml_error err;
@@ -136,35 +70,35 @@ static void check_file(const char *dir, const char *name, int mode) {
     memset(row, 0, sizeof(*row));
     row->name = name;
     snprintf(rel, sizeof(rel), "%s/%s.tokens.txt", dir, name);
-    n = read_ids(td(rel), ids, 512);
+    n = lc_read_ids(lc_td(rel), ids, 512);
     CHECK(n > 0, "%s: no tokens", rel);
     if (n <= 0) return;
     snprintf(rel, sizeof(rel), "%s/%s.gguf", dir, name);
-    m = load(td(rel));
+    m = load(lc_td(rel));
     if (!m) return;
     llml_model_get_info(m, &info);
     nv = info.n_vocab;
     snprintf(rel, sizeof(rel), "%s/%s.logits.f32", dir, name);
-    ref = read_f32(td(rel), &nref);
+    ref = lc_read_f32(lc_td(rel), &nref);
     CHECK(ref && nref == (size_t)n * nv, "%s: reference logits missing or wrong size", rel);
     c = make_ctx(m, mode == 1 ? LLML_KV_F16 : LLML_KV_F32, 2, 256);
     if (!ref || !c) { free(ref); llml_ctx_free(c); llml_model_free(m); return; }
     ours = eval_batch(c, ids, n, nv);
     if (!ours) { free(ref); llml_ctx_free(c); llml_model_free(m); return; }
-    row->rms = rms_diff(ours, ref, nref);
-    row->maxd = max_diff(ours, ref, nref);
-    row->kl = mean_kl(ref, ours, n, nv);
+    row->rms = lc_rms(ours, ref, nref);
+    row->maxd = lc_maxd(ours, ref, nref);
+    row->kl = lc_mean_kl(ref, ours, n, nv);
     if (mode == 0) {
         CHECK(row->maxd <= 2e-3, "%s: max |diff| %.3g > 2e-3", name, row->maxd);
     } else if (mode == 1) {
         CHECK(row->maxd <= 1e-2, "%s: max |diff| %.3g > 1e-2", name, row->maxd);
     } else {
-        f32ref = read_f32(td("quant/f32.logits.f32"), &nf32);
+        f32ref = lc_read_f32(lc_td("quant/f32.logits.f32"), &nf32);
         CHECK(f32ref && nf32 == nref, "quant/f32.logits.f32 missing");
         if (f32ref && nf32 == nref) {
             double lim_rms, lim_kl;
-            row->ref_rms = rms_diff(ref, f32ref, nref);
-            row->ref_kl = mean_kl(f32ref, ref, n, nv);
+            row->ref_rms = lc_rms(ref, f32ref, nref);
+            row->ref_kl = lc_mean_kl(f32ref, ref, n, nv);
             lim_rms = 0.25 * row->ref_rms > 0.01 ? 0.25 * row->ref_rms : 0.01;
             lim_kl = 0.05 * row->ref_kl > 2e-5 ? 0.05 * row->ref_kl : 2e-5;
             CHECK(row->rms <= lim_rms, "%s: rms %.4g > %.4g", name, row->rms, lim_rms);
@@ -174,7 +108,7 @@ static void check_file(const char *dir, const char *name, int mode) {
     /* greedy continuation */
     snprintf(rel, sizeof(rel), "%s/%s.greedy.txt", dir, name);
     {
-        FILE *f = fopen(td(rel), "r");
+        FILE *f = fopen(lc_td(rel), "r");
         char line[4096];
         ng = 0;
         if (f && fgets(line, sizeof(line), f)) {
@@ -186,12 +120,12 @@ static void check_file(const char *dir, const char *name, int mode) {
     }
     if (ng > 0) {
         int ok = 1;
-        int32_t t = argmax(ours + (size_t)(n - 1) * nv, nv);
+        int32_t t = lc_argmax(ours + (size_t)(n - 1) * nv, nv);
         for (i = 0; i < ng; i++) {
             if (t != greedy[i]) { ok = 0; break; }
             if (i + 1 < ng) {
                 if (llml_decode(c, &t, 1, 0) != LLML_OK) { ok = 0; break; }
-                t = argmax(llml_get_logits(c, -1), nv);
+                t = lc_argmax(llml_get_logits(c, -1), nv);
             }
         }
         row->greedy_ok = ok;
@@ -213,9 +147,9 @@ static void check_consistency(const char *rel_model, llml_kv_type kv) {
     double worst = 0, scale = 0;
     char rel[256];
     snprintf(rel, sizeof(rel), "%s.tokens.txt", rel_model);
-    n = read_ids(td(rel), ids, 512);
+    n = lc_read_ids(lc_td(rel), ids, 512);
     snprintf(rel, sizeof(rel), "%s.gguf", rel_model);
-    m = load(td(rel));
+    m = load(lc_td(rel));
     if (!m || n <= 0) { llml_model_free(m); return; }
     llml_model_get_info(m, &info);
     nv = info.n_vocab;
@@ -295,7 +229,7 @@ static void check_consistency(const char *rel_model, llml_kv_type kv) {
         kv_bytes = (size_t)np * rowb;
         if (kv == LLML_KV_F32 && sa == sb) {
             const float *ka = (const float *)(void *)(bufa + 32 + (size_t)np * 4), *kb = (const float *)(void *)(bufb + 32 + (size_t)np * 4);
-            double w = max_diff(ka, kb, kv_bytes / 4), kmax = 0;
+            double w = lc_maxd(ka, kb, kv_bytes / 4), kmax = 0;
             for (i = 0; i < (int)(kv_bytes / 4); i++) if (fabs(ka[i]) > kmax) kmax = fabs(ka[i]);
             CHECK(w <= 1e-5 * (kmax > 1 ? kmax : 1), "%s: layer-0 keys after shift differ from fresh ones by %.3g", rel_model, w);
             CHECK(memcmp(bufa + 32 + (size_t)np * 4 + kv_bytes, bufb + 32 + (size_t)np * 4 + kv_bytes, kv_bytes) == 0,
@@ -316,10 +250,10 @@ static void check_errors(void) {
     llml_ctx *c;
     int32_t bad = 5000, ok = 1;
     /* a tokenizer-only file has no architecture we run */
-    CHECK(llml_model_load_file(td("vocab/ggml-vocab-llama-spm.gguf"), NULL, &m, &err) != LLML_OK && m == NULL,
+    CHECK(llml_model_load_file(lc_td("vocab/ggml-vocab-llama-spm.gguf"), NULL, &m, &err) != LLML_OK && m == NULL,
           "vocab-only file must not load as a model");
-    CHECK(llml_model_load_file(td("does-not-exist.gguf"), NULL, &m, &err) == LLML_ERR_IO, "missing file: IO error");
-    m = load(td("arch/llama-f32.gguf"));
+    CHECK(llml_model_load_file(lc_td("does-not-exist.gguf"), NULL, &m, &err) == LLML_ERR_IO, "missing file: IO error");
+    m = load(lc_td("arch/llama-f32.gguf"));
     if (!m) return;
     c = make_ctx(m, LLML_KV_F32, 1, 16);
     if (c) {
@@ -364,7 +298,7 @@ static void check_bad_models(void) {
     llml_gguf *g;
     llml_error err;
     llml_model *m = NULL;
-    CHECK(llml_gguf_open_file(td("arch/llama-f32.gguf"), NULL, &g, &err) == LLML_OK, "open");
+    CHECK(llml_gguf_open_file(lc_td("arch/llama-f32.gguf"), NULL, &g, &err) == LLML_OK, "open");
     {
         /* rewrite with architecture "mamba" and check the message */
         llml_gguf_writer *w;
@@ -420,7 +354,7 @@ static size_t mem_read(void *user, uint64_t off, void *dst, size_t n) {
 }
 
 static void check_sources(void) {
-    FILE *f = fopen(td("arch/qwen2-f32.gguf"), "rb");
+    FILE *f = fopen(lc_td("arch/qwen2-f32.gguf"), "rb");
     unsigned char *buf;
     long sz;
     llml_model *mf, *mm = NULL, *mc = NULL;
@@ -432,7 +366,7 @@ static void check_sources(void) {
     buf = (unsigned char *)malloc((size_t)sz);
     CHECK(fread(buf, 1, (size_t)sz, f) == (size_t)sz, "read");
     fclose(f);
-    mf = load(td("arch/qwen2-f32.gguf"));
+    mf = load(lc_td("arch/qwen2-f32.gguf"));
     CHECK(llml_model_load_memory(buf, (size_t)sz, NULL, &mm, &err) == LLML_OK, "memory load: %s", err.message);
     src.p = buf; src.n = (size_t)sz;
     CHECK(llml_model_load_callback(mem_read, &src, (uint64_t)sz, NULL, &mc, &err) == LLML_OK, "callback load: %s", err.message);
@@ -465,17 +399,17 @@ static void check_sources(void) {
    prompt with the reference's 64 greedy tokens for real/stories260K. */
 static void check_default_model(void) {
     int32_t ids[64], greedy[64];
-    int n = read_ids(td("real/stories260K.tokens.txt"), ids, 64), ng, i, ok = 1;
+    int n = lc_read_ids(lc_td("real/stories260K.tokens.txt"), ids, 64), ng, i, ok = 1;
     llml_model *m = load("models/stories260K.gguf");
     llml_ctx *c;
     int32_t t;
-    ng = read_ids(td("real/stories260K.greedy.txt"), greedy, 64);
+    ng = lc_read_ids(lc_td("real/stories260K.greedy.txt"), greedy, 64);
     if (!m || n <= 0 || ng != 64) { CHECK(0, "default model or reference missing"); llml_model_free(m); return; }
     c = make_ctx(m, LLML_KV_F32, 2, 256);
     if (!c) { llml_model_free(m); return; }
     CHECK(llml_decode(c, ids, n, 0) == LLML_OK, "decode prompt");
     for (i = 0; i < ng; i++) {
-        t = argmax(llml_get_logits(c, -1), 512);
+        t = lc_argmax(llml_get_logits(c, -1), 512);
         if (t != greedy[i]) { ok = 0; break; }
         if (llml_decode(c, &t, 1, 0) != LLML_OK) { ok = 0; break; }
     }
@@ -495,7 +429,7 @@ static void host_parallel_for(void *user, llml_task_fn task, void *arg, int n) {
     for (i = n - 1; i >= 0; i--) { task(arg, i, n); h->tasks++; }
 }
 static void check_host_jobs(void) {
-    llml_model *m = load(td("arch/llama-moe-f32.gguf"));
+    llml_model *m = load(lc_td("arch/llama-moe-f32.gguf"));
     llml_ctx *a, *b = NULL;
     llml_ctx_desc d;
     llml_error err;
@@ -537,10 +471,10 @@ static void check_memory(void) {
     int32_t ids[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
     FILE *f;
     if (r0 == 0) { printf("  memory: /proc/self/statm unavailable, skipped\n"); return; }
-    f = fopen(td("quant/f32.gguf"), "rb");
+    f = fopen(lc_td("quant/f32.gguf"), "rb");
     if (!f) { CHECK(0, "open quant/f32.gguf"); return; }
     fseek(f, 0, SEEK_END); fsz = (double)ftell(f); fclose(f);
-    m = load(td("quant/f32.gguf"));
+    m = load(lc_td("quant/f32.gguf"));
     if (!m) return;
     r1 = rss_bytes();
     c = make_ctx(m, LLML_KV_F32, 1, 64);
