@@ -143,7 +143,11 @@
    llml_device_find) holds published specifications of CPUs and GPUs; fill an
    llml_device of your own for others. Efficiencies default per device kind
    (CPU 0.7, GPU 0.7, unified 0.6 of the bandwidth); llml_device_calibrate
-   fits them to a measurement. Checked against published measurements: median
+   fits them to a measurement. On a CPU the cores can be the slower side of
+   generation: llml_cpu_mv_rate measures how fast this machine's kernels
+   multiply each format with the weights in the caches; with those rates in
+   llml_device.mv_gws a plan takes the slower of memory and cores, and
+   calibration moves the share of whichever binds. Checked against published measurements: median
    error about 15%; expect 25% on one prediction, more on GPUs without int8
    dot products.
 
@@ -1696,6 +1700,12 @@ typedef struct llml_device {
     double compute_eff;       /* fraction of tflops prompt processing reaches */
     double layer_us;          /* fixed cost per layer and token, microseconds */
     double token_us;          /* fixed cost per token, microseconds          */
+    double mv_eff;            /* fraction of mv_gws reached inside a model;
+                                 0: 1 (set by llml_device_calibrate)        */
+    const double *mv_gws;     /* CPU: matrix-vector rate by weight type, 1e9
+                                 weights/s at the plan's thread count
+                                 (LLML_TYPE_COUNT entries, llml_cpu_mv_rate);
+                                 NULL or 0: memory bandwidth alone           */
 } llml_device;
 
 /* The built-in table: 0 .. llml_device_count()-1 (static storage). */
@@ -1770,6 +1780,9 @@ typedef struct llml_plan {
     double gen_tps;             /* generation, tokens/s per sequence at gen_pos */
     double gen_tps_full;        /* the same with a full context               */
     double prompt_tps;          /* prompt processing, tokens/s                */
+    double gen_mv_s;            /* host: seconds per token the cores need for the
+                                   matrix-vector products at the rates of
+                                   host->mv_gws (0: no rates)              */
     char note[256];             /* how far to trust the speeds                */
 } llml_plan;
 
@@ -1803,6 +1816,19 @@ LLML_API llml_result llml_plan_tensors(const llml_plan_desc *desc, llml_plan_ten
    predictions become the measurements. */
 LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p,
                                            double gen_tps, double prompt_tps);
+
+/* Measure this CPU's matrix-vector rate for weight format `type`: 1e9
+   weights per second decoded and multiplied by one activation row, by
+   n_threads threads (0: 1) with the kernels a context capped at isa_cap
+   would choose, on rows of 4096 columns. `bytes` is the weights' size: 0
+   keeps them in the caches (256 KiB per thread: the cores' own speed);
+   more than the last-level cache streams them from memory as generation
+   does (the cores and the memory together). Takes about `seconds` (0:
+   0.05). Put the rates in llml_device.mv_gws and plans account for them.
+   LLML_ERR_UNSUPPORTED for a format without a kernel here. Thread safety:
+   any thread (it starts its own threads). */
+LLML_API llml_result llml_cpu_mv_rate(llml_type type, int32_t n_threads, llml_isa isa_cap, uint64_t bytes,
+                                      double seconds, double *gws);
 
 /* ---- context sizing: measure, then place -------------------------------- */
 
@@ -10438,7 +10464,9 @@ LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
 /* With fewer activation rows than LLML__GEMM_MIN_NT (token generation) the
    weights are decoded straight from the file's blocks, 16 rows at a time,
    into the same lanes-are-rows registers as the GEMM's packed panels (no
-   packing: each weight is used once). The codes stay unsigned here (the
+   packing: each weight is used once); Q4_K and Q6_K instead multiply each
+   row's contiguous bytes (few loads, no transposing shuffles) and transpose
+   the partial sums (llml__x512_red4). The codes stay unsigned here (the
    activations are the signed operand) and the offset (8 for Q4_0, 16 for
    Q5_0, 128 for Q8_0 / IQ4_NL, 32 for Q6_K) times the sum of the activation
    codes starts the integer sum, which gives the same exact integer as the
@@ -10539,6 +10567,50 @@ LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, c
 /* Byte j (0-3) of every dword, sign-extended. */
 LLML__AVX512I __m512i llml__x512_sbyte(__m512i v, int j) { return _mm512_srai_epi32(_mm512_slli_epi32(v, 24 - 8 * j), 24); }
 
+/* The transposing reduction of the row-major mv kernels. d[i] holds 16
+   dword partial sums of row i of a quad, 128-bit lane L for lane group L
+   (the lanes of one row are summed separately); every partial must fit in
+   14 bits plus sign, so that two of them pack into an int16 and their sum
+   still does. Returns, per lane L, the 4 rows' sums of lane L's 4 dwords
+   (dword 4 L + i: row i). Packing two registers halves them and one
+   multiply-add by 1 sums the pairs: two shuffles per four rows and lane
+   sums instead of the transpose's eight. */
+LLML__AVX512I __m512i llml__x512_red4(const __m512i *d, __m512i one) {
+    const __m512i p0 = _mm512_madd_epi16(_mm512_packs_epi32(d[0], d[1]), one);   /* per lane: row 0: 2 sums, row 1: 2 */
+    const __m512i p1 = _mm512_madd_epi16(_mm512_packs_epi32(d[2], d[3]), one);
+    return _mm512_madd_epi16(_mm512_packs_epi32(p0, p1), one);
+}
+
+/* q[j]: llml__x512_red4 of rows 4 j .. 4 j + 3, with lanes 0-1 summing to
+   group A and lanes 2-3 to group B. Returns the group sums with lane r =
+   row r. */
+LLML__AVX512I void llml__x512_red16(const __m512i *q, __m512i *ga, __m512i *gb) {
+    /* [q0 A, q0 B, q1 A, q1 B] and [q2 A, q2 B, q3 A, q3 B] */
+    const __m512i z0 = _mm512_add_epi32(_mm512_shuffle_i32x4(q[0], q[1], 0x88), _mm512_shuffle_i32x4(q[0], q[1], 0xdd));
+    const __m512i z1 = _mm512_add_epi32(_mm512_shuffle_i32x4(q[2], q[3], 0x88), _mm512_shuffle_i32x4(q[2], q[3], 0xdd));
+    *ga = _mm512_shuffle_i32x4(z0, z1, 0x88);
+    *gb = _mm512_shuffle_i32x4(z0, z1, 0xdd);
+}
+
+/* llml__x512_red4 for partials that use the whole int16 range (Q6_K: 4 x
+   63 x 128): one pack and multiply-add, then the pair sums in dwords. */
+LLML__AVX512I __m512i llml__x512_red4w(const __m512i *d, __m512i one) {
+    const __m512 p0 = _mm512_castsi512_ps(_mm512_madd_epi16(_mm512_packs_epi32(d[0], d[1]), one));
+    const __m512 p1 = _mm512_castsi512_ps(_mm512_madd_epi16(_mm512_packs_epi32(d[2], d[3]), one));
+    return _mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_ps(p0, p1, 0x88)), _mm512_castps_si512(_mm512_shuffle_ps(p0, p1, 0xdd)));
+}
+
+/* q[j]: llml__x512_red4w of rows 4 j .. 4 j + 3, lane L for group L. Returns
+   g[L] with lane r = row r (a 4 x 4 transpose of 128-bit lanes). */
+LLML__AVX512I void llml__x512_tr44(const __m512i *q, __m512i *g) {
+    const __m512i z0 = _mm512_shuffle_i32x4(q[0], q[1], 0x44), z1 = _mm512_shuffle_i32x4(q[0], q[1], 0xee);
+    const __m512i z2 = _mm512_shuffle_i32x4(q[2], q[3], 0x44), z3 = _mm512_shuffle_i32x4(q[2], q[3], 0xee);
+    g[0] = _mm512_shuffle_i32x4(z0, z2, 0x88);
+    g[1] = _mm512_shuffle_i32x4(z0, z2, 0xdd);
+    g[2] = _mm512_shuffle_i32x4(z1, z3, 0x88);
+    g[3] = _mm512_shuffle_i32x4(z1, z3, 0xdd);
+}
+
 /* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row. */
 LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
                                   const uint8_t *y, float *out) {
@@ -10556,75 +10628,94 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
             /* prefetches spread over the four quarters of the block */
             __m512 fs = _mm512_setzero_ps();
             __m512i x[4], sc[4];
-            int q, c, p, k, j;
+            int q, p, k, j;
             if (f == LLML__FK_Q4_K) {
+                /* Row-major: each row's 128 code bytes are two 512-bit loads
+                   (chunks 0-1, 2-3: low nibbles groups 0 and 2 / 4 and 6, high
+                   nibbles groups 1 and 3 / 5 and 7), multiplied by activation
+                   registers holding the matching groups; llml__x512_red4/16
+                   then turn the partial sums into lanes-are-rows group sums. */
+                const __m512i one = _mm512_set1_epi16(1);
+                const __m512i y0 = _mm512_loadu_si512((const void *)(yb + 4)), y1 = _mm512_loadu_si512((const void *)(yb + 68));
+                const __m512i y2 = _mm512_loadu_si512((const void *)(yb + 132)), y3 = _mm512_loadu_si512((const void *)(yb + 196));
+                __m512i a[4], qv[4][4], gs[8];
                 __m512 d, dmin;
+                a[0] = _mm512_shuffle_i64x2(y0, y1, 0x44);   /* groups 0 | 2 */
+                a[1] = _mm512_shuffle_i64x2(y0, y1, 0xee);   /* groups 1 | 3 */
+                a[2] = _mm512_shuffle_i64x2(y2, y3, 0x44);   /* groups 4 | 6 */
+                a[3] = _mm512_shuffle_i64x2(y2, y3, 0xee);   /* groups 5 | 7 */
+                LLML__UNROLL for (q = 0; q < 4; q++) {
+                    __m512i pd[4][4];
+                    pf = llml__x512_pf(pf, (pfl + 3) / 4);
+                    LLML__UNROLL for (p = 0; p < 4; p++) {
+                        const uint8_t *xq = rp[4 * q + p] + bo + 16;
+                        const __m512i v0 = _mm512_loadu_si512((const void *)xq), v1 = _mm512_loadu_si512((const void *)(xq + 64));
+                        pd[0][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_and_si512(v0, m4), a[0]);
+                        pd[1][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), llml__x512_hi4(v0), a[1]);
+                        pd[2][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_and_si512(v1, m4), a[2]);
+                        pd[3][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), llml__x512_hi4(v1), a[3]);
+                    }
+                    LLML__UNROLL for (k = 0; k < 4; k++) qv[k][q] = llml__x512_red4(pd[k], one);
+                }
+                LLML__UNROLL for (k = 0; k < 4; k++) llml__x512_red16(qv[k], &gs[4 * (k >> 1) + (k & 1)], &gs[4 * (k >> 1) + (k & 1) + 2]);
                 llml__x512_ld16(rp, bo, x);
                 llml__x512_tr4(x, sc);  /* sc[0]: d, dmin; sc[1..3]: the 12 scale bytes */
                 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0]));
                 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16)));
-                LLML__UNROLL for (c = 0; c < 4; c++) {
-                    __m512i u[2][8];
-                    pf = llml__x512_pf(pf, (pfl + 3) / 4);
-                    LLML__UNROLL for (p = 0; p < 2; p++) {
-                        __m512i lo[4], hi[4];
-                        llml__x512_zero4(lo); llml__x512_zero4(hi);
-                        LLML__UNROLL for (q = 0; q < 4; q++) {
-                            const __m512i v = llml__x512_ld4(rp, q, bo + 16 + 32 * (size_t)c + 16 * (size_t)p);
-                            lo[q] = llml__x512_lo4(v);
-                            hi[q] = llml__x512_hi4(v);
-                        }
-                        llml__x512_tr4(lo, u[0] + 4 * p);
-                        llml__x512_tr4(hi, u[1] + 4 * p);
-                    }
-                    LLML__UNROLL for (j = 0; j < 2; j++) {
-                        const int g = 2 * c + j;
-                        __m512i s = _mm512_setzero_si512(), scg, mg;
-                        int16_t b0, b1;
-                        llml__x512_k4sm(sc, g, &scg, &mg);
-                        LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, u[j][k], llml__x512_bc(yb + 4 + 32 * g + 4 * k));
-                        memcpy(&b0, yb + 260 + 4 * g, 2);
-                        memcpy(&b1, yb + 262 + 4 * g, 2);
-                        fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(scg)), fs);
-                        fs = _mm512_fnmadd_ps(_mm512_mul_ps(dmin, _mm512_cvtepi32_ps(mg)), _mm512_set1_ps((float)(b0 + b1)), fs);
-                    }
+                LLML__UNROLL for (j = 0; j < 8; j++) {
+                    __m512i scg, mg;
+                    int16_t b0, b1;
+                    llml__x512_k4sm(sc, j, &scg, &mg);
+                    memcpy(&b0, yb + 260 + 4 * j, 2);
+                    memcpy(&b1, yb + 262 + 4 * j, 2);
+                    fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[j]), _mm512_mul_ps(d, _mm512_cvtepi32_ps(scg)), fs);
+                    fs = _mm512_fnmadd_ps(_mm512_mul_ps(dmin, _mm512_cvtepi32_ps(mg)), _mm512_set1_ps((float)(b0 + b1)), fs);
                 }
             } else { /* Q6_K */
+                /* Row-major too: per half h, the 64 ql bytes and the 32 qh
+                   bytes (in both halves of a register) decode to two
+                   registers of 6-bit codes whose 128-bit lanes are the groups
+                   8 h .. 8 h + 3 and 8 h + 4 .. 8 h + 7; the activations of
+                   each are one plain load. The offset 32 x the group's
+                   activation sum is subtracted from the exact sum after. */
                 const __m512 d = llml__x512_sh16(rp, bo + 208);
+                const __m512i one = _mm512_set1_epi16(1);
+                const __m512i shl = _mm512_set_epi64(2, 2, 2, 2, 4, 4, 4, 4), shr = _mm512_set_epi64(2, 2, 2, 2, 0, 0, 0, 0);
+                __m512i gs[16];
+                int h;
                 llml__x512_ld16(rp, bo + 192, x);
                 llml__x512_tr4(x, sc);  /* sc[i]: scales 4 i .. 4 i + 3 */
-                {
-                    int h;
-                    LLML__UNROLL for (h = 0; h < 2; h++) {
-                        LLML__UNROLL for (p = 0; p < 2; p++) {
-                            __m512i xa[4], xb[4], xh[4], ta[4], tb[4], th[4];
-                            pf = llml__x512_pf(pf, (pfl + 3) / 4);
-                            /* transpose the packed bytes, then decode (bytewise) */
-                            llml__x512_ld16(rp, bo + 64 * (size_t)h + 16 * (size_t)p, xa);
-                            llml__x512_ld16(rp, bo + 64 * (size_t)h + 32 + 16 * (size_t)p, xb);
-                            llml__x512_ld16(rp, bo + 128 + 32 * (size_t)h + 16 * (size_t)p, xh);
-                            llml__x512_tr4(xa, ta);
-                            llml__x512_tr4(xb, tb);
-                            llml__x512_tr4(xh, th);
-                            /* groups in the GEMM's order for Q6_K (llml__x512_q6g) */
-                            LLML__UNROLL for (c = 0; c < 4; c++) {
-                                const int g = 8 * h + 2 * c + p;   /* group of 16: columns 16 g .. */
-                                int16_t bsum;
-                                __m512i s;
-                                memcpy(&bsum, yb + 260 + 2 * g, 2);
-                                s = _mm512_set1_epi32(-32 * (int)bsum);
-                                LLML__UNROLL for (k = 0; k < 4; k++) {
-                                    __m512i u;
-                                    if (c == 0) u = _mm512_or_si512(_mm512_and_si512(ta[k], m4), _mm512_and_si512(_mm512_slli_epi16(th[k], 4), m30));
-                                    else if (c == 1) u = _mm512_or_si512(_mm512_and_si512(tb[k], m4), _mm512_and_si512(_mm512_slli_epi16(th[k], 2), m30));
-                                    else if (c == 2) u = _mm512_or_si512(llml__x512_hi4(ta[k]), _mm512_and_si512(th[k], m30));
-                                    else u = _mm512_or_si512(llml__x512_hi4(tb[k]), _mm512_and_si512(_mm512_srli_epi16(th[k], 2), m30));
-                                    s = _mm512_dpbusd_epi32(s, u, llml__x512_bc(yb + 4 + 16 * g + 4 * k));
-                                }
-                                fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(llml__x512_sbyte(sc[g / 4], g % 4))), fs);
-                            }
+                LLML__UNROLL for (h = 0; h < 2; h++) {
+                    const __m512i alo = _mm512_loadu_si512((const void *)(yb + 4 + 128 * h));
+                    const __m512i ahi = _mm512_loadu_si512((const void *)(yb + 68 + 128 * h));
+                    __m512i qv[2][4];
+                    LLML__UNROLL for (q = 0; q < 4; q++) {
+                        __m512i pd[2][4];
+                        pf = llml__x512_pf(pf, (pfl + 7) / 8);
+                        LLML__UNROLL for (p = 0; p < 4; p++) {
+                            const uint8_t *xr = rp[4 * q + p] + bo;
+                            const __m512i ql = _mm512_loadu_si512((const void *)(xr + 64 * h));
+                            const __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(const void *)(xr + 128 + 32 * h)));
+                            /* (low or high nibble) | (2 bits of qh at bits 4-5): ternary 0xea is (a & b) | c */
+                            const __m512i elo = _mm512_ternarylogic_epi32(ql, m4, _mm512_and_si512(_mm512_sllv_epi64(qh, shl), m30), 0xea);
+                            const __m512i ehi = _mm512_ternarylogic_epi32(_mm512_srli_epi16(ql, 4), m4, _mm512_and_si512(_mm512_srlv_epi64(qh, shr), m30), 0xea);
+                            pd[0][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), elo, alo);
+                            pd[1][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ehi, ahi);
                         }
+                        qv[0][q] = llml__x512_red4w(pd[0], one);
+                        qv[1][q] = llml__x512_red4w(pd[1], one);
                     }
+                    llml__x512_tr44(qv[0], gs + 8 * h);
+                    llml__x512_tr44(qv[1], gs + 8 * h + 4);
+                }
+                /* groups in the GEMM's order for Q6_K (llml__x512_q6g) */
+                LLML__UNROLL for (k = 0; k < 16; k++) {
+                    const int g = llml__x512_q6g(k);
+                    int16_t bsum;
+                    __m512i s;
+                    memcpy(&bsum, yb + 260 + 2 * g, 2);
+                    s = _mm512_add_epi32(gs[g], _mm512_set1_epi32(-32 * (int)bsum));
+                    fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(llml__x512_sbyte(sc[g / 4], g % 4))), fs);
                 }
             }
             acc = _mm512_fmadd_ps(fs, _mm512_set1_ps(llml__x512_f(yb)), acc);
@@ -19637,7 +19728,7 @@ LLML_API llml_result llml_shape_from_params(const char *family, double n_params,
    platform takes (pass your own with a device of your own). Bandwidths of
    the CPUs in ../shared/sizing/published.md are the ones given there. */
 #define LLML__DEV(name, kind, mem, bw, tf, memory) \
-    { name, LLML_DEVICE_##kind, mem, bw, tf, memory, 0, 0, 0, 0 }
+    { name, LLML_DEVICE_##kind, mem, bw, tf, memory, 0, 0, 0, 0, 0, NULL }
 static const llml_device llml__devices[] = {
     /* CPUs */
     LLML__DEV("Generic desktop CPU",          CPU,   32,   51.2,  1.0,  "DDR4-3200 2 ch (assumed)"),
@@ -20128,6 +20219,35 @@ typedef struct llml__split {
     int64_t dev_layers, host_layers;
 } llml__split;
 
+/* Seconds per token the host's cores need for the matrix-vector products
+   they run (layers below dev_from, and the output matrix unless out_dev),
+   at the host's measured rates (llml_device.mv_gws); tensors of a format
+   without a rate count 0. Experts: the active share. */
+static double llml__plan_mv_s(const llml__pm *m, const llml_device *host, int64_t dev_from, int out_dev, double active) {
+    double s = 0;
+    int64_t i;
+    if (!host || !host->mv_gws) return 0;
+    for (i = 0; i < m->n; i++) {
+        const char *nm = m->t[i].name;
+        const llml_type ty = m->ch[i].type;
+        double nel, rate;
+        if (m->t[i].n_dims < 2 || (int)ty < 0 || ty >= LLML_TYPE_COUNT) continue;
+        if (m->layer[i] >= 0) {
+            if (m->layer[i] >= dev_from) continue;
+        } else if (llml__mix_is_token_embd(nm)) {
+            if (!m->s.tied_output || out_dev) continue;   /* a tied model's output matrix */
+        } else if (strncmp(nm, "output", 6) != 0 || out_dev) {
+            continue;
+        }
+        rate = host->mv_gws[ty];
+        if (!(rate > 0)) continue;
+        nel = (double)m->t[i].ne[0] * (double)m->t[i].ne[1] * (double)m->t[i].ne[2] * (double)m->t[i].ne[3];
+        if (strstr(nm, "_exps")) nel *= active;
+        s += nel / (rate * 1e9);
+    }
+    return s;
+}
+
 LLML_API llml_result llml_plan_compute(const llml_plan_desc *d, llml_plan *p, llml_error *err) {
     llml__pm m;
     llml_result r;
@@ -20303,6 +20423,7 @@ LLML_API llml_result llml_plan_compute(const llml_plan_desc *d, llml_plan *p, ll
         p->fits = dev ? kmax == L + 1 && k_use == L + 1 : p->total_bytes <= free_host;
     }
     p->bytes_per_token = sp.dev_read + sp.host_read;
+    p->gen_mv_s = llml__plan_mv_s(&m, host, L - LLML__MIN(k_use, L), k_use > L, active);
     lf = flops_layer * (double)L;
     p->flops_per_token = lf + flops_attn_tok * (double)L * (double)n_prompt / 2.0;
 
@@ -20314,8 +20435,12 @@ LLML_API llml_result llml_plan_compute(const llml_plan_desc *d, llml_plan *p, ll
         if (dev) llml_device_defaults(dev, &be_d, &ce_d, &lu_d);
         t_fixed = (double)sp.dev_layers * lu_d * 1e-6 + (double)sp.host_layers * lu_h * 1e-6 +
                   llml__device_token_us(k_use > 0 ? dev : host) * 1e-6;
-        t_gen = t_fixed + (double)sp.host_read / (be_h * host->bw_gbs * 1e9);
-        t_full = t_gen + kv_full * (double)sp.host_layers / (be_h * host->bw_gbs * 1e9);
+        {   /* the host: its memory or its cores, whichever is slower */
+            const double me = host->mv_eff > 0 ? host->mv_eff : 1.0;
+            const double t_mem = (double)sp.host_read / (be_h * host->bw_gbs * 1e9), t_mv = p->gen_mv_s / me;
+            t_gen = t_fixed + LLML__MAX(t_mem, t_mv);
+            t_full = t_fixed + LLML__MAX(t_mem + kv_full * (double)sp.host_layers / (be_h * host->bw_gbs * 1e9), t_mv);
+        }
         if (dev && sp.dev_read) {
             t_gen += (double)sp.dev_read / (be_d * dev->bw_gbs * 1e9);
             t_full += (double)sp.dev_read / (be_d * dev->bw_gbs * 1e9) +
@@ -20398,28 +20523,39 @@ LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p, d
     if (p->n_gpu_layers > 0 && p->n_gpu_layers < p->n_layer + 1) return LLML_ERR_UNSUPPORTED;
     llml_device_defaults(d, &be, &ce, &lu);
     if (gen_tps > 0 && p->gen_tps > 0) {
-        /* keep the fixed costs, move the bandwidth share; when the
+        /* keep the fixed costs, move the share of whichever side binds:
+           the cores (matrix-vector rate, when the plan had one and it was
+           the slower side) or the memory. For the memory: when the
            measurement is faster than the fixed costs and full bandwidth
            allow, shrink the fixed costs; when it is faster than the memory
            itself (a model small enough to stay in the caches), the share
            goes above 1: the caches' bandwidth */
+        const double me = d->mv_eff > 0 ? d->mv_eff : 1.0;
         double t_mem = (double)p->bytes_per_token / (be * d->bw_gbs * 1e9);
         double t_one = (double)p->bytes_per_token / (d->bw_gbs * 1e9);   /* at the full bandwidth */
-        double t_fixed = 1.0 / p->gen_tps - t_mem, t_meas = 1.0 / gen_tps, s;
+        double t_mv = p->gen_mv_s / me;
+        double t_fixed = 1.0 / p->gen_tps - LLML__MAX(t_mem, t_mv), t_meas = 1.0 / gen_tps, s = 1.0;
         if (t_fixed < 0) t_fixed = 0;
-        if (t_meas > t_fixed + t_one) {
-            d->bw_eff = (double)p->bytes_per_token / ((t_meas - t_fixed) * d->bw_gbs * 1e9);
+        if (t_mv > t_mem && t_meas > t_fixed + t_mem) {
+            d->mv_eff = p->gen_mv_s / (t_meas - t_fixed);
         } else {
-            if (t_meas > t_one) {
-                s = (t_meas - t_one) / (t_fixed > 0 ? t_fixed : 1);
-                d->bw_eff = 1.0;
+            if (t_meas > t_fixed + t_one) {
+                d->bw_eff = (double)p->bytes_per_token / ((t_meas - t_fixed) * d->bw_gbs * 1e9);
             } else {
-                s = 1e-6;
-                d->bw_eff = t_one / t_meas;
+                if (t_meas > t_one) {
+                    s = (t_meas - t_one) / (t_fixed > 0 ? t_fixed : 1);
+                    d->bw_eff = 1.0;
+                } else {
+                    s = 1e-6;
+                    d->bw_eff = t_one / t_meas;
+                }
+                /* the fixed costs, now explicit (0 would mean "the default") */
+                d->layer_us = LLML__MAX(lu * s, 1e-9);
+                d->token_us = LLML__MAX(llml__device_token_us(d) * s, 1e-9);
             }
-            /* the fixed costs, now explicit (0 would mean "the default") */
-            d->layer_us = LLML__MAX(lu * s, 1e-9);
-            d->token_us = LLML__MAX(llml__device_token_us(d) * s, 1e-9);
+            /* the cores must not be the slower side now */
+            if (p->gen_mv_s > 0 && t_mv > t_meas - t_fixed * s)
+                d->mv_eff = p->gen_mv_s / LLML__MAX(t_meas - t_fixed * s, 1e-12);
         }
     }
     if (prompt_tps > 0 && p->prompt_tps > 0) {
@@ -20427,6 +20563,119 @@ LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p, d
         if (d->compute_eff > 1.0) d->compute_eff = 1.0;
     }
     return LLML_OK;
+}
+
+/* ---- the CPU's matrix-vector rate ---- */
+
+/* Token generation multiplies every weight matrix by one activation row. The
+   kernels decode each weight once; whether a format runs at the memory's
+   speed depends on how fast the cores decode it: llml_cpu_mv_rate measures
+   that with the weights in the caches (memory out of the way). */
+
+static double llml__wall_s(void) { return llml__gen_now_ms() * 1e-3; }
+
+typedef struct llml__mvr_task {
+    llml__mm_fn fn;
+    llml_type type;
+    int64_t n, rows;          /* columns; rows per thread */
+    size_t ws, as;
+    const uint8_t *w;         /* rows x n per thread, one after the other */
+    const uint8_t *a;
+    float *out;               /* rows per thread */
+    int reps;
+} llml__mvr_task;
+
+static void llml__mvr_worker(void *arg, int ith, int nth) {
+    const llml__mvr_task *t = (const llml__mvr_task *)arg;
+    const uint8_t *w = t->w + (size_t)ith * (size_t)t->rows * t->ws;
+    float *o = t->out + (size_t)ith * (size_t)t->rows;
+    int r;
+    (void)nth;
+    for (r = 0; r < t->reps; r++) t->fn(t->type, t->n, w, t->ws, t->rows, t->a, t->as, 1, o, 0);
+}
+
+LLML_API llml_result llml_cpu_mv_rate(llml_type type, int32_t n_threads, llml_isa isa_cap, uint64_t bytes,
+                                      double seconds, double *gws) {
+    const int64_t n = 4096;   /* columns: between the widths of 1B and 8B models */
+    llml__kern k;
+    llml__pool pool;
+    llml__worker workers[LLML__MAX_THREADS];
+    llml__mvr_task t;
+    llml_type vdt;
+    float *x = NULL, *out = NULL;
+    uint8_t *w = NULL, *a = NULL;
+    size_t wsize = 0, asize = 0, xsize = 0, osize = 0, qbytes;
+    int64_t rows, qrows, i;
+    int nth, reps;
+    double t0, el = 0, best = 0;
+    llml_result r = LLML_OK;
+    if (!gws || n_threads < 0 || !(seconds >= 0)) return LLML_ERR_INVALID_ARG;
+    *gws = 0;
+    if ((int)type < 0 || type >= LLML_TYPE_COUNT || !llml__types[type].info.name) return LLML_ERR_INVALID_ARG;
+    if (bytes > ((uint64_t)1 << 40)) return LLML_ERR_INVALID_ARG;
+    llml__kern_init(&k, (uint32_t)isa_cap);
+    vdt = llml__types[type].info.vec_dot_type;
+    if (!k.mm[type] || !k.actq[vdt] || n % llml__types[type].info.block_size != 0) return LLML_ERR_UNSUPPORTED;
+    nth = n_threads > 0 ? (int)LLML__MIN(n_threads, LLML__MAX_THREADS) : 1;
+    if (seconds <= 0) seconds = 0.05;
+    t.ws = llml_row_size(type, n);
+    /* rows per thread: 256 KiB (the caches), or bytes / n_threads; whole
+       panels of 16 rows. Random rows are quantized once (256 KiB of them)
+       and copied: the values do not change the kernels' speed */
+    qrows = LLML__MAX(16, (int64_t)((256u << 10) / t.ws) / 16 * 16);
+    rows = bytes ? LLML__MAX(16, (int64_t)(bytes / (uint64_t)nth / t.ws) / 16 * 16) : qrows;
+    if (qrows > rows) qrows = rows;
+    qbytes = (size_t)qrows * t.ws;
+    wsize = (size_t)rows * (size_t)nth * t.ws;
+    asize = llml__align64(llml_row_size(vdt, n)) + 64;
+    xsize = (size_t)qrows * (size_t)n * sizeof(float);
+    osize = (size_t)rows * (size_t)nth * sizeof(float);
+    w = (uint8_t *)llml__alloc(NULL, wsize, 64);
+    a = (uint8_t *)llml__alloc(NULL, asize, 64);
+    x = (float *)llml__alloc(NULL, xsize, 64);
+    out = (float *)llml__alloc(NULL, osize, 64);
+    if (!w || !a || !x || !out) { r = LLML_ERR_OUT_OF_MEMORY; goto done; }
+    {   /* random weights and activations, quantized as a model's would be */
+        uint32_t s = 12345u;
+        size_t off;
+        for (i = 0; i < n; i++) {
+            s = s * 1664525u + 1013904223u;
+            x[i] = (float)((int32_t)(s >> 8) - (1 << 23)) / (float)(1 << 23);
+        }
+        k.actq[vdt](x, a, n);
+        for (i = 0; i < qrows * n; i++) {
+            s = s * 1664525u + 1013904223u;
+            x[i] = 0.02f * (float)((int32_t)(s >> 8) - (1 << 23)) / (float)(1 << 23);
+        }
+        r = llml_quantize_rows(type, x, w, qrows, n, NULL);
+        if (r != LLML_OK) goto done;
+        for (off = qbytes; off < wsize; off += qbytes) memcpy(w + off, w, LLML__MIN(qbytes, wsize - off));
+    }
+    t.fn = k.mm[type]; t.type = type; t.n = n; t.rows = rows; t.as = asize;
+    t.w = w; t.a = a; t.out = out; t.reps = 1;
+    memset(&pool, 0, sizeof pool);
+    llml__pool_start(&pool, nth, workers);
+    llml__pool_run(&pool, llml__mvr_worker, &t);   /* warm-up: caches, clocks */
+    /* passes of about 5 ms (at least one sweep of the weights), the best of them */
+    t0 = llml__wall_s();
+    llml__pool_run(&pool, llml__mvr_worker, &t);
+    el = llml__wall_s() - t0;
+    t.reps = (int)LLML__MAX(1.0, LLML__MIN(1e6, 0.005 / (el > 1e-9 ? el : 1e-9)));
+    for (reps = 0, t0 = llml__wall_s(); reps < 1000; reps++) {
+        double t1 = llml__wall_s(), e;
+        llml__pool_run(&pool, llml__mvr_worker, &t);
+        e = llml__wall_s() - t1;
+        if (e > 0) best = LLML__MAX(best, (double)rows * (double)nth * (double)n * (double)t.reps / e);
+        if (llml__wall_s() - t0 >= seconds && reps >= 2) break;
+    }
+    llml__pool_stop(&pool);
+    *gws = best * 1e-9;
+done:
+    llml__free(NULL, w, wsize);
+    llml__free(NULL, a, asize);
+    llml__free(NULL, x, xsize);
+    llml__free(NULL, out, osize);
+    return r;
 }
 
 /* ---- a program's peak resident memory ---- */

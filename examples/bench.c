@@ -517,15 +517,40 @@ static int bn_plan(const char *path, const llml_device *host, const bn_row *pp, 
     return r == LLML_OK;
 }
 
+/* The formats of the 2-D weight tensors of the models (used[type] = 1). */
+static void bn_model_types(const bn_model *mt, int n_models, unsigned char *used) {
+    int i;
+    for (i = 0; i < n_models; i++) {
+        llml_gguf_desc gd;
+        llml_gguf *g = NULL;
+        llml_error err;
+        int64_t j;
+        memset(&gd, 0, sizeof gd);
+        gd.header_only = 1;
+        if (llml_gguf_open_file(mt[i].path, &gd, &g, &err) != LLML_OK) continue;
+        for (j = 0; j < llml_gguf_n_tensors(g); j++) {
+            const llml_gguf_tensor *t = llml_gguf_tensor_at(g, j);
+            if (t && t->n_dims >= 2 && (int)t->type >= 0 && t->type < LLML_TYPE_COUNT) used[t->type] = 1;
+        }
+        llml_gguf_close(g);
+    }
+}
+
 static void bn_sizing_report(const bn_model *mt, int n_models, const bn_row *rows, int n_rows, const bn_bw *bw,
-                             const bn_list *lt, int n_ctx, int n_batch, llml_kv_type kv) {
+                             const bn_list *lt, int n_ctx, int n_batch, llml_kv_type kv, llml_isa isa_cap, int quiet) {
     int ti, i, header = 0;
+    unsigned char used[LLML_TYPE_COUNT];
+    memset(used, 0, sizeof used);
+    bn_model_types(mt, n_models, used);
     for (ti = 0; ti < lt->n; ti++) {
         const int nth = lt->v[ti];
         llml_device dev;
         llml_plan p0;
         const bn_row *pp0 = bn_find_row(rows, n_rows, 0, nth, 0), *tg0 = bn_find_row(rows, n_rows, 0, nth, 1);
-        double def_eff;
+        double def_eff, rates[LLML_TYPE_COUNT];
+        char rate_line[512];
+        size_t rl = 0;
+        int ty;
         if (nth > 64 || !(bw->gbps[nth] > 0) || !tg0) continue;
         memset(&dev, 0, sizeof dev);
         dev.name = "this machine";
@@ -534,6 +559,27 @@ static void bn_sizing_report(const bn_model *mt, int n_models, const bn_row *row
         dev.bw_gbs = bw->gbps[nth];
         dev.tflops = (double)nth;
         llml_device_defaults(&dev, &def_eff, NULL, NULL);
+        /* each format's matrix-vector rate at this thread count, streaming
+           256 MB of weights from memory as generation does (the cores and
+           the memory together), and in the caches (the cores alone: shown
+           for comparison); the model uses the first, and the memory's side
+           starts from the streaming read measured above (efficiency 1) */
+        rate_line[0] = 0;
+        for (ty = 0; ty < LLML_TYPE_COUNT; ty++) {
+            const llml_type_info *ti2 = llml_type_get_info((llml_type)ty);
+            double in_cache = 0;
+            rates[ty] = 0;
+            if (!used[ty] || !ti2) continue;
+            if (!quiet) fprintf(stderr, "llmlite-bench: matrix-vector rate of %s, %d thread%s\n", ti2->name, nth, nth > 1 ? "s" : "");
+            if (llml_cpu_mv_rate((llml_type)ty, nth, isa_cap, (uint64_t)256 << 20, 0.5, &rates[ty]) != LLML_OK) rates[ty] = 0;
+            if (llml_cpu_mv_rate((llml_type)ty, nth, isa_cap, 0, 0.25, &in_cache) != LLML_OK) in_cache = 0;
+            if (rates[ty] > 0 && rl < sizeof rate_line)
+                rl += (size_t)snprintf(rate_line + rl, sizeof rate_line - rl, "%s %s %.1f (in cache %.1f)", rl ? "," : "",
+                                       ti2->name, rates[ty] * ti2->type_size / ti2->block_size,
+                                       in_cache * ti2->type_size / ti2->block_size);
+        }
+        dev.mv_gws = rates;
+        dev.bw_eff = 1.0;
         if (!bn_plan(mt[0].path, &dev, pp0, tg0, n_ctx, n_batch, kv, nth, &p0)) continue;
         {
             llml_device cal = dev;
@@ -564,8 +610,13 @@ static void bn_sizing_report(const bn_model *mt, int n_models, const bn_row *row
                 printf("| %-28s | %7d | %9.2f | %9.2f | %6s | %9s | %9s | %6s |\n", mt[i].type, nth, tg->avg_ts,
                        p.gen_tps, e1, m2, q2, e2);
             }
-            printf("%d thread%s: calibrated bandwidth efficiency %.2f (default %.2f, which predicted %.2f t/s for %s)\n", nth,
-                   nth > 1 ? "s" : "", cal.bw_eff, def_eff, tg_default, mt[0].type);
+            printf("%d thread%s: matrix-vector rates from memory, GB/s of weights:%s\n", nth, nth > 1 ? "s" : "",
+                   rate_line[0] ? rate_line : " none");
+            printf("%d thread%s: calibrated on %s (%s): bandwidth efficiency %.2f, matrix-vector efficiency %.2f "
+                   "(uncalibrated prediction %.2f t/s)\n", nth, nth > 1 ? "s" : "", mt[0].type,
+                   p0.gen_mv_s > (double)p0.bytes_per_token / (dev.bw_gbs * 1e9) ? "the kernels' rate binds"
+                                                                               : "the streaming read binds",
+                   cal.bw_eff, cal.mv_eff > 0 ? cal.mv_eff : 1.0, tg_default);
         }
     }
 }
@@ -966,7 +1017,7 @@ int main(int argc, char **argv) {
             printf("%s: %s, weights read per token %s (%.0f MB), peak resident memory %s\n", mt[i].type,
                    mt[i].path, s1, (double)mt[i].bytes_per_token / 1e6, s2);
         }
-        if (have_bw && ngl == 0) bn_sizing_report(mt, n_models, rows, n_rows, &bw, &lt, bn_ctx_size(&lp, &ln), n_batch, kv);
+        if (have_bw && ngl == 0) bn_sizing_report(mt, n_models, rows, n_rows, &bw, &lt, bn_ctx_size(&lp, &ln), n_batch, kv, isa_cap, quiet);
     } else if (strcmp(fmt, "csv") == 0) {
         printf("build_commit,build_number,cpu_info,backends,isa,model_filename,model_type,model_size,model_n_params,"
                "n_batch,n_threads,type_k,type_v,n_prompt,n_gen,test_time,avg_ns,stddev_ns,avg_ts,stddev_ts,"

@@ -143,7 +143,11 @@
    llml_device_find) holds published specifications of CPUs and GPUs; fill an
    llml_device of your own for others. Efficiencies default per device kind
    (CPU 0.7, GPU 0.7, unified 0.6 of the bandwidth); llml_device_calibrate
-   fits them to a measurement. Checked against published measurements: median
+   fits them to a measurement. On a CPU the cores can be the slower side of
+   generation: llml_cpu_mv_rate measures how fast this machine's kernels
+   multiply each format with the weights in the caches; with those rates in
+   llml_device.mv_gws a plan takes the slower of memory and cores, and
+   calibration moves the share of whichever binds. Checked against published measurements: median
    error about 15%; expect 25% on one prediction, more on GPUs without int8
    dot products.
 

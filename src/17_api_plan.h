@@ -149,6 +149,12 @@ typedef struct llml_device {
     double compute_eff;       /* fraction of tflops prompt processing reaches */
     double layer_us;          /* fixed cost per layer and token, microseconds */
     double token_us;          /* fixed cost per token, microseconds          */
+    double mv_eff;            /* fraction of mv_gws reached inside a model;
+                                 0: 1 (set by llml_device_calibrate)        */
+    const double *mv_gws;     /* CPU: matrix-vector rate by weight type, 1e9
+                                 weights/s at the plan's thread count
+                                 (LLML_TYPE_COUNT entries, llml_cpu_mv_rate);
+                                 NULL or 0: memory bandwidth alone           */
 } llml_device;
 
 /* The built-in table: 0 .. llml_device_count()-1 (static storage). */
@@ -223,6 +229,9 @@ typedef struct llml_plan {
     double gen_tps;             /* generation, tokens/s per sequence at gen_pos */
     double gen_tps_full;        /* the same with a full context               */
     double prompt_tps;          /* prompt processing, tokens/s                */
+    double gen_mv_s;            /* host: seconds per token the cores need for the
+                                   matrix-vector products at the rates of
+                                   host->mv_gws (0: no rates)              */
     char note[256];             /* how far to trust the speeds                */
 } llml_plan;
 
@@ -256,6 +265,19 @@ LLML_API llml_result llml_plan_tensors(const llml_plan_desc *desc, llml_plan_ten
    predictions become the measurements. */
 LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p,
                                            double gen_tps, double prompt_tps);
+
+/* Measure this CPU's matrix-vector rate for weight format `type`: 1e9
+   weights per second decoded and multiplied by one activation row, by
+   n_threads threads (0: 1) with the kernels a context capped at isa_cap
+   would choose, on rows of 4096 columns. `bytes` is the weights' size: 0
+   keeps them in the caches (256 KiB per thread: the cores' own speed);
+   more than the last-level cache streams them from memory as generation
+   does (the cores and the memory together). Takes about `seconds` (0:
+   0.05). Put the rates in llml_device.mv_gws and plans account for them.
+   LLML_ERR_UNSUPPORTED for a format without a kernel here. Thread safety:
+   any thread (it starts its own threads). */
+LLML_API llml_result llml_cpu_mv_rate(llml_type type, int32_t n_threads, llml_isa isa_cap, uint64_t bytes,
+                                      double seconds, double *gws);
 
 /* ---- context sizing: measure, then place -------------------------------- */
 

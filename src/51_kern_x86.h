@@ -1152,7 +1152,9 @@ LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
 /* With fewer activation rows than LLML__GEMM_MIN_NT (token generation) the
    weights are decoded straight from the file's blocks, 16 rows at a time,
    into the same lanes-are-rows registers as the GEMM's packed panels (no
-   packing: each weight is used once). The codes stay unsigned here (the
+   packing: each weight is used once); Q4_K and Q6_K instead multiply each
+   row's contiguous bytes (few loads, no transposing shuffles) and transpose
+   the partial sums (llml__x512_red4). The codes stay unsigned here (the
    activations are the signed operand) and the offset (8 for Q4_0, 16 for
    Q5_0, 128 for Q8_0 / IQ4_NL, 32 for Q6_K) times the sum of the activation
    codes starts the integer sum, which gives the same exact integer as the
@@ -1253,6 +1255,50 @@ LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, c
 /* Byte j (0-3) of every dword, sign-extended. */
 LLML__AVX512I __m512i llml__x512_sbyte(__m512i v, int j) { return _mm512_srai_epi32(_mm512_slli_epi32(v, 24 - 8 * j), 24); }
 
+/* The transposing reduction of the row-major mv kernels. d[i] holds 16
+   dword partial sums of row i of a quad, 128-bit lane L for lane group L
+   (the lanes of one row are summed separately); every partial must fit in
+   14 bits plus sign, so that two of them pack into an int16 and their sum
+   still does. Returns, per lane L, the 4 rows' sums of lane L's 4 dwords
+   (dword 4 L + i: row i). Packing two registers halves them and one
+   multiply-add by 1 sums the pairs: two shuffles per four rows and lane
+   sums instead of the transpose's eight. */
+LLML__AVX512I __m512i llml__x512_red4(const __m512i *d, __m512i one) {
+    const __m512i p0 = _mm512_madd_epi16(_mm512_packs_epi32(d[0], d[1]), one);   /* per lane: row 0: 2 sums, row 1: 2 */
+    const __m512i p1 = _mm512_madd_epi16(_mm512_packs_epi32(d[2], d[3]), one);
+    return _mm512_madd_epi16(_mm512_packs_epi32(p0, p1), one);
+}
+
+/* q[j]: llml__x512_red4 of rows 4 j .. 4 j + 3, with lanes 0-1 summing to
+   group A and lanes 2-3 to group B. Returns the group sums with lane r =
+   row r. */
+LLML__AVX512I void llml__x512_red16(const __m512i *q, __m512i *ga, __m512i *gb) {
+    /* [q0 A, q0 B, q1 A, q1 B] and [q2 A, q2 B, q3 A, q3 B] */
+    const __m512i z0 = _mm512_add_epi32(_mm512_shuffle_i32x4(q[0], q[1], 0x88), _mm512_shuffle_i32x4(q[0], q[1], 0xdd));
+    const __m512i z1 = _mm512_add_epi32(_mm512_shuffle_i32x4(q[2], q[3], 0x88), _mm512_shuffle_i32x4(q[2], q[3], 0xdd));
+    *ga = _mm512_shuffle_i32x4(z0, z1, 0x88);
+    *gb = _mm512_shuffle_i32x4(z0, z1, 0xdd);
+}
+
+/* llml__x512_red4 for partials that use the whole int16 range (Q6_K: 4 x
+   63 x 128): one pack and multiply-add, then the pair sums in dwords. */
+LLML__AVX512I __m512i llml__x512_red4w(const __m512i *d, __m512i one) {
+    const __m512 p0 = _mm512_castsi512_ps(_mm512_madd_epi16(_mm512_packs_epi32(d[0], d[1]), one));
+    const __m512 p1 = _mm512_castsi512_ps(_mm512_madd_epi16(_mm512_packs_epi32(d[2], d[3]), one));
+    return _mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_ps(p0, p1, 0x88)), _mm512_castps_si512(_mm512_shuffle_ps(p0, p1, 0xdd)));
+}
+
+/* q[j]: llml__x512_red4w of rows 4 j .. 4 j + 3, lane L for group L. Returns
+   g[L] with lane r = row r (a 4 x 4 transpose of 128-bit lanes). */
+LLML__AVX512I void llml__x512_tr44(const __m512i *q, __m512i *g) {
+    const __m512i z0 = _mm512_shuffle_i32x4(q[0], q[1], 0x44), z1 = _mm512_shuffle_i32x4(q[0], q[1], 0xee);
+    const __m512i z2 = _mm512_shuffle_i32x4(q[2], q[3], 0x44), z3 = _mm512_shuffle_i32x4(q[2], q[3], 0xee);
+    g[0] = _mm512_shuffle_i32x4(z0, z2, 0x88);
+    g[1] = _mm512_shuffle_i32x4(z0, z2, 0xdd);
+    g[2] = _mm512_shuffle_i32x4(z1, z3, 0x88);
+    g[3] = _mm512_shuffle_i32x4(z1, z3, 0xdd);
+}
+
 /* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row. */
 LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
                                   const uint8_t *y, float *out) {
@@ -1270,75 +1316,94 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
             /* prefetches spread over the four quarters of the block */
             __m512 fs = _mm512_setzero_ps();
             __m512i x[4], sc[4];
-            int q, c, p, k, j;
+            int q, p, k, j;
             if (f == LLML__FK_Q4_K) {
+                /* Row-major: each row's 128 code bytes are two 512-bit loads
+                   (chunks 0-1, 2-3: low nibbles groups 0 and 2 / 4 and 6, high
+                   nibbles groups 1 and 3 / 5 and 7), multiplied by activation
+                   registers holding the matching groups; llml__x512_red4/16
+                   then turn the partial sums into lanes-are-rows group sums. */
+                const __m512i one = _mm512_set1_epi16(1);
+                const __m512i y0 = _mm512_loadu_si512((const void *)(yb + 4)), y1 = _mm512_loadu_si512((const void *)(yb + 68));
+                const __m512i y2 = _mm512_loadu_si512((const void *)(yb + 132)), y3 = _mm512_loadu_si512((const void *)(yb + 196));
+                __m512i a[4], qv[4][4], gs[8];
                 __m512 d, dmin;
+                a[0] = _mm512_shuffle_i64x2(y0, y1, 0x44);   /* groups 0 | 2 */
+                a[1] = _mm512_shuffle_i64x2(y0, y1, 0xee);   /* groups 1 | 3 */
+                a[2] = _mm512_shuffle_i64x2(y2, y3, 0x44);   /* groups 4 | 6 */
+                a[3] = _mm512_shuffle_i64x2(y2, y3, 0xee);   /* groups 5 | 7 */
+                LLML__UNROLL for (q = 0; q < 4; q++) {
+                    __m512i pd[4][4];
+                    pf = llml__x512_pf(pf, (pfl + 3) / 4);
+                    LLML__UNROLL for (p = 0; p < 4; p++) {
+                        const uint8_t *xq = rp[4 * q + p] + bo + 16;
+                        const __m512i v0 = _mm512_loadu_si512((const void *)xq), v1 = _mm512_loadu_si512((const void *)(xq + 64));
+                        pd[0][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_and_si512(v0, m4), a[0]);
+                        pd[1][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), llml__x512_hi4(v0), a[1]);
+                        pd[2][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_and_si512(v1, m4), a[2]);
+                        pd[3][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), llml__x512_hi4(v1), a[3]);
+                    }
+                    LLML__UNROLL for (k = 0; k < 4; k++) qv[k][q] = llml__x512_red4(pd[k], one);
+                }
+                LLML__UNROLL for (k = 0; k < 4; k++) llml__x512_red16(qv[k], &gs[4 * (k >> 1) + (k & 1)], &gs[4 * (k >> 1) + (k & 1) + 2]);
                 llml__x512_ld16(rp, bo, x);
                 llml__x512_tr4(x, sc);  /* sc[0]: d, dmin; sc[1..3]: the 12 scale bytes */
                 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0]));
                 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16)));
-                LLML__UNROLL for (c = 0; c < 4; c++) {
-                    __m512i u[2][8];
-                    pf = llml__x512_pf(pf, (pfl + 3) / 4);
-                    LLML__UNROLL for (p = 0; p < 2; p++) {
-                        __m512i lo[4], hi[4];
-                        llml__x512_zero4(lo); llml__x512_zero4(hi);
-                        LLML__UNROLL for (q = 0; q < 4; q++) {
-                            const __m512i v = llml__x512_ld4(rp, q, bo + 16 + 32 * (size_t)c + 16 * (size_t)p);
-                            lo[q] = llml__x512_lo4(v);
-                            hi[q] = llml__x512_hi4(v);
-                        }
-                        llml__x512_tr4(lo, u[0] + 4 * p);
-                        llml__x512_tr4(hi, u[1] + 4 * p);
-                    }
-                    LLML__UNROLL for (j = 0; j < 2; j++) {
-                        const int g = 2 * c + j;
-                        __m512i s = _mm512_setzero_si512(), scg, mg;
-                        int16_t b0, b1;
-                        llml__x512_k4sm(sc, g, &scg, &mg);
-                        LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, u[j][k], llml__x512_bc(yb + 4 + 32 * g + 4 * k));
-                        memcpy(&b0, yb + 260 + 4 * g, 2);
-                        memcpy(&b1, yb + 262 + 4 * g, 2);
-                        fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(scg)), fs);
-                        fs = _mm512_fnmadd_ps(_mm512_mul_ps(dmin, _mm512_cvtepi32_ps(mg)), _mm512_set1_ps((float)(b0 + b1)), fs);
-                    }
+                LLML__UNROLL for (j = 0; j < 8; j++) {
+                    __m512i scg, mg;
+                    int16_t b0, b1;
+                    llml__x512_k4sm(sc, j, &scg, &mg);
+                    memcpy(&b0, yb + 260 + 4 * j, 2);
+                    memcpy(&b1, yb + 262 + 4 * j, 2);
+                    fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[j]), _mm512_mul_ps(d, _mm512_cvtepi32_ps(scg)), fs);
+                    fs = _mm512_fnmadd_ps(_mm512_mul_ps(dmin, _mm512_cvtepi32_ps(mg)), _mm512_set1_ps((float)(b0 + b1)), fs);
                 }
             } else { /* Q6_K */
+                /* Row-major too: per half h, the 64 ql bytes and the 32 qh
+                   bytes (in both halves of a register) decode to two
+                   registers of 6-bit codes whose 128-bit lanes are the groups
+                   8 h .. 8 h + 3 and 8 h + 4 .. 8 h + 7; the activations of
+                   each are one plain load. The offset 32 x the group's
+                   activation sum is subtracted from the exact sum after. */
                 const __m512 d = llml__x512_sh16(rp, bo + 208);
+                const __m512i one = _mm512_set1_epi16(1);
+                const __m512i shl = _mm512_set_epi64(2, 2, 2, 2, 4, 4, 4, 4), shr = _mm512_set_epi64(2, 2, 2, 2, 0, 0, 0, 0);
+                __m512i gs[16];
+                int h;
                 llml__x512_ld16(rp, bo + 192, x);
                 llml__x512_tr4(x, sc);  /* sc[i]: scales 4 i .. 4 i + 3 */
-                {
-                    int h;
-                    LLML__UNROLL for (h = 0; h < 2; h++) {
-                        LLML__UNROLL for (p = 0; p < 2; p++) {
-                            __m512i xa[4], xb[4], xh[4], ta[4], tb[4], th[4];
-                            pf = llml__x512_pf(pf, (pfl + 3) / 4);
-                            /* transpose the packed bytes, then decode (bytewise) */
-                            llml__x512_ld16(rp, bo + 64 * (size_t)h + 16 * (size_t)p, xa);
-                            llml__x512_ld16(rp, bo + 64 * (size_t)h + 32 + 16 * (size_t)p, xb);
-                            llml__x512_ld16(rp, bo + 128 + 32 * (size_t)h + 16 * (size_t)p, xh);
-                            llml__x512_tr4(xa, ta);
-                            llml__x512_tr4(xb, tb);
-                            llml__x512_tr4(xh, th);
-                            /* groups in the GEMM's order for Q6_K (llml__x512_q6g) */
-                            LLML__UNROLL for (c = 0; c < 4; c++) {
-                                const int g = 8 * h + 2 * c + p;   /* group of 16: columns 16 g .. */
-                                int16_t bsum;
-                                __m512i s;
-                                memcpy(&bsum, yb + 260 + 2 * g, 2);
-                                s = _mm512_set1_epi32(-32 * (int)bsum);
-                                LLML__UNROLL for (k = 0; k < 4; k++) {
-                                    __m512i u;
-                                    if (c == 0) u = _mm512_or_si512(_mm512_and_si512(ta[k], m4), _mm512_and_si512(_mm512_slli_epi16(th[k], 4), m30));
-                                    else if (c == 1) u = _mm512_or_si512(_mm512_and_si512(tb[k], m4), _mm512_and_si512(_mm512_slli_epi16(th[k], 2), m30));
-                                    else if (c == 2) u = _mm512_or_si512(llml__x512_hi4(ta[k]), _mm512_and_si512(th[k], m30));
-                                    else u = _mm512_or_si512(llml__x512_hi4(tb[k]), _mm512_and_si512(_mm512_srli_epi16(th[k], 2), m30));
-                                    s = _mm512_dpbusd_epi32(s, u, llml__x512_bc(yb + 4 + 16 * g + 4 * k));
-                                }
-                                fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(llml__x512_sbyte(sc[g / 4], g % 4))), fs);
-                            }
+                LLML__UNROLL for (h = 0; h < 2; h++) {
+                    const __m512i alo = _mm512_loadu_si512((const void *)(yb + 4 + 128 * h));
+                    const __m512i ahi = _mm512_loadu_si512((const void *)(yb + 68 + 128 * h));
+                    __m512i qv[2][4];
+                    LLML__UNROLL for (q = 0; q < 4; q++) {
+                        __m512i pd[2][4];
+                        pf = llml__x512_pf(pf, (pfl + 7) / 8);
+                        LLML__UNROLL for (p = 0; p < 4; p++) {
+                            const uint8_t *xr = rp[4 * q + p] + bo;
+                            const __m512i ql = _mm512_loadu_si512((const void *)(xr + 64 * h));
+                            const __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(const void *)(xr + 128 + 32 * h)));
+                            /* (low or high nibble) | (2 bits of qh at bits 4-5): ternary 0xea is (a & b) | c */
+                            const __m512i elo = _mm512_ternarylogic_epi32(ql, m4, _mm512_and_si512(_mm512_sllv_epi64(qh, shl), m30), 0xea);
+                            const __m512i ehi = _mm512_ternarylogic_epi32(_mm512_srli_epi16(ql, 4), m4, _mm512_and_si512(_mm512_srlv_epi64(qh, shr), m30), 0xea);
+                            pd[0][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), elo, alo);
+                            pd[1][p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ehi, ahi);
                         }
+                        qv[0][q] = llml__x512_red4w(pd[0], one);
+                        qv[1][q] = llml__x512_red4w(pd[1], one);
                     }
+                    llml__x512_tr44(qv[0], gs + 8 * h);
+                    llml__x512_tr44(qv[1], gs + 8 * h + 4);
+                }
+                /* groups in the GEMM's order for Q6_K (llml__x512_q6g) */
+                LLML__UNROLL for (k = 0; k < 16; k++) {
+                    const int g = llml__x512_q6g(k);
+                    int16_t bsum;
+                    __m512i s;
+                    memcpy(&bsum, yb + 260 + 2 * g, 2);
+                    s = _mm512_add_epi32(gs[g], _mm512_set1_epi32(-32 * (int)bsum));
+                    fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(llml__x512_sbyte(sc[g / 4], g % 4))), fs);
                 }
             }
             acc = _mm512_fmadd_ps(fs, _mm512_set1_ps(llml__x512_f(yb)), acc);

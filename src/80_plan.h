@@ -329,7 +329,7 @@ LLML_API llml_result llml_shape_from_params(const char *family, double n_params,
    platform takes (pass your own with a device of your own). Bandwidths of
    the CPUs in ../shared/sizing/published.md are the ones given there. */
 #define LLML__DEV(name, kind, mem, bw, tf, memory) \
-    { name, LLML_DEVICE_##kind, mem, bw, tf, memory, 0, 0, 0, 0 }
+    { name, LLML_DEVICE_##kind, mem, bw, tf, memory, 0, 0, 0, 0, 0, NULL }
 static const llml_device llml__devices[] = {
     /* CPUs */
     LLML__DEV("Generic desktop CPU",          CPU,   32,   51.2,  1.0,  "DDR4-3200 2 ch (assumed)"),
@@ -820,6 +820,35 @@ typedef struct llml__split {
     int64_t dev_layers, host_layers;
 } llml__split;
 
+/* Seconds per token the host's cores need for the matrix-vector products
+   they run (layers below dev_from, and the output matrix unless out_dev),
+   at the host's measured rates (llml_device.mv_gws); tensors of a format
+   without a rate count 0. Experts: the active share. */
+static double llml__plan_mv_s(const llml__pm *m, const llml_device *host, int64_t dev_from, int out_dev, double active) {
+    double s = 0;
+    int64_t i;
+    if (!host || !host->mv_gws) return 0;
+    for (i = 0; i < m->n; i++) {
+        const char *nm = m->t[i].name;
+        const llml_type ty = m->ch[i].type;
+        double nel, rate;
+        if (m->t[i].n_dims < 2 || (int)ty < 0 || ty >= LLML_TYPE_COUNT) continue;
+        if (m->layer[i] >= 0) {
+            if (m->layer[i] >= dev_from) continue;
+        } else if (llml__mix_is_token_embd(nm)) {
+            if (!m->s.tied_output || out_dev) continue;   /* a tied model's output matrix */
+        } else if (strncmp(nm, "output", 6) != 0 || out_dev) {
+            continue;
+        }
+        rate = host->mv_gws[ty];
+        if (!(rate > 0)) continue;
+        nel = (double)m->t[i].ne[0] * (double)m->t[i].ne[1] * (double)m->t[i].ne[2] * (double)m->t[i].ne[3];
+        if (strstr(nm, "_exps")) nel *= active;
+        s += nel / (rate * 1e9);
+    }
+    return s;
+}
+
 LLML_API llml_result llml_plan_compute(const llml_plan_desc *d, llml_plan *p, llml_error *err) {
     llml__pm m;
     llml_result r;
@@ -995,6 +1024,7 @@ LLML_API llml_result llml_plan_compute(const llml_plan_desc *d, llml_plan *p, ll
         p->fits = dev ? kmax == L + 1 && k_use == L + 1 : p->total_bytes <= free_host;
     }
     p->bytes_per_token = sp.dev_read + sp.host_read;
+    p->gen_mv_s = llml__plan_mv_s(&m, host, L - LLML__MIN(k_use, L), k_use > L, active);
     lf = flops_layer * (double)L;
     p->flops_per_token = lf + flops_attn_tok * (double)L * (double)n_prompt / 2.0;
 
@@ -1006,8 +1036,12 @@ LLML_API llml_result llml_plan_compute(const llml_plan_desc *d, llml_plan *p, ll
         if (dev) llml_device_defaults(dev, &be_d, &ce_d, &lu_d);
         t_fixed = (double)sp.dev_layers * lu_d * 1e-6 + (double)sp.host_layers * lu_h * 1e-6 +
                   llml__device_token_us(k_use > 0 ? dev : host) * 1e-6;
-        t_gen = t_fixed + (double)sp.host_read / (be_h * host->bw_gbs * 1e9);
-        t_full = t_gen + kv_full * (double)sp.host_layers / (be_h * host->bw_gbs * 1e9);
+        {   /* the host: its memory or its cores, whichever is slower */
+            const double me = host->mv_eff > 0 ? host->mv_eff : 1.0;
+            const double t_mem = (double)sp.host_read / (be_h * host->bw_gbs * 1e9), t_mv = p->gen_mv_s / me;
+            t_gen = t_fixed + LLML__MAX(t_mem, t_mv);
+            t_full = t_fixed + LLML__MAX(t_mem + kv_full * (double)sp.host_layers / (be_h * host->bw_gbs * 1e9), t_mv);
+        }
         if (dev && sp.dev_read) {
             t_gen += (double)sp.dev_read / (be_d * dev->bw_gbs * 1e9);
             t_full += (double)sp.dev_read / (be_d * dev->bw_gbs * 1e9) +
@@ -1090,28 +1124,39 @@ LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p, d
     if (p->n_gpu_layers > 0 && p->n_gpu_layers < p->n_layer + 1) return LLML_ERR_UNSUPPORTED;
     llml_device_defaults(d, &be, &ce, &lu);
     if (gen_tps > 0 && p->gen_tps > 0) {
-        /* keep the fixed costs, move the bandwidth share; when the
+        /* keep the fixed costs, move the share of whichever side binds:
+           the cores (matrix-vector rate, when the plan had one and it was
+           the slower side) or the memory. For the memory: when the
            measurement is faster than the fixed costs and full bandwidth
            allow, shrink the fixed costs; when it is faster than the memory
            itself (a model small enough to stay in the caches), the share
            goes above 1: the caches' bandwidth */
+        const double me = d->mv_eff > 0 ? d->mv_eff : 1.0;
         double t_mem = (double)p->bytes_per_token / (be * d->bw_gbs * 1e9);
         double t_one = (double)p->bytes_per_token / (d->bw_gbs * 1e9);   /* at the full bandwidth */
-        double t_fixed = 1.0 / p->gen_tps - t_mem, t_meas = 1.0 / gen_tps, s;
+        double t_mv = p->gen_mv_s / me;
+        double t_fixed = 1.0 / p->gen_tps - LLML__MAX(t_mem, t_mv), t_meas = 1.0 / gen_tps, s = 1.0;
         if (t_fixed < 0) t_fixed = 0;
-        if (t_meas > t_fixed + t_one) {
-            d->bw_eff = (double)p->bytes_per_token / ((t_meas - t_fixed) * d->bw_gbs * 1e9);
+        if (t_mv > t_mem && t_meas > t_fixed + t_mem) {
+            d->mv_eff = p->gen_mv_s / (t_meas - t_fixed);
         } else {
-            if (t_meas > t_one) {
-                s = (t_meas - t_one) / (t_fixed > 0 ? t_fixed : 1);
-                d->bw_eff = 1.0;
+            if (t_meas > t_fixed + t_one) {
+                d->bw_eff = (double)p->bytes_per_token / ((t_meas - t_fixed) * d->bw_gbs * 1e9);
             } else {
-                s = 1e-6;
-                d->bw_eff = t_one / t_meas;
+                if (t_meas > t_one) {
+                    s = (t_meas - t_one) / (t_fixed > 0 ? t_fixed : 1);
+                    d->bw_eff = 1.0;
+                } else {
+                    s = 1e-6;
+                    d->bw_eff = t_one / t_meas;
+                }
+                /* the fixed costs, now explicit (0 would mean "the default") */
+                d->layer_us = LLML__MAX(lu * s, 1e-9);
+                d->token_us = LLML__MAX(llml__device_token_us(d) * s, 1e-9);
             }
-            /* the fixed costs, now explicit (0 would mean "the default") */
-            d->layer_us = LLML__MAX(lu * s, 1e-9);
-            d->token_us = LLML__MAX(llml__device_token_us(d) * s, 1e-9);
+            /* the cores must not be the slower side now */
+            if (p->gen_mv_s > 0 && t_mv > t_meas - t_fixed * s)
+                d->mv_eff = p->gen_mv_s / LLML__MAX(t_meas - t_fixed * s, 1e-12);
         }
     }
     if (prompt_tps > 0 && p->prompt_tps > 0) {
@@ -1119,6 +1164,119 @@ LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p, d
         if (d->compute_eff > 1.0) d->compute_eff = 1.0;
     }
     return LLML_OK;
+}
+
+/* ---- the CPU's matrix-vector rate ---- */
+
+/* Token generation multiplies every weight matrix by one activation row. The
+   kernels decode each weight once; whether a format runs at the memory's
+   speed depends on how fast the cores decode it: llml_cpu_mv_rate measures
+   that with the weights in the caches (memory out of the way). */
+
+static double llml__wall_s(void) { return llml__gen_now_ms() * 1e-3; }
+
+typedef struct llml__mvr_task {
+    llml__mm_fn fn;
+    llml_type type;
+    int64_t n, rows;          /* columns; rows per thread */
+    size_t ws, as;
+    const uint8_t *w;         /* rows x n per thread, one after the other */
+    const uint8_t *a;
+    float *out;               /* rows per thread */
+    int reps;
+} llml__mvr_task;
+
+static void llml__mvr_worker(void *arg, int ith, int nth) {
+    const llml__mvr_task *t = (const llml__mvr_task *)arg;
+    const uint8_t *w = t->w + (size_t)ith * (size_t)t->rows * t->ws;
+    float *o = t->out + (size_t)ith * (size_t)t->rows;
+    int r;
+    (void)nth;
+    for (r = 0; r < t->reps; r++) t->fn(t->type, t->n, w, t->ws, t->rows, t->a, t->as, 1, o, 0);
+}
+
+LLML_API llml_result llml_cpu_mv_rate(llml_type type, int32_t n_threads, llml_isa isa_cap, uint64_t bytes,
+                                      double seconds, double *gws) {
+    const int64_t n = 4096;   /* columns: between the widths of 1B and 8B models */
+    llml__kern k;
+    llml__pool pool;
+    llml__worker workers[LLML__MAX_THREADS];
+    llml__mvr_task t;
+    llml_type vdt;
+    float *x = NULL, *out = NULL;
+    uint8_t *w = NULL, *a = NULL;
+    size_t wsize = 0, asize = 0, xsize = 0, osize = 0, qbytes;
+    int64_t rows, qrows, i;
+    int nth, reps;
+    double t0, el = 0, best = 0;
+    llml_result r = LLML_OK;
+    if (!gws || n_threads < 0 || !(seconds >= 0)) return LLML_ERR_INVALID_ARG;
+    *gws = 0;
+    if ((int)type < 0 || type >= LLML_TYPE_COUNT || !llml__types[type].info.name) return LLML_ERR_INVALID_ARG;
+    if (bytes > ((uint64_t)1 << 40)) return LLML_ERR_INVALID_ARG;
+    llml__kern_init(&k, (uint32_t)isa_cap);
+    vdt = llml__types[type].info.vec_dot_type;
+    if (!k.mm[type] || !k.actq[vdt] || n % llml__types[type].info.block_size != 0) return LLML_ERR_UNSUPPORTED;
+    nth = n_threads > 0 ? (int)LLML__MIN(n_threads, LLML__MAX_THREADS) : 1;
+    if (seconds <= 0) seconds = 0.05;
+    t.ws = llml_row_size(type, n);
+    /* rows per thread: 256 KiB (the caches), or bytes / n_threads; whole
+       panels of 16 rows. Random rows are quantized once (256 KiB of them)
+       and copied: the values do not change the kernels' speed */
+    qrows = LLML__MAX(16, (int64_t)((256u << 10) / t.ws) / 16 * 16);
+    rows = bytes ? LLML__MAX(16, (int64_t)(bytes / (uint64_t)nth / t.ws) / 16 * 16) : qrows;
+    if (qrows > rows) qrows = rows;
+    qbytes = (size_t)qrows * t.ws;
+    wsize = (size_t)rows * (size_t)nth * t.ws;
+    asize = llml__align64(llml_row_size(vdt, n)) + 64;
+    xsize = (size_t)qrows * (size_t)n * sizeof(float);
+    osize = (size_t)rows * (size_t)nth * sizeof(float);
+    w = (uint8_t *)llml__alloc(NULL, wsize, 64);
+    a = (uint8_t *)llml__alloc(NULL, asize, 64);
+    x = (float *)llml__alloc(NULL, xsize, 64);
+    out = (float *)llml__alloc(NULL, osize, 64);
+    if (!w || !a || !x || !out) { r = LLML_ERR_OUT_OF_MEMORY; goto done; }
+    {   /* random weights and activations, quantized as a model's would be */
+        uint32_t s = 12345u;
+        size_t off;
+        for (i = 0; i < n; i++) {
+            s = s * 1664525u + 1013904223u;
+            x[i] = (float)((int32_t)(s >> 8) - (1 << 23)) / (float)(1 << 23);
+        }
+        k.actq[vdt](x, a, n);
+        for (i = 0; i < qrows * n; i++) {
+            s = s * 1664525u + 1013904223u;
+            x[i] = 0.02f * (float)((int32_t)(s >> 8) - (1 << 23)) / (float)(1 << 23);
+        }
+        r = llml_quantize_rows(type, x, w, qrows, n, NULL);
+        if (r != LLML_OK) goto done;
+        for (off = qbytes; off < wsize; off += qbytes) memcpy(w + off, w, LLML__MIN(qbytes, wsize - off));
+    }
+    t.fn = k.mm[type]; t.type = type; t.n = n; t.rows = rows; t.as = asize;
+    t.w = w; t.a = a; t.out = out; t.reps = 1;
+    memset(&pool, 0, sizeof pool);
+    llml__pool_start(&pool, nth, workers);
+    llml__pool_run(&pool, llml__mvr_worker, &t);   /* warm-up: caches, clocks */
+    /* passes of about 5 ms (at least one sweep of the weights), the best of them */
+    t0 = llml__wall_s();
+    llml__pool_run(&pool, llml__mvr_worker, &t);
+    el = llml__wall_s() - t0;
+    t.reps = (int)LLML__MAX(1.0, LLML__MIN(1e6, 0.005 / (el > 1e-9 ? el : 1e-9)));
+    for (reps = 0, t0 = llml__wall_s(); reps < 1000; reps++) {
+        double t1 = llml__wall_s(), e;
+        llml__pool_run(&pool, llml__mvr_worker, &t);
+        e = llml__wall_s() - t1;
+        if (e > 0) best = LLML__MAX(best, (double)rows * (double)nth * (double)n * (double)t.reps / e);
+        if (llml__wall_s() - t0 >= seconds && reps >= 2) break;
+    }
+    llml__pool_stop(&pool);
+    *gws = best * 1e-9;
+done:
+    llml__free(NULL, w, wsize);
+    llml__free(NULL, a, asize);
+    llml__free(NULL, x, xsize);
+    llml__free(NULL, out, osize);
+    return r;
 }
 
 /* ---- a program's peak resident memory ---- */

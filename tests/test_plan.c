@@ -853,6 +853,101 @@ static void test_devices_and_offload(void) {
             }
         }
     }
+    /* the cores' side: matrix-vector rates per format (llml_device.mv_gws).
+       Expected seconds from the tensor table of llml_plan_tensors, added up
+       here: every 2-D tensor of a layer and the output matrix, at 1e9 x the
+       rate given for its format */
+    {
+        llml_shape s;
+        llml_plan_desc pd;
+        llml_plan p0, p1;
+        llml_plan_tensor *pt = NULL;
+        int64_t n = 0, j;
+        double rates[LLML_TYPE_COUNT], want = 0, be, t_mem, t_fixed;
+        llml_device cpu = *llml_device_find("Core i7-8700");
+        int ty;
+        llml_shape_preset("llama3.2-1b", &s);
+        s.tied_output = 0;
+        memset(&pd, 0, sizeof pd);
+        pd.shape = &s;
+        pd.quant = "Q4_K_M";
+        pd.device = &cpu;
+        for (ty = 0; ty < LLML_TYPE_COUNT; ty++) rates[ty] = 0;
+        rates[LLML_TYPE_Q4_K] = 2.0;   /* slow enough that the cores bind */
+        rates[LLML_TYPE_Q6_K] = 1.0;
+        llml_plan_tensors(&pd, NULL, 0, &n, NULL);
+        pt = (llml_plan_tensor *)calloc((size_t)(n > 0 ? n : 1), sizeof *pt);
+        CHECK(pt && llml_plan_tensors(&pd, pt, n, &n, NULL) == LLML_OK, "tensor table");
+        for (j = 0; pt && j < n; j++) {
+            double r = (int)pt[j].type >= 0 && pt[j].type < LLML_TYPE_COUNT ? rates[pt[j].type] : 0;
+            if ((pt[j].layer >= 0 || strncmp(pt[j].name, "output.", 7) == 0) && r > 0 &&
+                strstr(pt[j].name, "norm") == NULL)
+                want += (double)pt[j].n_elements / (r * 1e9);
+        }
+        free(pt);
+        CHECK(llml_plan_compute(&pd, &p0, NULL) == LLML_OK && p0.gen_mv_s == 0, "no rates: no compute term");
+        cpu.mv_gws = rates;
+        CHECK(llml_plan_compute(&pd, &p1, NULL) == LLML_OK, "plan with rates");
+        CHECK(want > 0 && fabs(p1.gen_mv_s / want - 1) < 1e-9, "compute seconds %.6f vs %.6f", p1.gen_mv_s, want);
+        /* same fixed costs: the prediction is 1 / (fixed + the slower side) */
+        llml_device_defaults(&cpu, &be, NULL, NULL);
+        t_mem = (double)p0.bytes_per_token / (be * cpu.bw_gbs * 1e9);
+        t_fixed = 1.0 / p0.gen_tps - t_mem;
+        CHECK(want > t_mem, "the cores bind here (%.4f s > %.4f s)", want, t_mem);
+        CHECK(fabs(p1.gen_tps * (t_fixed + want) - 1) < 1e-9, "compute-bound prediction %.3f vs %.3f", p1.gen_tps,
+              1.0 / (t_fixed + want));
+        CHECK(p1.weight_bytes == p0.weight_bytes && p1.bytes_per_token == p0.bytes_per_token &&
+              p1.prompt_tps == p0.prompt_tps, "rates change only the generation speed");
+        /* calibrated on a compute-bound measurement: the rate's share moves,
+           the bandwidth's does not, and the plan gives the measurement back */
+        {
+            llml_device c2 = cpu;
+            const double meas = p1.gen_tps * 0.8;
+            llml_plan p2;
+            CHECK(llml_device_calibrate(&c2, &p1, meas, 0) == LLML_OK, "calibrate, compute-bound");
+            CHECK(c2.bw_eff == cpu.bw_eff && fabs(c2.mv_eff - want / (1.0 / meas - t_fixed)) < 1e-9,
+                  "matrix-vector share %.4f, bandwidth share %.3f", c2.mv_eff, c2.bw_eff);
+            pd.device = &c2;
+            CHECK(llml_plan_compute(&pd, &p2, NULL) == LLML_OK && fabs(p2.gen_tps / meas - 1) < 1e-9,
+                  "compute-bound calibration reproduced: %.4f vs %.4f", p2.gen_tps, meas);
+        }
+        /* fast cores: the memory binds, and calibration moves its share */
+        {
+            llml_device c3 = cpu;
+            llml_plan p3, p4;
+            double meas;
+            for (ty = 0; ty < LLML_TYPE_COUNT; ty++) rates[ty] = rates[ty] * 1000.0;
+            pd.device = &cpu;
+            CHECK(llml_plan_compute(&pd, &p3, NULL) == LLML_OK && fabs(p3.gen_tps / p0.gen_tps - 1) < 1e-9,
+                  "fast cores: the bandwidth prediction (%.3f vs %.3f)", p3.gen_tps, p0.gen_tps);
+            meas = p3.gen_tps * 0.7;
+            CHECK(llml_device_calibrate(&c3, &p3, meas, 0) == LLML_OK && c3.bw_eff < be, "calibrate, memory-bound");
+            pd.device = &c3;
+            CHECK(llml_plan_compute(&pd, &p4, NULL) == LLML_OK && fabs(p4.gen_tps / meas - 1) < 1e-9,
+                  "memory-bound calibration reproduced: %.4f vs %.4f", p4.gen_tps, meas);
+        }
+    }
+    /* the rate measurement itself: positive and finite for the formats of the
+       usual mixes at each instruction set this CPU has; bad arguments refused */
+    {
+        static const llml_type ty[4] = { LLML_TYPE_Q4_0, LLML_TYPE_Q8_0, LLML_TYPE_Q4_K, LLML_TYPE_Q6_K };
+        static const llml_isa isa[3] = { LLML_ISA_SCALAR, LLML_ISA_DEFAULT, LLML_ISA_DEFAULT };
+        int i, k;
+        for (k = 0; k < 3; k++)
+            for (i = 0; i < 4; i++) {
+                double g = -1;
+                llml_result r = llml_cpu_mv_rate(ty[i], k == 2 ? 2 : 1, isa[k], k == 1 ? (8u << 20) : 0, 0.01, &g);
+                CHECK(r == LLML_OK && g > 0 && g < 1e5, "mv rate %s isa %s threads %d: %d %.3f",
+                      llml_type_get_info(ty[i])->name, llml_isa_name(isa[k]), k == 2 ? 2 : 1, (int)r, g);
+            }
+        {
+            double g = 1;
+            CHECK(llml_cpu_mv_rate(LLML_TYPE_Q4_0, 1, LLML_ISA_DEFAULT, 0, 0.01, NULL) == LLML_ERR_INVALID_ARG, "NULL out");
+            CHECK(llml_cpu_mv_rate((llml_type)1000, 1, LLML_ISA_DEFAULT, 0, 0.01, &g) == LLML_ERR_INVALID_ARG && g == 0,
+                  "unknown type");
+            CHECK(llml_cpu_mv_rate(LLML_TYPE_Q4_0, -1, LLML_ISA_DEFAULT, 0, 0.01, &g) == LLML_ERR_INVALID_ARG, "threads < 0");
+        }
+    }
     /* errors */
     {
         llml_plan_desc pd;
