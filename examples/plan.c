@@ -395,8 +395,10 @@ static int draw_charts(const opts *o, const model_src *m, const char *quant, con
     const char *mnames[16];
     double wsize[16];
     /* devices: the selection, else a spread of current ones */
-    if (o->n_devs > 0) {
-        for (i = 0; i < o->n_devs && nd < 10; i++) devs[nd++] = o->devs[i];
+    if (o->n_devs > 10) {   /* more than a chart holds (--devices all): 10 spread over the list */
+        for (i = 0; i < 10; i++) devs[nd++] = o->devs[(size_t)i * (size_t)o->n_devs / 10];
+    } else if (o->n_devs > 0) {
+        for (i = 0; i < o->n_devs; i++) devs[nd++] = o->devs[i];
     } else {
         static const char *const dflt[] = { "RTX 4090", "RTX 3060 Ti", "H100", "M4 Max", "M4 Pro", "Ryzen 9 9950X",
                                             "Core i7-8700", "Raspberry Pi 5" };
@@ -407,7 +409,7 @@ static int draw_charts(const opts *o, const model_src *m, const char *quant, con
         mnames[nm++] = chart_models[i];
     }
     c.w = W;
-    c.h = H1 + H2 + 120 + nm * 44 + 30;
+    c.h = H1 + H2 + 140 + nm * 44 + 30;
     c.px = (unsigned char *)malloc((size_t)c.w * (size_t)c.h * 3);
     if (!c.px) return 0;
     memset(c.px, 255, (size_t)c.w * (size_t)c.h * 3);
@@ -520,32 +522,41 @@ static int draw_charts(const opts *o, const model_src *m, const char *quant, con
         if (dev) {
             double yy = y1 - (dev->mem_gb) * scale;
             line(&c, x0, yy, x1, yy, 2, palette[3], 1);
-            snprintf(buf, sizeof buf, "%s: %.0f GB", dev->name, dev->mem_gb);
-            text(&c, x0 + 8, (int)yy - 20, buf, 2, palette[3], 0);
+            /* named in the legend (over the bars its text would hide their totals) */
+            line(&c, W - 380, y0 + 26 + 4 * 34, W - 350, y0 + 26 + 4 * 34, 2, palette[3], 1);
+            snprintf(buf, sizeof buf, "memory of %s:", dev->name);
+            text(&c, W - 340, y0 + 16 + 4 * 34, buf, 2, palette[3], 0);
+            snprintf(buf, sizeof buf, "%.0f GB", dev->mem_gb);
+            text(&c, W - 340, y0 + 16 + 5 * 34 - 10, buf, 2, palette[3], 0);
         }
     }
 
     /* 3. which model fits which device */
     y_base = H1 + H2;
     {
-        const int lx = 230, cw = (W - lx - 40) / (nd > 0 ? nd : 1), rh = 44, ty = y_base + 120;
+        const int lx = 230, cw = (W - lx - 40) / (nd > 0 ? nd : 1), rh = 44, ty = y_base + 140;
         snprintf(buf, sizeof buf, "Does it fit? Predicted tokens/s, %s, %d-token context", q, o->n_ctx ? (int)o->n_ctx : 4096);
         text_center(&c, W / 2, y_base + 10, buf, 3, C_BLACK);
         rect(&c, 150, y_base + 50, 172, y_base + 64, C_GREEN); text(&c, 180, y_base + 48, "fits", 2, C_BLACK, 0);
         rect(&c, 300, y_base + 50, 322, y_base + 64, C_AMBER); text(&c, 330, y_base + 48, "partly on the GPU", 2, C_BLACK, 0);
         rect(&c, 600, y_base + 50, 622, y_base + 64, C_RED); text(&c, 630, y_base + 48, "does not fit", 2, C_BLACK, 0);
         for (j = 0; j < nd; j++) {
-            /* the device's name over its column, on two lines when long */
-            char nm2[48];
-            size_t len, k;
+            /* the device's whole name over its column, wrapped at spaces
+               into up to 3 lines ("Core i7-8700" must not lose "i7-8700") */
+            char nm2[48], *w;
+            int lines = 1;
             snprintf(nm2, sizeof nm2, "%s", devs[j]->name);
             if (strncmp(nm2, "GeForce ", 8) == 0) memmove(nm2, nm2 + 8, strlen(nm2 + 8) + 1);
-            len = strlen(nm2);
-            if (text_w(nm2, 2) > cw - 8)
-                for (k = len / 2; k < len; k++)
-                    if (nm2[k] == ' ') { nm2[k] = '\n'; break; }
+            for (w = strchr(nm2, ' '); w; w = strchr(w + 1, ' ')) {
+                /* break here when the line would grow past the column */
+                char save, *ls = w, *next = strchr(w + 1, ' ');
+                while (ls > nm2 && ls[-1] != '\n') ls--;
+                if (next) { save = *next; *next = 0; } else save = 0;
+                if (text_w(ls, 2) > cw - 6 && lines < 3) { *w = '\n'; lines++; }
+                if (next) *next = save;
+            }
             fit_label(nm2, cw - 4);
-            text_center(&c, lx + j * cw + cw / 2, ty - (strchr(nm2, '\n') ? 44 : 26), nm2, 2, C_BLACK);
+            text_center(&c, lx + j * cw + cw / 2, ty - 8 - 18 * lines, nm2, 2, C_BLACK);
         }
         for (i = 0; i < nm; i++) {
             model_src ms;

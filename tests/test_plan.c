@@ -36,6 +36,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#if defined(__has_include)
+#if __has_include(<stb/stb_image.h>)
+#define PLAN_TEST_PNG 1
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#endif
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_ONLY_PNG
+#include <stb/stb_image.h>
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
+#endif
 #if !defined(_WIN32)
 #include <sys/wait.h>
 #include <sys/stat.h>
@@ -466,10 +485,11 @@ static void test_ctx_place(void) {
 
 /* ---- 4. mixes against llmlite-quantize -------------------------------------- */
 
-static int run(const char *cmd) {
+/* cmd's exit status; its stdout to `out` (NULL: dropped), stderr dropped */
+static int run_to(const char *cmd, const char *out) {
     char full[4096];
     int st;
-    snprintf(full, sizeof full, "%s >/dev/null 2>&1", cmd);
+    snprintf(full, sizeof full, "%s >%s 2>&1", cmd, out ? out : "/dev/null");
     st = system(full);
 #if !defined(_WIN32)
     if (st == -1 || !WIFEXITED(st)) return -1;
@@ -478,6 +498,8 @@ static int run(const char *cmd) {
     return st;
 #endif
 }
+
+static int run(const char *cmd) { return run_to(cmd, NULL); }
 
 static void check_mix(const char *tool, const char *in, const char *imatrix, const char *mix, int pure,
                       const char *tmpdir) {
@@ -1047,6 +1069,120 @@ static void test_peer(void) {
     }
 }
 
+/* ---- 9. llmlite-plan, the tool ---------------------------------------------- */
+
+/* The number after "key": in a JSON text, or -1. */
+static double json_num(const char *js, const char *key) {
+    char pat[64];
+    const char *p;
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    p = js ? strstr(js, pat) : NULL;
+    return p ? strtod(p + strlen(pat), NULL) : -1.0;
+}
+
+static void test_tool(const char *build, const char *tmpdir) {
+    char tool[1100], cmd[4000], out[1200], png[1200], model[1200];
+    char *txt;
+    const char *td = check_testdata();
+    llml_gguf *g;
+    snprintf(tool, sizeof tool, "%s/llmlite-plan", build);
+    snprintf(out, sizeof out, "%s/plan-out.txt", tmpdir);
+    snprintf(png, sizeof png, "%s/plan-chart.png", tmpdir);
+    snprintf(model, sizeof model, "%s/arch/llama-f32.gguf", td);
+    /* a file's report as JSON: the weights are the file's tensor bytes (its
+       own table, read here), the KV cache 2 (K, V) x 2 bytes (F16) x layers x
+       context x KV heads x head size from its keys */
+    snprintf(cmd, sizeof cmd, "%s %s --ctx 512 --device \"RTX 3060 Ti\" --json", tool, model);
+    CHECK(run_to(cmd, out) == 0, "%s failed", cmd);
+    txt = read_text(out);
+    g = open_header(model);
+    if (txt && g) {
+        uint64_t w = 0;
+        int64_t i, nl = key_int(g, "llama", "block_count", 0), nh = key_int(g, "llama", "attention.head_count", 0);
+        int64_t nkv = key_int(g, "llama", "attention.head_count_kv", nh), ne = key_int(g, "llama", "embedding_length", 0);
+        for (i = 0; i < llml_gguf_n_tensors(g); i++) w += llml_gguf_tensor_at(g, i)->size;
+        CHECK(json_num(txt, "weight_bytes") == (double)w, "tool: weight_bytes %.0f, file %llu", json_num(txt, "weight_bytes"),
+              (unsigned long long)w);
+        CHECK(nh > 0 && json_num(txt, "kv_bytes") == 2.0 * 2.0 * (double)nl * 512.0 * (double)nkv * (double)(ne / nh),
+              "tool: kv_bytes %.0f", json_num(txt, "kv_bytes"));
+        CHECK(json_num(txt, "n_gpu_layers") == (double)nl + 1 && strstr(txt, "\"fits\":true"), "tool: a tiny model fits");
+        CHECK(json_num(txt, "gen_tps") > 0 && json_num(txt, "prompt_tps") > 0, "tool: speeds");
+    } else {
+        CHECK(0, "tool: no output or no header");
+    }
+    free(txt);
+    llml_gguf_close(g);
+    /* the readable report names its parts */
+    snprintf(cmd, sizeof cmd, "%s %s --ctx 512 --device \"RTX 3060 Ti\"", tool, model);
+    CHECK(run_to(cmd, out) == 0, "%s failed", cmd);
+    txt = read_text(out);
+    CHECK(txt && strstr(txt, "weights") && strstr(txt, "KV cache") && strstr(txt, "fits entirely: yes") &&
+              strstr(txt, "generation") && strstr(txt, "prompt"),
+          "tool: report");
+    free(txt);
+    /* a description over all devices; every format for one device; a target */
+    snprintf(cmd, sizeof cmd, "%s --params 70B --family llama --quant Q4_K_M --ctx 8192 --devices all", tool);
+    CHECK(run_to(cmd, out) == 0, "%s failed", cmd);
+    txt = read_text(out);
+    {
+        int rows = 0;
+        const char *q = txt;
+        while (q && (q = strchr(q, '\n')) != NULL) { q++; rows++; }
+        CHECK(txt && rows > llml_device_count() / 2 && strstr(txt, "H100") && strstr(txt, "Raspberry Pi 5"),
+              "tool: --devices all lists the table (%d lines)", rows);
+    }
+    free(txt);
+    snprintf(cmd, sizeof cmd, "%s --params 8B --family llama --quant all --ctx 8192 --device \"RTX 3060 Ti\"", tool);
+    CHECK(run_to(cmd, out) == 0, "%s failed", cmd);
+    txt = read_text(out);
+    CHECK(txt && strstr(txt, "Q4_K_M") && strstr(txt, "Q8_0") && strstr(txt, "IQ2_XS"), "tool: --quant all");
+    free(txt);
+    snprintf(cmd, sizeof cmd, "%s --params 8B --family llama --quant Q4_K_M --target-tps 20", tool);
+    CHECK(run_to(cmd, out) == 0, "%s failed", cmd);
+    free(read_text(out));
+    /* errors name what is wrong */
+    snprintf(cmd, sizeof cmd, "%s %s --device \"No Such GPU 9000\"", tool, model);
+    CHECK(run_to(cmd, out) != 0, "tool: an unknown device fails");
+    txt = read_text(out);
+    CHECK(txt && strstr(txt, "No Such GPU 9000"), "tool: the message names the device");
+    free(txt);
+    snprintf(cmd, sizeof cmd, "%s %s/does-not-exist.gguf", tool, tmpdir);
+    CHECK(run_to(cmd, out) != 0, "tool: a missing file fails");
+    /* the charts: a PNG the size the tool draws, with the palette's colours
+       on most of a white page (decoded by stb_image, not by our code) */
+    remove(png);
+    snprintf(cmd, sizeof cmd, "%s --params 70B --family llama --quant Q4_K_M --ctx 8192 --devices all --chart %s", tool,
+             png);
+    CHECK(run_to(cmd, out) == 0, "%s failed", cmd);
+#ifdef PLAN_TEST_PNG
+    {
+        int w = 0, h = 0, ch = 0;
+        unsigned char *px = stbi_load(png, &w, &h, &ch, 3);
+        CHECK(px != NULL, "tool: the chart is a PNG: %s", px ? "" : stbi_failure_reason());
+        if (px) {
+            size_t i, n = (size_t)w * (size_t)h, white = 0, blue = 0, red = 0, green = 0;
+            for (i = 0; i < n; i++) {
+                const unsigned char *q = px + 3 * i;
+                if (q[0] > 240 && q[1] > 240 && q[2] > 240) white++;
+                if (q[2] > q[0] + 60 && q[2] > q[1] + 20) blue++;
+                if (q[0] > q[1] + 60 && q[0] > q[2] + 60) red++;
+                if (q[1] > q[0] + 40 && q[1] > q[2] + 40) green++;
+            }
+            printf("  chart %dx%d: white %.0f%%, blue %.1f%%, red %.1f%%, green %.1f%%\n", w, h, 100.0 * white / n,
+                   100.0 * blue / n, 100.0 * red / n, 100.0 * green / n);
+            CHECK(w >= 800 && h >= 1000, "tool: chart size %dx%d", w, h);
+            CHECK(white > n / 2 && white < n * 98 / 100, "tool: a white page with drawing on it");
+            CHECK(blue > n / 200 && red > n / 500 && green > n / 200, "tool: bars, lines and the fit matrix's colours");
+            stbi_image_free(px);
+        }
+    }
+#else
+    printf("  (no stb/stb_image.h here: the chart is not decoded)\n");
+#endif
+    remove(png);
+    remove(out);
+}
+
 int main(void) {
     const char *build = getenv("LLML_BUILD");
     char tmpdir[1100], path[1200];
@@ -1074,5 +1210,6 @@ int main(void) {
     }
     test_devices_and_offload();
     test_peer();
+    test_tool(build, tmpdir);
     return check_summary("test_plan");
 }
