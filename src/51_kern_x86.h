@@ -1150,11 +1150,12 @@ LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
 
 /* ---- AVX-512 VNNI: matrix-vector products in the GEMM's arithmetic -------- */
 /* With fewer activation rows than LLML__GEMM_MIN_NT (token generation) the
-   weights are decoded straight from the file's blocks, 16 rows at a time,
-   into the same lanes-are-rows registers as the GEMM's packed panels (no
-   packing: each weight is used once); Q4_K and Q6_K instead multiply each
-   row's contiguous bytes (few loads, no transposing shuffles) and transpose
-   the partial sums (llml__x512_red4). The codes stay unsigned here (the
+   weights are read straight from the file's blocks, 16 rows at a time (no
+   packing: each weight is used once): each row's bytes are multiplied in
+   place (few loads, no transposing shuffles; Q4_0, IQ4_NL and Q8_0 pick
+   whole groups of blocks into 128-bit lanes with one vpermt2w) and the
+   partial sums are transposed after (llml__x512_red4, _hadd4); Q5_0 still
+   decodes into the GEMM's lanes-are-rows registers (llml__x512_mv32b). The codes stay unsigned here (the
    activations are the signed operand) and the offset (8 for Q4_0, 16 for
    Q5_0, 128 for Q8_0 / IQ4_NL, 32 for Q6_K) times the sum of the activation
    codes starts the integer sum, which gives the same exact integer as the
@@ -1187,69 +1188,6 @@ LLML__AVX512I __m512 llml__x512_sh16(const uint8_t *const *rp, size_t off) {
     int r;
     LLML__UNROLL for (r = 0; r < 16; r++) h[r] = llml__rd16(rp[r] + off);
     return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h));
-}
-
-/* Rows r0.. (up to 16) of a 32-block format times one Q8_0 activation row. */
-LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
-                                   const uint8_t *y, float *out) {
-    const int bs = llml__f32b_bytes(f);
-    const int off = f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128;
-    const __m512i kvu = _mm512_xor_si512(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues)),
-                                         _mm512_set1_epi8((char)0x80));
-    const int64_t nb = n / 32;
-    __m512 tot = _mm512_setzero_ps();
-    int64_t k0, b;
-    for (k0 = 0; k0 < nb; k0 += LLML__GK / 32) {
-        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 32);
-        __m512 acc = _mm512_setzero_ps();
-        for (b = k0; b < k1; b++) {
-            const size_t bo = (size_t)b * (size_t)bs;
-            const uint8_t *yb = y + 34 * b;
-            __m512i lo[4], hi[4], u[8], s;
-            int q, k, l;
-            llml__x512_zero4(lo); llml__x512_zero4(hi);
-            pf = llml__x512_pf(pf, pfl);
-            if (f == LLML__F32B_Q5_0) {   /* the fifth bits go in by byte position: decode, then transpose */
-                LLML__UNROLL for (q = 0; q < 4; q++) {
-                    const __m512i x = llml__x512_ld4(rp, q, bo + 6);
-                    uint64_t ml = 0, mh = 0;
-                    LLML__UNROLL for (l = 0; l < 4; l++) {
-                        const uint32_t h = llml__rd32(rp[4 * l + q] + bo + 2);
-                        ml |= (uint64_t)(h & 0xffffu) << (16 * l);
-                        mh |= (uint64_t)(h >> 16) << (16 * l);
-                    }
-                    lo[q] = _mm512_or_si512(llml__x512_lo4(x), _mm512_maskz_mov_epi8(ml, _mm512_set1_epi8(0x10)));
-                    hi[q] = _mm512_or_si512(llml__x512_hi4(x), _mm512_maskz_mov_epi8(mh, _mm512_set1_epi8(0x10)));
-                }
-                llml__x512_tr4(lo, u);
-                llml__x512_tr4(hi, u + 4);
-            } else if (f == LLML__F32B_Q8_0) {
-                LLML__UNROLL for (q = 0; q < 4; q++) {
-                    lo[q] = llml__x512_ld4(rp, q, bo + 2);
-                    hi[q] = llml__x512_ld4(rp, q, bo + 18);
-                }
-                llml__x512_tr4(lo, u);
-                llml__x512_tr4(hi, u + 4);
-                LLML__UNROLL for (k = 0; k < 8; k++) u[k] = _mm512_xor_si512(u[k], _mm512_set1_epi8((char)0x80));
-            } else {   /* transpose the packed bytes, then split the nibbles */
-                llml__x512_ld16(rp, bo + 2, lo);
-                llml__x512_tr4(lo, hi);
-                LLML__UNROLL for (k = 0; k < 4; k++) {
-                    u[k] = llml__x512_lo4(hi[k]);
-                    u[4 + k] = llml__x512_hi4(hi[k]);
-                    if (f == LLML__F32B_IQ4_NL) {
-                        u[k] = _mm512_shuffle_epi8(kvu, u[k]);
-                        u[4 + k] = _mm512_shuffle_epi8(kvu, u[4 + k]);
-                    }
-                }
-            }
-            s = _mm512_set1_epi32(-off * llml__x512_sum32(yb + 2));
-            LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, u[k], llml__x512_bc(yb + 2 + 4 * k));
-            acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(llml__x512_sh16(rp, bo), _mm512_set1_ps(llml__avx2_h(yb))), acc);
-        }
-        tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
-    }
-    _mm512_mask_storeu_ps(out, valid, tot);
 }
 
 /* Byte j (0-3) of every dword, sign-extended. */
@@ -1297,6 +1235,193 @@ LLML__AVX512I void llml__x512_tr44(const __m512i *q, __m512i *g) {
     g[1] = _mm512_shuffle_i32x4(z0, z2, 0xdd);
     g[2] = _mm512_shuffle_i32x4(z1, z3, 0x88);
     g[3] = _mm512_shuffle_i32x4(z1, z3, 0xdd);
+}
+
+/* One 32-block (at byte bo of each row) of 16 rows in the lanes-are-rows
+   form: the bytes are gathered by 128-bit inserts and transposed. Q5_0
+   uses it for every block (its fifth bits go in by byte position), the
+   other formats for the blocks past the last whole group of 4. */
+LLML__AVX512I __m512 llml__x512_mv32b(int f, const uint8_t *const *rp, size_t bo, const uint8_t *yb, __m512i kvu, int off,
+                                      __m512 acc) {
+    __m512i lo[4], hi[4], u[8], s;
+    int q, k, l;
+    llml__x512_zero4(lo); llml__x512_zero4(hi);
+    if (f == LLML__F32B_Q5_0) {   /* the fifth bits go in by byte position: decode, then transpose */
+        LLML__UNROLL for (q = 0; q < 4; q++) {
+            const __m512i x = llml__x512_ld4(rp, q, bo + 6);
+            uint64_t ml = 0, mh = 0;
+            LLML__UNROLL for (l = 0; l < 4; l++) {
+                const uint32_t h = llml__rd32(rp[4 * l + q] + bo + 2);
+                ml |= (uint64_t)(h & 0xffffu) << (16 * l);
+                mh |= (uint64_t)(h >> 16) << (16 * l);
+            }
+            lo[q] = _mm512_or_si512(llml__x512_lo4(x), _mm512_maskz_mov_epi8(ml, _mm512_set1_epi8(0x10)));
+            hi[q] = _mm512_or_si512(llml__x512_hi4(x), _mm512_maskz_mov_epi8(mh, _mm512_set1_epi8(0x10)));
+        }
+        llml__x512_tr4(lo, u);
+        llml__x512_tr4(hi, u + 4);
+    } else if (f == LLML__F32B_Q8_0) {
+        LLML__UNROLL for (q = 0; q < 4; q++) {
+            lo[q] = llml__x512_ld4(rp, q, bo + 2);
+            hi[q] = llml__x512_ld4(rp, q, bo + 18);
+        }
+        llml__x512_tr4(lo, u);
+        llml__x512_tr4(hi, u + 4);
+        LLML__UNROLL for (k = 0; k < 8; k++) u[k] = _mm512_xor_si512(u[k], _mm512_set1_epi8((char)0x80));
+    } else {   /* transpose the packed bytes, then split the nibbles */
+        llml__x512_ld16(rp, bo + 2, lo);
+        llml__x512_tr4(lo, hi);
+        LLML__UNROLL for (k = 0; k < 4; k++) {
+            u[k] = llml__x512_lo4(hi[k]);
+            u[4 + k] = llml__x512_hi4(hi[k]);
+            if (f == LLML__F32B_IQ4_NL) {
+                u[k] = _mm512_shuffle_epi8(kvu, u[k]);
+                u[4 + k] = _mm512_shuffle_epi8(kvu, u[4 + k]);
+            }
+        }
+    }
+    s = _mm512_set1_epi32(-off * llml__x512_sum32(yb + 2));
+    LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, u[k], llml__x512_bc(yb + 2 + 4 * k));
+    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(llml__x512_sh16(rp, bo), _mm512_set1_ps(llml__avx2_h(yb))), acc);
+}
+
+/* 64 bytes at p of which `avail` lie inside the row: a plain load when all
+   do, else a masked one (which does not touch the bytes masked off). */
+LLML__AVX512I __m512i llml__x512_ldr(const uint8_t *p, int64_t avail) {
+    if (avail >= 64) return _mm512_loadu_si512((const void *)p);
+    return _mm512_maskz_loadu_epi8(avail > 0 ? ~0ull >> (64 - avail) : 0, (const void *)p);
+}
+
+/* 4 x 16 bytes at p0..p3 as the 128-bit lanes 0..3. */
+LLML__AVX512I __m512i llml__x512_lanes(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3) {
+    __m512i v = _mm512_castsi128_si512(llml__avx2_ld128(p0));
+    v = _mm512_inserti32x4(v, llml__avx2_ld128(p1), 1);
+    v = _mm512_inserti32x4(v, llml__avx2_ld128(p2), 2);
+    return _mm512_inserti32x4(v, llml__avx2_ld128(p3), 3);
+}
+
+/* The dword form of llml__x512_red4 (partial sums of any size): per 128-bit
+   lane, dword i = the sum of row i's 4 dwords in that lane. */
+LLML__AVX512I __m512i llml__x512_hadd4(const __m512i *d) {
+    const __m512i t0 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[0], d[1]), _mm512_unpackhi_epi32(d[0], d[1]));
+    const __m512i t1 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[2], d[3]), _mm512_unpackhi_epi32(d[2], d[3]));
+    return _mm512_add_epi32(_mm512_unpacklo_epi64(t0, t1), _mm512_unpackhi_epi64(t0, t1));
+}
+
+/* Blocks b .. b + 3 (group g of the chunk of 32 blocks that starts at byte
+   cb of each row; rb: the row's bytes) of 16 rows, row-major. A chunk of 32
+   blocks is 576 bytes (Q4_0, IQ4_NL) or 1088 (Q8_0), a whole number of
+   64-byte pieces, and the code bytes of 4 Q4_0 blocks (of 2 Q8_0 blocks)
+   lie in two consecutive pieces at even offsets: one vpermt2w per row picks
+   them into 128-bit lanes (Q4_0: lane L = block b + L; Q8_0: lanes 0-1 and
+   2-3 = the two blocks), with no inserts and no transpose. vpdpbusd against
+   activation registers laid out the same way gives each row's partial sums,
+   started from -offset x the activations' sums, so that they are sums of
+   (code - offset) x activation; a transposing reduction (llml__x512_red4
+   where the partials fit: Q4_0, 8 x 8 x 128; dword adds for IQ4_NL and
+   Q8_0) turns them into the 4 blocks' sums with lanes = rows: the same
+   exact integers as the GEMM's, then its float steps block by block. */
+LLML__AVX512I __m512 llml__x512_mv32g(int f, const uint8_t *const *rp, size_t cb, int64_t rb, int g, const uint8_t *y,
+                                      int64_t b, __m512i kvu, __m512i base, __m512 acc) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f), one = _mm512_set1_epi16(1);
+    __m512i qv[4], gs[4];
+    int q, p, h, l;
+    if (f == LLML__F32B_Q8_0) {
+        const __m512i c80 = _mm512_set1_epi8((char)0x80);
+        __m512i a[2], st[2], idx[2];
+        size_t o0 = 0;
+        LLML__UNROLL for (h = 0; h < 2; h++) {
+            const uint8_t *y0 = y + 34 * (b + 2 * h), *y1 = y0 + 34;
+            const int wo = 34 * (2 * g + h), j = (wo + 1) / 32;   /* first word of the pair; its first piece */
+            a[h] = llml__x512_lanes(y0 + 2, y0 + 18, y1 + 2, y1 + 18);
+            st[h] = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), c80, a[h]));
+            idx[h] = _mm512_add_epi16(base, _mm512_set1_epi16((short)(wo - 32 * j)));
+            if (h == 0) o0 = cb + 64 * (size_t)j;
+        }
+        LLML__UNROLL for (q = 0; q < 4; q++) {
+            __m512i pd[4];
+            LLML__UNROLL for (p = 0; p < 4; p++) {
+                /* the second pair starts in the first pair's second piece
+                   (34 (2 g + 1) + 1 < 32 (j + 2) for every g): 3 loads */
+                const uint8_t *x = rp[4 * q + p] + o0;
+                const __m512i v0 = llml__x512_ldr(x, rb - (int64_t)o0), v1 = llml__x512_ldr(x + 64, rb - (int64_t)o0 - 64);
+                const __m512i v2 = llml__x512_ldr(x + 128, rb - (int64_t)o0 - 128);
+                __m512i d[2];
+                d[0] = _mm512_dpbusd_epi32(st[0], _mm512_xor_si512(_mm512_permutex2var_epi16(v0, idx[0], v1), c80), a[0]);
+                d[1] = _mm512_dpbusd_epi32(st[1], _mm512_xor_si512(_mm512_permutex2var_epi16(v1, idx[1], v2), c80), a[1]);
+                /* lanes: blocks b, b + 1 (lane pairs of d[0]), b + 2, b + 3 */
+                pd[p] = _mm512_add_epi32(_mm512_shuffle_i32x4(d[0], d[1], 0x88), _mm512_shuffle_i32x4(d[0], d[1], 0xdd));
+            }
+            qv[q] = llml__x512_hadd4(pd);
+        }
+    } else {
+        const __m512i idx = _mm512_add_epi16(base, _mm512_set1_epi16((short)(4 * g)));
+        const size_t o = cb + 64 * (size_t)g;
+        const __m512i al = llml__x512_lanes(y + 34 * b + 2, y + 34 * (b + 1) + 2, y + 34 * (b + 2) + 2, y + 34 * (b + 3) + 2);
+        const __m512i ah = llml__x512_lanes(y + 34 * b + 18, y + 34 * (b + 1) + 18, y + 34 * (b + 2) + 18, y + 34 * (b + 3) + 18);
+        const __m512i co = _mm512_set1_epi8((char)(f == LLML__F32B_Q4_0 ? 8 : 0x80));
+        const __m512i st = _mm512_sub_epi32(_mm512_setzero_si512(),
+                                            _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), co, al), co, ah));
+        LLML__UNROLL for (q = 0; q < 4; q++) {
+            __m512i pd[4];
+            LLML__UNROLL for (p = 0; p < 4; p++) {
+                const uint8_t *x = rp[4 * q + p] + o;
+                const __m512i w = _mm512_permutex2var_epi16(llml__x512_ldr(x, rb - (int64_t)o), idx,
+                                                            llml__x512_ldr(x + 64, rb - (int64_t)o - 64));
+                __m512i lo = _mm512_and_si512(w, m4), hi = _mm512_and_si512(_mm512_srli_epi16(w, 4), m4);
+                if (f == LLML__F32B_IQ4_NL) {
+                    lo = _mm512_shuffle_epi8(kvu, lo);
+                    hi = _mm512_shuffle_epi8(kvu, hi);
+                }
+                pd[p] = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(st, lo, al), hi, ah);
+            }
+            qv[q] = f == LLML__F32B_Q4_0 ? llml__x512_red4(pd, one) : llml__x512_hadd4(pd);
+        }
+    }
+    llml__x512_tr44(qv, gs);
+    LLML__UNROLL for (l = 0; l < 4; l++) {
+        const size_t bo = (size_t)(b + l) * (size_t)llml__f32b_bytes(f);
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[l]), _mm512_mul_ps(llml__x512_sh16(rp, bo), _mm512_set1_ps(llml__avx2_h(y + 34 * (b + l)))), acc);
+    }
+    return acc;
+}
+
+/* Rows r0.. (up to 16) of a 32-block format times one Q8_0 activation row. */
+LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
+                                   const uint8_t *y, float *out) {
+    const int bs = llml__f32b_bytes(f);
+    const int off = f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128;
+    const __m512i kvu = _mm512_xor_si512(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues)),
+                                         _mm512_set1_epi8((char)0x80));
+    const int64_t nb = n / 32, rb = nb * bs;
+    __m512 tot = _mm512_setzero_ps();
+    __m512i base;
+    int64_t k0, b;
+    {   /* vpermt2w word indices (before the group's offset): lane L, word i =
+           Q4_0: block L's code word i (9 L + 1 + i); Q8_0: word i of half L
+           of the pair (block L / 2: 1 + 8 L + (L >= 2) + i) */
+        int16_t ix[32];
+        int i;
+        for (i = 0; i < 32; i++)
+            ix[i] = (int16_t)(f == LLML__F32B_Q8_0 ? 1 + i + (i >= 16) : 9 * (i / 8) + 1 + i % 8);
+        base = _mm512_loadu_si512((const void *)ix);
+    }
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 32) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 32);
+        __m512 acc = _mm512_setzero_ps();
+        b = k0;
+        if (f != LLML__F32B_Q5_0)
+            for (; b + 4 <= k1; b += 4) {
+                pf = llml__x512_pf(pf, 4 * pfl);
+                acc = llml__x512_mv32g(f, rp, (size_t)k0 * (size_t)bs, rb, (int)((b - k0) / 4), y, b, kvu, base, acc);
+            }
+        for (; b < k1; b++) {
+            pf = llml__x512_pf(pf, pfl);
+            acc = llml__x512_mv32b(f, rp, (size_t)b * (size_t)bs, y + 34 * b, kvu, off, acc);
+        }
+        tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
+    }
+    _mm512_mask_storeu_ps(out, valid, tot);
 }
 
 /* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row. */

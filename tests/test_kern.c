@@ -192,11 +192,13 @@ static void test_mm(const llml__kern *ref, const llml__kern *k, llml_isa isa, ll
 static void test_gemm(const llml__kern *ref, const llml__kern *k, llml_isa isa, llml_type t) {
     const llml_type_info *ti = llml_type_get_info(t);
     const llml_type vt = ti->vec_dot_type;
-    int64_t ns[4];
+    int64_t ns[6];
     static const int64_t nrs[5] = { 1, 5, 16, 17, 35 }, nts[5] = { 1, 3, 8, 13, 23 };
     int ni, nn = 0, ri, ti_, cases = 0, bad = 0, split_bad = 0, mm_bad = 0;
     double worst = 0.0;
-    if (ti->block_size == 32) { ns[nn++] = 32; ns[nn++] = 96; ns[nn++] = 1056; ns[nn++] = 2080; }
+    /* 896 and 1184: a last chunk of 28 and 5 blocks (the AVX-512 mv kernels' groups of 4
+       blocks, the last with a masked load, and a block after them) */
+    if (ti->block_size == 32) { ns[nn++] = 32; ns[nn++] = 96; ns[nn++] = 896; ns[nn++] = 1056; ns[nn++] = 1184; ns[nn++] = 2080; }
     else { ns[nn++] = 256; ns[nn++] = 768; ns[nn++] = 1280; ns[nn++] = 2304; }
     for (ni = 0; ni < nn; ni++) {
         const int64_t n = ns[ni];

@@ -44,8 +44,8 @@ int main(void) {
         CHECK(llml_gguf_open_file(path, NULL, &g, &err) == LLML_OK, "%s: %s", path, err.message);
         if (!g) continue;
         ti = llml_gguf_find_tensor(g, "blk.1.attn_q.weight");
-        snprintf(path, sizeof path, "%s/%s.blk.1.attn_q.f32", dir, stem);
-        ref = read_f32(path, &nref);
+        if (snprintf(path, sizeof path, "%s/%s.blk.1.attn_q.f32", dir, stem) >= (int)sizeof path) ref = NULL;
+        else ref = read_f32(path, &nref);
         CHECK(ti >= 0 && ref != NULL, "%s: tensor or reference missing", stem);
         if (ti >= 0 && ref) {
             const llml_gguf_tensor *t = llml_gguf_tensor_at(g, ti);
