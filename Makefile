@@ -134,7 +134,7 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%) build-fuzz/seeds/.done
 # ThreadSanitizer on tests/test_threads.c: worker pools with 1-4 threads, one
 # model shared by contexts in several threads, cancel from another thread.
 TSAN_CC ?= clang
-build-tsan/tests/test_threads: tests/test_threads.c tests/check.h llmlite.h
+build-tsan/tests/test_threads: tests/test_threads.c tests/check.h tests/logits_check.h llmlite.h
 	@mkdir -p $(@D)
 	$(TSAN_CC) -O1 -g -fsanitize=thread $(WARN) -I. -Itests -o $@ $< $(LDLIBS)
 test-tsan: build-tsan/tests/test_threads

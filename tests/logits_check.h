@@ -1,5 +1,5 @@
 /* tests/logits_check.h - helpers of the tests that compare logits with the
-   reference's files (test_model.c, backend_check.h): test data paths, the
+   reference's files (test_model.c, backend_check.h, test_threads.c, test_quant_ref.c): test data paths, the
    reference's .f32 logits and token id files, and the comparisons (argmax,
    mean KL divergence, rms and max |difference|; NaN counts as infinitely
    far). Include after check.h. */

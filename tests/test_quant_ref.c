@@ -4,22 +4,10 @@
 #define LLMLITE_IMPLEMENTATION
 #include "llmlite.h"
 #include "check.h"
+#include "logits_check.h"
 #include <dirent.h>
 #include <string.h>
 #include <stdlib.h>
-
-static float *read_f32(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    long sz;
-    float *buf;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END); sz = ftell(f); fseek(f, 0, SEEK_SET);
-    buf = (float *)malloc((size_t)sz);
-    if (buf && fread(buf, 1, (size_t)sz, f) != (size_t)sz) { free(buf); buf = NULL; }
-    fclose(f);
-    *n = (size_t)sz / 4;
-    return buf;
-}
 
 int main(void) {
     char dir[1024], path[1200];
@@ -45,7 +33,7 @@ int main(void) {
         if (!g) continue;
         ti = llml_gguf_find_tensor(g, "blk.1.attn_q.weight");
         if (snprintf(path, sizeof path, "%s/%s.blk.1.attn_q.f32", dir, stem) >= (int)sizeof path) ref = NULL;
-        else ref = read_f32(path, &nref);
+        else ref = lc_read_f32(path, &nref);
         CHECK(ti >= 0 && ref != NULL, "%s: tensor or reference missing", stem);
         if (ti >= 0 && ref) {
             const llml_gguf_tensor *t = llml_gguf_tensor_at(g, ti);

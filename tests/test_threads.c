@@ -17,6 +17,7 @@
 #define LLMLITE_IMPLEMENTATION
 #include "llmlite.h"
 #include "check.h"
+#include "logits_check.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,30 +47,11 @@ static int run_all(thread_fn fn, void **args, int n) {
     return threaded;
 }
 
-static char path_buf[1024];
-static const char *td(const char *rel) {
-    snprintf(path_buf, sizeof(path_buf), "%s/%s", check_testdata(), rel);
-    return path_buf;
-}
-
-static float *read_f32(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    long sz;
-    float *p;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END); sz = ftell(f); fseek(f, 0, SEEK_SET);
-    p = (float *)malloc((size_t)sz);
-    if (p && fread(p, 1, (size_t)sz, f) != (size_t)sz) { free(p); p = NULL; }
-    fclose(f);
-    *n = (size_t)sz / 4;
-    return p;
-}
-
 static int32_t ids[64];
 static int n_ids;
 
 static void read_tokens(void) {
-    FILE *f = fopen(td("arch/llama-f32.tokens.txt"), "r");
+    FILE *f = fopen(lc_td("arch/llama-f32.tokens.txt"), "r");
     long v;
     n_ids = 0;
     if (!f) return;
@@ -123,12 +105,12 @@ static void test_thread_counts(const char *rel) {
     size_t nref = 0, n;
     int t;
     double maxd = 0;
-    CHECK(llml_model_load_file(td(rel), NULL, &m, NULL) == LLML_OK, "%s: load", rel);
+    CHECK(llml_model_load_file(lc_td(rel), NULL, &m, NULL) == LLML_OK, "%s: load", rel);
     if (!m) return;
     llml_model_get_info(m, &info);
     n = (size_t)n_ids * (size_t)info.n_vocab;
     snprintf(name, sizeof(name), "%.*s.logits.f32", (int)(strlen(rel) - 5), rel);
-    ref = read_f32(td(name), &nref);
+    ref = lc_read_f32(lc_td(name), &nref);
     CHECK(ref && nref == n, "%s: reference logits", name);
     one = decode_all(m, 1, 0);
     r1b = decode_all(m, 1, 1);
@@ -191,7 +173,7 @@ static void test_shared_model(const char *rel, int n_jobs) {
     job seq, jobs[8];
     void *args[8];
     int i, threaded, same = 0;
-    CHECK(llml_model_load_file(td(rel), NULL, &m, NULL) == LLML_OK, "%s: load", rel);
+    CHECK(llml_model_load_file(lc_td(rel), NULL, &m, NULL) == LLML_OK, "%s: load", rel);
     if (!m) return;
     memset(&seq, 0, sizeof(seq));
     seq.m = m; seq.n_threads = 1;
@@ -246,7 +228,7 @@ static void test_shared_vocab(const char *rel) {
     int i;
     memset(&gd, 0, sizeof(gd));
     gd.header_only = 1;
-    if (llml_gguf_open_file(td(rel), &gd, &g, NULL) == LLML_OK) {
+    if (llml_gguf_open_file(lc_td(rel), &gd, &g, NULL) == LLML_OK) {
         llml_vocab_load(g, NULL, &v, NULL);
         llml_gguf_close(g);
     }
@@ -306,7 +288,7 @@ static void test_cancel(const char *rel) {
     llml_model *m = NULL;
     cjob j;
     void *args[2];
-    CHECK(llml_model_load_file(td(rel), NULL, &m, NULL) == LLML_OK, "%s: load", rel);
+    CHECK(llml_model_load_file(lc_td(rel), NULL, &m, NULL) == LLML_OK, "%s: load", rel);
     if (!m) return;
     memset(&j, 0, sizeof(j));
     j.c = make_ctx(m, 2);
@@ -361,7 +343,7 @@ static void test_host_jobs(const char *rel) {
     llml_model_info info;
     float *one;
     int calls = 0, ok;
-    CHECK(llml_model_load_file(td(rel), NULL, &m, NULL) == LLML_OK, "%s: load", rel);
+    CHECK(llml_model_load_file(lc_td(rel), NULL, &m, NULL) == LLML_OK, "%s: load", rel);
     if (!m) return;
     llml_model_get_info(m, &info);
     one = decode_all(m, 1, 0);
