@@ -107,6 +107,9 @@
    3. Build macros
    --------------------------------------------------------------------------
      LLMLITE_IMPLEMENTATION  define in exactly one file to compile the library
+     LLML_IMPL_ELSEWHERE     ignore LLMLITE_IMPLEMENTATION in this file: the library
+                             is compiled once in another (llmlite.c; build systems
+                             that give every program the same flags)
      LLML_STATIC             make every function static (private copy per file)
      LLML_API                override the declaration prefix (e.g. dllexport)
      LLML_MALLOC(sz), LLML_FREE(p)  default allocator (malloc/free); define both
@@ -159,28 +162,35 @@
    it. A writer is used by one thread at a time. Format functions
    (llml_dequantize_row, llml_quantize_rows, llml_vec_dot*) are thread safe.
    Each context owns a pool of n_threads - 1 persistent workers (POSIX
-   threads; parked on a condition variable while idle) plus the calling
-   thread. Matrix products are split by output rows, attention by heads;
+   threads, or Win32 threads on Windows; parked on a condition variable
+   while idle) plus the calling thread. Matrix products are split by output rows, attention by heads;
    each value is computed by one thread in a fixed order, so the logits are
    bit-identical for any thread count. Build with LLML_NO_THREADS (or on a
-   platform without POSIX threads) for a single-threaded library.
+   platform with neither POSIX nor Win32 threads) for a single-threaded
+   library.
 
    --------------------------------------------------------------------------
    6. Backends and SIMD
    --------------------------------------------------------------------------
    Matrix products run through a kernel table chosen once per context
    (llml_ctx_desc.isa_cap caps it; llml_isa_best says what this CPU offers):
-   x86-64 AVX2+FMA+F16C, AVX-512 with VNNI (an integer GEMM for prompts and
-   matching matrix-vector kernels for Q4_0 Q5_0 Q8_0 IQ4_NL Q4_K Q6_K, the
-   AVX2 kernels for the rest), AArch64 NEON with or without dotprod, and
-   the portable scalar reference that every SIMD kernel is tested against
-   (tests/test_kern.c, on AArch64 under qemu). A token's results are the
-   same bits whether it is decoded alone or within a prompt, and for any
-   thread count. Detection uses cpuid + xgetbv on x86 and hwcaps on
+   x86-64 AVX2+FMA+F16C and AVX-512 with VNNI (each with an integer GEMM
+   for prompts and matching matrix-vector kernels for Q4_0 Q5_0 Q8_0 IQ4_NL
+   Q4_K Q6_K; the two levels give the same bits), AArch64 NEON with or
+   without dotprod (the same GEMM and matrix-vector kernels for those six
+   formats, with the same bits as x86; with i8mm the GEMM multiplies with
+   SMMLA, same bits again), and the portable scalar reference
+   that every SIMD kernel is tested against (tests/test_kern.c, on AArch64
+   under qemu). A token's results are the same bits whether it is decoded
+   alone or within a prompt, and for any thread count. The RMS norm, the
+   rotary embedding, the softmax's exponentials and SwiGLU are vectorized
+   too (x86). Detection uses cpuid + xgetbv on x86 and hwcaps on
    Linux/AArch64; variants are compiled with per-function target attributes,
    so a default `cc -O2` build runs on any CPU of its architecture and still
-   uses AVX2 / AVX-512 where present. SIMD formats: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1
-   Q8_0 Q2_K..Q6_K IQ4_NL IQ4_XS; the other formats use the scalar code.
+   uses AVX2 / AVX-512 where present. SIMD formats: F32 F16 BF16 Q4_0 Q4_1
+   Q5_0 Q5_1 Q8_0 Q2_K..Q6_K IQ4_NL IQ4_XS IQ2_XXS IQ2_XS IQ2_S IQ3_XXS IQ3_S
+   IQ1_S IQ1_M TQ1_0 TQ2_0 (x86 and AArch64); the others (Q8_1, Q8_K as
+   weights) use the scalar code.
    Compilers other than GCC and Clang get the scalar table.
 
    GPUs: a context may run layers on a backend, a table of hooks
@@ -718,8 +728,8 @@ LLML_API uint64_t llml_gguf_writer_file_size(const llml_gguf_writer *w);
    compilers get the portable scalar code). An llml_isa value caps the choice
    (contexts take one in their desc; 0 = no cap). Levels are ordered within
    their family: SCALAR < AVX2 < AVX512 on x86-64, SCALAR < NEON <
-   NEON_DOTPROD on AArch64. A cap names the highest level allowed; a level of
-   the other family caps at SCALAR. */
+   NEON_DOTPROD < NEON_I8MM on AArch64. A cap names the highest level
+   allowed; a level of the other family caps at SCALAR. */
 typedef enum llml_isa {
     LLML_ISA_DEFAULT = 0,      /* no cap: the best the CPU and the build allow */
     LLML_ISA_SCALAR = 1,       /* portable C only                              */
@@ -728,11 +738,12 @@ typedef enum llml_isa {
                                   products used when the CPU has AVX512_BF16) */
     LLML_ISA_NEON = 4,         /* AArch64 Advanced SIMD                        */
     LLML_ISA_NEON_DOTPROD = 5, /* + SDOT/UDOT (Armv8.2 dotprod)                */
+    LLML_ISA_NEON_I8MM = 6,    /* + SMMLA (Armv8.6 i8mm) for the prompt GEMM   */
     LLML_ISA_FORCE_U32 = 0x7fffffff
 } llml_isa;
 
 /* A short name: "default", "scalar", "avx2", "avx512", "neon",
-   "neon-dotprod"; "unknown" for any other value. Never NULL. */
+   "neon-dotprod", "neon-i8mm"; "unknown" for any other value. Never NULL. */
 LLML_API const char *llml_isa_name(llml_isa isa);
 
 /* The best level this CPU and this build support (LLML_ISA_SCALAR at
@@ -1934,7 +1945,7 @@ LLML_API llml_result llml_plan_rss(const llml_rss_desc *desc, llml_rss *out, llm
 /* ======================================================================== */
 /* Zone 3: the implementation                                               */
 /* ======================================================================== */
-#ifdef LLMLITE_IMPLEMENTATION
+#if defined(LLMLITE_IMPLEMENTATION) && !defined(LLML_IMPL_ELSEWHERE)
 #ifdef LLMLITE_IMPLEMENTATION_INCLUDED
 #error "llmlite.h: LLMLITE_IMPLEMENTATION defined twice in one translation unit"
 #endif
@@ -8995,6 +9006,16 @@ typedef void (*llml__mm_fn)(llml_type type, int64_t n,
 typedef void (*llml__actq_fn)(const float *x, void *dst, int64_t n);
 /* The SwiGLU activation: g[i] = silu(g[i]) u[i], silu(x) = x / (1 + e^-x). */
 typedef void (*llml__act_fn)(float *g, const float *u, int64_t n);
+/* Attention's softmax numerators: s[i] = e^(s[i] - mx) for i < n (mx the
+   largest s[i], so every exponent is <= 0); returns their sum in double. */
+typedef double (*llml__expsum_fn)(float *s, int64_t n, float mx);
+/* RMS norm: y = x / sqrt(mean(x^2) + eps), then times w[i] if w (the
+   squares in float, their sum in double, as the reference). y may be x. */
+typedef void (*llml__rmsnorm_fn)(float *y, const float *x, const float *w, int64_t n, float eps);
+/* Rotary embedding of n_heads heads of hd floats at x, the first n_rot of
+   each rotated by the angles whose cos / sin are given (n_rot / 2 each):
+   pairs (i, i + n_rot / 2) when neox, else (2 i, 2 i + 1). */
+typedef void (*llml__rope_fn)(float *x, int n_heads, int hd, int n_rot, int neox, const float *cs, const float *sn);
 /* Attention's weighted sum of value rows, j in order:
        o[0..n) = sum over j < nk of p[j] v_j,  v_j at v + j * vstride
    in the KV cache's type (F16: each p[j] rounded to F16 first, as the
@@ -9021,6 +9042,9 @@ typedef struct llml__kern {
     llml__actq_fn gq[LLML_TYPE_COUNT];     /* activation rows for gemm       */
     llml__wsum_fn wsum[LLML_TYPE_COUNT];   /* by KV cache type               */
     llml__act_fn silu_mul;
+    llml__expsum_fn expsum;
+    llml__rmsnorm_fn rmsnorm;
+    llml__rope_fn rope;
 } llml__kern;
 
 /* Fewest activation rows for which gemm pays (packing weights costs about
@@ -9051,6 +9075,7 @@ LLML__UNUSED static size_t llml__gq_bytes(llml_type t, int64_t n) {
 #define LLML__ISA_AVX512BF16 0x04u  /* AVX512_BF16 (with LLML__ISA_AVX512)    */
 #define LLML__ISA_NEON       0x10u  /* AArch64 Advanced SIMD                  */
 #define LLML__ISA_DOTPROD    0x20u  /* Armv8.2 SDOT/UDOT                      */
+#define LLML__ISA_I8MM       0x40u  /* Armv8.6 SMMLA (with LLML__ISA_DOTPROD) */
 
 /* Which SIMD sections are compiled: GCC or Clang on x86-64 or AArch64, unless
    LLML_NO_SIMD is defined. Other compilers and targets keep the scalar
@@ -9082,6 +9107,16 @@ LLML__UNUSED static size_t llml__gq_bytes(llml_type t, int64_t n) {
 #elif defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
 #define LLML__ARM_DP 1
 #define LLML__DP_ATTR __attribute__((target("arch=armv8.2-a+dotprod")))
+#endif
+/* The i8mm (SMMLA) prompt GEMM, likewise: GCC 10+ with a target attribute,
+   Clang only where the compile target has i8mm (and dotprod, which every
+   i8mm CPU has and the level needs). */
+#if defined(LLML__ARM_DP) && defined(__ARM_FEATURE_MATMUL_INT8)
+#define LLML__ARM_MM 1
+#define LLML__MM_ATTR
+#elif defined(LLML__ARM_DP) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 10
+#define LLML__ARM_MM 1
+#define LLML__MM_ATTR __attribute__((target("arch=armv8.2-a+dotprod+i8mm")))
 #endif
 #endif
 #endif
@@ -9119,6 +9154,38 @@ static void llml__silu_mul_scalar(float *g, const float *u, int64_t n) {
     for (i = 0; i < n; i++) g[i] = llml__silu(g[i]) * u[i];
 }
 
+static double llml__expsum_scalar(float *s, int64_t n, float mx) {
+    double sum = 0.0;
+    int64_t i;
+    for (i = 0; i < n; i++) { s[i] = expf(s[i] - mx); sum += (double)s[i]; }
+    return sum;
+}
+
+static void llml__rmsnorm_scalar(float *y, const float *x, const float *w, int64_t n, float eps) {
+    double sum = 0.0;
+    float scale;
+    int64_t i;
+    for (i = 0; i < n; i++) sum += (double)(x[i] * x[i]);
+    scale = 1.0f / sqrtf((float)(sum / (double)n) + eps);
+    for (i = 0; i < n; i++) y[i] = x[i] * scale;
+    if (w) for (i = 0; i < n; i++) y[i] *= w[i];
+}
+
+/* Angles [i, half) of one head at p (the SIMD versions' last angles too). */
+LLML__UNUSED static void llml__rope_from(float *p, int i, int half, int neox, const float *cs, const float *sn) {
+    for (; i < half; i++) {
+        const int i0 = neox ? i : 2 * i, i1 = neox ? i + half : 2 * i + 1;
+        const float x0 = p[i0], x1 = p[i1];
+        p[i0] = x0 * cs[i] - x1 * sn[i];
+        p[i1] = x0 * sn[i] + x1 * cs[i];
+    }
+}
+
+static void llml__rope_scalar(float *x, int n_heads, int hd, int n_rot, int neox, const float *cs, const float *sn) {
+    int h;
+    for (h = 0; h < n_heads; h++) llml__rope_from(x + (size_t)h * (size_t)hd, 0, n_rot / 2, neox, cs, sn);
+}
+
 static void llml__wsum_scalar(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
                               int64_t nk, int64_t n, float *tmp) {
     int64_t j, d;
@@ -9150,6 +9217,9 @@ LLML__UNUSED static void llml__kern_init_scalar(llml__kern *k) {
         if (llml__types[i].info.name && llml__types[i].dequant) k->wsum[i] = llml__wsum_scalar;
     }
     k->silu_mul = llml__silu_mul_scalar;
+    k->expsum = llml__expsum_scalar;
+    k->rmsnorm = llml__rmsnorm_scalar;
+    k->rope = llml__rope_scalar;
     k->actq[LLML_TYPE_F32] = llml__actq_f32;
     k->actq[LLML_TYPE_F16] = llml__actq_f16;
     k->actq[LLML_TYPE_BF16] = llml__actq_bf16;
@@ -9211,6 +9281,7 @@ LLML__UNUSED static float llml__ff_get(int f, const uint8_t *p, int64_t i) {
 
 #if defined(LLML__X86)
 static void llml__kern_fill_x86(llml__kern *k, uint32_t isa);
+static void llml__kern_fill_x86_iq(llml__kern *k);
 
 /* cpuid + xgetbv: AVX2 needs the OS to save the YMM state (XCR0 bits 1-2),
    AVX-512 also the opmask and ZMM state (bits 5-7). */
@@ -9239,9 +9310,11 @@ static uint32_t llml__cpu_bits(void) {
 }
 #elif defined(LLML__ARM)
 static void llml__kern_fill_arm(llml__kern *k, uint32_t isa);
+static void llml__kern_fill_arm_elem(llml__kern *k);
+static void llml__kern_fill_arm_iq(llml__kern *k, uint32_t isa);
 
-/* NEON is part of the AArch64 base; dotprod from the Linux hwcaps (or the
-   compiler's target when it already includes it). */
+/* NEON is part of the AArch64 base; dotprod and i8mm from the Linux hwcaps
+   (or the compiler's target when it already includes them). */
 static uint32_t llml__cpu_bits(void) {
     uint32_t bits = LLML__ISA_NEON;
 #if defined(__ARM_FEATURE_DOTPROD)
@@ -9249,6 +9322,12 @@ static uint32_t llml__cpu_bits(void) {
 #elif defined(LLML__ARM_DP) && defined(__linux__)
     if (getauxval(AT_HWCAP) & (1ul << 20)) bits |= LLML__ISA_DOTPROD; /* HWCAP_ASIMDDP */
 #endif
+#if defined(LLML__ARM_MM) && defined(__ARM_FEATURE_MATMUL_INT8)
+    bits |= LLML__ISA_I8MM;
+#elif defined(LLML__ARM_MM) && defined(__linux__)
+    if (getauxval(26) & (1ul << 13)) bits |= LLML__ISA_I8MM;   /* AT_HWCAP2, HWCAP2_I8MM */
+#endif
+    if (!(bits & LLML__ISA_DOTPROD)) bits &= ~LLML__ISA_I8MM;
     return bits;
 }
 #else
@@ -9259,6 +9338,7 @@ static uint32_t llml__cpu_bits(void) { return 0; }
 static llml_isa llml__isa_level(uint32_t bits) {
     if (bits & LLML__ISA_AVX512) return LLML_ISA_AVX512;
     if (bits & LLML__ISA_AVX2) return LLML_ISA_AVX2;
+    if ((bits & LLML__ISA_I8MM) && (bits & LLML__ISA_DOTPROD)) return LLML_ISA_NEON_I8MM;
     if (bits & LLML__ISA_DOTPROD) return LLML_ISA_NEON_DOTPROD;
     if (bits & LLML__ISA_NEON) return LLML_ISA_NEON;
     return LLML_ISA_SCALAR;
@@ -9270,6 +9350,7 @@ static uint32_t llml__isa_capped(uint32_t bits, uint32_t cap) {
     case LLML_ISA_DEFAULT: return bits;
     case LLML_ISA_AVX512: return bits & (LLML__ISA_AVX2 | LLML__ISA_AVX512 | LLML__ISA_AVX512BF16);
     case LLML_ISA_AVX2: return bits & LLML__ISA_AVX2;
+    case LLML_ISA_NEON_I8MM: return bits & (LLML__ISA_NEON | LLML__ISA_DOTPROD | LLML__ISA_I8MM);
     case LLML_ISA_NEON_DOTPROD: return bits & (LLML__ISA_NEON | LLML__ISA_DOTPROD);
     case LLML_ISA_NEON: return bits & LLML__ISA_NEON;
     default: return 0;
@@ -9284,6 +9365,7 @@ LLML_API const char *llml_isa_name(llml_isa isa) {
     case LLML_ISA_AVX512: return "avx512";
     case LLML_ISA_NEON: return "neon";
     case LLML_ISA_NEON_DOTPROD: return "neon-dotprod";
+    case LLML_ISA_NEON_I8MM: return "neon-i8mm";
     case LLML_ISA_FORCE_U32: break;
     }
     return "unknown";
@@ -9293,7 +9375,7 @@ LLML_API llml_isa llml_isa_best(void) { return llml__isa_level(llml__cpu_bits())
 
 LLML_API int llml_isa_supported(llml_isa isa) {
     if (isa == LLML_ISA_DEFAULT || isa == LLML_ISA_SCALAR) return 1;
-    if ((unsigned)isa > (unsigned)LLML_ISA_NEON_DOTPROD) return 0;
+    if ((unsigned)isa > (unsigned)LLML_ISA_NEON_I8MM) return 0;
     return llml__isa_level(llml__isa_capped(llml__cpu_bits(), (uint32_t)isa)) == isa;
 }
 
@@ -9319,14 +9401,14 @@ LLML__UNUSED static void llml__kern_init(llml__kern *k, uint32_t isa_cap) {
    CPU has the instructions. The quantized products follow the scalar
    reference: integer dot products per block (or sub-block) are exact, and
    only the float accumulation differs in order (and by fused multiply-adds).
-   Matrix-vector work streams each weight row once: the 4- and 5-bit
-   32-formats one row at a time, 8 blocks per step (llml__avx2_f32b_mv),
-   Q8_0 4 rows at a time, the 256-formats one row at a time. With several
-   activation rows the weights go in chunks of LLML__MM_RC rows that stay in
-   cache while every activation row passes over them. (Tiles of several
-   activation rows per inner loop ran out of registers and were slower.
-   The register-blocked integer GEMM for prompts is in the AVX-512 section,
-   >>kern_avx512; this level has none yet.) */
+   Matrix-vector work streams each weight row once. Q4_0, Q5_0, Q8_0,
+   IQ4_NL, Q4_K and Q6_K have a register-blocked integer GEMM for prompts and
+   matrix-vector kernels in its arithmetic (8 rows at a time, the same bits
+   as the GEMM and as the AVX-512 level), further down in this section; the
+   other formats go one row at a time (the 4- and 5-bit 32-formats 8 blocks
+   per step, llml__avx2_f32b_mv; the 256-formats one block per step) and,
+   with several activation rows, in chunks of LLML__MM_RC weight rows that
+   stay in cache while every activation row passes over them. */
 
 #if defined(LLML__X86)
 
@@ -9590,12 +9672,8 @@ LLML__AVX2I void llml__avx2_f32b_mm(int f, int64_t n, const void *wv, size_t ws,
                                                 const void *a, size_t as, int64_t nt, float *out, size_t os) { \
         (void)type; llml__avx2_f32b_mm(F, n, w, ws, nr, a, as, nt, out, os); \
     }
-LLML__AVX2_F32B(q4_0, LLML__F32B_Q4_0)
 LLML__AVX2_F32B(q4_1, LLML__F32B_Q4_1)
-LLML__AVX2_F32B(q5_0, LLML__F32B_Q5_0)
 LLML__AVX2_F32B(q5_1, LLML__F32B_Q5_1)
-LLML__AVX2_F32B(q8_0, LLML__F32B_Q8_0)
-LLML__AVX2_F32B(iq4_nl, LLML__F32B_IQ4_NL)
 
 /* ---- 256-element formats (Q8_K activations) ------------------------------- */
 
@@ -9787,9 +9865,7 @@ LLML__AVX2I void llml__avx2_fk_mm(int f, int64_t n, const void *wv, size_t ws, i
     }
 LLML__AVX2_FK(q2_k, LLML__FK_Q2_K)
 LLML__AVX2_FK(q3_k, LLML__FK_Q3_K)
-LLML__AVX2_FK(q4_k, LLML__FK_Q4_K)
 LLML__AVX2_FK(q5_k, LLML__FK_Q5_K)
-LLML__AVX2_FK(q6_k, LLML__FK_Q6_K)
 LLML__AVX2_FK(iq4_xs, LLML__FK_IQ4_XS)
 
 /* ---- float formats: F32, F16, BF16 ---------------------------------------- */
@@ -9929,6 +10005,84 @@ static LLML__AVX2 void llml__avx2_silu_mul(float *g, const float *u, int64_t n) 
         _mm256_storeu_ps(g + i, _mm256_mul_ps(_mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e)), _mm256_loadu_ps(u + i)));
     }
     for (; i < n; i++) g[i] = llml__silu(g[i]) * u[i];
+}
+
+/* RMS norm (llml__rmsnorm_fn): the float squares summed in 8 double lanes;
+   the scaling and the weights element by element as the scalar version. */
+static LLML__AVX2 void llml__avx2_rmsnorm(float *y, const float *x, const float *w, int64_t n, float eps) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    double sum, t[4];
+    float scale;
+    int64_t i;
+    for (i = 0; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i), q = _mm256_mul_ps(v, v);
+        a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(q)));
+        a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(q, 1)));
+    }
+    _mm256_storeu_pd(t, _mm256_add_pd(a0, a1));
+    sum = (t[0] + t[1]) + (t[2] + t[3]);
+    for (; i < n; i++) sum += (double)(x[i] * x[i]);
+    scale = 1.0f / sqrtf((float)(sum / (double)n) + eps);
+    for (i = 0; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + i), _mm256_set1_ps(scale));
+        if (w) v = _mm256_mul_ps(v, _mm256_loadu_ps(w + i));
+        _mm256_storeu_ps(y + i, v);
+    }
+    for (; i < n; i++) { y[i] = x[i] * scale; if (w) y[i] *= w[i]; }
+}
+
+/* Rotary embedding (llml__rope_fn), 8 angles at a time: the same products
+   and sums as the scalar version (none fused). */
+static LLML__AVX2 void llml__avx2_rope(float *x, int n_heads, int hd, int n_rot, int neox, const float *cs, const float *sn) {
+    const int half = n_rot / 2;
+    int h, i;
+    for (h = 0; h < n_heads; h++) {
+        float *p = x + (size_t)h * (size_t)hd;
+        for (i = 0; i + 8 <= half; i += 8) {
+            const __m256 c = _mm256_loadu_ps(cs + i), s = _mm256_loadu_ps(sn + i);
+            if (neox) {
+                const __m256 x0 = _mm256_loadu_ps(p + i), x1 = _mm256_loadu_ps(p + i + half);
+                _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_mul_ps(x0, c), _mm256_mul_ps(x1, s)));
+                _mm256_storeu_ps(p + i + half, _mm256_add_ps(_mm256_mul_ps(x0, s), _mm256_mul_ps(x1, c)));
+            } else {   /* pairs (x0, x1) interleaved: cos and sin of each pair twice */
+                const __m256 clo = _mm256_unpacklo_ps(c, c), chi = _mm256_unpackhi_ps(c, c);
+                const __m256 slo = _mm256_unpacklo_ps(s, s), shi = _mm256_unpackhi_ps(s, s);
+                /* angles 0-1, 4-5 | 2-3, 6-7 in clo / chi: reorder to 0-3 | 4-7 */
+                const __m256 c0 = _mm256_permute2f128_ps(clo, chi, 0x20), c1 = _mm256_permute2f128_ps(clo, chi, 0x31);
+                const __m256 s0 = _mm256_permute2f128_ps(slo, shi, 0x20), s1 = _mm256_permute2f128_ps(slo, shi, 0x31);
+                const __m256 v0 = _mm256_loadu_ps(p + 2 * i), v1 = _mm256_loadu_ps(p + 2 * i + 8);
+                /* even lanes x0 c - x1 s, odd lanes x1 c + x0 s */
+                _mm256_storeu_ps(p + 2 * i, _mm256_addsub_ps(_mm256_mul_ps(v0, c0), _mm256_mul_ps(_mm256_permute_ps(v0, 0xb1), s0)));
+                _mm256_storeu_ps(p + 2 * i + 8, _mm256_addsub_ps(_mm256_mul_ps(v1, c1), _mm256_mul_ps(_mm256_permute_ps(v1, 0xb1), s1)));
+            }
+        }
+        llml__rope_from(p, i, half, neox, cs, sn);
+    }
+}
+
+/* Softmax numerators (llml__expsum_fn): 8 exponentials at a time, their sum
+   in two double accumulators. Below -87.3 (where expf goes subnormal) the
+   result is 0; NaN stays NaN. */
+static LLML__AVX2 double llml__avx2_expsum(float *s, int64_t n, float mx) {
+    const __m256 m = _mm256_set1_ps(mx), lo = _mm256_set1_ps(-87.3f);
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    double sum;
+    int64_t i;
+    for (i = 0; i + 8 <= n; i += 8) {
+        const __m256 x = _mm256_sub_ps(_mm256_loadu_ps(s + i), m);
+        __m256 e = _mm256_and_ps(llml__avx2_exp(x), _mm256_cmp_ps(x, lo, _CMP_GE_OQ));
+        e = _mm256_blendv_ps(e, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+        _mm256_storeu_ps(s + i, e);
+        a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+        a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+    }
+    {
+        double t[4];
+        _mm256_storeu_pd(t, _mm256_add_pd(a0, a1));
+        sum = (t[0] + t[1]) + (t[2] + t[3]);
+    }
+    for (; i < n; i++) { s[i] = expf(s[i] - mx); sum += (double)s[i]; }
+    return sum;
 }
 
 /* ---- activation quantizers (the same bytes as the scalar reference) ------- */
@@ -10095,6 +10249,622 @@ static LLML__AVX2 void llml__avx2_actq_bf16(const float *x, void *dst, int64_t n
     for (; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_bf16(x[i]));
 }
 
+/* ---- AVX2: integer GEMM for prompts, and matrix-vector kernels in its arithmetic ---- */
+/* The AVX-512 GEMM's design (>>kern_avx512) at 256 bits, for Q4_0, Q5_0,
+   Q4_K and Q6_K: panels of 8 weight rows x LLML__GK columns decoded to
+   signed codes and stored interleaved by 4 columns (one register holds 4
+   consecutive codes of each of the 8 rows), activations as unsigned bytes
+   q + 128 (gq rows) broadcast 4 at a time. Without VNNI the products are
+   vpmaddubsw (unsigned activation x signed code, pairs summed in int16)
+   and vpmaddwd: the codes are small enough that the pair sums of a whole
+   group add up in int16 without saturating (Q4_0: 8 x 2 x 255 x 8 =
+   32640; Q5_0 and Q4_K: 4 pairs; Q6_K: 2), so a group costs one vpmaddubsw
+   per 4 columns plus one or two vpmaddwd. The integer group sums are exact
+   and the float steps are the AVX-512 GEMM's, in the same order (per group,
+   per 256-block for the K-formats, then per chunk of LLML__GK columns), so
+   both levels give the same bits. The matrix-vector kernels below read the
+   file's rows in place, 8 at a time, multiply each row with vpmaddubsw
+   (unsigned code x signed activation, the offset times the activations'
+   sum subtracted after) and transpose the partial sums into lanes-are-rows
+   (llml__avx2_red8): the same exact integers, then the same float steps,
+   so a token gives the same bits alone or within a prompt. */
+
+#define LLML__GK 1024   /* columns per packed chunk (multiple of 256) */
+
+typedef struct llml__gpack8 {
+    int8_t q[LLML__GK * 8];           /* column 4k + i of row r at 32 k + 4 r + i  */
+    int8_t q2[LLML__GK * 8];          /* Q8_0 / IQ4_NL: low nibbles (q: high, signed) */
+    int32_t bias[LLML__GK / 16 * 8];  /* -128 x sum of the codes, per group and row */
+    float d[LLML__GK / 16 * 8];       /* scale per group and row                   */
+    float m[LLML__GK / 32 * 8];       /* Q4_K: min per group and row               */
+} llml__gpack8;
+
+/* 8 x 8 dwords: t[k] dword r = r[r] dword k. */
+LLML__AVX2I void llml__avx2_tr8(const __m256i *x, __m256i *t) {
+    __m256i b[8];
+    int i;
+    LLML__UNROLL for (i = 0; i < 2; i++) {
+        const __m256i *v = x + 4 * i;
+        const __m256i a0 = _mm256_unpacklo_epi32(v[0], v[1]), a1 = _mm256_unpackhi_epi32(v[0], v[1]);
+        const __m256i a2 = _mm256_unpacklo_epi32(v[2], v[3]), a3 = _mm256_unpackhi_epi32(v[2], v[3]);
+        b[4 * i] = _mm256_unpacklo_epi64(a0, a2);
+        b[4 * i + 1] = _mm256_unpackhi_epi64(a0, a2);
+        b[4 * i + 2] = _mm256_unpacklo_epi64(a1, a3);
+        b[4 * i + 3] = _mm256_unpackhi_epi64(a1, a3);
+    }
+    LLML__UNROLL for (i = 0; i < 4; i++) {
+        t[i] = _mm256_permute2x128_si256(b[i], b[4 + i], 0x20);
+        t[4 + i] = _mm256_permute2x128_si256(b[i], b[4 + i], 0x31);
+    }
+}
+
+/* The 16 bytes at rp[r] + off of 8 rows as 4 registers of dwords, lanes
+   are rows: s[c] lane r = dword c of row r. */
+LLML__AVX2I void llml__avx2_tr4(const uint8_t *const *rp, size_t off, __m256i *s) {
+    __m256i x[4];
+    int q;
+    LLML__UNROLL for (q = 0; q < 4; q++)
+        x[q] = _mm256_inserti128_si256(_mm256_castsi128_si256(llml__avx2_ld128(rp[q] + off)), llml__avx2_ld128(rp[q + 4] + off), 1);
+    {
+        const __m256i t0 = _mm256_unpacklo_epi32(x[0], x[1]), t1 = _mm256_unpacklo_epi32(x[2], x[3]);
+        const __m256i t2 = _mm256_unpackhi_epi32(x[0], x[1]), t3 = _mm256_unpackhi_epi32(x[2], x[3]);
+        s[0] = _mm256_unpacklo_epi64(t0, t1);
+        s[1] = _mm256_unpackhi_epi64(t0, t1);
+        s[2] = _mm256_unpacklo_epi64(t2, t3);
+        s[3] = _mm256_unpackhi_epi64(t2, t3);
+    }
+}
+
+/* 8 fp16 values at rp[r] + off as floats. */
+LLML__AVX2I __m256 llml__avx2_h8(const uint8_t *const *rp, size_t off) {
+    return _mm256_cvtph_ps(_mm_setr_epi16((short)llml__rd16(rp[0] + off), (short)llml__rd16(rp[1] + off),
+                                          (short)llml__rd16(rp[2] + off), (short)llml__rd16(rp[3] + off),
+                                          (short)llml__rd16(rp[4] + off), (short)llml__rd16(rp[5] + off),
+                                          (short)llml__rd16(rp[6] + off), (short)llml__rd16(rp[7] + off)));
+}
+
+/* Q4_K's 6-bit scale and min of group g (0-7) for 8 rows, from the 12
+   scale bytes in sc[1..3] (llml__avx2_tr4 of the block's first 16 bytes). */
+LLML__AVX2I void llml__avx2_k4sm(const __m256i *sc, int g, __m256i *scg, __m256i *mg) {
+    const __m256i m63 = _mm256_set1_epi32(63), m15 = _mm256_set1_epi32(15), m3 = _mm256_set1_epi32(3);
+    if (g < 4) {
+        *scg = _mm256_and_si256(_mm256_srli_epi32(sc[1], 8 * g), m63);
+        *mg = _mm256_and_si256(_mm256_srli_epi32(sc[2], 8 * g), m63);
+    } else {
+        *scg = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(sc[3], 8 * (g - 4)), m15),
+                               _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(sc[1], 8 * (g - 4) + 6), m3), 4));
+        *mg = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(sc[3], 8 * (g - 4) + 4), m15),
+                              _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(sc[2], 8 * (g - 4) + 6), m3), 4));
+    }
+}
+
+/* x[0..7] (32 codes of each of 8 rows) into the pack at dst, interleaved;
+   returns each row's sum of the codes of x[.] dwords [k0, k0 + 4) and
+   [k0 + 4, k0 + 8) as two registers (lanes are rows) when split, else the
+   sum of all 32 in *s0. */
+LLML__AVX2I void llml__avx2_put8(const __m256i *x, int8_t *dst, __m256i *s0, __m256i *s1) {
+    const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+    __m256i t[8], a, b;
+    int k;
+    llml__avx2_tr8(x, t);
+    LLML__UNROLL for (k = 0; k < 8; k++) _mm256_store_si256((__m256i *)(void *)(dst + 32 * k), t[k]);
+    a = _mm256_add_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ones8, t[0]), _mm256_maddubs_epi16(ones8, t[1])),
+                         _mm256_add_epi16(_mm256_maddubs_epi16(ones8, t[2]), _mm256_maddubs_epi16(ones8, t[3])));
+    b = _mm256_add_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ones8, t[4]), _mm256_maddubs_epi16(ones8, t[5])),
+                         _mm256_add_epi16(_mm256_maddubs_epi16(ones8, t[6]), _mm256_maddubs_epi16(ones8, t[7])));
+    *s0 = _mm256_madd_epi16(a, ones16);
+    *s1 = _mm256_madd_epi16(b, ones16);
+}
+
+LLML__AVX2I void llml__avx2_store_bias(int32_t *dst, __m256i s) {
+    _mm256_store_si256((__m256i *)(void *)dst, _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(s, 7)));
+}
+
+/* Pack columns [k0, k0 + kn) of 8 rows of Q4_0 / Q5_0. */
+LLML__AVX2I void llml__avx2_pack32(int f, const uint8_t *const *rp, int64_t k0, int64_t kn, llml__gpack8 *pk) {
+    const int bs = llml__f32b_bytes(f);
+    int64_t b;
+    for (b = 0; b < kn / 32; b++) {
+        const size_t bo = (size_t)(k0 / 32 + b) * (size_t)bs;
+        __m256i x[8], s0, s1;
+        int r;
+        LLML__UNROLL for (r = 0; r < 8; r++) x[r] = llml__avx2_dec32(f, rp[r] + bo);
+        if (f == LLML__F32B_Q8_0 || f == LLML__F32B_IQ4_NL) {
+            /* codes of 8 bits: 16 x (signed high nibble) + low nibble, so that
+               the unsigned x signed byte products cannot saturate */
+            const __m256i m4 = _mm256_set1_epi8(0x0f), m8 = _mm256_set1_epi8(8);
+            __m256i lo[8], t0, t1;
+            LLML__UNROLL for (r = 0; r < 8; r++) {
+                lo[r] = _mm256_and_si256(x[r], m4);
+                x[r] = _mm256_sub_epi8(_mm256_xor_si256(_mm256_and_si256(_mm256_srli_epi16(x[r], 4), m4), m8), m8);
+            }
+            llml__avx2_put8(x, pk->q + b * 256, &s0, &s1);
+            llml__avx2_put8(lo, pk->q2 + b * 256, &t0, &t1);
+            llml__avx2_store_bias(pk->bias + b * 8, _mm256_add_epi32(_mm256_slli_epi32(_mm256_add_epi32(s0, s1), 4), _mm256_add_epi32(t0, t1)));
+        } else {
+            llml__avx2_put8(x, pk->q + b * 256, &s0, &s1);
+            llml__avx2_store_bias(pk->bias + b * 8, _mm256_add_epi32(s0, s1));
+        }
+        _mm256_store_ps(pk->d + b * 8, llml__avx2_h8(rp, bo));
+    }
+}
+
+/* Q6_K's codes c (0-3) of half h of a block at x, unsigned (0-63). */
+LLML__AVX2I __m256i llml__avx2_q6u(const uint8_t *x, int h, int c) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f), m30 = _mm256_set1_epi8(0x30);
+    const __m256i ql = llml__avx2_ld(x + 64 * h + 32 * (c & 1)), qh = llml__avx2_ld(x + 128 + 32 * h);
+    const __m256i lo = c < 2 ? _mm256_and_si256(ql, m4) : _mm256_and_si256(_mm256_srli_epi16(ql, 4), m4);
+    const __m256i hb = c == 0 ? _mm256_slli_epi16(qh, 4) : c == 1 ? _mm256_slli_epi16(qh, 2) : c == 2 ? qh : _mm256_srli_epi16(qh, 2);
+    return _mm256_or_si256(lo, _mm256_and_si256(hb, m30));
+}
+
+/* Pack columns [k0, k0 + kn) of 8 rows of Q4_K (groups of 32, with mins)
+   or Q6_K (groups of 16). */
+LLML__AVX2I void llml__avx2_packk(int f, const uint8_t *const *rp, int64_t k0, int64_t kn, llml__gpack8 *pk) {
+    const size_t bs = (size_t)llml__fk_bytes(f);
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    int64_t b;
+    for (b = 0; b < kn / 256; b++) {
+        const size_t bo = (size_t)(k0 / 256 + b) * bs;
+        int8_t *dq = pk->q + b * 256 * 8;
+        __m256i x[8], s0, s1;
+        int c, r, j, h;
+        if (f == LLML__FK_Q4_K) {
+            __m256i sc[4], scg, mg;
+            __m256 d, dmin;
+            LLML__UNROLL for (c = 0; c < 4; c++) {
+                LLML__UNROLL for (r = 0; r < 8; r++) x[r] = _mm256_and_si256(llml__avx2_ld(rp[r] + bo + 16 + 32 * (size_t)c), m4);
+                llml__avx2_put8(x, dq + (2 * c) * 256, &s0, &s1);
+                llml__avx2_store_bias(pk->bias + (b * 8 + 2 * c) * 8, _mm256_add_epi32(s0, s1));
+                LLML__UNROLL for (r = 0; r < 8; r++)
+                    x[r] = _mm256_and_si256(_mm256_srli_epi16(llml__avx2_ld(rp[r] + bo + 16 + 32 * (size_t)c), 4), m4);
+                llml__avx2_put8(x, dq + (2 * c + 1) * 256, &s0, &s1);
+                llml__avx2_store_bias(pk->bias + (b * 8 + 2 * c + 1) * 8, _mm256_add_epi32(s0, s1));
+            }
+            llml__avx2_tr4(rp, bo, sc);
+            d = llml__avx2_h8(rp, bo);
+            dmin = llml__avx2_h8(rp, bo + 2);
+            LLML__UNROLL for (j = 0; j < 8; j++) {
+                llml__avx2_k4sm(sc, j, &scg, &mg);
+                _mm256_store_ps(pk->d + (b * 8 + j) * 8, _mm256_mul_ps(d, _mm256_cvtepi32_ps(scg)));
+                _mm256_store_ps(pk->m + (b * 8 + j) * 8, _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(mg)));
+            }
+        } else { /* Q6_K */
+            LLML__UNROLL for (h = 0; h < 2; h++) {
+                LLML__UNROLL for (c = 0; c < 4; c++) {
+                    const int g = 8 * h + 2 * c;   /* groups g, g + 1: columns 16 g .. 16 g + 31 */
+                    LLML__UNROLL for (r = 0; r < 8; r++) x[r] = _mm256_sub_epi8(llml__avx2_q6u(rp[r] + bo, h, c), _mm256_set1_epi8(32));
+                    llml__avx2_put8(x, dq + g * 128, &s0, &s1);
+                    llml__avx2_store_bias(pk->bias + (b * 16 + g) * 8, s0);
+                    llml__avx2_store_bias(pk->bias + (b * 16 + g + 1) * 8, s1);
+                }
+            }
+            for (r = 0; r < 8; r++) {
+                const uint8_t *xr = rp[r] + bo;
+                const float d = llml__avx2_h(xr + 208);
+                for (j = 0; j < 16; j++) pk->d[(b * 16 + j) * 8 + r] = d * (float)(int8_t)xr[192 + j];
+            }
+        }
+    }
+}
+
+LLML__AVX2I __m256i llml__avx2_bc(const uint8_t *p) { return _mm256_set1_epi32((int)llml__rd32(p)); }
+LLML__AVX2I float llml__avx2_f(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
+
+/* acc (8 rows of one activation row, rn of them real) into out: stored
+   when `first`, else added. */
+LLML__AVX2I void llml__avx2_out8(float *o, __m256 acc, int rn, int first) {
+    if (rn == 8) {
+        if (!first) acc = _mm256_add_ps(acc, _mm256_loadu_ps(o));
+        _mm256_storeu_ps(o, acc);
+    } else {
+        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(rn), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        if (!first) acc = _mm256_add_ps(acc, _mm256_maskload_ps(o, m));
+        _mm256_maskstore_ps(o, m, acc);
+    }
+}
+
+/* TN activation rows (codes at aq + j as, block scales at ad + j as) x a
+   packed chunk of ng 32-blocks. */
+LLML__AVX2I void llml__avx2_tile32(int f, int TN, int64_t ng, const llml__gpack8 *pk, const uint8_t *aq, const uint8_t *ad,
+                                   size_t as, float *out, size_t os, int rn, int first) {
+    const __m256i one = _mm256_set1_epi16(1);
+    __m256 acc[6];
+    int j, k;
+    int64_t g;
+    LLML__UNROLL for (j = 0; j < TN; j++) acc[j] = _mm256_setzero_ps();
+    for (g = 0; g < ng; g++) {
+        __m256i w[8];
+        LLML__UNROLL for (k = 0; k < 8; k++) w[k] = _mm256_load_si256((const __m256i *)(const void *)(pk->q + g * 256 + 32 * k));
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const uint8_t *y = aq + (size_t)j * as + 32 * g;
+            __m256i s;
+            if (f == LLML__F32B_Q4_0) {
+                __m256i p = _mm256_maddubs_epi16(llml__avx2_bc(y), w[0]);
+                LLML__UNROLL for (k = 1; k < 8; k++) p = _mm256_add_epi16(p, _mm256_maddubs_epi16(llml__avx2_bc(y + 4 * k), w[k]));
+                s = _mm256_madd_epi16(p, one);
+            } else if (f == LLML__F32B_Q8_0 || f == LLML__F32B_IQ4_NL) {
+                const int8_t *q2 = pk->q2 + g * 256;
+                __m256i ph = _mm256_maddubs_epi16(llml__avx2_bc(y), w[0]), p0, p1;
+                LLML__UNROLL for (k = 1; k < 8; k++) ph = _mm256_add_epi16(ph, _mm256_maddubs_epi16(llml__avx2_bc(y + 4 * k), w[k]));
+                p0 = _mm256_maddubs_epi16(llml__avx2_bc(y), _mm256_load_si256((const __m256i *)(const void *)q2));
+                p1 = _mm256_maddubs_epi16(llml__avx2_bc(y + 16), _mm256_load_si256((const __m256i *)(const void *)(q2 + 128)));
+                LLML__UNROLL for (k = 1; k < 4; k++) {
+                    p0 = _mm256_add_epi16(p0, _mm256_maddubs_epi16(llml__avx2_bc(y + 4 * k), _mm256_load_si256((const __m256i *)(const void *)(q2 + 32 * k))));
+                    p1 = _mm256_add_epi16(p1, _mm256_maddubs_epi16(llml__avx2_bc(y + 16 + 4 * k), _mm256_load_si256((const __m256i *)(const void *)(q2 + 128 + 32 * k))));
+                }
+                s = _mm256_add_epi32(_mm256_madd_epi16(ph, _mm256_set1_epi16(16)), _mm256_add_epi32(_mm256_madd_epi16(p0, one), _mm256_madd_epi16(p1, one)));
+            } else {
+                __m256i p0 = _mm256_maddubs_epi16(llml__avx2_bc(y), w[0]), p1 = _mm256_maddubs_epi16(llml__avx2_bc(y + 16), w[4]);
+                LLML__UNROLL for (k = 1; k < 4; k++) {
+                    p0 = _mm256_add_epi16(p0, _mm256_maddubs_epi16(llml__avx2_bc(y + 4 * k), w[k]));
+                    p1 = _mm256_add_epi16(p1, _mm256_maddubs_epi16(llml__avx2_bc(y + 16 + 4 * k), w[4 + k]));
+                }
+                s = _mm256_add_epi32(_mm256_madd_epi16(p0, one), _mm256_madd_epi16(p1, one));
+            }
+            s = _mm256_add_epi32(s, _mm256_load_si256((const __m256i *)(const void *)(pk->bias + g * 8)));
+            acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s),
+                                     _mm256_mul_ps(_mm256_load_ps(pk->d + g * 8), _mm256_set1_ps(llml__avx2_f(ad + (size_t)j * as + 4 * g))), acc[j]);
+        }
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++) llml__avx2_out8(out + (size_t)j * os, acc[j], rn, first);
+}
+
+/* The order in which the Q6_K kernels add up a block's 16 groups. */
+LLML__AVX2I int llml__avx2_q6g(int g) { return 8 * (g >> 3) + 2 * (g & 3) + ((g >> 2) & 1); }
+
+/* TN activation rows x a packed chunk of nblk 256-blocks of Q4_K / Q6_K:
+   codes at aq + j as, scale per 256 at ad + j as, sums per 32 at asum + j as. */
+LLML__AVX2I void llml__avx2_tilek(int f, int TN, int64_t nblk, const llml__gpack8 *pk, const uint8_t *aq,
+                                  const uint8_t *ad, const uint8_t *asum, size_t as,
+                                  float *out, size_t os, int rn, int first) {
+    const int q6 = f == LLML__FK_Q6_K, G = q6 ? 16 : 32, NG = 256 / G;
+    const __m256i one = _mm256_set1_epi16(1);
+    __m256 acc[6], fs[6];
+    int j, k, g;
+    int64_t b;
+    LLML__UNROLL for (j = 0; j < TN; j++) acc[j] = _mm256_setzero_ps();
+    for (b = 0; b < nblk; b++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) fs[j] = _mm256_setzero_ps();
+        for (g = 0; g < NG; g++) {
+            const int gg = q6 ? llml__avx2_q6g(g) : g;
+            const int64_t gi = b * NG + gg;
+            __m256i w[8];
+            LLML__UNROLL for (k = 0; k < 8; k++)
+                if (k < G / 4) w[k] = _mm256_load_si256((const __m256i *)(const void *)(pk->q + gi * G * 8 + 32 * k));
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const uint8_t *y = aq + (size_t)j * as + 256 * b + G * gg;
+                __m256i p0, p1, s;
+                if (q6) {
+                    p0 = _mm256_add_epi16(_mm256_maddubs_epi16(llml__avx2_bc(y), w[0]), _mm256_maddubs_epi16(llml__avx2_bc(y + 4), w[1]));
+                    p1 = _mm256_add_epi16(_mm256_maddubs_epi16(llml__avx2_bc(y + 8), w[2]), _mm256_maddubs_epi16(llml__avx2_bc(y + 12), w[3]));
+                } else {
+                    p0 = _mm256_maddubs_epi16(llml__avx2_bc(y), w[0]);
+                    p1 = _mm256_maddubs_epi16(llml__avx2_bc(y + 16), w[4]);
+                    LLML__UNROLL for (k = 1; k < 4; k++) {
+                        p0 = _mm256_add_epi16(p0, _mm256_maddubs_epi16(llml__avx2_bc(y + 4 * k), w[k]));
+                        p1 = _mm256_add_epi16(p1, _mm256_maddubs_epi16(llml__avx2_bc(y + 16 + 4 * k), w[4 + k]));
+                    }
+                }
+                s = _mm256_add_epi32(_mm256_load_si256((const __m256i *)(const void *)(pk->bias + gi * 8)),
+                                     _mm256_add_epi32(_mm256_madd_epi16(p0, one), _mm256_madd_epi16(p1, one)));
+                fs[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_load_ps(pk->d + gi * 8), fs[j]);
+                if (!q6)
+                    fs[j] = _mm256_fnmadd_ps(_mm256_load_ps(pk->m + gi * 8),
+                                             _mm256_set1_ps(llml__avx2_f(asum + (size_t)j * as + 4 * (8 * b + g))), fs[j]);
+            }
+        }
+        LLML__UNROLL for (j = 0; j < TN; j++)
+            acc[j] = _mm256_fmadd_ps(fs[j], _mm256_set1_ps(llml__avx2_f(ad + (size_t)j * as + 4 * b)), acc[j]);
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++) llml__avx2_out8(out + (size_t)j * os, acc[j], rn, first);
+}
+
+/* Activation rows per tile (at most 4: the switches below instantiate
+   tiles of 1 to 4; 5 and 6 timed the same as 4). */
+#define LLML__AVX2_TMAX(f) 4
+/* The driver: panels of 8 weight rows, chunks of LLML__GK columns, tiles
+   of 4 (then 2, 1) activation rows. kind 0: 32-block format f; 1: K. */
+LLML__AVX2I void llml__avx2_gemm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                 const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    llml__gpack8 pk __attribute__((aligned(32)));
+    const uint8_t *rp[8];
+    const int64_t tmax = LLML__AVX2_TMAX(f);
+    int64_t r0, k0, t0;
+    for (r0 = 0; r0 < nr; r0 += 8) {
+        const int rn = (int)LLML__MIN(8, nr - r0);
+        int i;
+        for (i = 0; i < 8; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        for (k0 = 0; k0 < n; k0 += LLML__GK) {
+            const int64_t kn = LLML__MIN(LLML__GK, n - k0);
+            if (kind == 0) llml__avx2_pack32(f, rp, k0, kn, &pk);
+            else llml__avx2_packk(f, rp, k0, kn, &pk);
+            for (t0 = 0; t0 < nt; ) {
+                const int64_t left = nt - t0;
+                const int tn = (int)LLML__MIN(left, tmax);
+                const uint8_t *at = a + (size_t)t0 * as;
+                float *o = out + (size_t)t0 * os + (size_t)r0;
+                if (kind == 0) {
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 32);
+                    switch (tn) {
+#define LLML__T32(T) case T: llml__avx2_tile32(f, T, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0); break;
+                    LLML__T32(4) LLML__T32(3) LLML__T32(2)
+                    default: llml__avx2_tile32(f, 1, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0); break;
+#undef LLML__T32
+                    }
+                } else {
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 256), *asum = at + n + 4 * (n / 256) + 4 * (k0 / 32);
+                    switch (tn) {
+#define LLML__TK(T) case T: llml__avx2_tilek(f, T, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0); break;
+                    LLML__TK(4) LLML__TK(3) LLML__TK(2)
+                    default: llml__avx2_tilek(f, 1, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0); break;
+#undef LLML__TK
+                    }
+                }
+                t0 += tn;
+            }
+        }
+    }
+}
+
+#define LLML__AVX2_GEMM(name, KIND, F) \
+    static LLML__AVX2 void llml__avx2_gemm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                  const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_gemm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_GEMM(q4_0, 0, LLML__F32B_Q4_0)
+LLML__AVX2_GEMM(q5_0, 0, LLML__F32B_Q5_0)
+LLML__AVX2_GEMM(q8_0, 0, LLML__F32B_Q8_0)
+LLML__AVX2_GEMM(iq4_nl, 0, LLML__F32B_IQ4_NL)
+LLML__AVX2_GEMM(q4_k, 1, LLML__FK_Q4_K)
+LLML__AVX2_GEMM(q6_k, 1, LLML__FK_Q6_K)
+
+/* ---- AVX2: matrix-vector products in the GEMM's arithmetic ----------------- */
+
+/* The transposing reduction: m[r] holds 8 dword partial sums of row r, each
+   of magnitude < 2^14 (so that two pack into an int16 and add without
+   saturating). Returns the 8 rows' totals, lane r for row r. */
+LLML__AVX2I __m256i llml__avx2_red8(const __m256i *m) {
+    const __m256i one = _mm256_set1_epi16(1);
+    const __m256i u01 = _mm256_madd_epi16(_mm256_packs_epi32(m[0], m[1]), one);
+    const __m256i u23 = _mm256_madd_epi16(_mm256_packs_epi32(m[2], m[3]), one);
+    const __m256i u45 = _mm256_madd_epi16(_mm256_packs_epi32(m[4], m[5]), one);
+    const __m256i u67 = _mm256_madd_epi16(_mm256_packs_epi32(m[6], m[7]), one);
+    const __m256i v0 = _mm256_madd_epi16(_mm256_packs_epi32(u01, u23), one);
+    const __m256i v1 = _mm256_madd_epi16(_mm256_packs_epi32(u45, u67), one);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(v0, v1, 0x20), _mm256_permute2x128_si256(v0, v1, 0x31));
+}
+
+/* llml__avx2_red8 for partials of any size (dword horizontal adds). */
+LLML__AVX2I __m256i llml__avx2_red8d(const __m256i *m) {
+    const __m256i u01 = _mm256_hadd_epi32(m[0], m[1]), u23 = _mm256_hadd_epi32(m[2], m[3]);
+    const __m256i u45 = _mm256_hadd_epi32(m[4], m[5]), u67 = _mm256_hadd_epi32(m[6], m[7]);
+    const __m256i v0 = _mm256_hadd_epi32(u01, u23), v1 = _mm256_hadd_epi32(u45, u67);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(v0, v1, 0x20), _mm256_permute2x128_si256(v0, v1, 0x31));
+}
+
+/* The same for Q6_K's partials (< 2^15), 128-bit lane 0 of m[r] for group
+   g and lane 1 for g + 1: *s0 = group g of rows 0-7, *s1 = group g + 1. */
+LLML__AVX2I void llml__avx2_red8q6(const __m256i *m, __m256i *s0, __m256i *s1) {
+    const __m256i one = _mm256_set1_epi16(1);
+    const __m256i u01 = _mm256_madd_epi16(_mm256_packs_epi32(m[0], m[1]), one);
+    const __m256i u23 = _mm256_madd_epi16(_mm256_packs_epi32(m[2], m[3]), one);
+    const __m256i u45 = _mm256_madd_epi16(_mm256_packs_epi32(m[4], m[5]), one);
+    const __m256i u67 = _mm256_madd_epi16(_mm256_packs_epi32(m[6], m[7]), one);
+    const __m256i v0 = _mm256_hadd_epi32(u01, u23), v1 = _mm256_hadd_epi32(u45, u67);
+    *s0 = _mm256_permute2x128_si256(v0, v1, 0x20);
+    *s1 = _mm256_permute2x128_si256(v0, v1, 0x31);
+}
+
+/* The sum of a Q8_0 block's 32 codes. */
+LLML__AVX2I int llml__avx2_sum32(const uint8_t *q) {
+    const __m256i s = _mm256_sad_epu8(_mm256_xor_si256(llml__avx2_ld(q), _mm256_set1_epi8((char)0x80)), _mm256_setzero_si256());
+    __m128i t = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+    t = _mm_add_epi64(t, _mm_unpackhi_epi64(t, t));
+    return _mm_cvtsi128_si32(t) - 32 * 128;
+}
+
+/* Prefetch the next `lines` cache lines at pf (the next panel of rows: the
+   8 interleaved row streams of this one are followed badly by the hardware
+   prefetchers, one linear stream well); returns where to go on. */
+LLML__AVX2I const uint8_t *llml__avx2_pf(const uint8_t *pf, int lines) {
+    int i;
+    for (i = 0; i < lines; i++) _mm_prefetch((const char *)(pf + 64 * i), _MM_HINT_T1);
+    return pf + 64 * lines;
+}
+
+/* 8 rows (rp, rn of them real) of Q4_0 / Q5_0 times one Q8_0 activation
+   row; pfl cache lines at pf prefetched per block. */
+LLML__AVX2I void llml__avx2_mv32(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl,
+                                 const uint8_t *y, float *out, int rn) {
+    const int bs = llml__f32b_bytes(f), off = f == LLML__F32B_Q4_0 ? 8 : 16;
+    const int64_t nb = n / 32;
+    const __m256i one = _mm256_set1_epi16(1);
+    __m256 tot = _mm256_setzero_ps();
+    int64_t k0, b;
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 32) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 32);
+        __m256 acc = _mm256_setzero_ps();
+        for (b = k0; b < k1; b++) {
+            const size_t bo = (size_t)b * (size_t)bs;
+            const uint8_t *yb = y + 34 * b;
+            const __m256i a = llml__avx2_ld(yb + 2);
+            __m256i m[8], s;
+            int r;
+            pf = llml__avx2_pf(pf, pfl);
+            if (f == LLML__F32B_Q8_0 || f == LLML__F32B_IQ4_NL) {
+                /* signed codes: |a| x (code with a's sign) for IQ4_NL (codes >= -127),
+                   |code| x (a with the code's sign) for Q8_0 (-128 occurs); pair
+                   sums <= 2 x 127 x 128 */
+                const __m256i aa = _mm256_sign_epi8(a, a);
+                LLML__UNROLL for (r = 0; r < 8; r++) {
+                    const __m256i q = llml__avx2_dec32(f, rp[r] + bo);
+                    m[r] = _mm256_madd_epi16(f == LLML__F32B_Q8_0 ? _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(a, q))
+                                                                  : _mm256_maddubs_epi16(aa, _mm256_sign_epi8(q, a)), one);
+                }
+                s = llml__avx2_red8d(m);
+            } else {
+                LLML__UNROLL for (r = 0; r < 8; r++) {
+                    const uint8_t *x = rp[r] + bo;
+                    const __m256i q = f == LLML__F32B_Q4_0 ? llml__avx2_nib(llml__avx2_ld128(x + 2))
+                                    : _mm256_or_si256(llml__avx2_nib(llml__avx2_ld128(x + 6)), llml__avx2_bit5(llml__rd32(x + 2)));
+                    m[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(q, a), one);
+                }
+                s = _mm256_sub_epi32(llml__avx2_red8(m), _mm256_set1_epi32(off * llml__avx2_sum32(yb + 2)));
+            }
+            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(llml__avx2_h8(rp, bo), _mm256_set1_ps(llml__avx2_h(yb))), acc);
+        }
+        tot = k0 == 0 ? acc : _mm256_add_ps(tot, acc);
+    }
+    llml__avx2_out8(out, tot, rn, 1);
+}
+
+/* 8 rows of Q4_K / Q6_K times one Q8_K activation row (prefetching as
+   llml__avx2_mv32, pfl lines a block). */
+LLML__AVX2I void llml__avx2_mvk(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl,
+                                const uint8_t *y, float *out, int rn) {
+    const size_t bs = (size_t)llml__fk_bytes(f);
+    const int64_t nb = n / 256;
+    const __m256i m4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi16(1);
+    __m256 tot = _mm256_setzero_ps();
+    int64_t k0, b;
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 256) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 256);
+        __m256 acc = _mm256_setzero_ps();
+        for (b = k0; b < k1; b++) {
+            const size_t bo = (size_t)b * bs;
+            const uint8_t *yb = y + 292 * b;
+            __m256 fs = _mm256_setzero_ps();
+            __m256i sc[4], gs[16], m[8];
+            int c, r, j, h, k;
+            if (f == LLML__FK_Q4_K) {
+                const __m256 d = llml__avx2_h8(rp, bo), dmin = llml__avx2_h8(rp, bo + 2);
+                LLML__UNROLL for (c = 0; c < 4; c++) {
+                    const __m256i alo = llml__avx2_ld(yb + 4 + 64 * c), ahi = llml__avx2_ld(yb + 36 + 64 * c);
+                    __m256i mh[8];
+                    pf = llml__avx2_pf(pf, (pfl + 3) / 4);
+                    LLML__UNROLL for (r = 0; r < 8; r++) {
+                        const __m256i x = llml__avx2_ld(rp[r] + bo + 16 + 32 * (size_t)c);
+                        m[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_and_si256(x, m4), alo), one);
+                        mh[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(x, 4), m4), ahi), one);
+                    }
+                    gs[2 * c] = llml__avx2_red8(m);
+                    gs[2 * c + 1] = llml__avx2_red8(mh);
+                }
+                llml__avx2_tr4(rp, bo, sc);
+                LLML__UNROLL for (j = 0; j < 8; j++) {
+                    __m256i scg, mg;
+                    int16_t b0, b1;
+                    llml__avx2_k4sm(sc, j, &scg, &mg);
+                    memcpy(&b0, yb + 260 + 4 * j, 2);
+                    memcpy(&b1, yb + 262 + 4 * j, 2);
+                    fs = _mm256_fmadd_ps(_mm256_cvtepi32_ps(gs[j]), _mm256_mul_ps(d, _mm256_cvtepi32_ps(scg)), fs);
+                    fs = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, _mm256_cvtepi32_ps(mg)), _mm256_set1_ps((float)(b0 + b1)), fs);
+                }
+            } else { /* Q6_K: unsigned 6-bit codes; 32 x the group's activation sum subtracted after */
+                const __m256 d = llml__avx2_h8(rp, bo + 208);
+                LLML__UNROLL for (h = 0; h < 2; h++) {
+                    LLML__UNROLL for (c = 0; c < 4; c++) {
+                        const __m256i a = llml__avx2_ld(yb + 4 + 128 * h + 32 * c);
+                        pf = llml__avx2_pf(pf, (pfl + 7) / 8);
+                        LLML__UNROLL for (r = 0; r < 8; r++)
+                            m[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(llml__avx2_q6u(rp[r] + bo, h, c), a), one);
+                        llml__avx2_red8q6(m, &gs[8 * h + 2 * c], &gs[8 * h + 2 * c + 1]);
+                    }
+                }
+                llml__avx2_tr4(rp, bo + 192, sc);   /* sc[i]: scales 4 i .. 4 i + 3 */
+                LLML__UNROLL for (k = 0; k < 16; k++) {
+                    const int g = llml__avx2_q6g(k);
+                    int16_t bsum;
+                    __m256i s, sg;
+                    memcpy(&bsum, yb + 260 + 2 * g, 2);
+                    s = _mm256_add_epi32(gs[g], _mm256_set1_epi32(-32 * (int)bsum));
+                    sg = _mm256_srai_epi32(_mm256_slli_epi32(sc[g / 4], 24 - 8 * (g % 4)), 24);
+                    fs = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(d, _mm256_cvtepi32_ps(sg)), fs);
+                }
+            }
+            acc = _mm256_fmadd_ps(fs, _mm256_set1_ps(llml__avx2_f(yb)), acc);
+        }
+        tot = k0 == 0 ? acc : _mm256_add_ps(tot, acc);
+    }
+    llml__avx2_out8(out, tot, rn, 1);
+}
+
+LLML__AVX2I void llml__avx2_mm8(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    const uint8_t *rp[8];
+    /* cache lines of the next panel to prefetch per block */
+    const int64_t steps = kind == 0 ? n / 32 : n / 256;
+    const int pfl = (int)((8 * ws + 64 * (size_t)steps - 1) / (64 * (size_t)steps));
+    int64_t r0, t;
+    for (r0 = 0; r0 < nr; r0 += 8) {
+        const int rn = (int)LLML__MIN(8, nr - r0);
+        const uint8_t *pf = w + (size_t)(r0 + 8) * ws;
+        int i;
+        for (i = 0; i < 8; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        for (t = 0; t < nt; t++) {
+            const int l = t == 0 && r0 + 8 < nr ? pfl : 0;
+            if (kind == 0) llml__avx2_mv32(f, n, rp, pf, l, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0, rn);
+            else llml__avx2_mvk(f, n, rp, pf, l, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0, rn);
+        }
+    }
+}
+
+#define LLML__AVX2_MM8(name, KIND, F) \
+    static LLML__AVX2 void llml__avx2_mv_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_mm8(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_MM8(q4_0, 0, LLML__F32B_Q4_0)
+LLML__AVX2_MM8(q5_0, 0, LLML__F32B_Q5_0)
+LLML__AVX2_MM8(q8_0, 0, LLML__F32B_Q8_0)
+LLML__AVX2_MM8(iq4_nl, 0, LLML__F32B_IQ4_NL)
+LLML__AVX2_MM8(q4_k, 1, LLML__FK_Q4_K)
+LLML__AVX2_MM8(q6_k, 1, LLML__FK_Q6_K)
+
+/* gq rows: the AVX2 quantizers (the reference's bytes), then codes + 128
+   and float scales (see llml__kern). */
+static LLML__AVX2 void llml__avx2_gq_q8_0(const float *x, void *dst, int64_t n) {
+    uint8_t *q = (uint8_t *)dst, *sc = q + n, tmp[8 * 34];
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+    const int64_t nb = n / 32;
+    int64_t b0;
+    for (b0 = 0; b0 < nb; b0 += 8) {
+        const int m = (int)LLML__MIN(8, nb - b0);
+        int i;
+        llml__avx2_actq_q8_0(x + 32 * b0, tmp, 32 * m);
+        for (i = 0; i < m; i++) {
+            const float d = llml__avx2_h(tmp + 34 * i);
+            memcpy(sc + 4 * (b0 + i), &d, 4);
+            _mm256_storeu_si256((__m256i *)(void *)(q + 32 * (b0 + i)), _mm256_xor_si256(llml__avx2_ld(tmp + 34 * i + 2), bias));
+        }
+    }
+}
+
+static LLML__AVX2 void llml__avx2_gq_q8_k(const float *x, void *dst, int64_t n) {
+    const int64_t nb = n / 256;
+    uint8_t *q = (uint8_t *)dst, *sd = q + n, *ss = q + n + 4 * nb, tmp[292];
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+    int64_t b;
+    for (b = 0; b < nb; b++) {
+        int i;
+        llml__avx2_actq_q8_k(x + 256 * b, tmp, 256);
+        memcpy(sd + 4 * b, tmp, 4);
+        for (i = 0; i < 8; i++)
+            _mm256_storeu_si256((__m256i *)(void *)(q + 256 * b + 32 * i), _mm256_xor_si256(llml__avx2_ld(tmp + 4 + 32 * i), bias));
+        for (i = 0; i < 8; i++) {
+            int16_t s0, s1;
+            float s;
+            memcpy(&s0, tmp + 260 + 4 * i, 2);
+            memcpy(&s1, tmp + 262 + 4 * i, 2);
+            s = (float)(s0 + s1);
+            memcpy(ss + 4 * (8 * b + i), &s, 4);
+        }
+    }
+}
+
 /* ========================================================================== */
 /* >>kern_avx512  x86-64 AVX-512 F/BW/VL/DQ + VNNI kernels                     */
 /* ========================================================================== */
@@ -10134,8 +10904,6 @@ static LLML__AVX2 void llml__avx2_actq_bf16(const float *x, void *dst, int64_t n
 #define LLML__X512_TARGET "avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni"
 #define LLML__AVX512 __attribute__((target(LLML__X512_TARGET)))
 #define LLML__AVX512I static inline __attribute__((always_inline, target(LLML__X512_TARGET)))
-
-#define LLML__GK 1024   /* columns per packed chunk (multiple of 256) */
 
 typedef struct llml__gpack {
     int8_t q[LLML__GK * 16];          /* column 4k + i of row r at 64 k + 4 r + i */
@@ -10334,7 +11102,6 @@ LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, __mmask16 v
 }
 
 LLML__AVX512I __m512i llml__x512_bc(const uint8_t *p) { return _mm512_set1_epi32((int)llml__rd32(p)); }
-LLML__AVX512I float llml__x512_f(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
 
 /* acc (16 rows of one activation row) into out: stored when `first`, else added. */
 LLML__AVX512I void llml__x512_out(float *o, __m512 acc, __mmask16 valid, int first) {
@@ -10359,15 +11126,11 @@ LLML__AVX512I void llml__x512_tile32(int TN, int64_t ng, const llml__gpack *pk, 
             const uint8_t *y = aq + (size_t)j * as + 32 * g;
             __m512i s = bias;
             LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, llml__x512_bc(y + 4 * k), w[k]);
-            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(llml__x512_f(ad + (size_t)j * as + 4 * g))), acc[j]);
+            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(llml__avx2_f(ad + (size_t)j * as + 4 * g))), acc[j]);
         }
     }
     LLML__UNROLL for (j = 0; j < TN; j++) llml__x512_out(out + (size_t)j * os, acc[j], valid, first);
 }
-
-/* The order in which the Q6_K kernels add up a block's 16 groups (of 16
-   columns): the order in which the matrix-vector kernel decodes them. */
-LLML__AVX512I int llml__x512_q6g(int g) { return 8 * (g >> 3) + 2 * (g & 3) + ((g >> 2) & 1); }
 
 /* TN activation rows x a packed chunk of nblk 256-blocks of Q4_K / Q6_K:
    codes at aq + j as, scale per 256 at ad + j as, sums per 32 at asum + j as. */
@@ -10382,7 +11145,7 @@ LLML__AVX512I void llml__x512_tilek(int f, int TN, int64_t nblk, const llml__gpa
     for (b = 0; b < nblk; b++) {
         LLML__UNROLL for (j = 0; j < TN; j++) fs[j] = _mm512_setzero_ps();
         for (g = 0; g < NG; g++) {
-            const int gg = f == LLML__FK_Q6_K ? llml__x512_q6g(g) : g;
+            const int gg = f == LLML__FK_Q6_K ? llml__avx2_q6g(g) : g;
             const int64_t gi = b * NG + gg;
             __m512i w[8];
             const __m512i bias = _mm512_load_si512((const void *)(pk->bias + gi * 16));
@@ -10394,11 +11157,11 @@ LLML__AVX512I void llml__x512_tilek(int f, int TN, int64_t nblk, const llml__gpa
                 __m512i s = bias;
                 LLML__UNROLL for (k = 0; k < NW; k++) s = _mm512_dpbusd_epi32(s, llml__x512_bc(y + 4 * k), w[k]);
                 fs[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), ds, fs[j]);
-                if (mins) fs[j] = _mm512_fnmadd_ps(mn, _mm512_set1_ps(llml__x512_f(asum + (size_t)j * as + 4 * (8 * b + g))), fs[j]);
+                if (mins) fs[j] = _mm512_fnmadd_ps(mn, _mm512_set1_ps(llml__avx2_f(asum + (size_t)j * as + 4 * (8 * b + g))), fs[j]);
             }
         }
         LLML__UNROLL for (j = 0; j < TN; j++)
-            acc[j] = _mm512_fmadd_ps(fs[j], _mm512_set1_ps(llml__x512_f(ad + (size_t)j * as + 4 * b)), acc[j]);
+            acc[j] = _mm512_fmadd_ps(fs[j], _mm512_set1_ps(llml__avx2_f(ad + (size_t)j * as + 4 * b)), acc[j]);
     }
     LLML__UNROLL for (j = 0; j < TN; j++) llml__x512_out(out + (size_t)j * os, acc[j], valid, first);
 }
@@ -10476,14 +11239,6 @@ LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
    whether it is computed alone or within a prompt: this matters, because a
    difference of one unit in the last place can flip an activation's 8-bit
    code in the next layer and move the logits by 1e-2. */
-
-/* The sum of a Q8_0 block's 32 codes. */
-LLML__AVX512I int llml__x512_sum32(const uint8_t *q) {
-    const __m256i s = _mm256_sad_epu8(_mm256_xor_si256(llml__avx2_ld(q), _mm256_set1_epi8((char)0x80)), _mm256_setzero_si256());
-    __m128i t = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
-    t = _mm_add_epi64(t, _mm_unpackhi_epi64(t, t));
-    return _mm_cvtsi128_si32(t) - 32 * 128;
-}
 
 /* Prefetch the next `lines` cache lines at pf: the mv kernels read their 16
    rows as 16 interleaved streams, which the hardware prefetchers follow
@@ -10592,7 +11347,7 @@ LLML__AVX512I __m512 llml__x512_mv32b(int f, const uint8_t *const *rp, size_t bo
             }
         }
     }
-    s = _mm512_set1_epi32(-off * llml__x512_sum32(yb + 2));
+    s = _mm512_set1_epi32(-off * llml__avx2_sum32(yb + 2));
     LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, u[k], llml__x512_bc(yb + 2 + 4 * k));
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(llml__x512_sh16(rp, bo), _mm512_set1_ps(llml__avx2_h(yb))), acc);
 }
@@ -10636,7 +11391,7 @@ LLML__AVX512I __m512i llml__x512_hadd4(const __m512i *d) {
 LLML__AVX512I __m512 llml__x512_mv32g(int f, const uint8_t *const *rp, size_t cb, int64_t rb, int g, const uint8_t *y,
                                       int64_t b, __m512i kvu, __m512i base, __m512 acc) {
     const __m512i m4 = _mm512_set1_epi8(0x0f), one = _mm512_set1_epi16(1);
-    __m512i qv[4], gs[4];
+    __m512i qv[4], gs[4], sa = _mm512_setzero_si512(), sb = sa;
     int q, p, h, l;
     if (f == LLML__F32B_Q8_0) {
         const __m512i c80 = _mm512_set1_epi8((char)0x80);
@@ -10674,12 +11429,24 @@ LLML__AVX512I __m512 llml__x512_mv32g(int f, const uint8_t *const *rp, size_t cb
         const __m512i co = _mm512_set1_epi8((char)(f == LLML__F32B_Q4_0 ? 8 : 0x80));
         const __m512i st = _mm512_sub_epi32(_mm512_setzero_si512(),
                                             _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), co, al), co, ah));
+        /* The blocks' fp16 scales (word 4 g + 9 L of the two pieces) are
+           picked out of the same loads: sa (blocks 0, 1) and sb (2, 3) hold
+           word 16 (L % 2) + r = block L's scale of row r. They start as the
+           vpermi2w indices of every word; each row's merge-masked vpermi2w
+           (the mask: that row's two words) replaces its words with the
+           scales and leaves the others, so the index register becomes the
+           result, 16 rows later. Same values as 16 scalar loads per block. */
+        sa = _mm512_inserti64x4(_mm512_set1_epi16((short)(4 * g)), _mm256_set1_epi16((short)(4 * g + 9)), 1);
+        sb = _mm512_add_epi16(sa, _mm512_set1_epi16(18));
         LLML__UNROLL for (q = 0; q < 4; q++) {
             __m512i pd[4];
             LLML__UNROLL for (p = 0; p < 4; p++) {
                 const uint8_t *x = rp[4 * q + p] + o;
-                const __m512i w = _mm512_permutex2var_epi16(llml__x512_ldr(x, rb - (int64_t)o), idx,
-                                                            llml__x512_ldr(x + 64, rb - (int64_t)o - 64));
+                const __m512i v0 = llml__x512_ldr(x, rb - (int64_t)o), v1 = llml__x512_ldr(x + 64, rb - (int64_t)o - 64);
+                const __m512i w = _mm512_permutex2var_epi16(v0, idx, v1);
+                const __mmask32 kr = (__mmask32)(0x00010001u << (4 * q + p));
+                sa = _mm512_mask2_permutex2var_epi16(v0, sa, kr, v1);
+                sb = _mm512_mask2_permutex2var_epi16(v0, sb, kr, v1);
                 __m512i lo = _mm512_and_si512(w, m4), hi = _mm512_and_si512(_mm512_srli_epi16(w, 4), m4);
                 if (f == LLML__F32B_IQ4_NL) {
                     lo = _mm512_shuffle_epi8(kvu, lo);
@@ -10692,8 +11459,11 @@ LLML__AVX512I __m512 llml__x512_mv32g(int f, const uint8_t *const *rp, size_t cb
     }
     llml__x512_tr44(qv, gs);
     LLML__UNROLL for (l = 0; l < 4; l++) {
-        const size_t bo = (size_t)(b + l) * (size_t)llml__f32b_bytes(f);
-        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[l]), _mm512_mul_ps(llml__x512_sh16(rp, bo), _mm512_set1_ps(llml__avx2_h(y + 34 * (b + l)))), acc);
+        /* the scales: Q8_0 loads them one by one, the others took them from sa / sb */
+        const __m512i sv = l < 2 ? sa : sb;
+        const __m512 sc = f == LLML__F32B_Q8_0 ? llml__x512_sh16(rp, (size_t)(b + l) * (size_t)llml__f32b_bytes(f))
+                                               : _mm512_cvtph_ps(l % 2 ? _mm512_extracti64x4_epi64(sv, 1) : _mm512_castsi512_si256(sv));
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[l]), _mm512_mul_ps(sc, _mm512_set1_ps(llml__avx2_h(y + 34 * (b + l)))), acc);
     }
     return acc;
 }
@@ -10833,9 +11603,9 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
                     llml__x512_tr44(qv[0], gs + 8 * h);
                     llml__x512_tr44(qv[1], gs + 8 * h + 4);
                 }
-                /* groups in the GEMM's order for Q6_K (llml__x512_q6g) */
+                /* groups in the GEMM's order for Q6_K (llml__avx2_q6g) */
                 LLML__UNROLL for (k = 0; k < 16; k++) {
-                    const int g = llml__x512_q6g(k);
+                    const int g = llml__avx2_q6g(k);
                     int16_t bsum;
                     __m512i s;
                     memcpy(&bsum, yb + 260 + 2 * g, 2);
@@ -10843,7 +11613,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
                     fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(llml__x512_sbyte(sc[g / 4], g % 4))), fs);
                 }
             }
-            acc = _mm512_fmadd_ps(fs, _mm512_set1_ps(llml__x512_f(yb)), acc);
+            acc = _mm512_fmadd_ps(fs, _mm512_set1_ps(llml__avx2_f(yb)), acc);
         }
         tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
     }
@@ -10883,46 +11653,62 @@ LLML__X512_MM(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_MM(q4_k, 1, LLML__FK_Q4_K)
 LLML__X512_MM(q6_k, 1, LLML__FK_Q6_K)
 
-/* gq rows: the AVX2 quantizers (the reference's bytes), then codes + 128
-   and float scales (see llml__kern). */
-static LLML__AVX512 void llml__avx512_gq_q8_0(const float *x, void *dst, int64_t n) {
-    uint8_t *q = (uint8_t *)dst, *sc = q + n, tmp[8 * 34];
-    const __m256i bias = _mm256_set1_epi8((char)0x80);
-    const int64_t nb = n / 32;
-    int64_t b0;
-    for (b0 = 0; b0 < nb; b0 += 8) {
-        const int m = (int)LLML__MIN(8, nb - b0);
-        int i;
-        llml__avx2_actq_q8_0(x + 32 * b0, tmp, 32 * m);
-        for (i = 0; i < m; i++) {
-            const float d = llml__avx2_h(tmp + 34 * i);
-            memcpy(sc + 4 * (b0 + i), &d, 4);
-            _mm256_storeu_si256((__m256i *)(void *)(q + 32 * (b0 + i)), _mm256_xor_si256(llml__avx2_ld(tmp + 34 * i + 2), bias));
+/* ---- AVX512_BF16: BF16 weights x BF16 activations -------------------------- */
+/* vdpbf16ps multiplies 32 pairs of BF16 values (exact in float) and adds
+   each pair's two products into a float lane; 4 weight rows x 2 activation
+   rows per tile, 32 columns a step, the row's end through masked loads.
+   Input denormals count as zero (the instruction's rule), well inside the
+   products' error bound. */
+#if defined(LLML__X86_BF16)
+#define LLML__X512BF_TARGET LLML__X512_TARGET ",avx512bf16"
+#define LLML__AVX512BF __attribute__((target(LLML__X512BF_TARGET)))
+#define LLML__AVX512BFI static inline __attribute__((always_inline, target(LLML__X512BF_TARGET)))
+
+LLML__AVX512BFI void llml__x512bf_tile(int RM, int TN, int64_t n, const uint8_t *w, size_t ws, const uint8_t *a, size_t as,
+                                       float *out, size_t os) {
+    __m512 acc[4][2];
+    int i, j;
+    int64_t e;
+    LLML__UNROLL for (i = 0; i < RM; i++) { LLML__UNROLL for (j = 0; j < TN; j++) acc[i][j] = _mm512_setzero_ps(); }
+    for (e = 0; e < n; e += 32) {
+        const __mmask32 m = n - e >= 32 ? (__mmask32)0xffffffffu : (__mmask32)((1u << (n - e)) - 1u);
+        __m512i wv[4], av[2];
+        LLML__UNROLL for (i = 0; i < RM; i++) wv[i] = _mm512_maskz_loadu_epi16(m, w + (size_t)i * ws + (size_t)e * 2);
+        LLML__UNROLL for (j = 0; j < TN; j++) av[j] = _mm512_maskz_loadu_epi16(m, a + (size_t)j * as + (size_t)e * 2);
+        LLML__UNROLL for (i = 0; i < RM; i++) {
+            LLML__UNROLL for (j = 0; j < TN; j++) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], (__m512bh)wv[i], (__m512bh)av[j]);
         }
+    }
+    LLML__UNROLL for (i = 0; i < RM; i++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) out[(size_t)j * os + (size_t)i] = _mm512_reduce_add_ps(acc[i][j]);
     }
 }
 
-static LLML__AVX512 void llml__avx512_gq_q8_k(const float *x, void *dst, int64_t n) {
-    const int64_t nb = n / 256;
-    uint8_t *q = (uint8_t *)dst, *sd = q + n, *ss = q + n + 4 * nb, tmp[292];
-    const __m512i bias = _mm512_set1_epi8((char)0x80);
-    int64_t b;
-    for (b = 0; b < nb; b++) {
-        int i;
-        llml__avx2_actq_q8_k(x + 256 * b, tmp, 256);
-        memcpy(sd + 4 * b, tmp, 4);
-        for (i = 0; i < 4; i++)
-            _mm512_storeu_si512((void *)(q + 256 * b + 64 * i), _mm512_xor_si512(_mm512_loadu_si512((const void *)(tmp + 4 + 64 * i)), bias));
-        for (i = 0; i < 8; i++) {
-            int16_t s0, s1;
-            float s;
-            memcpy(&s0, tmp + 260 + 4 * i, 2);
-            memcpy(&s1, tmp + 262 + 4 * i, 2);
-            s = (float)(s0 + s1);
-            memcpy(ss + 4 * (8 * b + i), &s, 4);
+static LLML__AVX512BF void llml__avx512bf_mm_bf16(llml_type type, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                                  const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    int64_t r, t;
+    (void)type;
+    for (r = 0; r < nr; r += 4) {
+        const int rm = (int)LLML__MIN(4, nr - r);
+        const uint8_t *wr = w + (size_t)r * ws;
+        for (t = 0; t < nt; t += 2) {
+            const uint8_t *at = a + (size_t)t * as;
+            float *o = out + (size_t)t * os + (size_t)r;
+            const int tn = (int)LLML__MIN(2, nt - t);
+            if (rm == 4 && tn == 2) llml__x512bf_tile(4, 2, n, wr, ws, at, as, o, os);
+            else if (rm == 4) llml__x512bf_tile(4, 1, n, wr, ws, at, as, o, os);
+            else {
+                int i;
+                for (i = 0; i < rm; i++) {
+                    if (tn == 2) llml__x512bf_tile(1, 2, n, wr + (size_t)i * ws, ws, at, as, o + i, os);
+                    else llml__x512bf_tile(1, 1, n, wr + (size_t)i * ws, ws, at, as, o + i, os);
+                }
+            }
         }
     }
 }
+#endif
 
 static void llml__kern_fill_avx512(llml__kern *k) {
     k->mm[LLML_TYPE_Q4_0] = llml__avx512_mm_q4_0;
@@ -10937,12 +11723,12 @@ static void llml__kern_fill_avx512(llml__kern *k) {
     k->gemm[LLML_TYPE_IQ4_NL] = llml__avx512_gemm_iq4_nl;
     k->gemm[LLML_TYPE_Q4_K] = llml__avx512_gemm_q4_k;
     k->gemm[LLML_TYPE_Q6_K] = llml__avx512_gemm_q6_k;
-    k->gq[LLML_TYPE_Q4_0] = llml__avx512_gq_q8_0;
-    k->gq[LLML_TYPE_Q5_0] = llml__avx512_gq_q8_0;
-    k->gq[LLML_TYPE_Q8_0] = llml__avx512_gq_q8_0;
-    k->gq[LLML_TYPE_IQ4_NL] = llml__avx512_gq_q8_0;
-    k->gq[LLML_TYPE_Q4_K] = llml__avx512_gq_q8_k;
-    k->gq[LLML_TYPE_Q6_K] = llml__avx512_gq_q8_k;
+    k->gq[LLML_TYPE_Q4_0] = llml__avx2_gq_q8_0;
+    k->gq[LLML_TYPE_Q5_0] = llml__avx2_gq_q8_0;
+    k->gq[LLML_TYPE_Q8_0] = llml__avx2_gq_q8_0;
+    k->gq[LLML_TYPE_IQ4_NL] = llml__avx2_gq_q8_0;
+    k->gq[LLML_TYPE_Q4_K] = llml__avx2_gq_q8_k;
+    k->gq[LLML_TYPE_Q6_K] = llml__avx2_gq_q8_k;
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -10958,18 +11744,31 @@ static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
         k->mm[LLML_TYPE_F32] = llml__avx2_mm_f32;
         k->mm[LLML_TYPE_F16] = llml__avx2_mm_f16;
         k->mm[LLML_TYPE_BF16] = llml__avx2_mm_bf16;
-        k->mm[LLML_TYPE_Q8_0] = llml__avx2_mm_q8_0;
-        k->mm[LLML_TYPE_Q4_0] = llml__avx2_mm_q4_0;
         k->mm[LLML_TYPE_Q4_1] = llml__avx2_mm_q4_1;
-        k->mm[LLML_TYPE_Q5_0] = llml__avx2_mm_q5_0;
         k->mm[LLML_TYPE_Q5_1] = llml__avx2_mm_q5_1;
-        k->mm[LLML_TYPE_IQ4_NL] = llml__avx2_mm_iq4_nl;
         k->mm[LLML_TYPE_Q2_K] = llml__avx2_mm_q2_k;
         k->mm[LLML_TYPE_Q3_K] = llml__avx2_mm_q3_k;
-        k->mm[LLML_TYPE_Q4_K] = llml__avx2_mm_q4_k;
         k->mm[LLML_TYPE_Q5_K] = llml__avx2_mm_q5_k;
-        k->mm[LLML_TYPE_Q6_K] = llml__avx2_mm_q6_k;
         k->mm[LLML_TYPE_IQ4_XS] = llml__avx2_mm_iq4_xs;
+        /* the prompt GEMM and the matrix-vector kernels in its arithmetic */
+        k->mm[LLML_TYPE_Q4_0] = llml__avx2_mv_q4_0;
+        k->mm[LLML_TYPE_Q5_0] = llml__avx2_mv_q5_0;
+        k->mm[LLML_TYPE_Q8_0] = llml__avx2_mv_q8_0;
+        k->mm[LLML_TYPE_IQ4_NL] = llml__avx2_mv_iq4_nl;
+        k->mm[LLML_TYPE_Q4_K] = llml__avx2_mv_q4_k;
+        k->mm[LLML_TYPE_Q6_K] = llml__avx2_mv_q6_k;
+        k->gemm[LLML_TYPE_Q4_0] = llml__avx2_gemm_q4_0;
+        k->gemm[LLML_TYPE_Q5_0] = llml__avx2_gemm_q5_0;
+        k->gemm[LLML_TYPE_Q8_0] = llml__avx2_gemm_q8_0;
+        k->gemm[LLML_TYPE_IQ4_NL] = llml__avx2_gemm_iq4_nl;
+        k->gemm[LLML_TYPE_Q4_K] = llml__avx2_gemm_q4_k;
+        k->gemm[LLML_TYPE_Q6_K] = llml__avx2_gemm_q6_k;
+        k->gq[LLML_TYPE_Q4_0] = llml__avx2_gq_q8_0;
+        k->gq[LLML_TYPE_Q5_0] = llml__avx2_gq_q8_0;
+        k->gq[LLML_TYPE_Q8_0] = llml__avx2_gq_q8_0;
+        k->gq[LLML_TYPE_IQ4_NL] = llml__avx2_gq_q8_0;
+        k->gq[LLML_TYPE_Q4_K] = llml__avx2_gq_q8_k;
+        k->gq[LLML_TYPE_Q6_K] = llml__avx2_gq_q8_k;
         k->actq[LLML_TYPE_F16] = llml__avx2_actq_f16;
         k->actq[LLML_TYPE_BF16] = llml__avx2_actq_bf16;
         k->actq[LLML_TYPE_Q8_0] = llml__avx2_actq_q8_0;
@@ -10978,10 +11777,408 @@ static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
         k->wsum[LLML_TYPE_F16] = llml__avx2_wsum_f16;
         k->wsum[LLML_TYPE_F32] = llml__avx2_wsum_f32;
         k->silu_mul = llml__avx2_silu_mul;
+        k->expsum = llml__avx2_expsum;
+        k->rmsnorm = llml__avx2_rmsnorm;
+        k->rope = llml__avx2_rope;
+        llml__kern_fill_x86_iq(k);
     }
 #if defined(LLML__X86_512)
     if ((isa & LLML__ISA_AVX2) && (isa & LLML__ISA_AVX512)) llml__kern_fill_avx512(k);
 #endif
+#if defined(LLML__X86_BF16)
+    if ((isa & LLML__ISA_AVX2) && (isa & LLML__ISA_AVX512) && (isa & LLML__ISA_AVX512BF16)) k->mm[LLML_TYPE_BF16] = llml__avx512bf_mm_bf16;
+#endif
+}
+
+#endif /* LLML__X86 */
+
+/* ========================================================================== */
+/* >>kern_avx2_iq  x86-64 AVX2 products of the IQ and ternary 256-formats      */
+/* ========================================================================== */
+/* IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ1_S, IQ1_M, TQ1_0 and TQ2_0
+   against Q8_K activations, in the way of the K-formats of >>kern_avx2
+   (llml__avx2_fk_block): per 256-block an exact integer sum in a vector of
+   8 int32, then one fused multiply-add by the block's float scale (the
+   constant factors of the scalar reference, 1/8 or 1/4, go into that scale;
+   they are powers of two, so only the accumulation order differs from the
+   reference). One weight row at a time, against up to 4 activation rows
+   (llml__avx2iq_tile): decoding the grids costs more than the products, so
+   a prompt's rows share each decoded block; the weights go in chunks of
+   LLML__MM_RC rows that stay in cache while the activation rows pass.
+
+   Decoding, per group of 32 weights:
+   - grid points (IQ2: 8 magnitudes in a u64, IQ3: 4 in a u32) come from
+     scalar loads into 32 unsigned bytes (an AVX2 gather was slower for IQ3
+     on the AMD machine measured); maddubs takes them against the
+     activations with the signs moved onto the activations (|a| <= 127);
+   - signs: where the 8th bit of a grid point's pattern is the parity of
+     the 7 stored (IQ2_XXS, IQ2_XS, IQ3_XXS) a table of the 128 patterns as
+     +-1 bytes (llml__avx2iq_ksign8) for _mm256_sign_epi8; where all 8 are
+     stored (IQ2_S, IQ3_S) the 32-bit word expands to byte masks
+     (llml__avx2iq_neg);
+   - IQ1 grid keys (2 bits a coordinate, 0..2 for -1..+1) expand with two
+     byte shuffles (llml__avx2iq_key4); IQ1_S sums c a with c = 0..2 and
+     takes the -1 and the shift +-1/8 from the bsums; IQ1_M, whose shift
+     sign is per 8 weights, multiplies a by 8 (c - 1) +- 1 directly;
+   - TQ2_0 is Q2_K's 2-bit layout; TQ1_0's base-3 bytes give their trits
+     as ((b 3^k) mod 256) 3 >> 8, in 16-bit multiplies (llml__avx2iq_trit).
+     Both take the -1 of their codes from the bsums. */
+
+#if defined(LLML__X86)
+
+#define LLML__IQ_TQ2_0 0
+#define LLML__IQ_IQ2_XXS 1
+#define LLML__IQ_IQ3_XXS 2
+#define LLML__IQ_IQ2_XS 3
+#define LLML__IQ_IQ3_S 4
+#define LLML__IQ_IQ2_S 5
+#define LLML__IQ_IQ1_S 6
+#define LLML__IQ_IQ1_M 7
+#define LLML__IQ_TQ1_0 8
+
+LLML__UNUSED static int llml__iq_bytes(int f) {
+    static const int bytes[9] = { 66, 66, 98, 74, 110, 82, 50, 56, 54 };
+    return bytes[f];
+}
+
+/* The 128 completed sign patterns of llml__iq2_ksigns as 8 bytes of +-1
+   (bit j of the 7-bit pattern s: byte j; byte 7: the parity of s). */
+#define LLML__IQ_SB(s, j) ((((s) >> (j)) & 1) ? 0xffull : 0x01ull) << (8 * (j))
+#define LLML__IQ_SP(s) (((s) ^ (s) >> 1 ^ (s) >> 2 ^ (s) >> 3 ^ (s) >> 4 ^ (s) >> 5 ^ (s) >> 6) & 1)
+#define LLML__IQ_S8(s) (LLML__IQ_SB(s, 0) | LLML__IQ_SB(s, 1) | LLML__IQ_SB(s, 2) | LLML__IQ_SB(s, 3) | \
+                        LLML__IQ_SB(s, 4) | LLML__IQ_SB(s, 5) | LLML__IQ_SB(s, 6) | \
+                        (LLML__IQ_SP(s) ? 0xffull : 0x01ull) << 56)
+#define LLML__IQ_S4(s) LLML__IQ_S8(s), LLML__IQ_S8(s + 1), LLML__IQ_S8(s + 2), LLML__IQ_S8(s + 3)
+#define LLML__IQ_S16(s) LLML__IQ_S4(s), LLML__IQ_S4(s + 4), LLML__IQ_S4(s + 8), LLML__IQ_S4(s + 12)
+static const uint64_t llml__avx2iq_ksign8[128] = {
+    LLML__IQ_S16(0), LLML__IQ_S16(16), LLML__IQ_S16(32), LLML__IQ_S16(48),
+    LLML__IQ_S16(64), LLML__IQ_S16(80), LLML__IQ_S16(96), LLML__IQ_S16(112)
+};
+#undef LLML__IQ_S16
+#undef LLML__IQ_S4
+#undef LLML__IQ_S8
+#undef LLML__IQ_SP
+#undef LLML__IQ_SB
+
+/* +-1 bytes of four 7-bit sign patterns (bits 0..27 of m). */
+LLML__AVX2I __m256i llml__avx2iq_ks4(uint32_t m) {
+    return _mm256_set_epi64x((long long)llml__avx2iq_ksign8[(m >> 21) & 127], (long long)llml__avx2iq_ksign8[(m >> 14) & 127],
+                             (long long)llml__avx2iq_ksign8[(m >> 7) & 127], (long long)llml__avx2iq_ksign8[m & 127]);
+}
+
+/* Byte i of 32 = 0xff where bit i of s is set. */
+LLML__AVX2I __m256i llml__avx2iq_neg(uint32_t s) {
+    const __m256i sh = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                        2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    const __m256i bm = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    const __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)s), sh);
+    return _mm256_cmpeq_epi8(_mm256_and_si256(v, bm), bm);
+}
+
+/* a negated where neg is 0xff. */
+LLML__AVX2I __m256i llml__avx2iq_sgn(__m256i a, __m256i neg) {
+    return _mm256_sub_epi8(_mm256_xor_si256(a, neg), neg);
+}
+
+/* Two IQ3 grid quads (entries i, j) as 8 bytes. */
+LLML__AVX2I long long llml__avx2iq_g2(const uint32_t *grid, unsigned i, unsigned j) {
+    return (long long)((uint64_t)grid[i] | (uint64_t)grid[j] << 32);
+}
+
+/* The int16 scale pair (s0 for elements 0..15, s1 for 16..31). */
+LLML__AVX2I __m256i llml__avx2iq_s2(int s0, int s1) {
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_set1_epi16((short)s0)), _mm_set1_epi16((short)s1), 1);
+}
+
+/* The 16 odd scales 2 s + 1 of 8 bytes of 4-bit s (low nibble first) as
+   int8, for llml__avx2_sc_pair. */
+LLML__AVX2I __m128i llml__avx2iq_nib_scales(const uint8_t *p) {
+    const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)p);
+    const __m128i m = _mm_set1_epi8(0x0f);
+    const __m128i s = _mm_unpacklo_epi8(_mm_and_si128(b, m), _mm_and_si128(_mm_srli_epi16(b, 4), m));
+    return _mm_add_epi8(_mm_add_epi8(s, s), _mm_set1_epi8(1));
+}
+
+/* Four IQ1 grid keys (16 bits each, in k) -> 32 bytes T[c] of their 2-bit
+   codes c (element j of key i at byte 8 i + j); T is a 16-entry table of
+   which entries 0, 1|4, 2|8 are used. */
+LLML__AVX2I __m256i llml__avx2iq_key4(uint64_t k, __m256i T) {
+    const __m256i ctl = _mm256_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3,
+                                         4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7);
+    const __m256i m01 = _mm256_set1_epi32(0x00000c03), m23 = _mm256_set1_epi32(0x0c030000);
+    const __m256i x = _mm256_shuffle_epi8(_mm256_set1_epi64x((long long)k), ctl);
+    const __m256i c = _mm256_or_si256(_mm256_and_si256(x, m01), _mm256_and_si256(_mm256_srli_epi16(x, 4), m23));
+    return _mm256_shuffle_epi8(T, c);
+}
+
+/* TQ1_0 trits: for 32 bytes v (and v & 0xff00 in v_hi), with the 16-bit
+   lanes of p holding the power of 3 of both their bytes, the trits
+   ((b p) mod 256) 3 >> 8 in bytes. */
+LLML__AVX2I __m256i llml__avx2iq_trit(__m256i v, __m256i v_hi, __m256i p) {
+    const __m256i lo = _mm256_and_si256(_mm256_mullo_epi16(v, p), _mm256_set1_epi16(0x00ff));
+    const __m256i hi = _mm256_mullo_epi16(v_hi, p);
+    const __m256i three = _mm256_set1_epi16(768);
+    return _mm256_or_si256(_mm256_mulhi_epu16(lo, three),
+                           _mm256_and_si256(_mm256_mulhi_epu16(hi, three), _mm256_set1_epi16((short)0xff00)));
+}
+
+/* One 256-block of weights x against the TN Q8_K blocks y[j]: integer sums
+   into isum[j] (8 int32 each); returns the weight scale they go with
+   (times 1/8 or 1/4). The weights are decoded once for all TN. */
+LLML__AVX2I float llml__avx2iq_block(int f, int TN, const uint8_t *x, const uint8_t *const *y, __m256i *isum) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    int g, j, k;
+    LLML__UNROLL for (j = 0; j < TN; j++) isum[j] = _mm256_setzero_si256();
+    switch (f) {
+    case LLML__IQ_TQ2_0: {
+        const __m256i m3 = _mm256_set1_epi8(3);
+        __m256i p16[4];
+        int h;
+        LLML__UNROLL for (j = 0; j < TN; j++) p16[j] = _mm256_setzero_si256();
+        LLML__UNROLL for (h = 0; h < 2; h++) {
+            const __m256i qs = llml__avx2_ld(x + 32 * h);
+            LLML__UNROLL for (k = 0; k < 4; k++) {
+                const __m256i q = _mm256_and_si256(_mm256_srli_epi16(qs, 2 * k), m3);
+                LLML__UNROLL for (j = 0; j < TN; j++)
+                    p16[j] = _mm256_add_epi16(p16[j], _mm256_maddubs_epi16(q, llml__avx2_ld(y[j] + 4 + 128 * h + 32 * k)));
+            }
+        }
+        LLML__UNROLL for (j = 0; j < TN; j++)
+            isum[j] = _mm256_sub_epi32(_mm256_madd_epi16(p16[j], ones), _mm256_madd_epi16(llml__avx2_ld(y[j] + 260), ones));
+        return llml__avx2_h(x + 64);
+    }
+    case LLML__IQ_IQ2_XXS: case LLML__IQ_IQ3_XXS: {
+        const int xxs2 = f == LLML__IQ_IQ2_XXS;
+        LLML__UNROLL for (g = 0; g < 8; g++) {
+            const uint32_t m = llml__rd32(x + (xxs2 ? 6 + 8 * g : 66 + 4 * g));
+            const uint8_t *ix = x + 2 + 8 * g;
+            const __m256i q = xxs2
+                ? _mm256_set_epi64x((long long)llml__iq2_grid_xxs[ix[3]], (long long)llml__iq2_grid_xxs[ix[2]],
+                                    (long long)llml__iq2_grid_xxs[ix[1]], (long long)llml__iq2_grid_xxs[ix[0]])
+                : _mm256_set_epi64x(llml__avx2iq_g2(llml__iq3_xxs_grid, ix[6], ix[7]), llml__avx2iq_g2(llml__iq3_xxs_grid, ix[4], ix[5]),
+                                    llml__avx2iq_g2(llml__iq3_xxs_grid, ix[2], ix[3]), llml__avx2iq_g2(llml__iq3_xxs_grid, ix[0], ix[1]));
+            const __m256i s = llml__avx2iq_ks4(m), sc = _mm256_set1_epi16((short)(2 * (m >> 28) + 1));
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const __m256i a = _mm256_sign_epi8(llml__avx2_ld(y[j] + 4 + 32 * g), s);
+                isum[j] = _mm256_add_epi32(isum[j], _mm256_madd_epi16(_mm256_maddubs_epi16(q, a), sc));
+            }
+        }
+        return (xxs2 ? 0.125f : 0.25f) * llml__avx2_h(x);
+    }
+    case LLML__IQ_IQ2_XS: {
+        const __m128i sc8 = llml__avx2iq_nib_scales(x + 66);
+        LLML__UNROLL for (g = 0; g < 8; g++) {
+            const uint8_t *gp = x + 2 + 8 * g;
+            const unsigned v0 = llml__rd16(gp), v1 = llml__rd16(gp + 2), v2 = llml__rd16(gp + 4), v3 = llml__rd16(gp + 6);
+            const __m256i q = _mm256_set_epi64x((long long)llml__iq2_grid_xs[v3 & 511], (long long)llml__iq2_grid_xs[v2 & 511],
+                                                (long long)llml__iq2_grid_xs[v1 & 511], (long long)llml__iq2_grid_xs[v0 & 511]);
+            const __m256i s = _mm256_set_epi64x((long long)llml__avx2iq_ksign8[v3 >> 9], (long long)llml__avx2iq_ksign8[v2 >> 9],
+                                                (long long)llml__avx2iq_ksign8[v1 >> 9], (long long)llml__avx2iq_ksign8[v0 >> 9]);
+            const __m256i sc = llml__avx2_sc_pair(sc8, 2 * g);
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const __m256i a = _mm256_sign_epi8(llml__avx2_ld(y[j] + 4 + 32 * g), s);
+                isum[j] = _mm256_add_epi32(isum[j], _mm256_madd_epi16(_mm256_maddubs_epi16(q, a), sc));
+            }
+        }
+        return 0.125f * llml__avx2_h(x);
+    }
+    case LLML__IQ_IQ3_S: case LLML__IQ_IQ2_S: {
+        const int s3 = f == LLML__IQ_IQ3_S;
+        const __m128i sc8 = s3 ? _mm_setzero_si128() : llml__avx2iq_nib_scales(x + 74);
+        LLML__UNROLL for (g = 0; g < 8; g++) {
+            __m256i q, sc;
+            if (s3) {
+                const uint8_t *lo = x + 2 + 8 * g;
+                const unsigned qh = x[66 + g];
+                q = _mm256_set_epi64x(llml__avx2iq_g2(llml__iq3_s_grid, lo[6] | (qh << 2 & 256u), lo[7] | (qh << 1 & 256u)),
+                                      llml__avx2iq_g2(llml__iq3_s_grid, lo[4] | (qh << 4 & 256u), lo[5] | (qh << 3 & 256u)),
+                                      llml__avx2iq_g2(llml__iq3_s_grid, lo[2] | (qh << 6 & 256u), lo[3] | (qh << 5 & 256u)),
+                                      llml__avx2iq_g2(llml__iq3_s_grid, lo[0] | (qh << 8 & 256u), lo[1] | (qh << 7 & 256u)));
+                sc = _mm256_set1_epi16((short)(2 * ((x[106 + (g >> 1)] >> (4 * (g & 1))) & 15) + 1));
+            } else {
+                const uint8_t *lo = x + 2 + 4 * g;
+                const unsigned hi = x[66 + g];
+                q = _mm256_set_epi64x((long long)llml__iq2_grid_s[lo[3] | (hi >> 6 & 3u) << 8],
+                                      (long long)llml__iq2_grid_s[lo[2] | (hi >> 4 & 3u) << 8],
+                                      (long long)llml__iq2_grid_s[lo[1] | (hi >> 2 & 3u) << 8],
+                                      (long long)llml__iq2_grid_s[lo[0] | (hi & 3u) << 8]);
+                sc = llml__avx2_sc_pair(sc8, 2 * g);
+            }
+            {
+                const __m256i neg = llml__avx2iq_neg(llml__rd32(x + (s3 ? 74 : 34) + 4 * g));
+                LLML__UNROLL for (j = 0; j < TN; j++) {
+                    const __m256i a = llml__avx2iq_sgn(llml__avx2_ld(y[j] + 4 + 32 * g), neg);
+                    isum[j] = _mm256_add_epi32(isum[j], _mm256_madd_epi16(_mm256_maddubs_epi16(q, a), sc));
+                }
+            }
+        }
+        return (s3 ? 1.0f : 0.125f) * llml__avx2_h(x);
+    }
+    case LLML__IQ_IQ1_S: {
+        /* 8 (sum c a - sum a +- sum a / 8) per group: 8 ls sum c a here, the
+           rest (ls (-8 -+ 1) per group) against the bsums */
+        const __m256i T = _mm256_setr_epi8(0, 1, 2, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0,
+                                           0, 1, 2, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0);
+        const __m128i h = llml__avx2_ld128(x + 34);
+        const __m128i ls = _mm_add_epi16(_mm_slli_epi16(_mm_and_si128(_mm_srli_epi16(h, 12), _mm_set1_epi16(7)), 1), _mm_set1_epi16(1));
+        const __m128i neg = _mm_srai_epi16(h, 15);
+        const __m128i fc = _mm_sub_epi16(_mm_sub_epi16(_mm_xor_si128(ls, neg), neg), _mm_slli_epi16(ls, 3));
+        const __m256i f16 = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_unpacklo_epi16(fc, fc)), _mm_unpackhi_epi16(fc, fc), 1);
+        LLML__UNROLL for (j = 0; j < TN; j++) isum[j] = _mm256_madd_epi16(f16, llml__avx2_ld(y[j] + 260));
+        LLML__UNROLL for (g = 0; g < 8; g++) {
+            const unsigned hw = llml__rd16(x + 34 + 2 * g);
+            const uint8_t *lo = x + 2 + 4 * g;
+            const uint64_t key = (uint64_t)llml__iq1_grid[lo[0] | (hw & 7u) << 8] |
+                                 (uint64_t)llml__iq1_grid[lo[1] | (hw >> 3 & 7u) << 8] << 16 |
+                                 (uint64_t)llml__iq1_grid[lo[2] | (hw >> 6 & 7u) << 8] << 32 |
+                                 (uint64_t)llml__iq1_grid[lo[3] | (hw >> 9 & 7u) << 8] << 48;
+            const __m256i c = llml__avx2iq_key4(key, T);
+            const __m256i sc = _mm256_set1_epi16((short)(8 * (2 * (int)(hw >> 12 & 7u) + 1)));
+            LLML__UNROLL for (j = 0; j < TN; j++)
+                isum[j] = _mm256_add_epi32(isum[j], _mm256_madd_epi16(_mm256_maddubs_epi16(c, llml__avx2_ld(y[j] + 4 + 32 * g)), sc));
+        }
+        return 0.125f * llml__avx2_h(x);
+    }
+    case LLML__IQ_IQ1_M: {
+        /* weights in units of dl / 8: 8 (c - 1) +- 1 */
+        const __m256i T = _mm256_setr_epi8(-8, 0, 8, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0,
+                                           -8, 0, 8, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0);
+        const __m256i sctl = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
+                                              2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
+        const __m256i nctl = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                              1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        const __m256i nbit = _mm256_setr_epi8(8, 8, 8, 8, 8, 8, 8, 8, -128, -128, -128, -128, -128, -128, -128, -128,
+                                              8, 8, 8, 8, 8, 8, 8, 8, -128, -128, -128, -128, -128, -128, -128, -128);
+        /* the 16 scales 2 l + 1 in int16 lanes: lane s from bits 3 (s % 4) of word s / 4 */
+        const __m256i wctl = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3,
+                                              4, 5, 4, 5, 4, 5, 4, 5, 6, 7, 6, 7, 6, 7, 6, 7);
+        const __m256i wsh = _mm256_setr_epi16(1 << 13, 1 << 10, 1 << 7, 1 << 4, 1 << 13, 1 << 10, 1 << 7, 1 << 4,
+                                              1 << 13, 1 << 10, 1 << 7, 1 << 4, 1 << 13, 1 << 10, 1 << 7, 1 << 4);
+        const uint64_t sw = (uint64_t)llml__rd32(x + 48) | (uint64_t)llml__rd32(x + 52) << 32;
+        const __m256i w = _mm256_shuffle_epi8(_mm256_set1_epi64x((long long)sw), wctl);
+        const __m256i l = _mm256_srli_epi16(_mm256_mullo_epi16(w, wsh), 13);
+        const __m256i ls = _mm256_add_epi16(_mm256_add_epi16(l, l), ones);
+        const uint16_t dh = (uint16_t)((sw >> 12 & 0xfu) | (sw >> 24 & 0xf0u) | (sw >> 36 & 0xf00u) | (sw >> 48 & 0xf000u));
+        LLML__UNROLL for (g = 0; g < 8; g++) {
+            const uint8_t *lo = x + 4 * g;
+            const unsigned qh = llml__rd16(x + 32 + 2 * g);
+            const uint64_t key = (uint64_t)llml__iq1_grid[lo[0] | (qh & 7u) << 8] |
+                                 (uint64_t)llml__iq1_grid[lo[1] | (qh >> 4 & 7u) << 8] << 16 |
+                                 (uint64_t)llml__iq1_grid[lo[2] | (qh >> 8 & 7u) << 8] << 32 |
+                                 (uint64_t)llml__iq1_grid[lo[3] | (qh >> 12 & 7u) << 8] << 48;
+            const __m256i nb = _mm256_shuffle_epi8(_mm256_set1_epi16((short)qh), nctl);
+            const __m256i neg = _mm256_cmpeq_epi8(_mm256_and_si256(nb, nbit), nbit);
+            const __m256i q = _mm256_add_epi8(llml__avx2iq_key4(key, T), _mm256_or_si256(neg, _mm256_set1_epi8(1)));
+            const __m256i qa = _mm256_sign_epi8(q, q);
+            const __m256i sc = _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(ls, _mm256_set1_epi32(g)), sctl);
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const __m256i p = _mm256_maddubs_epi16(qa, _mm256_sign_epi8(llml__avx2_ld(y[j] + 4 + 32 * g), q));
+                isum[j] = _mm256_add_epi32(isum[j], _mm256_madd_epi16(p, sc));
+            }
+        }
+        return 0.125f * _cvtsh_ss(dh);
+    }
+    default: { /* TQ1_0 */
+        const __m256i m8 = _mm256_set1_epi16((short)0xff00);
+        const __m256i v = llml__avx2_ld(x), vh = _mm256_and_si256(v, m8);
+        const __m256i w = _mm256_inserti128_si256(_mm256_castsi128_si256(llml__avx2_ld128(x + 32)),
+                                                  _mm_set1_epi32((int)llml__rd32(x + 48)), 1);
+        const __m256i wh = _mm256_and_si256(w, m8);
+        const __m256i w2 = _mm256_broadcastsi128_si256(llml__avx2_ld128(x + 32)), w2h = _mm256_and_si256(w2, m8);
+        __m256i p16[4], t;
+        LLML__UNROLL for (j = 0; j < TN; j++) p16[j] = _mm256_setzero_si256();
+        LLML__UNROLL for (k = 0; k < 8; k++) {
+            /* trits of elements 32 k .. 32 k + 31 */
+            switch (k) {
+            case 0: t = llml__avx2iq_trit(v, vh, _mm256_set1_epi16(1)); break;
+            case 1: t = llml__avx2iq_trit(v, vh, _mm256_set1_epi16(3)); break;
+            case 2: t = llml__avx2iq_trit(v, vh, _mm256_set1_epi16(9)); break;
+            case 3: t = llml__avx2iq_trit(v, vh, _mm256_set1_epi16(27)); break;
+            case 4: t = llml__avx2iq_trit(v, vh, _mm256_set1_epi16(81)); break;
+            case 5: t = llml__avx2iq_trit(w2, w2h, _mm256_setr_epi16(1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3)); break;
+            case 6: t = llml__avx2iq_trit(w2, w2h, _mm256_setr_epi16(9, 9, 9, 9, 9, 9, 9, 9, 27, 27, 27, 27, 27, 27, 27, 27)); break;
+            default: t = llml__avx2iq_trit(w, wh, _mm256_setr_epi16(81, 81, 81, 81, 81, 81, 81, 81, 1, 1, 3, 3, 9, 9, 27, 27)); break;
+            }
+            LLML__UNROLL for (j = 0; j < TN; j++)
+                p16[j] = _mm256_add_epi16(p16[j], _mm256_maddubs_epi16(t, llml__avx2_ld(y[j] + 4 + 32 * k)));
+        }
+        LLML__UNROLL for (j = 0; j < TN; j++)
+            isum[j] = _mm256_sub_epi32(_mm256_madd_epi16(p16[j], ones), _mm256_madd_epi16(llml__avx2_ld(y[j] + 260), ones));
+        return llml__avx2_h(x + 52);
+    }
+    }
+}
+
+/* TN activation rows (a, a + as, ...) against one weight row w. */
+LLML__AVX2I void llml__avx2iq_tile(int f, int TN, int64_t nb, const uint8_t *w, const uint8_t *a, size_t as,
+                                   float *out, size_t os) {
+    const size_t bs = (size_t)llml__iq_bytes(f);
+    __m256 acc[4];
+    __m256i isum[4];
+    const uint8_t *y[4];
+    int j;
+    int64_t b;
+    LLML__UNROLL for (j = 0; j < TN; j++) acc[j] = _mm256_setzero_ps();
+    for (b = 0; b < nb; b++) {
+        float dw;
+        LLML__UNROLL for (j = 0; j < TN; j++) y[j] = a + (size_t)j * as + (size_t)b * 292;
+        dw = llml__avx2iq_block(f, TN, w + (size_t)b * bs, y, isum);
+        LLML__UNROLL for (j = 0; j < TN; j++)
+            acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[j]), _mm256_set1_ps(dw * llml__qb_q8k_d(y[j])), acc[j]);
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++) out[(size_t)j * os] = llml__avx2_hsum(acc[j]);
+}
+
+/* Weight rows in chunks of LLML__MM_RC; activation rows 4 at a time. */
+LLML__AVX2I void llml__avx2iq_mm(int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                 const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    const int64_t nb = n / 256;
+    int64_t r0, r, t;
+    for (r0 = 0; r0 < nr; r0 += LLML__MM_RC) {
+        const int64_t rn = LLML__MIN(LLML__MM_RC, nr - r0);
+        for (t = 0; t < nt; t += 4) {
+            const int64_t tn = LLML__MIN(4, nt - t);
+            const uint8_t *at = a + (size_t)t * as;
+            float *ot = out + (size_t)t * os;
+            for (r = r0; r < r0 + rn; r++) {
+                const uint8_t *wr = w + (size_t)r * ws;
+                switch (tn) {
+                case 4: llml__avx2iq_tile(f, 4, nb, wr, at, as, ot + r, os); break;
+                case 3: llml__avx2iq_tile(f, 3, nb, wr, at, as, ot + r, os); break;
+                case 2: llml__avx2iq_tile(f, 2, nb, wr, at, as, ot + r, os); break;
+                default: llml__avx2iq_tile(f, 1, nb, wr, at, as, ot + r, os); break;
+                }
+            }
+        }
+    }
+}
+
+#define LLML__AVX2_IQ(name, F) \
+    static LLML__AVX2 void llml__avx2_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2iq_mm(F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_IQ(tq2_0, LLML__IQ_TQ2_0)
+LLML__AVX2_IQ(iq2_xxs, LLML__IQ_IQ2_XXS)
+LLML__AVX2_IQ(iq3_xxs, LLML__IQ_IQ3_XXS)
+LLML__AVX2_IQ(iq2_xs, LLML__IQ_IQ2_XS)
+LLML__AVX2_IQ(iq3_s, LLML__IQ_IQ3_S)
+LLML__AVX2_IQ(iq2_s, LLML__IQ_IQ2_S)
+LLML__AVX2_IQ(iq1_s, LLML__IQ_IQ1_S)
+LLML__AVX2_IQ(iq1_m, LLML__IQ_IQ1_M)
+LLML__AVX2_IQ(tq1_0, LLML__IQ_TQ1_0)
+
+static void llml__kern_fill_x86_iq(llml__kern *k) {
+    k->mm[LLML_TYPE_TQ2_0] = llml__avx2_mm_tq2_0;
+    k->mm[LLML_TYPE_IQ2_XXS] = llml__avx2_mm_iq2_xxs;
+    k->mm[LLML_TYPE_IQ3_XXS] = llml__avx2_mm_iq3_xxs;
+    k->mm[LLML_TYPE_IQ2_XS] = llml__avx2_mm_iq2_xs;
+    k->mm[LLML_TYPE_IQ3_S] = llml__avx2_mm_iq3_s;
+    k->mm[LLML_TYPE_IQ2_S] = llml__avx2_mm_iq2_s;
+    k->mm[LLML_TYPE_IQ1_S] = llml__avx2_mm_iq1_s;
+    k->mm[LLML_TYPE_IQ1_M] = llml__avx2_mm_iq1_m;
+    k->mm[LLML_TYPE_TQ1_0] = llml__avx2_mm_tq1_0;
 }
 
 #endif /* LLML__X86 */
@@ -10993,9 +12190,13 @@ static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
    quantized products come in two copies made by one macro: one with the
    Armv8.2 SDOT instruction (GCC: per-function target attribute, chosen at
    run time from the hwcaps; Clang: only where the compile target already
-   has dotprod) and one that multiplies with widening NEON instructions. One
-   weight row x one activation row per step; the integer block sums are
-   exact, as on x86. */
+   has dotprod) and one that multiplies with widening NEON instructions.
+   Q4_1, Q5_1, Q2_K, Q3_K, Q5_K and IQ4_XS: one weight row x one activation
+   row per step; the integer block sums are exact, as on x86. Q4_0, Q5_0,
+   Q8_0, IQ4_NL, Q4_K and Q6_K have a prompt GEMM and matrix-vector kernels
+   in its arithmetic (the x86 one, bit for bit), after the quantizers; with
+   Armv8.6 i8mm (level neon-i8mm) the GEMM multiplies with SMMLA instead,
+   same bits. */
 
 #if defined(LLML__ARM)
 
@@ -11193,30 +12394,18 @@ ATTR static void llml__##SFX##_fk_mm(int f, int64_t n, const void *wv, size_t ws
             out[(size_t)t * os + (size_t)r] = llml__##SFX##_fk_dot(f, (const uint8_t *)wv + (size_t)r * ws, \
                                                                   (const uint8_t *)av + (size_t)t * as, n / 256); \
 } \
-LLML__NEON_MM(SFX, ATTR, q4_0, f32b, LLML__F32B_Q4_0) \
 LLML__NEON_MM(SFX, ATTR, q4_1, f32b, LLML__F32B_Q4_1) \
-LLML__NEON_MM(SFX, ATTR, q5_0, f32b, LLML__F32B_Q5_0) \
 LLML__NEON_MM(SFX, ATTR, q5_1, f32b, LLML__F32B_Q5_1) \
-LLML__NEON_MM(SFX, ATTR, q8_0, f32b, LLML__F32B_Q8_0) \
-LLML__NEON_MM(SFX, ATTR, iq4_nl, f32b, LLML__F32B_IQ4_NL) \
 LLML__NEON_MM(SFX, ATTR, q2_k, fk, LLML__FK_Q2_K) \
 LLML__NEON_MM(SFX, ATTR, q3_k, fk, LLML__FK_Q3_K) \
-LLML__NEON_MM(SFX, ATTR, q4_k, fk, LLML__FK_Q4_K) \
 LLML__NEON_MM(SFX, ATTR, q5_k, fk, LLML__FK_Q5_K) \
-LLML__NEON_MM(SFX, ATTR, q6_k, fk, LLML__FK_Q6_K) \
 LLML__NEON_MM(SFX, ATTR, iq4_xs, fk, LLML__FK_IQ4_XS) \
 static void llml__##SFX##_fill(llml__kern *k) { \
-    k->mm[LLML_TYPE_Q4_0] = llml__##SFX##_mm_q4_0; \
     k->mm[LLML_TYPE_Q4_1] = llml__##SFX##_mm_q4_1; \
-    k->mm[LLML_TYPE_Q5_0] = llml__##SFX##_mm_q5_0; \
     k->mm[LLML_TYPE_Q5_1] = llml__##SFX##_mm_q5_1; \
-    k->mm[LLML_TYPE_Q8_0] = llml__##SFX##_mm_q8_0; \
-    k->mm[LLML_TYPE_IQ4_NL] = llml__##SFX##_mm_iq4_nl; \
     k->mm[LLML_TYPE_Q2_K] = llml__##SFX##_mm_q2_k; \
     k->mm[LLML_TYPE_Q3_K] = llml__##SFX##_mm_q3_k; \
-    k->mm[LLML_TYPE_Q4_K] = llml__##SFX##_mm_q4_k; \
     k->mm[LLML_TYPE_Q5_K] = llml__##SFX##_mm_q5_k; \
-    k->mm[LLML_TYPE_Q6_K] = llml__##SFX##_mm_q6_k; \
     k->mm[LLML_TYPE_IQ4_XS] = llml__##SFX##_mm_iq4_xs; \
 }
 
@@ -11380,20 +12569,1292 @@ static void llml__neon_actq_bf16(const float *x, void *dst, int64_t n) {
     for (; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_bf16(x[i]));
 }
 
+/* ---- integer GEMM for prompts, and matrix-vector kernels in its arithmetic ---- */
+/* The x86 GEMM's arithmetic (>>kern_avx2 "integer GEMM for prompts") on
+   NEON, for Q4_0, Q5_0, Q8_0, IQ4_NL, Q4_K and Q6_K. Panels of 8 weight rows
+   x LLML__GK columns are decoded to signed codes and stored interleaved:
+   16 bytes hold 4 consecutive codes of each of 4 rows (llml__npack), so
+   that with dotprod one SDOT by element (vdotq_laneq_s32) multiplies them
+   with 4 codes of one activation row and adds into 4 int32 lanes that are
+   the 4 rows. The activation rows are gq rows (unsigned q + 128, as on
+   x86), made signed again by one EOR per 16 codes. Tiles: 8 weight rows x
+   up to 4 activation rows (dotprod) or 2 (plain NEON, which needs more
+   registers). Without dotprod the same panel is multiplied by SMULL/SMLAL
+   (and their "2" forms) with the 4 activation codes broadcast (DUP by
+   element): int16 lanes gather one product per 4 columns, which stays
+   below 2^15 over a whole group (Q4_0 8 x 8 x 127, Q5_0 8 x 16 x 127, Q4_K
+   8 x 15 x 127, Q6_K 4 x 32 x 127) and over 2 chunks for 8-bit codes (Q8_0
+   2 x 128 x 127, IQ4_NL 2 x 127 x 127; the activation codes lie in
+   [-127, 127]), then SADALP/ADDP into int32 lanes that are rows.
+   The integer group sums are exact; the float steps per output are the
+   x86 ones in the same order (32-blocks: acc = fma(s, dw da, acc) per
+   block; Q4_K: fs = fma(s, d sc, fs), fs = fs - (dmin m) bsum fused, per
+   group, acc = fma(fs, da, acc) per 256; Q6_K likewise in the order of
+   llml__neon_q6g, without the min; per chunk of LLML__GK columns: out =
+   acc, then out + acc), so both variants, and x86, give the same bits.
+   The matrix-vector kernels (mm entries) read 4 rows in place, take each
+   row's exact integer sum of a block with SDOT (or SMULL/SMLAL/SADALP),
+   turn the 4 partial vectors into lanes-are-rows with 3 ADDP and then do
+   the same float steps: a token gives the same bits alone or in a prompt.
+   Instruction counts per 32 columns x 8 rows x 4 activation rows (1024
+   MACs), dotprod tile, Q4_0: 64 SDOT + 16 weight loads + 8 activation
+   loads + 8 EOR + 24 float (SCVTF, FMUL, FMLA) + 8 zeroing, about 130, or
+   8 MACs an instruction; the one-row-at-a-time kernel spends about 16 per
+   row and block (decode 5, 2 loads, 2 SDOT, fp16 scales and float 7), 2
+   MACs an instruction. Plain NEON, tile of 8 x 2, Q4_0: per 4 columns 2
+   DUP + 8 SMULL/SMLAL(2) + 2 loads for 64 MACs, per group 12 folds (SADDLP,
+   ADDP) and 12 float, about 5 MACs an instruction, against 1.5 for the
+   one-row kernel (its decode, SMULL/SMLAL/SADALP and scales per row). The
+   packing (decode and 4 x 4 transposes, 8 instructions per 16 codes of 4
+   rows) is paid once per panel and chunk for all the activation rows. */
+
+#ifndef LLML__GK
+#define LLML__GK 1024   /* columns per packed chunk (multiple of 256) */
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+typedef struct llml__npack {
+    int8_t q[LLML__GK * 8];          /* column 4 c + i of row 4 h + r at 32 c + 16 h + 4 r + i */
+    float d[LLML__GK / 16 * 8];      /* scale per group and row (Q4_K, Q6_K: d x sub-scale) */
+    float m[LLML__GK / 32 * 8];      /* Q4_K: dmin x min per group and row                   */
+} llml__npack;
+
+/* 4 x 4 dwords: y[c] lane r = x[r] lane c. */
+LLML__NEONI void llml__neon_tr4(const int32x4_t *x, int32x4_t *y) {
+    const int64x2_t a0 = vreinterpretq_s64_s32(vtrn1q_s32(x[0], x[1])), a1 = vreinterpretq_s64_s32(vtrn2q_s32(x[0], x[1]));
+    const int64x2_t a2 = vreinterpretq_s64_s32(vtrn1q_s32(x[2], x[3])), a3 = vreinterpretq_s64_s32(vtrn2q_s32(x[2], x[3]));
+    y[0] = vreinterpretq_s32_s64(vtrn1q_s64(a0, a2));
+    y[1] = vreinterpretq_s32_s64(vtrn1q_s64(a1, a3));
+    y[2] = vreinterpretq_s32_s64(vtrn2q_s64(a0, a2));
+    y[3] = vreinterpretq_s32_s64(vtrn2q_s64(a1, a3));
+}
+
+/* The 16 bytes at rp[r] + off of 4 rows, transposed: y[c] lane r = dword c of row r. */
+LLML__NEONI void llml__neon_tr4m(const uint8_t *const *rp, size_t off, int32x4_t *y) {
+    int32x4_t x[4];
+    int r;
+    LLML__UNROLL for (r = 0; r < 4; r++) x[r] = vreinterpretq_s32_u8(vld1q_u8(rp[r] + off));
+    llml__neon_tr4(x, y);
+}
+
+/* Byte i (0-3) of each dword: unsigned, and sign-extended. */
+LLML__NEONI float32x4_t llml__neon_ubyte(int32x4_t v, int i) {
+    return vcvtq_f32_u32(vandq_u32(vshlq_u32(vreinterpretq_u32_s32(v), vdupq_n_s32(-8 * i)), vdupq_n_u32(0xff)));
+}
+LLML__NEONI float32x4_t llml__neon_sbyte(int32x4_t v, int i) {
+    return vcvtq_f32_s32(vshlq_s32(vshlq_s32(v, vdupq_n_s32(24 - 8 * i)), vdupq_n_s32(-24)));
+}
+
+/* 4 rows' partial sums -> lane r = the total of p[r]. */
+LLML__NEONI int32x4_t llml__neon_red4(const int32x4_t *p) {
+    return vpaddq_s32(vpaddq_s32(p[0], p[1]), vpaddq_s32(p[2], p[3]));
+}
+
+/* The fp16 values at rp[r] + off of 4 rows as floats. */
+LLML__NEONI float32x4_t llml__neon_h4(const uint8_t *const *rp, size_t off) {
+    const uint64_t v = (uint64_t)llml__rd16(rp[0] + off) | (uint64_t)llml__rd16(rp[1] + off) << 16 |
+                       (uint64_t)llml__rd16(rp[2] + off) << 32 | (uint64_t)llml__rd16(rp[3] + off) << 48;
+    return vcvt_f32_f16(vreinterpret_f16_u64(vcreate_u64(v)));
+}
+
+LLML__NEONI float llml__neon_f(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
+
+/* v (4 rows of one activation row, rn of them real) into o: stored when
+   `first`, else added. */
+LLML__NEONI void llml__neon_out4(float *o, float32x4_t v, int rn, int first) {
+    if (rn >= 4) {
+        if (!first) v = vaddq_f32(vld1q_f32(o), v);
+        vst1q_f32(o, v);
+    } else {
+        float t[4];
+        int i;
+        vst1q_f32(t, v);
+        for (i = 0; i < rn; i++) o[i] = first ? t[i] : o[i] + t[i];
+    }
+}
+
+/* The order in which the Q6_K kernels add up a block's 16 groups (x86's). */
+LLML__NEONI int llml__neon_q6g(int k) { return 8 * (k >> 3) + 2 * (k & 3) + ((k >> 2) & 1); }
+
+/* 16 columns of 8 rows (x[r]) into the pack at dst. */
+LLML__NEONI void llml__neon_put16(const int8x16_t *x, int8_t *dst) {
+    int32x4_t t[4], y[4];
+    int h, r, c;
+    LLML__UNROLL for (h = 0; h < 2; h++) {
+        LLML__UNROLL for (r = 0; r < 4; r++) t[r] = vreinterpretq_s32_s8(x[4 * h + r]);
+        llml__neon_tr4(t, y);
+        LLML__UNROLL for (c = 0; c < 4; c++) vst1q_s8(dst + 32 * c + 16 * h, vreinterpretq_s8_s32(y[c]));
+    }
+}
+
+/* The same 16 columns in the i8mm layout (SMMLA operands of 2 rows x 8
+   columns): bytes 64 c + 16 q hold columns 8 c .. 8 c + 7 of row 2 q, then
+   those of row 2 q + 1. */
+LLML__NEONI void llml__neon_put16mm(const int8x16_t *x, int8_t *dst) {
+    int q;
+    LLML__UNROLL for (q = 0; q < 4; q++) {
+        const int64x2_t u = vreinterpretq_s64_s8(x[2 * q]), v = vreinterpretq_s64_s8(x[2 * q + 1]);
+        vst1q_s8(dst + 16 * q, vreinterpretq_s8_s64(vzip1q_s64(u, v)));
+        vst1q_s8(dst + 64 + 16 * q, vreinterpretq_s8_s64(vzip2q_s64(u, v)));
+    }
+}
+LLML__NEONI void llml__neon_put(int mm, const int8x16_t *x, int8_t *dst) {
+    if (mm) llml__neon_put16mm(x, dst);
+    else llml__neon_put16(x, dst);
+}
+
+/* Pack columns [k0, k0 + kn) of 8 rows of a 32-block format (mm: in the
+   i8mm layout, else the dotprod one). */
+LLML__NEONI void llml__neon_pack32(int mm, int f, const uint8_t *const *rp, int64_t k0, int64_t kn, llml__npack *pk) {
+    const int bs = llml__f32b_bytes(f);
+    int64_t b;
+    for (b = 0; b < kn / 32; b++) {
+        const size_t bo = (size_t)(k0 / 32 + b) * (size_t)bs;
+        int8x16_t lo[8], hi[8];
+        int r;
+        LLML__UNROLL for (r = 0; r < 8; r++) {
+            llml__neon_dec32(f, rp[r] + bo, &lo[r], &hi[r]);
+            pk->d[b * 8 + r] = llml__neon_h(rp[r] + bo);
+        }
+        llml__neon_put(mm, lo, pk->q + b * 256);
+        llml__neon_put(mm, hi, pk->q + b * 256 + 128);
+    }
+}
+
+/* Pack columns [k0, k0 + kn) of 8 rows of Q4_K (groups of 32, with mins)
+   or Q6_K (groups of 16). */
+LLML__NEONI void llml__neon_packk(int mm, int f, const uint8_t *const *rp, int64_t k0, int64_t kn, llml__npack *pk) {
+    const size_t bs = (size_t)llml__fk_bytes(f);
+    int64_t b;
+    for (b = 0; b < kn / 256; b++) {
+        const size_t bo = (size_t)(k0 / 256 + b) * bs;
+        int8_t *dq = pk->q + b * 256 * 8;
+        int8x16_t lo[8], hi[8];
+        int r, j;
+        if (f == LLML__FK_Q4_K) {
+            for (j = 0; j < 8; j++) {
+                LLML__UNROLL for (r = 0; r < 8; r++) llml__neon_k32(f, rp[r] + bo, j, &lo[r], &hi[r]);
+                llml__neon_put(mm, lo, dq + j * 256);
+                llml__neon_put(mm, hi, dq + j * 256 + 128);
+            }
+            LLML__UNROLL for (r = 0; r < 8; r++) {
+                const float d = llml__neon_h(rp[r] + bo), dmin = llml__neon_h(rp[r] + bo + 2);
+                uint8_t sm[16];
+                llml__neon_k4_scales(rp[r] + bo + 4, sm);
+                for (j = 0; j < 8; j++) {
+                    pk->d[(b * 8 + j) * 8 + r] = d * (float)sm[j];
+                    pk->m[(b * 8 + j) * 8 + r] = dmin * (float)sm[8 + j];
+                }
+            }
+        } else { /* Q6_K */
+            for (j = 0; j < 16; j++) {
+                LLML__UNROLL for (r = 0; r < 8; r++) lo[r] = llml__neon_k16(f, rp[r] + bo, j);
+                llml__neon_put(mm, lo, dq + j * 128);
+            }
+            LLML__UNROLL for (r = 0; r < 8; r++) {
+                const float d = llml__neon_h(rp[r] + bo + 208);
+                for (j = 0; j < 16; j++) pk->d[(b * 16 + j) * 8 + r] = d * (float)(int8_t)rp[r][bo + 192 + j];
+            }
+        }
+    }
+}
+
+/* The integer products of one packed group: NCH chunks of 4 columns at w
+   (both 4-row halves) with the activation codes a[2 j + c / 4] (16 signed
+   codes of activation row j, c the chunk), for TN activation rows:
+   s[2 j + h] lane r = row 4 h + r. FL: chunks whose products may add up
+   in int16 (plain NEON only). */
+LLML__NEONI void llml__neon_grp(int NCH, int FL, int TN, const int8_t *w, const int8x16_t *a, int32x4_t *s) {
+    int16x8_t p[4][2][2];
+    int32x4_t q[4][2][2];
+    int c, i, j, h;
+    LLML__UNROLL for (c = 0; c < NCH; c += 4) {
+        int8x16_t b[4][4];
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const int32x4_t a32 = vreinterpretq_s32_s8(a[2 * j + c / 4]);
+            b[j][0] = vreinterpretq_s8_s32(vdupq_laneq_s32(a32, 0));
+            b[j][1] = vreinterpretq_s8_s32(vdupq_laneq_s32(a32, 1));
+            b[j][2] = vreinterpretq_s8_s32(vdupq_laneq_s32(a32, 2));
+            b[j][3] = vreinterpretq_s8_s32(vdupq_laneq_s32(a32, 3));
+        }
+        LLML__UNROLL for (i = 0; i < 4; i++) {
+            const int cc = c + i;
+            LLML__UNROLL for (h = 0; h < 2; h++) {
+                const int8x16_t wv = vld1q_s8(w + 32 * cc + 16 * h);
+                LLML__UNROLL for (j = 0; j < TN; j++) {
+                    if (cc % FL == 0) {
+                        p[j][h][0] = vmull_s8(vget_low_s8(wv), vget_low_s8(b[j][i]));
+                        p[j][h][1] = vmull_high_s8(wv, b[j][i]);
+                    } else {
+                        p[j][h][0] = vmlal_s8(p[j][h][0], vget_low_s8(wv), vget_low_s8(b[j][i]));
+                        p[j][h][1] = vmlal_high_s8(p[j][h][1], wv, b[j][i]);
+                    }
+                    if (cc % FL == FL - 1) {
+                        if (cc < FL) {
+                            q[j][h][0] = vpaddlq_s16(p[j][h][0]);
+                            q[j][h][1] = vpaddlq_s16(p[j][h][1]);
+                        } else {
+                            q[j][h][0] = vpadalq_s16(q[j][h][0], p[j][h][0]);
+                            q[j][h][1] = vpadalq_s16(q[j][h][1], p[j][h][1]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++)
+        LLML__UNROLL for (h = 0; h < 2; h++) s[2 * j + h] = vpaddq_s32(q[j][h][0], q[j][h][1]);
+}
+
+#if defined(LLML__ARM_DP)
+LLML__DP_ATTR LLML__NEONI void llml__neondp_grp(int NCH, int FL, int TN, const int8_t *w, const int8x16_t *a, int32x4_t *s) {
+    int c, j, h;
+    (void)FL;
+    LLML__UNROLL for (j = 0; j < 2 * TN; j++) s[j] = vdupq_n_s32(0);
+    LLML__UNROLL for (c = 0; c < NCH; c += 4) {
+        LLML__UNROLL for (h = 0; h < 2; h++) {
+            const int8x16_t w0 = vld1q_s8(w + 32 * c + 16 * h), w1 = vld1q_s8(w + 32 * c + 32 + 16 * h);
+            const int8x16_t w2 = vld1q_s8(w + 32 * c + 64 + 16 * h), w3 = vld1q_s8(w + 32 * c + 96 + 16 * h);
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const int8x16_t aj = a[2 * j + c / 4];
+                int32x4_t t = s[2 * j + h];
+                t = vdotq_laneq_s32(t, w0, aj, 0);
+                t = vdotq_laneq_s32(t, w1, aj, 1);
+                t = vdotq_laneq_s32(t, w2, aj, 2);
+                s[2 * j + h] = vdotq_laneq_s32(t, w3, aj, 3);
+            }
+        }
+    }
+}
+#endif
+
+#define LLML__NEON_GEMM_KERNELS(SFX, ATTR, DOT, GRP, TMAX) \
+ATTR LLML__NEONI void llml__##SFX##_tile32(int f, int TN, int64_t ng, const llml__npack *pk, const uint8_t *aq, const uint8_t *ad, \
+                                           size_t as, float *out, size_t os, int rn, int first) { \
+    const int FL = (f == LLML__F32B_Q8_0 || f == LLML__F32B_IQ4_NL) ? 2 : 8; \
+    float32x4_t acc[8]; \
+    int8x16_t a[8]; \
+    int32x4_t s[8]; \
+    int j, h; \
+    int64_t g; \
+    LLML__UNROLL for (j = 0; j < 2 * TN; j++) acc[j] = vdupq_n_f32(0.0f); \
+    for (g = 0; g < ng; g++) { \
+        LLML__UNROLL for (j = 0; j < TN; j++) { \
+            const int8_t *y = (const int8_t *)(aq + (size_t)j * as + 32 * g); \
+            a[2 * j] = veorq_s8(vld1q_s8(y), vdupq_n_s8(-128)); \
+            a[2 * j + 1] = veorq_s8(vld1q_s8(y + 16), vdupq_n_s8(-128)); \
+        } \
+        GRP(8, FL, TN, pk->q + g * 256, a, s); \
+        LLML__UNROLL for (h = 0; h < 2; h++) { \
+            const float32x4_t dw = vld1q_f32(pk->d + g * 8 + 4 * h); \
+            LLML__UNROLL for (j = 0; j < TN; j++) \
+                acc[2 * j + h] = vfmaq_f32(acc[2 * j + h], vcvtq_f32_s32(s[2 * j + h]), \
+                                           vmulq_n_f32(dw, llml__neon_f(ad + (size_t)j * as + 4 * g))); \
+        } \
+    } \
+    LLML__UNROLL for (j = 0; j < TN; j++) \
+        LLML__UNROLL for (h = 0; h < 2; h++) \
+            if (rn > 4 * h) llml__neon_out4(out + (size_t)j * os + 4 * h, acc[2 * j + h], rn - 4 * h, first); \
+} \
+ATTR LLML__NEONI void llml__##SFX##_tilek(int f, int TN, int64_t nblk, const llml__npack *pk, const uint8_t *aq, \
+                                          const uint8_t *ad, const uint8_t *asum, size_t as, \
+                                          float *out, size_t os, int rn, int first) { \
+    const int q6 = f == LLML__FK_Q6_K, G = q6 ? 16 : 32, NG = 256 / G; \
+    float32x4_t acc[8], fs[8]; \
+    int8x16_t a[8]; \
+    int32x4_t s[8]; \
+    int j, h, k; \
+    int64_t b; \
+    LLML__UNROLL for (j = 0; j < 2 * TN; j++) acc[j] = vdupq_n_f32(0.0f); \
+    for (b = 0; b < nblk; b++) { \
+        LLML__UNROLL for (j = 0; j < 2 * TN; j++) fs[j] = vdupq_n_f32(0.0f); \
+        for (k = 0; k < NG; k++) { \
+            const int gg = q6 ? llml__neon_q6g(k) : k; \
+            const int64_t gi = b * NG + gg; \
+            LLML__UNROLL for (j = 0; j < TN; j++) { \
+                const int8_t *y = (const int8_t *)(aq + (size_t)j * as + 256 * b + G * gg); \
+                a[2 * j] = veorq_s8(vld1q_s8(y), vdupq_n_s8(-128)); \
+                if (!q6) a[2 * j + 1] = veorq_s8(vld1q_s8(y + 16), vdupq_n_s8(-128)); \
+            } \
+            GRP(G / 4, G / 4, TN, pk->q + gi * G * 8, a, s); \
+            LLML__UNROLL for (h = 0; h < 2; h++) { \
+                const float32x4_t dw = vld1q_f32(pk->d + gi * 8 + 4 * h); \
+                LLML__UNROLL for (j = 0; j < TN; j++) { \
+                    fs[2 * j + h] = vfmaq_f32(fs[2 * j + h], vcvtq_f32_s32(s[2 * j + h]), dw); \
+                    if (!q6) \
+                        fs[2 * j + h] = vfmsq_f32(fs[2 * j + h], vld1q_f32(pk->m + gi * 8 + 4 * h), \
+                                                  vdupq_n_f32(llml__neon_f(asum + (size_t)j * as + 4 * (8 * b + k)))); \
+                } \
+            } \
+        } \
+        LLML__UNROLL for (j = 0; j < TN; j++) \
+            LLML__UNROLL for (h = 0; h < 2; h++) \
+                acc[2 * j + h] = vfmaq_f32(acc[2 * j + h], fs[2 * j + h], vdupq_n_f32(llml__neon_f(ad + (size_t)j * as + 4 * b))); \
+    } \
+    LLML__UNROLL for (j = 0; j < TN; j++) \
+        LLML__UNROLL for (h = 0; h < 2; h++) \
+            if (rn > 4 * h) llml__neon_out4(out + (size_t)j * os + 4 * h, acc[2 * j + h], rn - 4 * h, first); \
+} \
+/* The driver: panels of 8 weight rows, chunks of LLML__GK columns, tiles \
+   of TMAX activation rows (then fewer). kind 0: 32-block format f; 1: K. */ \
+ATTR LLML__NEONI void llml__##SFX##_gemm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr, \
+                                         const void *av, size_t as, int64_t nt, float *out, size_t os) { \
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av; \
+    llml__npack pk __attribute__((aligned(16))); \
+    const uint8_t *rp[8]; \
+    int64_t r0, k0, t0; \
+    for (r0 = 0; r0 < nr; r0 += 8) { \
+        const int rn = (int)LLML__MIN(8, nr - r0); \
+        int i; \
+        for (i = 0; i < 8; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws; \
+        for (k0 = 0; k0 < n; k0 += LLML__GK) { \
+            const int64_t kn = LLML__MIN(LLML__GK, n - k0); \
+            if (kind == 0) llml__neon_pack32(0, f, rp, k0, kn, &pk); \
+            else llml__neon_packk(0, f, rp, k0, kn, &pk); \
+            for (t0 = 0; t0 < nt; ) { \
+                const int tn = (int)LLML__MIN(nt - t0, TMAX); \
+                const uint8_t *at = a + (size_t)t0 * as; \
+                float *o = out + (size_t)t0 * os + (size_t)r0; \
+                if (kind == 0) { \
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 32); \
+                    if (TMAX >= 4 && tn == 4) llml__##SFX##_tile32(f, 4, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0); \
+                    else if (TMAX >= 3 && tn == 3) llml__##SFX##_tile32(f, 3, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0); \
+                    else if (tn == 2) llml__##SFX##_tile32(f, 2, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0); \
+                    else llml__##SFX##_tile32(f, 1, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0); \
+                } else { \
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 256), *asum = at + n + 4 * (n / 256) + 4 * (k0 / 32); \
+                    if (TMAX >= 4 && tn == 4) llml__##SFX##_tilek(f, 4, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0); \
+                    else if (TMAX >= 3 && tn == 3) llml__##SFX##_tilek(f, 3, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0); \
+                    else if (tn == 2) llml__##SFX##_tilek(f, 2, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0); \
+                    else llml__##SFX##_tilek(f, 1, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0); \
+                } \
+                t0 += tn; \
+            } \
+        } \
+    } \
+} \
+/* 4 rows (rp, rn of them real) of a 32-block format times one Q8_0 row. */ \
+ATTR LLML__NEONI void llml__##SFX##_mv32(int f, int64_t n, const uint8_t *const *rp, const uint8_t *y, float *out, int rn) { \
+    const int bs = llml__f32b_bytes(f); \
+    const int64_t nb = n / 32; \
+    float32x4_t tot = vdupq_n_f32(0.0f); \
+    int64_t k0, b; \
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 32) { \
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 32); \
+        float32x4_t acc = vdupq_n_f32(0.0f); \
+        for (b = k0; b < k1; b++) { \
+            const size_t bo = (size_t)b * (size_t)bs; \
+            const uint8_t *yb = y + 34 * b; \
+            const int8x16_t a0 = llml__neon_ld(yb + 2), a1 = llml__neon_ld(yb + 18); \
+            int32x4_t p[4]; \
+            int r; \
+            LLML__UNROLL for (r = 0; r < 4; r++) { \
+                int8x16_t lo, hi; \
+                llml__neon_dec32(f, rp[r] + bo, &lo, &hi); \
+                p[r] = DOT(DOT(vdupq_n_s32(0), lo, a0), hi, a1); \
+            } \
+            acc = vfmaq_f32(acc, vcvtq_f32_s32(llml__neon_red4(p)), vmulq_n_f32(llml__neon_h4(rp, bo), llml__neon_h(yb))); \
+        } \
+        tot = k0 == 0 ? acc : vaddq_f32(tot, acc); \
+    } \
+    llml__neon_out4(out, tot, rn, 1); \
+} \
+/* 4 rows of Q4_K / Q6_K times one Q8_K row. */ \
+ATTR LLML__NEONI void llml__##SFX##_mvk(int f, int64_t n, const uint8_t *const *rp, const uint8_t *y, float *out, int rn) { \
+    const size_t bs = (size_t)llml__fk_bytes(f); \
+    const int64_t nb = n / 256; \
+    float32x4_t tot = vdupq_n_f32(0.0f); \
+    int64_t k0, b; \
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 256) { \
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 256); \
+        float32x4_t acc = vdupq_n_f32(0.0f); \
+        for (b = k0; b < k1; b++) { \
+            const size_t bo = (size_t)b * bs; \
+            const uint8_t *yb = y + 292 * b; \
+            const int8_t *a = (const int8_t *)(yb + 4); \
+            float32x4_t fs = vdupq_n_f32(0.0f); \
+            int32x4_t p[4], sc[4]; \
+            int r, j, k; \
+            if (f == LLML__FK_Q4_K) { \
+                const float32x4_t d = llml__neon_h4(rp, bo), dmin = llml__neon_h4(rp, bo + 2); \
+                int32x4_t x[4]; \
+                LLML__UNROLL for (r = 0; r < 4; r++) { \
+                    uint8_t sm[16]; \
+                    llml__neon_k4_scales(rp[r] + bo + 4, sm); \
+                    x[r] = vreinterpretq_s32_u8(vld1q_u8(sm)); \
+                } \
+                llml__neon_tr4(x, sc);   /* sc[0], sc[1]: scales 0-3, 4-7; sc[2], sc[3]: mins */ \
+                for (j = 0; j < 8; j++) { \
+                    const int8x16_t a0 = vld1q_s8(a + 32 * j), a1 = vld1q_s8(a + 32 * j + 16); \
+                    int16_t b0, b1; \
+                    LLML__UNROLL for (r = 0; r < 4; r++) { \
+                        int8x16_t lo, hi; \
+                        llml__neon_k32(f, rp[r] + bo, j, &lo, &hi); \
+                        p[r] = DOT(DOT(vdupq_n_s32(0), lo, a0), hi, a1); \
+                    } \
+                    memcpy(&b0, yb + 260 + 4 * j, 2); \
+                    memcpy(&b1, yb + 262 + 4 * j, 2); \
+                    fs = vfmaq_f32(fs, vcvtq_f32_s32(llml__neon_red4(p)), vmulq_f32(d, llml__neon_ubyte(sc[j >> 2], j & 3))); \
+                    fs = vfmsq_f32(fs, vmulq_f32(dmin, llml__neon_ubyte(sc[2 + (j >> 2)], j & 3)), vdupq_n_f32((float)(b0 + b1))); \
+                } \
+            } else { /* Q6_K */ \
+                const float32x4_t d = llml__neon_h4(rp, bo + 208); \
+                llml__neon_tr4m(rp, bo + 192, sc);   /* sc[i]: scales 4 i .. 4 i + 3 */ \
+                for (k = 0; k < 16; k++) { \
+                    const int g = llml__neon_q6g(k); \
+                    const int8x16_t av = vld1q_s8(a + 16 * g); \
+                    LLML__UNROLL for (r = 0; r < 4; r++) p[r] = DOT(vdupq_n_s32(0), llml__neon_k16(f, rp[r] + bo, g), av); \
+                    fs = vfmaq_f32(fs, vcvtq_f32_s32(llml__neon_red4(p)), vmulq_f32(d, llml__neon_sbyte(sc[g >> 2], g & 3))); \
+                } \
+            } \
+            acc = vfmaq_f32(acc, fs, vdupq_n_f32(llml__neon_f(yb))); \
+        } \
+        tot = k0 == 0 ? acc : vaddq_f32(tot, acc); \
+    } \
+    llml__neon_out4(out, tot, rn, 1); \
+} \
+ATTR LLML__NEONI void llml__##SFX##_mm4(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr, \
+                                        const void *av, size_t as, int64_t nt, float *out, size_t os) { \
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av; \
+    const uint8_t *rp[4]; \
+    int64_t r0, t; \
+    for (r0 = 0; r0 < nr; r0 += 4) { \
+        const int rn = (int)LLML__MIN(4, nr - r0); \
+        int i; \
+        LLML__UNROLL for (i = 0; i < 4; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws; \
+        for (t = 0; t < nt; t++) { \
+            if (kind == 0) llml__##SFX##_mv32(f, n, rp, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0, rn); \
+            else llml__##SFX##_mvk(f, n, rp, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0, rn); \
+        } \
+    } \
+} \
+LLML__NEON_GEMM_ENTRY(SFX, ATTR, q4_0, 0, LLML__F32B_Q4_0) \
+LLML__NEON_GEMM_ENTRY(SFX, ATTR, q5_0, 0, LLML__F32B_Q5_0) \
+LLML__NEON_GEMM_ENTRY(SFX, ATTR, q8_0, 0, LLML__F32B_Q8_0) \
+LLML__NEON_GEMM_ENTRY(SFX, ATTR, iq4_nl, 0, LLML__F32B_IQ4_NL) \
+LLML__NEON_GEMM_ENTRY(SFX, ATTR, q4_k, 1, LLML__FK_Q4_K) \
+LLML__NEON_GEMM_ENTRY(SFX, ATTR, q6_k, 1, LLML__FK_Q6_K) \
+static void llml__##SFX##_fill_gemm(llml__kern *k) { \
+    k->mm[LLML_TYPE_Q4_0] = llml__##SFX##_mv_q4_0; \
+    k->mm[LLML_TYPE_Q5_0] = llml__##SFX##_mv_q5_0; \
+    k->mm[LLML_TYPE_Q8_0] = llml__##SFX##_mv_q8_0; \
+    k->mm[LLML_TYPE_IQ4_NL] = llml__##SFX##_mv_iq4_nl; \
+    k->mm[LLML_TYPE_Q4_K] = llml__##SFX##_mv_q4_k; \
+    k->mm[LLML_TYPE_Q6_K] = llml__##SFX##_mv_q6_k; \
+    k->gemm[LLML_TYPE_Q4_0] = llml__##SFX##_gemm_q4_0; \
+    k->gemm[LLML_TYPE_Q5_0] = llml__##SFX##_gemm_q5_0; \
+    k->gemm[LLML_TYPE_Q8_0] = llml__##SFX##_gemm_q8_0; \
+    k->gemm[LLML_TYPE_IQ4_NL] = llml__##SFX##_gemm_iq4_nl; \
+    k->gemm[LLML_TYPE_Q4_K] = llml__##SFX##_gemm_q4_k; \
+    k->gemm[LLML_TYPE_Q6_K] = llml__##SFX##_gemm_q6_k; \
+}
+
+#define LLML__NEON_GEMM_ENTRY(SFX, ATTR, name, KIND, F) \
+ATTR static void llml__##SFX##_gemm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                           const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+    (void)type; llml__##SFX##_gemm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+} \
+ATTR static void llml__##SFX##_mv_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                         const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+    (void)type; llml__##SFX##_mm4(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+}
+
+LLML__NEON_GEMM_KERNELS(neon, , llml__neon_dot_emul, llml__neon_grp, 2)
+#if defined(LLML__ARM_DP)
+LLML__NEON_GEMM_KERNELS(neondp, LLML__DP_ATTR, llml__neon_dot_sdot, llml__neondp_grp, 4)
+#endif
+
+/* ---- the prompt GEMM with i8mm (Armv8.6 SMMLA) ------------------------------ */
+/* The same GEMM (packing, chunks, panels of 8 weight rows, tiles of up to 4
+   activation rows) with SMMLA (vmmlaq_s32): one instruction multiplies a
+   2 x 8 matrix of signed bytes (first operand: 2 rows of 8, here 8 codes of
+   2 activation rows) by an 8 x 2 one (second operand: 2 columns of 8, here
+   8 codes of 2 weight rows) and adds the 2 x 2 int32 products into lanes
+   (a0 w0, a0 w1, a1 w0, a1 w1), 32 MACs against SDOT's 16. The pack holds 8
+   consecutive codes of 2 weight rows per 16 bytes (llml__neon_put16mm); the
+   activation pairs are made per tile from the gq rows: 16 codes of each of
+   2 rows, EOR 0x80 back to signed, ZIP1/ZIP2 of their 64-bit halves give
+   the operands for 2 steps of 8 columns. (An odd last activation row is
+   paired with itself and its second half dropped.) The group sums are the
+   same exact integers; the float steps run in the 2 x 2 lane layout with
+   per-lane scale vectors that hold the same values the dotprod tiles use
+   (weight scales (d0, d1, d0, d1) by a 64-bit DUP, activation scales
+   (da0, da0, da1, da1)), so each (weight row, activation row) output gets
+   the same float operations in the same order: dw x da rounded, then one
+   FMA per block (Q4_K: FMA by d sc, fused subtraction of (dmin m) bsum, one
+   FMA by da per 256; Q6_K in llml__neon_q6g's order), out = acc, then out
+   + acc per chunk. At the end of a tile ZIP1/ZIP2 of 64-bit halves turn
+   (row pair, row pair) lanes into 4 weight rows per activation row.
+   Instruction counts per 32 columns x 8 weight rows x 4 activation rows
+   (1024 MACs), Q4_0: 32 SMMLA + 16 weight loads + 8 activation loads + 8
+   EOR + 8 ZIP + 8 zeroing + 24 float (SCVTF, FMUL, FMLA) + about 10 for the
+   scale vectors (2 loads and 4 DUP for the weights, LD1R/INS for the
+   activations), about 114, or 9 MACs an instruction, against about 130 (64
+   SDOT) for the dotprod tile. As GCC 12 -O2 compiles them, the loop over
+   32 columns of the 8 x 4 tile is 119 instructions (i8mm) against 158
+   (dotprod, which spills 7 registers). The multiplies themselves halve
+   (32 SMMLA against 64 SDOT: half the time where a core issues both at one
+   rate; not timed, qemu only), and the i8mm pack costs 16 instructions per
+   16 columns of 8 rows (8 ZIP, 8 stores) against 24 (4 x 4 transposes). */
+#if defined(LLML__ARM_MM)
+
+/* 16 codes of gq rows y0 and y1 (unsigned, made signed) as 2 SMMLA
+   operands: lo = columns 0-7 of y0 then of y1, hi = columns 8-15. */
+LLML__NEONI void llml__neon_apair(const uint8_t *y0, const uint8_t *y1, int8x16_t *lo, int8x16_t *hi) {
+    const int64x2_t u = vreinterpretq_s64_u8(veorq_u8(vld1q_u8(y0), vdupq_n_u8(0x80)));
+    const int64x2_t v = vreinterpretq_s64_u8(veorq_u8(vld1q_u8(y1), vdupq_n_u8(0x80)));
+    *lo = vreinterpretq_s8_s64(vzip1q_s64(u, v));
+    *hi = vreinterpretq_s8_s64(vzip2q_s64(u, v));
+}
+/* The 8 per-row floats at p as scale vectors of the 4 weight row pairs:
+   w[q] = (p[2 q], p[2 q + 1], p[2 q], p[2 q + 1]). */
+LLML__NEONI void llml__neon_wpairs(const float *p, float32x4_t *w) {
+    const float64x2_t lo = vreinterpretq_f64_f32(vld1q_f32(p)), hi = vreinterpretq_f64_f32(vld1q_f32(p + 4));
+    w[0] = vreinterpretq_f32_f64(vzip1q_f64(lo, lo));
+    w[1] = vreinterpretq_f32_f64(vzip2q_f64(lo, lo));
+    w[2] = vreinterpretq_f32_f64(vzip1q_f64(hi, hi));
+    w[3] = vreinterpretq_f32_f64(vzip2q_f64(hi, hi));
+}
+/* The floats at p0 and p1 (2 activation rows) as (p0, p0, p1, p1). */
+LLML__NEONI float32x4_t llml__neon_apair_f(const uint8_t *p0, const uint8_t *p1) {
+    return vcombine_f32(vdup_n_f32(llml__neon_f(p0)), vdup_n_f32(llml__neon_f(p1)));
+}
+/* s[q][p] += the products of NS steps of 8 columns: pack at w (64 bytes a
+   step), activation operands a[c][p]. */
+LLML__MM_ATTR LLML__NEONI void llml__neonmm_grp(int NS, int NP, const int8_t *w, int8x16_t a[4][2], int32x4_t s[4][2]) {
+    int c, q, p;
+    LLML__UNROLL for (q = 0; q < 4; q++)
+        LLML__UNROLL for (p = 0; p < NP; p++) s[q][p] = vdupq_n_s32(0);
+    LLML__UNROLL for (c = 0; c < NS; c++) {
+        LLML__UNROLL for (q = 0; q < 4; q++) {
+            const int8x16_t wv = vld1q_s8(w + 64 * c + 16 * q);
+            LLML__UNROLL for (p = 0; p < NP; p++) s[q][p] = vmmlaq_s32(s[q][p], a[c][p], wv);
+        }
+    }
+}
+/* acc (lanes: activation rows 2 p, 2 p + 1 x weight rows 2 q, 2 q + 1) into
+   out for TN activation rows and rn weight rows. */
+LLML__NEONI void llml__neonmm_out(int TN, float32x4_t acc[4][2], float *out, size_t os, int rn, int first) {
+    int j, h;
+    LLML__UNROLL for (j = 0; j < TN; j++) {
+        LLML__UNROLL for (h = 0; h < 2; h++) {
+            const float64x2_t u = vreinterpretq_f64_f32(acc[2 * h][j >> 1]), v = vreinterpretq_f64_f32(acc[2 * h + 1][j >> 1]);
+            const float32x4_t o = vreinterpretq_f32_f64((j & 1) ? vzip2q_f64(u, v) : vzip1q_f64(u, v));
+            if (rn > 4 * h) llml__neon_out4(out + (size_t)j * os + 4 * h, o, rn - 4 * h, first);
+        }
+    }
+}
+LLML__MM_ATTR LLML__NEONI void llml__neonmm_tile32(int TN, int64_t ng, const llml__npack *pk, const uint8_t *aq, const uint8_t *ad,
+                                                   size_t as, float *out, size_t os, int rn, int first) {
+    const int NP = (TN + 1) / 2;
+    const uint8_t *ya[4], *yd[4];
+    float32x4_t acc[4][2], dw[4], da[2];
+    int8x16_t a[4][2];
+    int32x4_t s[4][2];
+    int j, q, p;
+    int64_t g;
+    LLML__UNROLL for (j = 0; j < 4; j++) {
+        ya[j] = aq + (size_t)(j < TN ? j : TN - 1) * as;
+        yd[j] = ad + (size_t)(j < TN ? j : TN - 1) * as;
+    }
+    LLML__UNROLL for (q = 0; q < 4; q++)
+        LLML__UNROLL for (p = 0; p < NP; p++) acc[q][p] = vdupq_n_f32(0.0f);
+    for (g = 0; g < ng; g++) {
+        LLML__UNROLL for (p = 0; p < NP; p++) {
+            llml__neon_apair(ya[2 * p] + 32 * g, ya[2 * p + 1] + 32 * g, &a[0][p], &a[1][p]);
+            llml__neon_apair(ya[2 * p] + 32 * g + 16, ya[2 * p + 1] + 32 * g + 16, &a[2][p], &a[3][p]);
+            da[p] = llml__neon_apair_f(yd[2 * p] + 4 * g, yd[2 * p + 1] + 4 * g);
+        }
+        llml__neonmm_grp(4, NP, pk->q + g * 256, a, s);
+        llml__neon_wpairs(pk->d + g * 8, dw);
+        LLML__UNROLL for (q = 0; q < 4; q++)
+            LLML__UNROLL for (p = 0; p < NP; p++)
+                acc[q][p] = vfmaq_f32(acc[q][p], vcvtq_f32_s32(s[q][p]), vmulq_f32(dw[q], da[p]));
+    }
+    llml__neonmm_out(TN, acc, out, os, rn, first);
+}
+LLML__MM_ATTR LLML__NEONI void llml__neonmm_tilek(int f, int TN, int64_t nblk, const llml__npack *pk, const uint8_t *aq,
+                                                  const uint8_t *ad, const uint8_t *asum, size_t as,
+                                                  float *out, size_t os, int rn, int first) {
+    const int q6 = f == LLML__FK_Q6_K, G = q6 ? 16 : 32, NG = 256 / G, NP = (TN + 1) / 2;
+    const uint8_t *ya[4], *yd[4], *ys[4];
+    float32x4_t acc[4][2], fs[4][2], dw[4], dm[4], sa[2], da[2];
+    int8x16_t a[4][2];
+    int32x4_t s[4][2];
+    int j, q, p, k;
+    int64_t b;
+    LLML__UNROLL for (j = 0; j < 4; j++) {
+        const size_t o = (size_t)(j < TN ? j : TN - 1) * as;
+        ya[j] = aq + o; yd[j] = ad + o; ys[j] = asum + o;
+    }
+    LLML__UNROLL for (q = 0; q < 4; q++)
+        LLML__UNROLL for (p = 0; p < NP; p++) acc[q][p] = vdupq_n_f32(0.0f);
+    for (b = 0; b < nblk; b++) {
+        LLML__UNROLL for (q = 0; q < 4; q++)
+            LLML__UNROLL for (p = 0; p < NP; p++) fs[q][p] = vdupq_n_f32(0.0f);
+        for (k = 0; k < NG; k++) {
+            const int gg = q6 ? llml__neon_q6g(k) : k;
+            const int64_t gi = b * NG + gg;
+            LLML__UNROLL for (p = 0; p < NP; p++) {
+                const size_t o = (size_t)(256 * b + G * gg);
+                llml__neon_apair(ya[2 * p] + o, ya[2 * p + 1] + o, &a[0][p], &a[1][p]);
+                if (!q6) llml__neon_apair(ya[2 * p] + o + 16, ya[2 * p + 1] + o + 16, &a[2][p], &a[3][p]);
+            }
+            llml__neonmm_grp(G / 8, NP, pk->q + gi * G * 8, a, s);
+            llml__neon_wpairs(pk->d + gi * 8, dw);
+            if (!q6) {
+                llml__neon_wpairs(pk->m + gi * 8, dm);
+                LLML__UNROLL for (p = 0; p < NP; p++)
+                    sa[p] = llml__neon_apair_f(ys[2 * p] + 4 * (8 * b + k), ys[2 * p + 1] + 4 * (8 * b + k));
+            }
+            LLML__UNROLL for (q = 0; q < 4; q++)
+                LLML__UNROLL for (p = 0; p < NP; p++) {
+                    fs[q][p] = vfmaq_f32(fs[q][p], vcvtq_f32_s32(s[q][p]), dw[q]);
+                    if (!q6) fs[q][p] = vfmsq_f32(fs[q][p], dm[q], sa[p]);
+                }
+        }
+        LLML__UNROLL for (p = 0; p < NP; p++) da[p] = llml__neon_apair_f(yd[2 * p] + 4 * b, yd[2 * p + 1] + 4 * b);
+        LLML__UNROLL for (q = 0; q < 4; q++)
+            LLML__UNROLL for (p = 0; p < NP; p++) acc[q][p] = vfmaq_f32(acc[q][p], fs[q][p], da[p]);
+    }
+    llml__neonmm_out(TN, acc, out, os, rn, first);
+}
+/* The driver, as the dotprod one (kind 0: 32-block format f; 1: K). */
+LLML__MM_ATTR LLML__NEONI void llml__neonmm_gemm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                                 const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    llml__npack pk __attribute__((aligned(16)));
+    const uint8_t *rp[8];
+    int64_t r0, k0, t0;
+    for (r0 = 0; r0 < nr; r0 += 8) {
+        const int rn = (int)LLML__MIN(8, nr - r0);
+        int i;
+        for (i = 0; i < 8; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        for (k0 = 0; k0 < n; k0 += LLML__GK) {
+            const int64_t kn = LLML__MIN(LLML__GK, n - k0);
+            if (kind == 0) llml__neon_pack32(1, f, rp, k0, kn, &pk);
+            else llml__neon_packk(1, f, rp, k0, kn, &pk);
+            for (t0 = 0; t0 < nt; ) {
+                const int tn = (int)LLML__MIN(nt - t0, 4);
+                const uint8_t *at = a + (size_t)t0 * as;
+                float *o = out + (size_t)t0 * os + (size_t)r0;
+                if (kind == 0) {
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 32);
+                    if (tn == 4) llml__neonmm_tile32(4, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0);
+                    else if (tn == 3) llml__neonmm_tile32(3, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0);
+                    else if (tn == 2) llml__neonmm_tile32(2, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0);
+                    else llml__neonmm_tile32(1, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0);
+                } else {
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 256), *asum = at + n + 4 * (n / 256) + 4 * (k0 / 32);
+                    if (tn == 4) llml__neonmm_tilek(f, 4, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0);
+                    else if (tn == 3) llml__neonmm_tilek(f, 3, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0);
+                    else if (tn == 2) llml__neonmm_tilek(f, 2, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0);
+                    else llml__neonmm_tilek(f, 1, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0);
+                }
+                t0 += tn;
+            }
+        }
+    }
+}
+#define LLML__NEONMM_ENTRY(name, KIND, F) \
+LLML__MM_ATTR static void llml__neonmm_gemm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                   const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+    (void)type; llml__neonmm_gemm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+}
+LLML__NEONMM_ENTRY(q4_0, 0, LLML__F32B_Q4_0)
+LLML__NEONMM_ENTRY(q5_0, 0, LLML__F32B_Q5_0)
+LLML__NEONMM_ENTRY(q8_0, 0, LLML__F32B_Q8_0)
+LLML__NEONMM_ENTRY(iq4_nl, 0, LLML__F32B_IQ4_NL)
+LLML__NEONMM_ENTRY(q4_k, 1, LLML__FK_Q4_K)
+LLML__NEONMM_ENTRY(q6_k, 1, LLML__FK_Q6_K)
+/* Only the GEMM changes: the mm entries stay the dotprod ones. */
+static void llml__neonmm_fill_gemm(llml__kern *k) {
+    k->gemm[LLML_TYPE_Q4_0] = llml__neonmm_gemm_q4_0;
+    k->gemm[LLML_TYPE_Q5_0] = llml__neonmm_gemm_q5_0;
+    k->gemm[LLML_TYPE_Q8_0] = llml__neonmm_gemm_q8_0;
+    k->gemm[LLML_TYPE_IQ4_NL] = llml__neonmm_gemm_iq4_nl;
+    k->gemm[LLML_TYPE_Q4_K] = llml__neonmm_gemm_q4_k;
+    k->gemm[LLML_TYPE_Q6_K] = llml__neonmm_gemm_q6_k;
+}
+#endif
+
+/* gq rows: the NEON quantizers (the reference's bytes), then codes + 128
+   and float scales (see llml__kern). */
+static void llml__neon_gq_q8_0(const float *x, void *dst, int64_t n) {
+    uint8_t *q = (uint8_t *)dst, *sc = q + n, tmp[8 * 34];
+    const int64_t nb = n / 32;
+    int64_t b0;
+    for (b0 = 0; b0 < nb; b0 += 8) {
+        const int m = (int)LLML__MIN(8, nb - b0);
+        int i;
+        llml__neon_actq_q8_0(x + 32 * b0, tmp, 32 * m);
+        for (i = 0; i < m; i++) {
+            const float d = llml__neon_h(tmp + 34 * i);
+            memcpy(sc + 4 * (b0 + i), &d, 4);
+            vst1q_u8(q + 32 * (b0 + i), veorq_u8(vld1q_u8(tmp + 34 * i + 2), vdupq_n_u8(0x80)));
+            vst1q_u8(q + 32 * (b0 + i) + 16, veorq_u8(vld1q_u8(tmp + 34 * i + 18), vdupq_n_u8(0x80)));
+        }
+    }
+}
+
+static void llml__neon_gq_q8_k(const float *x, void *dst, int64_t n) {
+    const int64_t nb = n / 256;
+    uint8_t *q = (uint8_t *)dst, *sd = q + n, *ss = q + n + 4 * nb, tmp[292];
+    int64_t b;
+    for (b = 0; b < nb; b++) {
+        int i;
+        llml__neon_actq_q8_k(x + 256 * b, tmp, 256);
+        memcpy(sd + 4 * b, tmp, 4);
+        for (i = 0; i < 16; i++) vst1q_u8(q + 256 * b + 16 * i, veorq_u8(vld1q_u8(tmp + 4 + 16 * i), vdupq_n_u8(0x80)));
+        for (i = 0; i < 8; i++) {
+            int16_t s0, s1;
+            float s;
+            memcpy(&s0, tmp + 260 + 4 * i, 2);
+            memcpy(&s1, tmp + 262 + 4 * i, 2);
+            s = (float)(s0 + s1);
+            memcpy(ss + 4 * (8 * b + i), &s, 4);
+        }
+    }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
+
 static void llml__kern_fill_arm(llml__kern *k, uint32_t isa) {
     if (!(isa & LLML__ISA_NEON)) return;
     k->mm[LLML_TYPE_F32] = llml__neon_mm_f32;
     k->mm[LLML_TYPE_F16] = llml__neon_mm_f16;
     k->mm[LLML_TYPE_BF16] = llml__neon_mm_bf16;
     llml__neon_fill(k);
+    llml__neon_fill_gemm(k);
 #if defined(LLML__ARM_DP)
-    if (isa & LLML__ISA_DOTPROD) llml__neondp_fill(k);
+    if (isa & LLML__ISA_DOTPROD) { llml__neondp_fill(k); llml__neondp_fill_gemm(k); }
 #endif
+#if defined(LLML__ARM_MM)
+    if ((isa & LLML__ISA_DOTPROD) && (isa & LLML__ISA_I8MM)) llml__neonmm_fill_gemm(k);
+#endif
+    k->gq[LLML_TYPE_Q4_0] = llml__neon_gq_q8_0;
+    k->gq[LLML_TYPE_Q5_0] = llml__neon_gq_q8_0;
+    k->gq[LLML_TYPE_Q8_0] = llml__neon_gq_q8_0;
+    k->gq[LLML_TYPE_IQ4_NL] = llml__neon_gq_q8_0;
+    k->gq[LLML_TYPE_Q4_K] = llml__neon_gq_q8_k;
+    k->gq[LLML_TYPE_Q6_K] = llml__neon_gq_q8_k;
     k->actq[LLML_TYPE_F16] = llml__neon_actq_f16;
     k->actq[LLML_TYPE_BF16] = llml__neon_actq_bf16;
     k->actq[LLML_TYPE_Q8_0] = llml__neon_actq_q8_0;
     k->actq[LLML_TYPE_Q8_1] = llml__neon_actq_q8_1;
     k->actq[LLML_TYPE_Q8_K] = llml__neon_actq_q8_k;
+    llml__kern_fill_arm_iq(k, isa);
+    llml__kern_fill_arm_elem(k);
+}
+
+#endif /* LLML__ARM */
+
+/* ========================================================================== */
+/* >>kern_neon_iq  AArch64 NEON products of the IQ and ternary 256-formats     */
+/* ========================================================================== */
+/* IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ1_S, IQ1_M, TQ1_0 and TQ2_0
+   against Q8_K activations, in two copies like >>kern_neon (SDOT, and
+   widening multiplies for plain NEON). Each group of 32 weights is decoded
+   once (llml__niq_dec) into 2 vectors of signed bytes, the true weights in
+   units of the block's scale (signs and the -1 / +-1/8 offsets applied),
+   and their integer scales; up to 4 activation rows (llml__*iq_tile) then
+   take one dot instruction per 16 weights each, so a prompt's rows share
+   the decoding, which costs more than the products. The integer block sum
+   is exact and meets the float scale once, in the order of the scalar
+   reference: the factors 1/8 and 1/4 go into the weight scale, and IQ1's
+   sum + sum' / 8 becomes (8 sum + sum') / 8, exact in float at these
+   sizes; powers of two, so the results are the reference's bit for bit
+   (where the compiler contracts the same way). Weight rows go in chunks of
+   LLML__NIQ_RC that stay in cache while the activation rows pass.
+
+   Decoding, per 16 weights:
+   - IQ2 grid points (8 magnitudes in a u64) or IQ3 ones (4 in a u32) are
+     loaded into lanes; signs stored as 7 bits with the parity as the 8th
+     (IQ2_XXS, IQ2_XS, IQ3_XXS) come from a table of 128 patterns as +-1
+     bytes and a byte multiply; signs stored as whole bytes (IQ2_S, IQ3_S)
+     are spread to lanes with TBL, tested with CMTST and applied as
+     (q ^ m) - m;
+   - IQ1 grid keys (2 bits a coordinate, codes c = 0..2) spread with one
+     TBL, one per-lane shift (USHL) and a mask to 8 c, minus 7 or 9: the
+     weight 8 (c - 1) +- 1 in units of 1/8 (the shift's sign is per 32
+     weights in IQ1_S, per 8 in IQ1_M);
+   - TQ2_0 is 2-bit codes minus 1; TQ1_0's base-3 bytes give trit k as
+     t = (b 3^k) mod 256 (a byte multiply), t 3 >> 8 = (t > 85) + (t > 170),
+     so the weight trit - 1 is ~(m1 + m2) of the two compare masks.
+   Per 16 weights and activation row that leaves one SDOT (dotprod) or
+   SMULL + SMLAL + SADALP (plain NEON), plus an MLA by the scale where a
+   format has scales; the scalar reference spends 16 multiply-adds with
+   sign selects on the same. */
+
+#if defined(LLML__ARM)
+
+#define LLML__NIQ_IQ2_XXS 0
+#define LLML__NIQ_IQ2_XS 1
+#define LLML__NIQ_IQ2_S 2
+#define LLML__NIQ_IQ3_XXS 3
+#define LLML__NIQ_IQ3_S 4
+#define LLML__NIQ_IQ1_S 5
+#define LLML__NIQ_IQ1_M 6
+#define LLML__NIQ_TQ1_0 7
+#define LLML__NIQ_TQ2_0 8
+
+/* Weight rows per chunk (the activation rows pass over a chunk in cache). */
+#define LLML__NIQ_RC 64
+
+LLML__NEONI int llml__niq_bytes(int f) {
+    static const int bytes[9] = { 66, 74, 82, 98, 110, 50, 56, 54, 66 };
+    return bytes[f];
+}
+/* How the scales go: 0 none (ternary), 1 one per 32, 2 one per 16. */
+LLML__NEONI int llml__niq_kind(int f) {
+    switch (f) {
+    case LLML__NIQ_TQ1_0: case LLML__NIQ_TQ2_0: return 0;
+    case LLML__NIQ_IQ2_XS: case LLML__NIQ_IQ2_S: case LLML__NIQ_IQ1_M: return 2;
+    default: return 1;
+    }
+}
+
+/* The 128 sign patterns of llml__iq2_ksigns (7 stored bits, the 8th their
+   parity) as 8 bytes of +1 / -1. */
+#define LLML__NIQ_SB(s, j) ((uint64_t)((((s) >> (j)) & 1) ? 0xffu : 0x01u) << (8 * (j)))
+#define LLML__NIQ_PAR(s) (((s) ^ (s) >> 1 ^ (s) >> 2 ^ (s) >> 3 ^ (s) >> 4 ^ (s) >> 5 ^ (s) >> 6) & 1)
+#define LLML__NIQ_S1(s) (LLML__NIQ_SB(s, 0) | LLML__NIQ_SB(s, 1) | LLML__NIQ_SB(s, 2) | LLML__NIQ_SB(s, 3) | \
+                         LLML__NIQ_SB(s, 4) | LLML__NIQ_SB(s, 5) | LLML__NIQ_SB(s, 6) | \
+                         (uint64_t)(LLML__NIQ_PAR(s) ? 0xffu : 0x01u) << 56)
+#define LLML__NIQ_S4(s) LLML__NIQ_S1(s), LLML__NIQ_S1(s + 1), LLML__NIQ_S1(s + 2), LLML__NIQ_S1(s + 3)
+#define LLML__NIQ_S16(s) LLML__NIQ_S4(s), LLML__NIQ_S4(s + 4), LLML__NIQ_S4(s + 8), LLML__NIQ_S4(s + 12)
+static const uint64_t llml__niq_sign8[128] = {
+    LLML__NIQ_S16(0), LLML__NIQ_S16(16), LLML__NIQ_S16(32), LLML__NIQ_S16(48),
+    LLML__NIQ_S16(64), LLML__NIQ_S16(80), LLML__NIQ_S16(96), LLML__NIQ_S16(112)
+};
+#undef LLML__NIQ_S16
+#undef LLML__NIQ_S4
+#undef LLML__NIQ_S1
+#undef LLML__NIQ_PAR
+#undef LLML__NIQ_SB
+
+/* fp16 bits -> float. */
+LLML__NEONI float llml__niq_h(uint16_t h) {
+    return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(h))), 0);
+}
+
+/* Two IQ2 grid points (8 magnitudes each) as 16 bytes. */
+LLML__NEONI int8x16_t llml__niq_g64(const uint64_t *grid, unsigned i0, unsigned i1) {
+    return vreinterpretq_s8_u64(vld1q_lane_u64(grid + i1, vld1q_dup_u64(grid + i0), 1));
+}
+/* Four IQ3 grid points (4 magnitudes each) as 16 bytes. */
+LLML__NEONI int8x16_t llml__niq_g32(const uint32_t *grid, unsigned i0, unsigned i1, unsigned i2, unsigned i3) {
+    uint32x4_t v = vld1q_dup_u32(grid + i0);
+    v = vld1q_lane_u32(grid + i1, v, 1);
+    v = vld1q_lane_u32(grid + i2, v, 2);
+    v = vld1q_lane_u32(grid + i3, v, 3);
+    return vreinterpretq_s8_u32(v);
+}
+/* q with the signs of the 7-bit patterns m & 127 (lanes 0-7) and
+   (m >> 7) & 127 (lanes 8-15). */
+LLML__NEONI int8x16_t llml__niq_sgn7(int8x16_t q, uint32_t m) {
+    const int8x16_t s = vreinterpretq_s8_u64(vld1q_lane_u64(llml__niq_sign8 + ((m >> 7) & 127u),
+                                                            vld1q_dup_u64(llml__niq_sign8 + (m & 127u)), 1));
+    return vmulq_s8(q, s);
+}
+/* q negated in lane i where bit i % 8 of byte (hi ? 2 : 0) + i / 8 of the
+   4 sign bytes sv (repeated over the vector) is set. */
+LLML__NEONI int8x16_t llml__niq_sgnb(int8x16_t q, uint8x16_t sv, int hi) {
+    static const uint8_t spread[32] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                        2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3 };
+    static const uint8_t bits[16] = { 1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128 };
+    const int8x16_t m = vreinterpretq_s8_u8(vtstq_u8(vqtbl1q_u8(sv, vld1q_u8(spread + 16 * hi)), vld1q_u8(bits)));
+    return vsubq_s8(veorq_s8(q, m), m);
+}
+/* Two IQ1 grid keys (kk: elements 0-7 in the low 16 bits, 8-15 in the high)
+   -> 8 c - sub, c = 0..2 the 2-bit code of each element. */
+LLML__NEONI int8x16_t llml__niq_iq1(uint32_t kk, int8x16_t sub) {
+    static const uint8_t spread[16] = { 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3 };
+    static const int8_t sh[16] = { 3, 1, -1, -3, 3, 1, -1, -3, 3, 1, -1, -3, 3, 1, -1, -3 };
+    const uint8x16_t v = vqtbl1q_u8(vreinterpretq_u8_u32(vdupq_n_u32(kk)), vld1q_u8(spread));
+    return vsubq_s8(vreinterpretq_s8_u8(vandq_u8(vshlq_u8(v, vld1q_s8(sh)), vdupq_n_u8(0x18))), sub);
+}
+/* TQ1_0: the weights trit - 1 of the bytes t = (b 3^k) mod 256. */
+LLML__NEONI int8x16_t llml__niq_trit(uint8x16_t t) {
+    return vreinterpretq_s8_u8(vmvnq_u8(vaddq_u8(vcgtq_u8(t, vdupq_n_u8(85)), vcgtq_u8(t, vdupq_n_u8(170)))));
+}
+
+/* The float scale of a 256-block x of format f (times 1/8 or 1/4 where the
+   reference has that factor). */
+LLML__NEONI float llml__niq_scale(int f, const uint8_t *x) {
+    switch (f) {
+    case LLML__NIQ_IQ2_XXS: case LLML__NIQ_IQ2_XS: case LLML__NIQ_IQ2_S: case LLML__NIQ_IQ1_S:
+        return 0.125f * llml__neon_h(x);
+    case LLML__NIQ_IQ3_XXS: return 0.25f * llml__neon_h(x);
+    case LLML__NIQ_IQ3_S: return llml__neon_h(x);
+    case LLML__NIQ_IQ1_M: {
+        const uint64_t sw = llml__rd64(x + 48);
+        return 0.125f * llml__niq_h((uint16_t)((sw >> 12 & 0xfu) | (sw >> 24 & 0xf0u) | (sw >> 36 & 0xf00u) | (sw >> 48 & 0xf000u)));
+    }
+    case LLML__NIQ_TQ1_0: return llml__neon_h(x + 52);
+    default: return llml__neon_h(x + 64);
+    }
+}
+
+/* Group g (0..7) of a 256-block x of format f: *q0, *q1 = the weights
+   32 g .. 32 g + 15 and 32 g + 16 .. 32 g + 31 (signed, in units of the
+   block's float scale and of the integer scales *s0, *s1 that go with
+   them; the ternary formats have none and leave them alone). */
+LLML__NEONI void llml__niq_dec(int f, const uint8_t *x, int g, int8x16_t *q0, int8x16_t *q1, int32_t *s0, int32_t *s1) {
+    switch (f) {
+    case LLML__NIQ_IQ2_XXS: {
+        const uint8_t *gp = x + 2 + 8 * g;
+        const uint32_t m = llml__rd32(gp + 4);
+        *q0 = llml__niq_sgn7(llml__niq_g64(llml__iq2_grid_xxs, gp[0], gp[1]), m);
+        *q1 = llml__niq_sgn7(llml__niq_g64(llml__iq2_grid_xxs, gp[2], gp[3]), m >> 14);
+        *s0 = *s1 = (int32_t)(2 * (m >> 28) + 1);
+        return;
+    }
+    case LLML__NIQ_IQ2_XS: {
+        const uint8_t *gp = x + 2 + 8 * g;
+        const unsigned v0 = llml__rd16(gp), v1 = llml__rd16(gp + 2), v2 = llml__rd16(gp + 4), v3 = llml__rd16(gp + 6);
+        *q0 = llml__niq_sgn7(llml__niq_g64(llml__iq2_grid_xs, v0 & 511u, v1 & 511u), (v0 >> 9) | (v1 >> 9) << 7);
+        *q1 = llml__niq_sgn7(llml__niq_g64(llml__iq2_grid_xs, v2 & 511u, v3 & 511u), (v2 >> 9) | (v3 >> 9) << 7);
+        *s0 = 2 * (x[66 + g] & 15) + 1;
+        *s1 = 2 * (x[66 + g] >> 4) + 1;
+        return;
+    }
+    case LLML__NIQ_IQ2_S: {
+        const uint8_t *lo = x + 2 + 4 * g;
+        const unsigned hi = x[66 + g];
+        const uint8x16_t sv = vreinterpretq_u8_u32(vdupq_n_u32(llml__rd32(x + 34 + 4 * g)));
+        *q0 = llml__niq_sgnb(llml__niq_g64(llml__iq2_grid_s, lo[0] | (hi & 3u) << 8, lo[1] | (hi >> 2 & 3u) << 8), sv, 0);
+        *q1 = llml__niq_sgnb(llml__niq_g64(llml__iq2_grid_s, lo[2] | (hi >> 4 & 3u) << 8, lo[3] | (hi >> 6 & 3u) << 8), sv, 1);
+        *s0 = 2 * (x[74 + g] & 15) + 1;
+        *s1 = 2 * (x[74 + g] >> 4) + 1;
+        return;
+    }
+    case LLML__NIQ_IQ3_XXS: {
+        const uint8_t *ix = x + 2 + 8 * g;
+        const uint32_t m = llml__rd32(x + 66 + 4 * g);
+        *q0 = llml__niq_sgn7(llml__niq_g32(llml__iq3_xxs_grid, ix[0], ix[1], ix[2], ix[3]), m);
+        *q1 = llml__niq_sgn7(llml__niq_g32(llml__iq3_xxs_grid, ix[4], ix[5], ix[6], ix[7]), m >> 14);
+        *s0 = *s1 = (int32_t)(2 * (m >> 28) + 1);
+        return;
+    }
+    case LLML__NIQ_IQ3_S: {
+        const uint8_t *lo = x + 2 + 8 * g;
+        const unsigned qh = x[66 + g];
+        const uint8x16_t sv = vreinterpretq_u8_u32(vdupq_n_u32(llml__rd32(x + 74 + 4 * g)));
+        *q0 = llml__niq_sgnb(llml__niq_g32(llml__iq3_s_grid, lo[0] | (qh << 8 & 256u), lo[1] | (qh << 7 & 256u),
+                                           lo[2] | (qh << 6 & 256u), lo[3] | (qh << 5 & 256u)), sv, 0);
+        *q1 = llml__niq_sgnb(llml__niq_g32(llml__iq3_s_grid, lo[4] | (qh << 4 & 256u), lo[5] | (qh << 3 & 256u),
+                                           lo[6] | (qh << 2 & 256u), lo[7] | (qh << 1 & 256u)), sv, 1);
+        *s0 = *s1 = 2 * ((x[106 + (g >> 1)] >> (4 * (g & 1))) & 15) + 1;
+        return;
+    }
+    case LLML__NIQ_IQ1_S: {
+        const uint8_t *lo = x + 2 + 4 * g;
+        const unsigned h = llml__rd16(x + 34 + 2 * g);
+        const int8x16_t sub = vdupq_n_s8((h & 0x8000u) ? 9 : 7);
+        *q0 = llml__niq_iq1(llml__iq1_grid[lo[0] | (h & 7u) << 8] | (uint32_t)llml__iq1_grid[lo[1] | (h >> 3 & 7u) << 8] << 16, sub);
+        *q1 = llml__niq_iq1(llml__iq1_grid[lo[2] | (h >> 6 & 7u) << 8] | (uint32_t)llml__iq1_grid[lo[3] | (h >> 9 & 7u) << 8] << 16, sub);
+        *s0 = *s1 = (int32_t)(2 * (h >> 12 & 7u) + 1);
+        return;
+    }
+    case LLML__NIQ_IQ1_M: { /* octets 4 g .. 4 g + 3; scales 2 g, 2 g + 1 (3 bits each) */
+        const uint8_t *lo = x + 4 * g;
+        const unsigned qh = llml__rd16(x + 32 + 2 * g), sw = llml__rd16(x + 48 + 2 * (g >> 1)) >> (6 * (g & 1));
+        const int8x16_t sub0 = vcombine_s8(vdup_n_s8((qh & 0x8u) ? 9 : 7), vdup_n_s8((qh & 0x80u) ? 9 : 7));
+        const int8x16_t sub1 = vcombine_s8(vdup_n_s8((qh & 0x800u) ? 9 : 7), vdup_n_s8((qh & 0x8000u) ? 9 : 7));
+        *q0 = llml__niq_iq1(llml__iq1_grid[lo[0] | (qh & 7u) << 8] | (uint32_t)llml__iq1_grid[lo[1] | (qh >> 4 & 7u) << 8] << 16, sub0);
+        *q1 = llml__niq_iq1(llml__iq1_grid[lo[2] | (qh >> 8 & 7u) << 8] | (uint32_t)llml__iq1_grid[lo[3] | (qh >> 12 & 7u) << 8] << 16, sub1);
+        *s0 = (int32_t)(2 * (sw & 7u) + 1);
+        *s1 = (int32_t)(2 * (sw >> 3 & 7u) + 1);
+        return;
+    }
+    case LLML__NIQ_TQ1_0: {
+        /* elements 0..159: trit e / 32 of byte e % 32; 160..239: trit
+           (e - 160) / 16 of byte 32 + e % 16; 240..255: trit (e - 240) / 4 of
+           byte 48 + e % 4 */
+        static const uint8_t p15[16] = { 1, 1, 1, 1, 3, 3, 3, 3, 9, 9, 9, 9, 27, 27, 27, 27 };
+        static const uint8_t pw[5] = { 1, 3, 9, 27, 81 };
+        if (g < 5) {
+            const uint8x16_t p = vdupq_n_u8(pw[g]);
+            *q0 = llml__niq_trit(vmulq_u8(vld1q_u8(x), p));
+            *q1 = llml__niq_trit(vmulq_u8(vld1q_u8(x + 16), p));
+        } else {
+            const uint8x16_t v = vld1q_u8(x + 32);
+            *q0 = llml__niq_trit(vmulq_u8(v, vdupq_n_u8(pw[2 * g - 10])));
+            *q1 = g < 7 ? llml__niq_trit(vmulq_u8(v, vdupq_n_u8(pw[2 * g - 9])))
+                        : llml__niq_trit(vmulq_u8(vreinterpretq_u8_u32(vdupq_n_u32(llml__rd32(x + 48))), vld1q_u8(p15)));
+        }
+        return;
+    }
+    default: { /* TQ2_0: element 128 h + 32 k + m in bits 2 k of byte 32 h + m */
+        const int8x16_t sh = vdupq_n_s8((int8_t)(-2 * (g & 3))), one = vdupq_n_s8(1);
+        const uint8x16_t m3 = vdupq_n_u8(3);
+        *q0 = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(vshlq_u8(vld1q_u8(x + 32 * (g >> 2)), sh), m3)), one);
+        *q1 = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(vshlq_u8(vld1q_u8(x + 32 * (g >> 2) + 16), sh), m3)), one);
+        return;
+    }
+    }
+}
+
+/* ---- the products, once per dot instruction -------------------------------- */
+
+/* TN activation rows (a, a + as, ...) against one weight row w; out[j os]. */
+#define LLML__NEON_IQ_KERNELS(SFX, ATTR, DOT) \
+ATTR LLML__NEONI void llml__##SFX##_tile(int f, int TN, int64_t nb, const uint8_t *w, const uint8_t *a, size_t as, \
+                                         float *out, size_t os) { \
+    const size_t bs = (size_t)llml__niq_bytes(f); \
+    const int kind = llml__niq_kind(f); \
+    float acc[4] = { 0.0f, 0.0f, 0.0f, 0.0f }; \
+    int64_t b; \
+    int j, g; \
+    for (b = 0; b < nb; b++) { \
+        const uint8_t *x = w + (size_t)b * bs; \
+        const int8_t *yq[4]; \
+        int32x4_t s[4]; \
+        LLML__UNROLL for (j = 0; j < TN; j++) { \
+            yq[j] = (const int8_t *)(a + (size_t)j * as + (size_t)b * 292 + 4); \
+            s[j] = vdupq_n_s32(0); \
+        } \
+        LLML__UNROLL for (g = 0; g < 8; g++) { \
+            int8x16_t q0, q1; \
+            int32_t s0 = 1, s1 = 1; \
+            llml__niq_dec(f, x, g, &q0, &q1, &s0, &s1); \
+            LLML__UNROLL for (j = 0; j < TN; j++) { \
+                const int8x16_t a0 = vld1q_s8(yq[j] + 32 * g), a1 = vld1q_s8(yq[j] + 32 * g + 16); \
+                if (kind == 0) s[j] = DOT(DOT(s[j], q0, a0), q1, a1); \
+                else if (kind == 1) s[j] = vmlaq_n_s32(s[j], DOT(DOT(vdupq_n_s32(0), q0, a0), q1, a1), s0); \
+                else s[j] = vmlaq_n_s32(vmlaq_n_s32(s[j], DOT(vdupq_n_s32(0), q0, a0), s0), DOT(vdupq_n_s32(0), q1, a1), s1); \
+            } \
+        } \
+        { \
+            const float dw = llml__niq_scale(f, x); \
+            LLML__UNROLL for (j = 0; j < TN; j++) \
+                acc[j] += dw * llml__qb_q8k_d((const uint8_t *)yq[j] - 4) * (float)vaddvq_s32(s[j]); \
+        } \
+    } \
+    LLML__UNROLL for (j = 0; j < TN; j++) out[(size_t)j * os] = acc[j]; \
+} \
+ATTR LLML__NEONI void llml__##SFX##_mm(int f, int64_t n, const void *wv, size_t ws, int64_t nr, \
+                                  const void *av, size_t as, int64_t nt, float *out, size_t os) { \
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av; \
+    const int64_t nb = n / 256; \
+    int64_t r0, r, t; \
+    for (r0 = 0; r0 < nr; r0 += LLML__NIQ_RC) { \
+        const int64_t rn = LLML__MIN(LLML__NIQ_RC, nr - r0); \
+        for (t = 0; t < nt; t += 4) { \
+            const int64_t tn = LLML__MIN(4, nt - t); \
+            const uint8_t *at = a + (size_t)t * as; \
+            float *ot = out + (size_t)t * os; \
+            for (r = r0; r < r0 + rn; r++) { \
+                const uint8_t *wr = w + (size_t)r * ws; \
+                switch (tn) { \
+                case 4: llml__##SFX##_tile(f, 4, nb, wr, at, as, ot + r, os); break; \
+                case 3: llml__##SFX##_tile(f, 3, nb, wr, at, as, ot + r, os); break; \
+                case 2: llml__##SFX##_tile(f, 2, nb, wr, at, as, ot + r, os); break; \
+                default: llml__##SFX##_tile(f, 1, nb, wr, at, as, ot + r, os); break; \
+                } \
+            } \
+        } \
+    } \
+} \
+LLML__NEON_IQ_MM(SFX, ATTR, iq2_xxs, LLML__NIQ_IQ2_XXS) \
+LLML__NEON_IQ_MM(SFX, ATTR, iq2_xs, LLML__NIQ_IQ2_XS) \
+LLML__NEON_IQ_MM(SFX, ATTR, iq2_s, LLML__NIQ_IQ2_S) \
+LLML__NEON_IQ_MM(SFX, ATTR, iq3_xxs, LLML__NIQ_IQ3_XXS) \
+LLML__NEON_IQ_MM(SFX, ATTR, iq3_s, LLML__NIQ_IQ3_S) \
+LLML__NEON_IQ_MM(SFX, ATTR, iq1_s, LLML__NIQ_IQ1_S) \
+LLML__NEON_IQ_MM(SFX, ATTR, iq1_m, LLML__NIQ_IQ1_M) \
+LLML__NEON_IQ_MM(SFX, ATTR, tq1_0, LLML__NIQ_TQ1_0) \
+LLML__NEON_IQ_MM(SFX, ATTR, tq2_0, LLML__NIQ_TQ2_0) \
+static void llml__##SFX##_fill(llml__kern *k) { \
+    k->mm[LLML_TYPE_IQ2_XXS] = llml__##SFX##_mm_iq2_xxs; \
+    k->mm[LLML_TYPE_IQ2_XS] = llml__##SFX##_mm_iq2_xs; \
+    k->mm[LLML_TYPE_IQ2_S] = llml__##SFX##_mm_iq2_s; \
+    k->mm[LLML_TYPE_IQ3_XXS] = llml__##SFX##_mm_iq3_xxs; \
+    k->mm[LLML_TYPE_IQ3_S] = llml__##SFX##_mm_iq3_s; \
+    k->mm[LLML_TYPE_IQ1_S] = llml__##SFX##_mm_iq1_s; \
+    k->mm[LLML_TYPE_IQ1_M] = llml__##SFX##_mm_iq1_m; \
+    k->mm[LLML_TYPE_TQ1_0] = llml__##SFX##_mm_tq1_0; \
+    k->mm[LLML_TYPE_TQ2_0] = llml__##SFX##_mm_tq2_0; \
+}
+
+#define LLML__NEON_IQ_MM(SFX, ATTR, name, F) \
+ATTR static void llml__##SFX##_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                         const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+    (void)type; llml__##SFX##_mm(F, n, w, ws, nr, a, as, nt, out, os); \
+}
+
+LLML__NEON_IQ_KERNELS(neoniq, , llml__neon_dot_emul)
+#if defined(LLML__ARM_DP)
+LLML__NEON_IQ_KERNELS(neondpiq, LLML__DP_ATTR, llml__neon_dot_sdot)
+#endif
+
+static void llml__kern_fill_arm_iq(llml__kern *k, uint32_t isa) {
+    if (!(isa & LLML__ISA_NEON)) return;
+    llml__neoniq_fill(k);
+#if defined(LLML__ARM_DP)
+    if (isa & LLML__ISA_DOTPROD) llml__neondpiq_fill(k);
+#endif
+}
+
+#endif /* LLML__ARM */
+
+/* ========================================================================== */
+/* >>kern_neon_elem  AArch64 NEON: attention sums, softmax, norm, rope, SwiGLU */
+/* ========================================================================== */
+/* The element-wise steps of the forward pass, as the AVX2 versions
+   (>>kern_avx2) at 4 lanes: the same exponential (Cephes' polynomial with
+   fused steps, so the same values as on x86), sums of squares and of
+   exponentials in double, rotations with the scalar version's products. */
+
+#if defined(LLML__ARM)
+
+/* e^x as llml__avx2_exp: about 1 ulp, inf above ln(FLT_MAX), the value at
+   -87.3 below it; NaN comes out as a number (callers keep NaN). */
+LLML__NEONI float32x4_t llml__neon_exp(float32x4_t x) {
+    const uint32x4_t big = vcgtq_f32(x, vdupq_n_f32(88.7228394f));
+    float32x4_t n, r, p;
+    int32x4_t ni, h;
+    x = vminq_f32(vmaxq_f32(x, vdupq_n_f32(-87.3f)), vdupq_n_f32(88.7228394f));
+    n = vrndnq_f32(vmulq_f32(x, vdupq_n_f32(1.44269504088896341f)));
+    r = vfmsq_f32(x, n, vdupq_n_f32(0.693359375f));
+    r = vfmsq_f32(r, n, vdupq_n_f32(-2.12194440e-4f));
+    p = vdupq_n_f32(1.9875691500e-4f);
+    p = vfmaq_f32(vdupq_n_f32(1.3981999507e-3f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(8.3334519073e-3f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(4.1665795894e-2f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.6666665459e-1f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(5.0000001201e-1f), p, r);
+    p = vfmaq_f32(vaddq_f32(r, vdupq_n_f32(1.0f)), vmulq_f32(p, r), r);
+    ni = vcvtnq_s32_f32(n);
+    h = vshrq_n_s32(ni, 1);
+    {
+        const float32x4_t s1 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(h, vdupq_n_s32(127)), 23));
+        const float32x4_t s2 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vsubq_s32(ni, h), vdupq_n_s32(127)), 23));
+        return vbslq_f32(big, vdupq_n_f32(INFINITY), vmulq_f32(vmulq_f32(p, s1), s2));
+    }
+}
+
+static void llml__neon_silu_mul(float *g, const float *u, int64_t n) {
+    int64_t i;
+    for (i = 0; i + 4 <= n; i += 4) {
+        const float32x4_t x = vld1q_f32(g + i);
+        const float32x4_t e = llml__neon_exp(vnegq_f32(x));
+        vst1q_f32(g + i, vmulq_f32(vdivq_f32(x, vaddq_f32(vdupq_n_f32(1.0f), e)), vld1q_f32(u + i)));
+    }
+    for (; i < n; i++) g[i] = llml__silu(g[i]) * u[i];
+}
+
+/* llml__expsum_fn: 0 below -87.3, NaN kept, the sum in two double lanes. */
+static double llml__neon_expsum(float *s, int64_t n, float mx) {
+    const float32x4_t m = vdupq_n_f32(mx), lo = vdupq_n_f32(-87.3f);
+    float64x2_t a = vdupq_n_f64(0.0);
+    double sum;
+    int64_t i;
+    for (i = 0; i + 4 <= n; i += 4) {
+        const float32x4_t x = vsubq_f32(vld1q_f32(s + i), m);
+        float32x4_t e = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(llml__neon_exp(x)), vcgeq_f32(x, lo)));
+        e = vbslq_f32(vceqq_f32(x, x), e, x);
+        vst1q_f32(s + i, e);
+        a = vaddq_f64(a, vaddq_f64(vcvt_f64_f32(vget_low_f32(e)), vcvt_high_f64_f32(e)));
+    }
+    sum = vgetq_lane_f64(a, 0) + vgetq_lane_f64(a, 1);
+    for (; i < n; i++) { s[i] = expf(s[i] - mx); sum += (double)s[i]; }
+    return sum;
+}
+
+/* llml__rmsnorm_fn: float squares summed in double lanes; then the scalar
+   version's two products per element. */
+static void llml__neon_rmsnorm(float *y, const float *x, const float *w, int64_t n, float eps) {
+    float64x2_t a = vdupq_n_f64(0.0);
+    double sum;
+    float scale;
+    int64_t i;
+    for (i = 0; i + 4 <= n; i += 4) {
+        const float32x4_t v = vld1q_f32(x + i), q = vmulq_f32(v, v);
+        a = vaddq_f64(a, vaddq_f64(vcvt_f64_f32(vget_low_f32(q)), vcvt_high_f64_f32(q)));
+    }
+    sum = vgetq_lane_f64(a, 0) + vgetq_lane_f64(a, 1);
+    for (; i < n; i++) sum += (double)(x[i] * x[i]);
+    scale = 1.0f / sqrtf((float)(sum / (double)n) + eps);
+    for (i = 0; i + 4 <= n; i += 4) {
+        float32x4_t v = vmulq_f32(vld1q_f32(x + i), vdupq_n_f32(scale));
+        if (w) v = vmulq_f32(v, vld1q_f32(w + i));
+        vst1q_f32(y + i, v);
+    }
+    for (; i < n; i++) { y[i] = x[i] * scale; if (w) y[i] *= w[i]; }
+}
+
+/* llml__rope_fn: 4 angles at a time (interleaved pairs through vld2/vst2). */
+static void llml__neon_rope(float *x, int n_heads, int hd, int n_rot, int neox, const float *cs, const float *sn) {
+    const int half = n_rot / 2;
+    int h, i;
+    for (h = 0; h < n_heads; h++) {
+        float *p = x + (size_t)h * (size_t)hd;
+        for (i = 0; i + 4 <= half; i += 4) {
+            const float32x4_t c = vld1q_f32(cs + i), s = vld1q_f32(sn + i);
+            if (neox) {
+                const float32x4_t x0 = vld1q_f32(p + i), x1 = vld1q_f32(p + i + half);
+                vst1q_f32(p + i, vsubq_f32(vmulq_f32(x0, c), vmulq_f32(x1, s)));
+                vst1q_f32(p + i + half, vaddq_f32(vmulq_f32(x0, s), vmulq_f32(x1, c)));
+            } else {
+                float32x4x2_t v = vld2q_f32(p + 2 * i), o;
+                o.val[0] = vsubq_f32(vmulq_f32(v.val[0], c), vmulq_f32(v.val[1], s));
+                o.val[1] = vaddq_f32(vmulq_f32(v.val[0], s), vmulq_f32(v.val[1], c));
+                vst2q_f32(p + 2 * i, o);
+            }
+        }
+        llml__rope_from(p, i, half, neox, cs, sn);
+    }
+}
+
+/* llml__wsum_fn for F32 / F16 value rows: o[d] accumulates p_j v_j[d], j in
+   order, one fused multiply-add each (as the AVX2 version), 16 columns at a
+   time in registers; F16 weights p_j rounded to F16 first. */
+static void llml__neon_wsum(int f16, float *o, const uint8_t *v, size_t vstride, const float *p, int64_t nk, int64_t n) {
+    int64_t d0, j, d;
+    for (d0 = 0; d0 < n; d0 += 16) {
+        const int64_t w = LLML__MIN(16, n - d0), w4 = w & ~(int64_t)3;
+        float32x4_t acc[4];
+        float tail[4] = { 0.0f, 0.0f, 0.0f, 0.0f };
+        int i;
+        for (i = 0; i < 4; i++) acc[i] = vdupq_n_f32(0.0f);
+        for (j = 0; j < nk; j++) {
+            const uint8_t *vr = v + (size_t)j * vstride + (size_t)d0 * (f16 ? 2 : 4);
+            const float pj = f16 ? llml_fp16_to_fp32(llml_fp32_to_fp16(p[j])) : p[j];
+            const float32x4_t vp = vdupq_n_f32(pj);
+            for (i = 0; i < (int)(w4 / 4); i++)
+                acc[i] = vfmaq_f32(acc[i], vp, f16 ? vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *)(const void *)(vr + 8 * i))))
+                                                   : vld1q_f32((const float *)(const void *)(vr + 16 * i)));
+            for (d = w4; d < w; d++) tail[d - w4] += pj * (f16 ? llml__neon_h(vr + 2 * d) : llml__ff_get(LLML__FF_F32, vr, d));
+        }
+        for (i = 0; i < (int)(w4 / 4); i++) vst1q_f32(o + d0 + 4 * i, acc[i]);
+        for (d = w4; d < w; d++) o[d0 + d] = tail[d - w4];
+    }
+}
+static void llml__neon_wsum_f16(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
+                                int64_t nk, int64_t n, float *tmp) {
+    (void)type; (void)tmp; llml__neon_wsum(1, o, v, vstride, p, nk, n);
+}
+static void llml__neon_wsum_f32(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
+                                int64_t nk, int64_t n, float *tmp) {
+    (void)type; (void)tmp; llml__neon_wsum(0, o, v, vstride, p, nk, n);
+}
+
+static void llml__kern_fill_arm_elem(llml__kern *k) {
+    k->silu_mul = llml__neon_silu_mul;
+    k->expsum = llml__neon_expsum;
+    k->rmsnorm = llml__neon_rmsnorm;
+    k->rope = llml__neon_rope;
+    k->wsum[LLML_TYPE_F16] = llml__neon_wsum_f16;
+    k->wsum[LLML_TYPE_F32] = llml__neon_wsum_f32;
 }
 
 #endif /* LLML__ARM */
@@ -16214,10 +18675,47 @@ LLML_API const llml_backend *llml_backend_reference(void) { return &llml__ref_ba
    blocks, F16 ...), the query to the KV cache's type, and with an F16
    cache the attention weights are rounded to F16 before meeting V. */
 
+/* Threads: POSIX threads, or Win32 threads with slim reader/writer locks
+   and condition variables (Windows Vista and later), behind the same few
+   macros. */
 #if !defined(LLML_NO_THREADS) && (defined(__unix__) || defined(__unix) || defined(__APPLE__))
 #define LLML__THREADS 1
 #include <pthread.h>
 #include <unistd.h>
+typedef pthread_mutex_t llml__mutex;
+typedef pthread_cond_t llml__cond;
+typedef pthread_t llml__thread;
+#define LLML__MU_INIT(m) (pthread_mutex_init((m), NULL) == 0)
+#define LLML__MU_LOCK(m) pthread_mutex_lock(m)
+#define LLML__MU_UNLOCK(m) pthread_mutex_unlock(m)
+#define LLML__MU_DESTROY(m) pthread_mutex_destroy(m)
+#define LLML__CV_INIT(c) pthread_cond_init((c), NULL)
+#define LLML__CV_WAIT(c, m) pthread_cond_wait((c), (m))
+#define LLML__CV_SIGNAL(c) pthread_cond_signal(c)
+#define LLML__CV_BROADCAST(c) pthread_cond_broadcast(c)
+#define LLML__CV_DESTROY(c) pthread_cond_destroy(c)
+#elif !defined(LLML_NO_THREADS) && defined(_WIN32)
+#define LLML__THREADS 1
+#define LLML__THREADS_WIN32 1
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+typedef SRWLOCK llml__mutex;
+typedef CONDITION_VARIABLE llml__cond;
+typedef HANDLE llml__thread;
+#define LLML__MU_INIT(m) (InitializeSRWLock(m), 1)
+#define LLML__MU_LOCK(m) AcquireSRWLockExclusive(m)
+#define LLML__MU_UNLOCK(m) ReleaseSRWLockExclusive(m)
+#define LLML__MU_DESTROY(m) ((void)(m))
+#define LLML__CV_INIT(c) InitializeConditionVariable(c)
+#define LLML__CV_WAIT(c, m) SleepConditionVariableSRW((c), (m), INFINITE, 0)
+#define LLML__CV_SIGNAL(c) WakeConditionVariable(c)
+#define LLML__CV_BROADCAST(c) WakeAllConditionVariable(c)
+#define LLML__CV_DESTROY(c) ((void)(c))
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -16256,9 +18754,9 @@ typedef struct llml__pool {
     llml_parallel_for_fn host;   /* host job system, or NULL */
     void *host_user;
 #ifdef LLML__THREADS
-    pthread_t th[LLML__MAX_THREADS];
-    pthread_mutex_t mu;
-    pthread_cond_t cv_go, cv_done;
+    llml__thread th[LLML__MAX_THREADS];
+    llml__mutex mu;
+    llml__cond cv_go, cv_done;
     uint64_t gen;                /* step number (atomic where spinning)  */
     int pending, quit, started;  /* pending, quit: atomic likewise       */
     llml__task_fn fn;
@@ -16286,9 +18784,9 @@ static void *llml__pool_main(void *argp) {
         }
 #endif
         if (!woke) {
-            pthread_mutex_lock(&p->mu);
-            while (LLML__ATOMIC_LOAD(&p->gen) == seen && !LLML__ATOMIC_LOAD(&p->quit)) pthread_cond_wait(&p->cv_go, &p->mu);
-            pthread_mutex_unlock(&p->mu);
+            LLML__MU_LOCK(&p->mu);
+            while (LLML__ATOMIC_LOAD(&p->gen) == seen && !LLML__ATOMIC_LOAD(&p->quit)) LLML__CV_WAIT(&p->cv_go, &p->mu);
+            LLML__MU_UNLOCK(&p->mu);
         }
         if (LLML__ATOMIC_LOAD(&p->quit)) break;
         seen = LLML__ATOMIC_LOAD(&p->gen);   /* fn and arg were stored before gen */
@@ -16296,18 +18794,21 @@ static void *llml__pool_main(void *argp) {
         fn(arg, ith, p->n);
 #ifdef LLML__POOL_SPIN
         if (LLML__ATOMIC_DEC(&p->pending) == 0) {
-            pthread_mutex_lock(&p->mu);
-            pthread_cond_signal(&p->cv_done);
-            pthread_mutex_unlock(&p->mu);
+            LLML__MU_LOCK(&p->mu);
+            LLML__CV_SIGNAL(&p->cv_done);
+            LLML__MU_UNLOCK(&p->mu);
         }
 #else
-        pthread_mutex_lock(&p->mu);
-        if (--p->pending == 0) pthread_cond_signal(&p->cv_done);
-        pthread_mutex_unlock(&p->mu);
+        LLML__MU_LOCK(&p->mu);
+        if (--p->pending == 0) LLML__CV_SIGNAL(&p->cv_done);
+        LLML__MU_UNLOCK(&p->mu);
 #endif
     }
     return NULL;
 }
+#if defined(LLML__THREADS_WIN32)
+static DWORD WINAPI llml__pool_main_w32(LPVOID argp) { (void)llml__pool_main(argp); return 0; }
+#endif
 #endif
 
 /* workers[] must outlive the pool (it lives in the context). */
@@ -16319,12 +18820,17 @@ static int llml__pool_start(llml__pool *p, int n, llml__worker *workers_mem) {
         int i;
         p->gen = 0; p->pending = 0; p->quit = 0; p->started = 0;
         if (p->n == 1) return 1;
-        if (pthread_mutex_init(&p->mu, NULL) != 0) { p->n = 1; return 0; }
-        pthread_cond_init(&p->cv_go, NULL);
-        pthread_cond_init(&p->cv_done, NULL);
+        if (!LLML__MU_INIT(&p->mu)) { p->n = 1; return 0; }
+        LLML__CV_INIT(&p->cv_go);
+        LLML__CV_INIT(&p->cv_done);
         for (i = 1; i < p->n; i++) {
             w[i].p = p; w[i].ith = i;
+#if defined(LLML__THREADS_WIN32)
+            p->th[i] = CreateThread(NULL, 0, llml__pool_main_w32, &w[i], 0, NULL);
+            if (!p->th[i]) break;
+#else
             if (pthread_create(&p->th[i], NULL, llml__pool_main, &w[i]) != 0) break;
+#endif
         }
         p->started = i - 1;
         if (i < p->n) { p->n = i; }
@@ -16340,14 +18846,18 @@ static void llml__pool_stop(llml__pool *p) {
 #ifdef LLML__THREADS
     int i;
     if (p->n <= 1 && !p->started) return;
-    pthread_mutex_lock(&p->mu);
+    LLML__MU_LOCK(&p->mu);
     LLML__ATOMIC_STORE(&p->quit, 1);
-    pthread_cond_broadcast(&p->cv_go);
-    pthread_mutex_unlock(&p->mu);
+    LLML__CV_BROADCAST(&p->cv_go);
+    LLML__MU_UNLOCK(&p->mu);
+#if defined(LLML__THREADS_WIN32)
+    for (i = 1; i <= p->started; i++) { WaitForSingleObject(p->th[i], INFINITE); CloseHandle(p->th[i]); }
+#else
     for (i = 1; i <= p->started; i++) pthread_join(p->th[i], NULL);
-    pthread_cond_destroy(&p->cv_go);
-    pthread_cond_destroy(&p->cv_done);
-    pthread_mutex_destroy(&p->mu);
+#endif
+    LLML__CV_DESTROY(&p->cv_go);
+    LLML__CV_DESTROY(&p->cv_done);
+    LLML__MU_DESTROY(&p->mu);
     p->started = 0;
 #else
     (void)p;
@@ -16358,12 +18868,12 @@ static void llml__pool_run(llml__pool *p, llml__task_fn fn, void *arg) {
     if (p->host) { p->host(p->host_user, fn, arg, p->n); return; }
 #ifdef LLML__THREADS
     if (p->n > 1) {
-        pthread_mutex_lock(&p->mu);
+        LLML__MU_LOCK(&p->mu);
         p->fn = fn; p->arg = arg;
         LLML__ATOMIC_STORE(&p->pending, p->n - 1);
         LLML__ATOMIC_STORE(&p->gen, p->gen + 1);
-        pthread_cond_broadcast(&p->cv_go);
-        pthread_mutex_unlock(&p->mu);
+        LLML__CV_BROADCAST(&p->cv_go);
+        LLML__MU_UNLOCK(&p->mu);
         fn(arg, 0, p->n);
 #ifdef LLML__POOL_SPIN
         {
@@ -16374,9 +18884,9 @@ static void llml__pool_run(llml__pool *p, llml__task_fn fn, void *arg) {
 #ifdef LLML__POOL_SPIN
         if (LLML__ATOMIC_LOAD(&p->pending) == 0) return;
 #endif
-        pthread_mutex_lock(&p->mu);
-        while (LLML__ATOMIC_LOAD(&p->pending) > 0) pthread_cond_wait(&p->cv_done, &p->mu);
-        pthread_mutex_unlock(&p->mu);
+        LLML__MU_LOCK(&p->mu);
+        while (LLML__ATOMIC_LOAD(&p->pending) > 0) LLML__CV_WAIT(&p->cv_done, &p->mu);
+        LLML__MU_UNLOCK(&p->mu);
         return;
     }
 #endif
@@ -16384,7 +18894,11 @@ static void llml__pool_run(llml__pool *p, llml__task_fn fn, void *arg) {
 }
 
 static int llml__cpu_count(void) {
-#if defined(LLML__THREADS) && defined(_SC_NPROCESSORS_ONLN)
+#if defined(LLML__THREADS_WIN32)
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors > 0 ? (int)si.dwNumberOfProcessors : 1;
+#elif defined(LLML__THREADS) && defined(_SC_NPROCESSORS_ONLN)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
 #else
@@ -16690,15 +19204,10 @@ LLML__UNUSED static int llml__ctx_cancelled(const llml_ctx *c) { return LLML__AT
 
 /* ---- element-wise operations --------------------------------------------- */
 
-/* RMS norm of n values (sum of squares in double, as the reference), times w. */
-static void llml__rmsnorm(float *y, const float *x, const float *w, int64_t n, float eps) {
-    double sum = 0.0;
-    float scale;
-    int64_t i;
-    for (i = 0; i < n; i++) sum += (double)(x[i] * x[i]);
-    scale = 1.0f / sqrtf((float)(sum / (double)n) + eps);
-    for (i = 0; i < n; i++) y[i] = x[i] * scale;
-    if (w) for (i = 0; i < n; i++) y[i] *= w[i];
+/* RMS norm of n values (sum of squares in double, as the reference), times
+   w: the kernel table's rmsnorm (llml__rmsnorm_fn). */
+static void llml__rmsnorm(const llml_ctx *c, float *y, const float *x, const float *w, int64_t n, float eps) {
+    c->kern.rmsnorm(y, x, w, n, eps);
 }
 
 
@@ -16733,23 +19242,7 @@ static void llml__rope_cache(const llml_ctx *c, const llml__layer *L, float pos)
 
 static void llml__rope_apply(const llml_ctx *c, float *x, int n_heads) {
     const llml_model *m = c->m;
-    int hd = m->info.head_dim, n_rot = m->info.n_rot, h, i;
-    for (h = 0; h < n_heads; h++) {
-        float *p = x + (size_t)h * hd;
-        if (m->info.rope_style == LLML_ROPE_NEOX) {
-            for (i = 0; i < n_rot / 2; i++) {
-                float x0 = p[i], x1 = p[i + n_rot / 2];
-                p[i] = x0 * c->rope_cos[i] - x1 * c->rope_sin[i];
-                p[i + n_rot / 2] = x0 * c->rope_sin[i] + x1 * c->rope_cos[i];
-            }
-        } else {
-            for (i = 0; i < n_rot / 2; i++) {
-                float x0 = p[2 * i], x1 = p[2 * i + 1];
-                p[2 * i] = x0 * c->rope_cos[i] - x1 * c->rope_sin[i];
-                p[2 * i + 1] = x0 * c->rope_sin[i] + x1 * c->rope_cos[i];
-            }
-        }
-    }
+    c->kern.rope(x, n_heads, m->info.head_dim, m->info.n_rot, m->info.rope_style == LLML_ROPE_NEOX, c->rope_cos, c->rope_sin);
 }
 
 /* ---- matrix products ----------------------------------------------------- */
@@ -16861,11 +19354,7 @@ static void llml__attn_worker(void *arg, int ith, int nth) {
                 scores[j] = s;
                 if (s > mx) mx = s;
             }
-            for (j = 0; j < nk; j++) {
-                float e = expf(scores[j] - mx);
-                sum += (double)e;
-                scores[j] = e;
-            }
+            sum = c->kern.expsum(scores, nk, mx);
             inv = (float)(1.0 / sum);
             for (j = 0; j < nk; j++) scores[j] *= inv;
             c->kern.wsum[c->kt](c->kt, o, vbase + (size_t)j0 * row, row, scores, nk, hd, vrow);
@@ -17032,7 +19521,7 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
             il = e - 1;
             continue;
         }
-        for (i = 0; i < n; i++) llml__rmsnorm(c->cur + (size_t)i * ne, c->x + (size_t)i * ne, L->attn_norm, ne, eps);
+        for (i = 0; i < n; i++) llml__rmsnorm(c, c->cur + (size_t)i * ne, c->x + (size_t)i * ne, L->attn_norm, ne, eps);
         if (L->wqkv.data) {
             int64_t w3 = n_q + 2 * n_kv;
             llml__matmul(c, &L->wqkv, 0, c->cur, (size_t)ne, n, c->ffa, (size_t)w3);
@@ -17053,8 +19542,8 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
             if (L->bq) for (d = 0; d < n_q; d++) qr[d] += L->bq[d];
             if (L->bk) for (d = 0; d < n_kv; d++) kr[d] += L->bk[d];
             if (L->bv) for (d = 0; d < n_kv; d++) vr[d] += L->bv[d];
-            if (L->q_norm) for (h = 0; h < n_head; h++) llml__rmsnorm(qr + h * hd, qr + h * hd, L->q_norm, hd, eps);
-            if (L->k_norm) for (h = 0; h < L->n_head_kv; h++) llml__rmsnorm(kr + h * hd, kr + h * hd, L->k_norm, hd, eps);
+            if (L->q_norm) for (h = 0; h < n_head; h++) llml__rmsnorm(c, qr + h * hd, qr + h * hd, L->q_norm, hd, eps);
+            if (L->k_norm) for (h = 0; h < L->n_head_kv; h++) llml__rmsnorm(c, kr + h * hd, kr + h * hd, L->k_norm, hd, eps);
             llml__rope_cache(c, L, (float)(pos0 + i));
             llml__rope_apply(c, qr, (int)n_head);
             llml__rope_apply(c, kr, L->n_head_kv);
@@ -17066,13 +19555,13 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
         else llml__attn_worker(&at, 0, 1);
         llml__matmul(c, &L->wo, 0, c->att, (size_t)n_q, n, c->cur, (size_t)ne);
         if (L->attn_post_norm)
-            for (i = 0; i < n; i++) llml__rmsnorm(c->cur + (size_t)i * ne, c->cur + (size_t)i * ne, L->attn_post_norm, ne, eps);
+            for (i = 0; i < n; i++) llml__rmsnorm(c, c->cur + (size_t)i * ne, c->cur + (size_t)i * ne, L->attn_post_norm, ne, eps);
         for (i = 0; i < n * ne; i++) c->x[i] += c->cur[i];
-        for (i = 0; i < n; i++) llml__rmsnorm(c->cur + (size_t)i * ne, c->x + (size_t)i * ne, L->ffn_norm, ne, eps);
+        for (i = 0; i < n; i++) llml__rmsnorm(c, c->cur + (size_t)i * ne, c->x + (size_t)i * ne, L->ffn_norm, ne, eps);
         if (m->info.n_expert > 0) llml__ffn_moe(c, L, n);
         else llml__ffn_dense(c, L, n);
         if (L->ffn_post_norm)
-            for (i = 0; i < n; i++) llml__rmsnorm(c->ffo + (size_t)i * ne, c->ffo + (size_t)i * ne, L->ffn_post_norm, ne, eps);
+            for (i = 0; i < n; i++) llml__rmsnorm(c, c->ffo + (size_t)i * ne, c->ffo + (size_t)i * ne, L->ffn_post_norm, ne, eps);
         for (i = 0; i < n * ne; i++) c->x[i] += c->ffo[i];
     }
     if (out_rows > 0 && llml__bk_layer_on(c, m->info.n_layer))
@@ -17080,7 +19569,7 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
     if (out_rows > 0) {
         int64_t first = n - out_rows;
         for (i = 0; i < out_rows; i++)
-            llml__rmsnorm(c->cur + (size_t)i * ne, c->x + (size_t)(first + i) * ne, m->output_norm, ne, eps);
+            llml__rmsnorm(c, c->cur + (size_t)i * ne, c->x + (size_t)(first + i) * ne, m->output_norm, ne, eps);
         llml__matmul(c, &m->output, 0, c->cur, (size_t)ne, out_rows, dst, (size_t)m->n_vocab);
         if (m->final_softcap > 0.0f) {
             float cap = m->final_softcap;

@@ -242,7 +242,7 @@ static void bn_usage(FILE *f) {
         "  -o, --output FMT     md (default), csv, json or jsonl, on stdout\n"
         "  -b, --batch-size N   most tokens per forward pass (default 512)\n"
         "  --isa NAME           cap the kernels' instruction set: scalar, avx2, avx512, neon,\n"
-        "                       neon-dotprod (default: the best this CPU has)\n"
+        "                       neon-dotprod, neon-i8mm (default: the best this CPU has)\n"
         "  --kv TYPE            KV cache: f16 (default), f32, q8_0\n"
         "  --calibrate          measure the machine's read bandwidth first (1 thread and each\n"
         "                       thread count; best of 5 streaming reads of a large buffer) and\n"
@@ -463,8 +463,8 @@ static llml_isa bn_effective_isa(llml_isa cap) {
     llml_isa best = llml_isa_best();
     int cap_x86 = cap == LLML_ISA_AVX2 || cap == LLML_ISA_AVX512;
     int best_x86 = best == LLML_ISA_AVX2 || best == LLML_ISA_AVX512;
-    int cap_arm = cap == LLML_ISA_NEON || cap == LLML_ISA_NEON_DOTPROD;
-    int best_arm = best == LLML_ISA_NEON || best == LLML_ISA_NEON_DOTPROD;
+    int cap_arm = cap == LLML_ISA_NEON || cap == LLML_ISA_NEON_DOTPROD || cap == LLML_ISA_NEON_I8MM;
+    int best_arm = best == LLML_ISA_NEON || best == LLML_ISA_NEON_DOTPROD || best == LLML_ISA_NEON_I8MM;
     if (cap == LLML_ISA_DEFAULT) return best;
     if (cap == LLML_ISA_SCALAR) return LLML_ISA_SCALAR;
     if ((cap_x86 && best_x86) || (cap_arm && best_arm)) return cap < best ? cap : best;
@@ -716,7 +716,7 @@ int main(int argc, char **argv) {
             fmt = v;
         } else if (strcmp(a, "--isa") == 0) {
             static const llml_isa all[] = { LLML_ISA_SCALAR, LLML_ISA_AVX2, LLML_ISA_AVX512, LLML_ISA_NEON,
-                                            LLML_ISA_NEON_DOTPROD };
+                                            LLML_ISA_NEON_DOTPROD, LLML_ISA_NEON_I8MM };
             size_t k;
             for (k = 0; k < sizeof all / sizeof all[0]; k++)
                 if (strcmp(v, llml_isa_name(all[k])) == 0) break;

@@ -434,7 +434,7 @@ static int draw_charts(const opts *o, const model_src *m, const char *quant, con
                 wsize[i] = gb(p.weight_bytes);
                 if (!p.fits || p.gen_tps <= 0) { px = -1; continue; }
                 {
-                    double x = ax_x(&a, wsize[i]), y = ax_y(&a, LLML__MAX(p.gen_tps, 0.1));
+                    double x = ax_x(&a, wsize[i]), y = ax_y(&a, fmax(p.gen_tps, 0.1));
                     if (px >= 0) line(&c, px, py, x, y, 3, col, 0);
                     rect(&c, (int)x - 5, (int)y - 5, (int)x + 6, (int)y + 6, col);
                     px = x; py = y;
@@ -476,12 +476,12 @@ static int draw_charts(const opts *o, const model_src *m, const char *quant, con
         int ok_q[N_QUANTS], k;
         for (i = 0; i < N_QUANTS; i++) {
             ok_q[i] = plan_one(o, m, quant_list[i], NULL, &ps[i], NULL) == LLML_OK;
-            if (ok_q[i]) top = LLML__MAX(top, gb(ps[i].total_bytes));
+            if (ok_q[i]) top = fmax(top, gb(ps[i].total_bytes));
         }
         snprintf(buf, sizeof buf, "Memory needed by %s at %d tokens of context", m->label,
                  ok_q[0] ? (int)ps[0].n_ctx : (int)o->n_ctx);
         text_center(&c, W / 2, y_base + 24, buf, 3, C_BLACK);
-        if (dev) top = LLML__MAX(top, dev->mem_gb);
+        if (dev) top = fmax(top, dev->mem_gb);
         if (top <= 0) top = 1;
         step = pow(10, floor(log10(top)));
         if (top / step < 2) step /= 5; else if (top / step < 5) step /= 2;

@@ -107,6 +107,9 @@
    3. Build macros
    --------------------------------------------------------------------------
      LLMLITE_IMPLEMENTATION  define in exactly one file to compile the library
+     LLML_IMPL_ELSEWHERE     ignore LLMLITE_IMPLEMENTATION in this file: the library
+                             is compiled once in another (llmlite.c; build systems
+                             that give every program the same flags)
      LLML_STATIC             make every function static (private copy per file)
      LLML_API                override the declaration prefix (e.g. dllexport)
      LLML_MALLOC(sz), LLML_FREE(p)  default allocator (malloc/free); define both
@@ -159,28 +162,35 @@
    it. A writer is used by one thread at a time. Format functions
    (llml_dequantize_row, llml_quantize_rows, llml_vec_dot*) are thread safe.
    Each context owns a pool of n_threads - 1 persistent workers (POSIX
-   threads; parked on a condition variable while idle) plus the calling
-   thread. Matrix products are split by output rows, attention by heads;
+   threads, or Win32 threads on Windows; parked on a condition variable
+   while idle) plus the calling thread. Matrix products are split by output rows, attention by heads;
    each value is computed by one thread in a fixed order, so the logits are
    bit-identical for any thread count. Build with LLML_NO_THREADS (or on a
-   platform without POSIX threads) for a single-threaded library.
+   platform with neither POSIX nor Win32 threads) for a single-threaded
+   library.
 
    --------------------------------------------------------------------------
    6. Backends and SIMD
    --------------------------------------------------------------------------
    Matrix products run through a kernel table chosen once per context
    (llml_ctx_desc.isa_cap caps it; llml_isa_best says what this CPU offers):
-   x86-64 AVX2+FMA+F16C, AVX-512 with VNNI (an integer GEMM for prompts and
-   matching matrix-vector kernels for Q4_0 Q5_0 Q8_0 IQ4_NL Q4_K Q6_K, the
-   AVX2 kernels for the rest), AArch64 NEON with or without dotprod, and
-   the portable scalar reference that every SIMD kernel is tested against
-   (tests/test_kern.c, on AArch64 under qemu). A token's results are the
-   same bits whether it is decoded alone or within a prompt, and for any
-   thread count. Detection uses cpuid + xgetbv on x86 and hwcaps on
+   x86-64 AVX2+FMA+F16C and AVX-512 with VNNI (each with an integer GEMM
+   for prompts and matching matrix-vector kernels for Q4_0 Q5_0 Q8_0 IQ4_NL
+   Q4_K Q6_K; the two levels give the same bits), AArch64 NEON with or
+   without dotprod (the same GEMM and matrix-vector kernels for those six
+   formats, with the same bits as x86; with i8mm the GEMM multiplies with
+   SMMLA, same bits again), and the portable scalar reference
+   that every SIMD kernel is tested against (tests/test_kern.c, on AArch64
+   under qemu). A token's results are the same bits whether it is decoded
+   alone or within a prompt, and for any thread count. The RMS norm, the
+   rotary embedding, the softmax's exponentials and SwiGLU are vectorized
+   too (x86). Detection uses cpuid + xgetbv on x86 and hwcaps on
    Linux/AArch64; variants are compiled with per-function target attributes,
    so a default `cc -O2` build runs on any CPU of its architecture and still
-   uses AVX2 / AVX-512 where present. SIMD formats: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1
-   Q8_0 Q2_K..Q6_K IQ4_NL IQ4_XS; the other formats use the scalar code.
+   uses AVX2 / AVX-512 where present. SIMD formats: F32 F16 BF16 Q4_0 Q4_1
+   Q5_0 Q5_1 Q8_0 Q2_K..Q6_K IQ4_NL IQ4_XS IQ2_XXS IQ2_XS IQ2_S IQ3_XXS IQ3_S
+   IQ1_S IQ1_M TQ1_0 TQ2_0 (x86 and AArch64); the others (Q8_1, Q8_K as
+   weights) use the scalar code.
    Compilers other than GCC and Clang get the scalar table.
 
    GPUs: a context may run layers on a backend, a table of hooks

@@ -8,8 +8,8 @@
    compilers get the portable scalar code). An llml_isa value caps the choice
    (contexts take one in their desc; 0 = no cap). Levels are ordered within
    their family: SCALAR < AVX2 < AVX512 on x86-64, SCALAR < NEON <
-   NEON_DOTPROD on AArch64. A cap names the highest level allowed; a level of
-   the other family caps at SCALAR. */
+   NEON_DOTPROD < NEON_I8MM on AArch64. A cap names the highest level
+   allowed; a level of the other family caps at SCALAR. */
 typedef enum llml_isa {
     LLML_ISA_DEFAULT = 0,      /* no cap: the best the CPU and the build allow */
     LLML_ISA_SCALAR = 1,       /* portable C only                              */
@@ -18,11 +18,12 @@ typedef enum llml_isa {
                                   products used when the CPU has AVX512_BF16) */
     LLML_ISA_NEON = 4,         /* AArch64 Advanced SIMD                        */
     LLML_ISA_NEON_DOTPROD = 5, /* + SDOT/UDOT (Armv8.2 dotprod)                */
+    LLML_ISA_NEON_I8MM = 6,    /* + SMMLA (Armv8.6 i8mm) for the prompt GEMM   */
     LLML_ISA_FORCE_U32 = 0x7fffffff
 } llml_isa;
 
 /* A short name: "default", "scalar", "avx2", "avx512", "neon",
-   "neon-dotprod"; "unknown" for any other value. Never NULL. */
+   "neon-dotprod", "neon-i8mm"; "unknown" for any other value. Never NULL. */
 LLML_API const char *llml_isa_name(llml_isa isa);
 
 /* The best level this CPU and this build support (LLML_ISA_SCALAR at

@@ -2,7 +2,7 @@
 /* ======================================================================== */
 /* Zone 3: the implementation                                               */
 /* ======================================================================== */
-#ifdef LLMLITE_IMPLEMENTATION
+#if defined(LLMLITE_IMPLEMENTATION) && !defined(LLML_IMPL_ELSEWHERE)
 #ifdef LLMLITE_IMPLEMENTATION_INCLUDED
 #error "llmlite.h: LLMLITE_IMPLEMENTATION defined twice in one translation unit"
 #endif

@@ -17,6 +17,16 @@ typedef void (*llml__mm_fn)(llml_type type, int64_t n,
 typedef void (*llml__actq_fn)(const float *x, void *dst, int64_t n);
 /* The SwiGLU activation: g[i] = silu(g[i]) u[i], silu(x) = x / (1 + e^-x). */
 typedef void (*llml__act_fn)(float *g, const float *u, int64_t n);
+/* Attention's softmax numerators: s[i] = e^(s[i] - mx) for i < n (mx the
+   largest s[i], so every exponent is <= 0); returns their sum in double. */
+typedef double (*llml__expsum_fn)(float *s, int64_t n, float mx);
+/* RMS norm: y = x / sqrt(mean(x^2) + eps), then times w[i] if w (the
+   squares in float, their sum in double, as the reference). y may be x. */
+typedef void (*llml__rmsnorm_fn)(float *y, const float *x, const float *w, int64_t n, float eps);
+/* Rotary embedding of n_heads heads of hd floats at x, the first n_rot of
+   each rotated by the angles whose cos / sin are given (n_rot / 2 each):
+   pairs (i, i + n_rot / 2) when neox, else (2 i, 2 i + 1). */
+typedef void (*llml__rope_fn)(float *x, int n_heads, int hd, int n_rot, int neox, const float *cs, const float *sn);
 /* Attention's weighted sum of value rows, j in order:
        o[0..n) = sum over j < nk of p[j] v_j,  v_j at v + j * vstride
    in the KV cache's type (F16: each p[j] rounded to F16 first, as the
@@ -43,6 +53,9 @@ typedef struct llml__kern {
     llml__actq_fn gq[LLML_TYPE_COUNT];     /* activation rows for gemm       */
     llml__wsum_fn wsum[LLML_TYPE_COUNT];   /* by KV cache type               */
     llml__act_fn silu_mul;
+    llml__expsum_fn expsum;
+    llml__rmsnorm_fn rmsnorm;
+    llml__rope_fn rope;
 } llml__kern;
 
 /* Fewest activation rows for which gemm pays (packing weights costs about
@@ -73,6 +86,7 @@ LLML__UNUSED static size_t llml__gq_bytes(llml_type t, int64_t n) {
 #define LLML__ISA_AVX512BF16 0x04u  /* AVX512_BF16 (with LLML__ISA_AVX512)    */
 #define LLML__ISA_NEON       0x10u  /* AArch64 Advanced SIMD                  */
 #define LLML__ISA_DOTPROD    0x20u  /* Armv8.2 SDOT/UDOT                      */
+#define LLML__ISA_I8MM       0x40u  /* Armv8.6 SMMLA (with LLML__ISA_DOTPROD) */
 
 /* Which SIMD sections are compiled: GCC or Clang on x86-64 or AArch64, unless
    LLML_NO_SIMD is defined. Other compilers and targets keep the scalar
@@ -104,6 +118,16 @@ LLML__UNUSED static size_t llml__gq_bytes(llml_type t, int64_t n) {
 #elif defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
 #define LLML__ARM_DP 1
 #define LLML__DP_ATTR __attribute__((target("arch=armv8.2-a+dotprod")))
+#endif
+/* The i8mm (SMMLA) prompt GEMM, likewise: GCC 10+ with a target attribute,
+   Clang only where the compile target has i8mm (and dotprod, which every
+   i8mm CPU has and the level needs). */
+#if defined(LLML__ARM_DP) && defined(__ARM_FEATURE_MATMUL_INT8)
+#define LLML__ARM_MM 1
+#define LLML__MM_ATTR
+#elif defined(LLML__ARM_DP) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 10
+#define LLML__ARM_MM 1
+#define LLML__MM_ATTR __attribute__((target("arch=armv8.2-a+dotprod+i8mm")))
 #endif
 #endif
 #endif
@@ -141,6 +165,38 @@ static void llml__silu_mul_scalar(float *g, const float *u, int64_t n) {
     for (i = 0; i < n; i++) g[i] = llml__silu(g[i]) * u[i];
 }
 
+static double llml__expsum_scalar(float *s, int64_t n, float mx) {
+    double sum = 0.0;
+    int64_t i;
+    for (i = 0; i < n; i++) { s[i] = expf(s[i] - mx); sum += (double)s[i]; }
+    return sum;
+}
+
+static void llml__rmsnorm_scalar(float *y, const float *x, const float *w, int64_t n, float eps) {
+    double sum = 0.0;
+    float scale;
+    int64_t i;
+    for (i = 0; i < n; i++) sum += (double)(x[i] * x[i]);
+    scale = 1.0f / sqrtf((float)(sum / (double)n) + eps);
+    for (i = 0; i < n; i++) y[i] = x[i] * scale;
+    if (w) for (i = 0; i < n; i++) y[i] *= w[i];
+}
+
+/* Angles [i, half) of one head at p (the SIMD versions' last angles too). */
+LLML__UNUSED static void llml__rope_from(float *p, int i, int half, int neox, const float *cs, const float *sn) {
+    for (; i < half; i++) {
+        const int i0 = neox ? i : 2 * i, i1 = neox ? i + half : 2 * i + 1;
+        const float x0 = p[i0], x1 = p[i1];
+        p[i0] = x0 * cs[i] - x1 * sn[i];
+        p[i1] = x0 * sn[i] + x1 * cs[i];
+    }
+}
+
+static void llml__rope_scalar(float *x, int n_heads, int hd, int n_rot, int neox, const float *cs, const float *sn) {
+    int h;
+    for (h = 0; h < n_heads; h++) llml__rope_from(x + (size_t)h * (size_t)hd, 0, n_rot / 2, neox, cs, sn);
+}
+
 static void llml__wsum_scalar(llml_type type, float *o, const uint8_t *v, size_t vstride, const float *p,
                               int64_t nk, int64_t n, float *tmp) {
     int64_t j, d;
@@ -172,6 +228,9 @@ LLML__UNUSED static void llml__kern_init_scalar(llml__kern *k) {
         if (llml__types[i].info.name && llml__types[i].dequant) k->wsum[i] = llml__wsum_scalar;
     }
     k->silu_mul = llml__silu_mul_scalar;
+    k->expsum = llml__expsum_scalar;
+    k->rmsnorm = llml__rmsnorm_scalar;
+    k->rope = llml__rope_scalar;
     k->actq[LLML_TYPE_F32] = llml__actq_f32;
     k->actq[LLML_TYPE_F16] = llml__actq_f16;
     k->actq[LLML_TYPE_BF16] = llml__actq_bf16;
@@ -233,6 +292,7 @@ LLML__UNUSED static float llml__ff_get(int f, const uint8_t *p, int64_t i) {
 
 #if defined(LLML__X86)
 static void llml__kern_fill_x86(llml__kern *k, uint32_t isa);
+static void llml__kern_fill_x86_iq(llml__kern *k);
 
 /* cpuid + xgetbv: AVX2 needs the OS to save the YMM state (XCR0 bits 1-2),
    AVX-512 also the opmask and ZMM state (bits 5-7). */
@@ -261,9 +321,11 @@ static uint32_t llml__cpu_bits(void) {
 }
 #elif defined(LLML__ARM)
 static void llml__kern_fill_arm(llml__kern *k, uint32_t isa);
+static void llml__kern_fill_arm_elem(llml__kern *k);
+static void llml__kern_fill_arm_iq(llml__kern *k, uint32_t isa);
 
-/* NEON is part of the AArch64 base; dotprod from the Linux hwcaps (or the
-   compiler's target when it already includes it). */
+/* NEON is part of the AArch64 base; dotprod and i8mm from the Linux hwcaps
+   (or the compiler's target when it already includes them). */
 static uint32_t llml__cpu_bits(void) {
     uint32_t bits = LLML__ISA_NEON;
 #if defined(__ARM_FEATURE_DOTPROD)
@@ -271,6 +333,12 @@ static uint32_t llml__cpu_bits(void) {
 #elif defined(LLML__ARM_DP) && defined(__linux__)
     if (getauxval(AT_HWCAP) & (1ul << 20)) bits |= LLML__ISA_DOTPROD; /* HWCAP_ASIMDDP */
 #endif
+#if defined(LLML__ARM_MM) && defined(__ARM_FEATURE_MATMUL_INT8)
+    bits |= LLML__ISA_I8MM;
+#elif defined(LLML__ARM_MM) && defined(__linux__)
+    if (getauxval(26) & (1ul << 13)) bits |= LLML__ISA_I8MM;   /* AT_HWCAP2, HWCAP2_I8MM */
+#endif
+    if (!(bits & LLML__ISA_DOTPROD)) bits &= ~LLML__ISA_I8MM;
     return bits;
 }
 #else
@@ -281,6 +349,7 @@ static uint32_t llml__cpu_bits(void) { return 0; }
 static llml_isa llml__isa_level(uint32_t bits) {
     if (bits & LLML__ISA_AVX512) return LLML_ISA_AVX512;
     if (bits & LLML__ISA_AVX2) return LLML_ISA_AVX2;
+    if ((bits & LLML__ISA_I8MM) && (bits & LLML__ISA_DOTPROD)) return LLML_ISA_NEON_I8MM;
     if (bits & LLML__ISA_DOTPROD) return LLML_ISA_NEON_DOTPROD;
     if (bits & LLML__ISA_NEON) return LLML_ISA_NEON;
     return LLML_ISA_SCALAR;
@@ -292,6 +361,7 @@ static uint32_t llml__isa_capped(uint32_t bits, uint32_t cap) {
     case LLML_ISA_DEFAULT: return bits;
     case LLML_ISA_AVX512: return bits & (LLML__ISA_AVX2 | LLML__ISA_AVX512 | LLML__ISA_AVX512BF16);
     case LLML_ISA_AVX2: return bits & LLML__ISA_AVX2;
+    case LLML_ISA_NEON_I8MM: return bits & (LLML__ISA_NEON | LLML__ISA_DOTPROD | LLML__ISA_I8MM);
     case LLML_ISA_NEON_DOTPROD: return bits & (LLML__ISA_NEON | LLML__ISA_DOTPROD);
     case LLML_ISA_NEON: return bits & LLML__ISA_NEON;
     default: return 0;
@@ -306,6 +376,7 @@ LLML_API const char *llml_isa_name(llml_isa isa) {
     case LLML_ISA_AVX512: return "avx512";
     case LLML_ISA_NEON: return "neon";
     case LLML_ISA_NEON_DOTPROD: return "neon-dotprod";
+    case LLML_ISA_NEON_I8MM: return "neon-i8mm";
     case LLML_ISA_FORCE_U32: break;
     }
     return "unknown";
@@ -315,7 +386,7 @@ LLML_API llml_isa llml_isa_best(void) { return llml__isa_level(llml__cpu_bits())
 
 LLML_API int llml_isa_supported(llml_isa isa) {
     if (isa == LLML_ISA_DEFAULT || isa == LLML_ISA_SCALAR) return 1;
-    if ((unsigned)isa > (unsigned)LLML_ISA_NEON_DOTPROD) return 0;
+    if ((unsigned)isa > (unsigned)LLML_ISA_NEON_I8MM) return 0;
     return llml__isa_level(llml__isa_capped(llml__cpu_bits(), (uint32_t)isa)) == isa;
 }
 

@@ -7,14 +7,14 @@
    CPU has the instructions. The quantized products follow the scalar
    reference: integer dot products per block (or sub-block) are exact, and
    only the float accumulation differs in order (and by fused multiply-adds).
-   Matrix-vector work streams each weight row once: the 4- and 5-bit
-   32-formats one row at a time, 8 blocks per step (llml__avx2_f32b_mv),
-   Q8_0 4 rows at a time, the 256-formats one row at a time. With several
-   activation rows the weights go in chunks of LLML__MM_RC rows that stay in
-   cache while every activation row passes over them. (Tiles of several
-   activation rows per inner loop ran out of registers and were slower.
-   The register-blocked integer GEMM for prompts is in the AVX-512 section,
-   >>kern_avx512; this level has none yet.) */
+   Matrix-vector work streams each weight row once. Q4_0, Q5_0, Q8_0,
+   IQ4_NL, Q4_K and Q6_K have a register-blocked integer GEMM for prompts and
+   matrix-vector kernels in its arithmetic (8 rows at a time, the same bits
+   as the GEMM and as the AVX-512 level), further down in this section; the
+   other formats go one row at a time (the 4- and 5-bit 32-formats 8 blocks
+   per step, llml__avx2_f32b_mv; the 256-formats one block per step) and,
+   with several activation rows, in chunks of LLML__MM_RC weight rows that
+   stay in cache while every activation row passes over them. */
 
 #if defined(LLML__X86)
 
@@ -278,12 +278,8 @@ LLML__AVX2I void llml__avx2_f32b_mm(int f, int64_t n, const void *wv, size_t ws,
                                                 const void *a, size_t as, int64_t nt, float *out, size_t os) { \
         (void)type; llml__avx2_f32b_mm(F, n, w, ws, nr, a, as, nt, out, os); \
     }
-LLML__AVX2_F32B(q4_0, LLML__F32B_Q4_0)
 LLML__AVX2_F32B(q4_1, LLML__F32B_Q4_1)
-LLML__AVX2_F32B(q5_0, LLML__F32B_Q5_0)
 LLML__AVX2_F32B(q5_1, LLML__F32B_Q5_1)
-LLML__AVX2_F32B(q8_0, LLML__F32B_Q8_0)
-LLML__AVX2_F32B(iq4_nl, LLML__F32B_IQ4_NL)
 
 /* ---- 256-element formats (Q8_K activations) ------------------------------- */
 
@@ -475,9 +471,7 @@ LLML__AVX2I void llml__avx2_fk_mm(int f, int64_t n, const void *wv, size_t ws, i
     }
 LLML__AVX2_FK(q2_k, LLML__FK_Q2_K)
 LLML__AVX2_FK(q3_k, LLML__FK_Q3_K)
-LLML__AVX2_FK(q4_k, LLML__FK_Q4_K)
 LLML__AVX2_FK(q5_k, LLML__FK_Q5_K)
-LLML__AVX2_FK(q6_k, LLML__FK_Q6_K)
 LLML__AVX2_FK(iq4_xs, LLML__FK_IQ4_XS)
 
 /* ---- float formats: F32, F16, BF16 ---------------------------------------- */
@@ -617,6 +611,84 @@ static LLML__AVX2 void llml__avx2_silu_mul(float *g, const float *u, int64_t n) 
         _mm256_storeu_ps(g + i, _mm256_mul_ps(_mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e)), _mm256_loadu_ps(u + i)));
     }
     for (; i < n; i++) g[i] = llml__silu(g[i]) * u[i];
+}
+
+/* RMS norm (llml__rmsnorm_fn): the float squares summed in 8 double lanes;
+   the scaling and the weights element by element as the scalar version. */
+static LLML__AVX2 void llml__avx2_rmsnorm(float *y, const float *x, const float *w, int64_t n, float eps) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    double sum, t[4];
+    float scale;
+    int64_t i;
+    for (i = 0; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i), q = _mm256_mul_ps(v, v);
+        a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(q)));
+        a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(q, 1)));
+    }
+    _mm256_storeu_pd(t, _mm256_add_pd(a0, a1));
+    sum = (t[0] + t[1]) + (t[2] + t[3]);
+    for (; i < n; i++) sum += (double)(x[i] * x[i]);
+    scale = 1.0f / sqrtf((float)(sum / (double)n) + eps);
+    for (i = 0; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + i), _mm256_set1_ps(scale));
+        if (w) v = _mm256_mul_ps(v, _mm256_loadu_ps(w + i));
+        _mm256_storeu_ps(y + i, v);
+    }
+    for (; i < n; i++) { y[i] = x[i] * scale; if (w) y[i] *= w[i]; }
+}
+
+/* Rotary embedding (llml__rope_fn), 8 angles at a time: the same products
+   and sums as the scalar version (none fused). */
+static LLML__AVX2 void llml__avx2_rope(float *x, int n_heads, int hd, int n_rot, int neox, const float *cs, const float *sn) {
+    const int half = n_rot / 2;
+    int h, i;
+    for (h = 0; h < n_heads; h++) {
+        float *p = x + (size_t)h * (size_t)hd;
+        for (i = 0; i + 8 <= half; i += 8) {
+            const __m256 c = _mm256_loadu_ps(cs + i), s = _mm256_loadu_ps(sn + i);
+            if (neox) {
+                const __m256 x0 = _mm256_loadu_ps(p + i), x1 = _mm256_loadu_ps(p + i + half);
+                _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_mul_ps(x0, c), _mm256_mul_ps(x1, s)));
+                _mm256_storeu_ps(p + i + half, _mm256_add_ps(_mm256_mul_ps(x0, s), _mm256_mul_ps(x1, c)));
+            } else {   /* pairs (x0, x1) interleaved: cos and sin of each pair twice */
+                const __m256 clo = _mm256_unpacklo_ps(c, c), chi = _mm256_unpackhi_ps(c, c);
+                const __m256 slo = _mm256_unpacklo_ps(s, s), shi = _mm256_unpackhi_ps(s, s);
+                /* angles 0-1, 4-5 | 2-3, 6-7 in clo / chi: reorder to 0-3 | 4-7 */
+                const __m256 c0 = _mm256_permute2f128_ps(clo, chi, 0x20), c1 = _mm256_permute2f128_ps(clo, chi, 0x31);
+                const __m256 s0 = _mm256_permute2f128_ps(slo, shi, 0x20), s1 = _mm256_permute2f128_ps(slo, shi, 0x31);
+                const __m256 v0 = _mm256_loadu_ps(p + 2 * i), v1 = _mm256_loadu_ps(p + 2 * i + 8);
+                /* even lanes x0 c - x1 s, odd lanes x1 c + x0 s */
+                _mm256_storeu_ps(p + 2 * i, _mm256_addsub_ps(_mm256_mul_ps(v0, c0), _mm256_mul_ps(_mm256_permute_ps(v0, 0xb1), s0)));
+                _mm256_storeu_ps(p + 2 * i + 8, _mm256_addsub_ps(_mm256_mul_ps(v1, c1), _mm256_mul_ps(_mm256_permute_ps(v1, 0xb1), s1)));
+            }
+        }
+        llml__rope_from(p, i, half, neox, cs, sn);
+    }
+}
+
+/* Softmax numerators (llml__expsum_fn): 8 exponentials at a time, their sum
+   in two double accumulators. Below -87.3 (where expf goes subnormal) the
+   result is 0; NaN stays NaN. */
+static LLML__AVX2 double llml__avx2_expsum(float *s, int64_t n, float mx) {
+    const __m256 m = _mm256_set1_ps(mx), lo = _mm256_set1_ps(-87.3f);
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    double sum;
+    int64_t i;
+    for (i = 0; i + 8 <= n; i += 8) {
+        const __m256 x = _mm256_sub_ps(_mm256_loadu_ps(s + i), m);
+        __m256 e = _mm256_and_ps(llml__avx2_exp(x), _mm256_cmp_ps(x, lo, _CMP_GE_OQ));
+        e = _mm256_blendv_ps(e, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+        _mm256_storeu_ps(s + i, e);
+        a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+        a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+    }
+    {
+        double t[4];
+        _mm256_storeu_pd(t, _mm256_add_pd(a0, a1));
+        sum = (t[0] + t[1]) + (t[2] + t[3]);
+    }
+    for (; i < n; i++) { s[i] = expf(s[i] - mx); sum += (double)s[i]; }
+    return sum;
 }
 
 /* ---- activation quantizers (the same bytes as the scalar reference) ------- */
@@ -783,6 +855,622 @@ static LLML__AVX2 void llml__avx2_actq_bf16(const float *x, void *dst, int64_t n
     for (; i < n; i++) llml__wr16(d + 2 * i, llml_fp32_to_bf16(x[i]));
 }
 
+/* ---- AVX2: integer GEMM for prompts, and matrix-vector kernels in its arithmetic ---- */
+/* The AVX-512 GEMM's design (>>kern_avx512) at 256 bits, for Q4_0, Q5_0,
+   Q4_K and Q6_K: panels of 8 weight rows x LLML__GK columns decoded to
+   signed codes and stored interleaved by 4 columns (one register holds 4
+   consecutive codes of each of the 8 rows), activations as unsigned bytes
+   q + 128 (gq rows) broadcast 4 at a time. Without VNNI the products are
+   vpmaddubsw (unsigned activation x signed code, pairs summed in int16)
+   and vpmaddwd: the codes are small enough that the pair sums of a whole
+   group add up in int16 without saturating (Q4_0: 8 x 2 x 255 x 8 =
+   32640; Q5_0 and Q4_K: 4 pairs; Q6_K: 2), so a group costs one vpmaddubsw
+   per 4 columns plus one or two vpmaddwd. The integer group sums are exact
+   and the float steps are the AVX-512 GEMM's, in the same order (per group,
+   per 256-block for the K-formats, then per chunk of LLML__GK columns), so
+   both levels give the same bits. The matrix-vector kernels below read the
+   file's rows in place, 8 at a time, multiply each row with vpmaddubsw
+   (unsigned code x signed activation, the offset times the activations'
+   sum subtracted after) and transpose the partial sums into lanes-are-rows
+   (llml__avx2_red8): the same exact integers, then the same float steps,
+   so a token gives the same bits alone or within a prompt. */
+
+#define LLML__GK 1024   /* columns per packed chunk (multiple of 256) */
+
+typedef struct llml__gpack8 {
+    int8_t q[LLML__GK * 8];           /* column 4k + i of row r at 32 k + 4 r + i  */
+    int8_t q2[LLML__GK * 8];          /* Q8_0 / IQ4_NL: low nibbles (q: high, signed) */
+    int32_t bias[LLML__GK / 16 * 8];  /* -128 x sum of the codes, per group and row */
+    float d[LLML__GK / 16 * 8];       /* scale per group and row                   */
+    float m[LLML__GK / 32 * 8];       /* Q4_K: min per group and row               */
+} llml__gpack8;
+
+/* 8 x 8 dwords: t[k] dword r = r[r] dword k. */
+LLML__AVX2I void llml__avx2_tr8(const __m256i *x, __m256i *t) {
+    __m256i b[8];
+    int i;
+    LLML__UNROLL for (i = 0; i < 2; i++) {
+        const __m256i *v = x + 4 * i;
+        const __m256i a0 = _mm256_unpacklo_epi32(v[0], v[1]), a1 = _mm256_unpackhi_epi32(v[0], v[1]);
+        const __m256i a2 = _mm256_unpacklo_epi32(v[2], v[3]), a3 = _mm256_unpackhi_epi32(v[2], v[3]);
+        b[4 * i] = _mm256_unpacklo_epi64(a0, a2);
+        b[4 * i + 1] = _mm256_unpackhi_epi64(a0, a2);
+        b[4 * i + 2] = _mm256_unpacklo_epi64(a1, a3);
+        b[4 * i + 3] = _mm256_unpackhi_epi64(a1, a3);
+    }
+    LLML__UNROLL for (i = 0; i < 4; i++) {
+        t[i] = _mm256_permute2x128_si256(b[i], b[4 + i], 0x20);
+        t[4 + i] = _mm256_permute2x128_si256(b[i], b[4 + i], 0x31);
+    }
+}
+
+/* The 16 bytes at rp[r] + off of 8 rows as 4 registers of dwords, lanes
+   are rows: s[c] lane r = dword c of row r. */
+LLML__AVX2I void llml__avx2_tr4(const uint8_t *const *rp, size_t off, __m256i *s) {
+    __m256i x[4];
+    int q;
+    LLML__UNROLL for (q = 0; q < 4; q++)
+        x[q] = _mm256_inserti128_si256(_mm256_castsi128_si256(llml__avx2_ld128(rp[q] + off)), llml__avx2_ld128(rp[q + 4] + off), 1);
+    {
+        const __m256i t0 = _mm256_unpacklo_epi32(x[0], x[1]), t1 = _mm256_unpacklo_epi32(x[2], x[3]);
+        const __m256i t2 = _mm256_unpackhi_epi32(x[0], x[1]), t3 = _mm256_unpackhi_epi32(x[2], x[3]);
+        s[0] = _mm256_unpacklo_epi64(t0, t1);
+        s[1] = _mm256_unpackhi_epi64(t0, t1);
+        s[2] = _mm256_unpacklo_epi64(t2, t3);
+        s[3] = _mm256_unpackhi_epi64(t2, t3);
+    }
+}
+
+/* 8 fp16 values at rp[r] + off as floats. */
+LLML__AVX2I __m256 llml__avx2_h8(const uint8_t *const *rp, size_t off) {
+    return _mm256_cvtph_ps(_mm_setr_epi16((short)llml__rd16(rp[0] + off), (short)llml__rd16(rp[1] + off),
+                                          (short)llml__rd16(rp[2] + off), (short)llml__rd16(rp[3] + off),
+                                          (short)llml__rd16(rp[4] + off), (short)llml__rd16(rp[5] + off),
+                                          (short)llml__rd16(rp[6] + off), (short)llml__rd16(rp[7] + off)));
+}
+
+/* Q4_K's 6-bit scale and min of group g (0-7) for 8 rows, from the 12
+   scale bytes in sc[1..3] (llml__avx2_tr4 of the block's first 16 bytes). */
+LLML__AVX2I void llml__avx2_k4sm(const __m256i *sc, int g, __m256i *scg, __m256i *mg) {
+    const __m256i m63 = _mm256_set1_epi32(63), m15 = _mm256_set1_epi32(15), m3 = _mm256_set1_epi32(3);
+    if (g < 4) {
+        *scg = _mm256_and_si256(_mm256_srli_epi32(sc[1], 8 * g), m63);
+        *mg = _mm256_and_si256(_mm256_srli_epi32(sc[2], 8 * g), m63);
+    } else {
+        *scg = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(sc[3], 8 * (g - 4)), m15),
+                               _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(sc[1], 8 * (g - 4) + 6), m3), 4));
+        *mg = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(sc[3], 8 * (g - 4) + 4), m15),
+                              _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(sc[2], 8 * (g - 4) + 6), m3), 4));
+    }
+}
+
+/* x[0..7] (32 codes of each of 8 rows) into the pack at dst, interleaved;
+   returns each row's sum of the codes of x[.] dwords [k0, k0 + 4) and
+   [k0 + 4, k0 + 8) as two registers (lanes are rows) when split, else the
+   sum of all 32 in *s0. */
+LLML__AVX2I void llml__avx2_put8(const __m256i *x, int8_t *dst, __m256i *s0, __m256i *s1) {
+    const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+    __m256i t[8], a, b;
+    int k;
+    llml__avx2_tr8(x, t);
+    LLML__UNROLL for (k = 0; k < 8; k++) _mm256_store_si256((__m256i *)(void *)(dst + 32 * k), t[k]);
+    a = _mm256_add_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ones8, t[0]), _mm256_maddubs_epi16(ones8, t[1])),
+                         _mm256_add_epi16(_mm256_maddubs_epi16(ones8, t[2]), _mm256_maddubs_epi16(ones8, t[3])));
+    b = _mm256_add_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ones8, t[4]), _mm256_maddubs_epi16(ones8, t[5])),
+                         _mm256_add_epi16(_mm256_maddubs_epi16(ones8, t[6]), _mm256_maddubs_epi16(ones8, t[7])));
+    *s0 = _mm256_madd_epi16(a, ones16);
+    *s1 = _mm256_madd_epi16(b, ones16);
+}
+
+LLML__AVX2I void llml__avx2_store_bias(int32_t *dst, __m256i s) {
+    _mm256_store_si256((__m256i *)(void *)dst, _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(s, 7)));
+}
+
+/* Pack columns [k0, k0 + kn) of 8 rows of Q4_0 / Q5_0. */
+LLML__AVX2I void llml__avx2_pack32(int f, const uint8_t *const *rp, int64_t k0, int64_t kn, llml__gpack8 *pk) {
+    const int bs = llml__f32b_bytes(f);
+    int64_t b;
+    for (b = 0; b < kn / 32; b++) {
+        const size_t bo = (size_t)(k0 / 32 + b) * (size_t)bs;
+        __m256i x[8], s0, s1;
+        int r;
+        LLML__UNROLL for (r = 0; r < 8; r++) x[r] = llml__avx2_dec32(f, rp[r] + bo);
+        if (f == LLML__F32B_Q8_0 || f == LLML__F32B_IQ4_NL) {
+            /* codes of 8 bits: 16 x (signed high nibble) + low nibble, so that
+               the unsigned x signed byte products cannot saturate */
+            const __m256i m4 = _mm256_set1_epi8(0x0f), m8 = _mm256_set1_epi8(8);
+            __m256i lo[8], t0, t1;
+            LLML__UNROLL for (r = 0; r < 8; r++) {
+                lo[r] = _mm256_and_si256(x[r], m4);
+                x[r] = _mm256_sub_epi8(_mm256_xor_si256(_mm256_and_si256(_mm256_srli_epi16(x[r], 4), m4), m8), m8);
+            }
+            llml__avx2_put8(x, pk->q + b * 256, &s0, &s1);
+            llml__avx2_put8(lo, pk->q2 + b * 256, &t0, &t1);
+            llml__avx2_store_bias(pk->bias + b * 8, _mm256_add_epi32(_mm256_slli_epi32(_mm256_add_epi32(s0, s1), 4), _mm256_add_epi32(t0, t1)));
+        } else {
+            llml__avx2_put8(x, pk->q + b * 256, &s0, &s1);
+            llml__avx2_store_bias(pk->bias + b * 8, _mm256_add_epi32(s0, s1));
+        }
+        _mm256_store_ps(pk->d + b * 8, llml__avx2_h8(rp, bo));
+    }
+}
+
+/* Q6_K's codes c (0-3) of half h of a block at x, unsigned (0-63). */
+LLML__AVX2I __m256i llml__avx2_q6u(const uint8_t *x, int h, int c) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f), m30 = _mm256_set1_epi8(0x30);
+    const __m256i ql = llml__avx2_ld(x + 64 * h + 32 * (c & 1)), qh = llml__avx2_ld(x + 128 + 32 * h);
+    const __m256i lo = c < 2 ? _mm256_and_si256(ql, m4) : _mm256_and_si256(_mm256_srli_epi16(ql, 4), m4);
+    const __m256i hb = c == 0 ? _mm256_slli_epi16(qh, 4) : c == 1 ? _mm256_slli_epi16(qh, 2) : c == 2 ? qh : _mm256_srli_epi16(qh, 2);
+    return _mm256_or_si256(lo, _mm256_and_si256(hb, m30));
+}
+
+/* Pack columns [k0, k0 + kn) of 8 rows of Q4_K (groups of 32, with mins)
+   or Q6_K (groups of 16). */
+LLML__AVX2I void llml__avx2_packk(int f, const uint8_t *const *rp, int64_t k0, int64_t kn, llml__gpack8 *pk) {
+    const size_t bs = (size_t)llml__fk_bytes(f);
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    int64_t b;
+    for (b = 0; b < kn / 256; b++) {
+        const size_t bo = (size_t)(k0 / 256 + b) * bs;
+        int8_t *dq = pk->q + b * 256 * 8;
+        __m256i x[8], s0, s1;
+        int c, r, j, h;
+        if (f == LLML__FK_Q4_K) {
+            __m256i sc[4], scg, mg;
+            __m256 d, dmin;
+            LLML__UNROLL for (c = 0; c < 4; c++) {
+                LLML__UNROLL for (r = 0; r < 8; r++) x[r] = _mm256_and_si256(llml__avx2_ld(rp[r] + bo + 16 + 32 * (size_t)c), m4);
+                llml__avx2_put8(x, dq + (2 * c) * 256, &s0, &s1);
+                llml__avx2_store_bias(pk->bias + (b * 8 + 2 * c) * 8, _mm256_add_epi32(s0, s1));
+                LLML__UNROLL for (r = 0; r < 8; r++)
+                    x[r] = _mm256_and_si256(_mm256_srli_epi16(llml__avx2_ld(rp[r] + bo + 16 + 32 * (size_t)c), 4), m4);
+                llml__avx2_put8(x, dq + (2 * c + 1) * 256, &s0, &s1);
+                llml__avx2_store_bias(pk->bias + (b * 8 + 2 * c + 1) * 8, _mm256_add_epi32(s0, s1));
+            }
+            llml__avx2_tr4(rp, bo, sc);
+            d = llml__avx2_h8(rp, bo);
+            dmin = llml__avx2_h8(rp, bo + 2);
+            LLML__UNROLL for (j = 0; j < 8; j++) {
+                llml__avx2_k4sm(sc, j, &scg, &mg);
+                _mm256_store_ps(pk->d + (b * 8 + j) * 8, _mm256_mul_ps(d, _mm256_cvtepi32_ps(scg)));
+                _mm256_store_ps(pk->m + (b * 8 + j) * 8, _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(mg)));
+            }
+        } else { /* Q6_K */
+            LLML__UNROLL for (h = 0; h < 2; h++) {
+                LLML__UNROLL for (c = 0; c < 4; c++) {
+                    const int g = 8 * h + 2 * c;   /* groups g, g + 1: columns 16 g .. 16 g + 31 */
+                    LLML__UNROLL for (r = 0; r < 8; r++) x[r] = _mm256_sub_epi8(llml__avx2_q6u(rp[r] + bo, h, c), _mm256_set1_epi8(32));
+                    llml__avx2_put8(x, dq + g * 128, &s0, &s1);
+                    llml__avx2_store_bias(pk->bias + (b * 16 + g) * 8, s0);
+                    llml__avx2_store_bias(pk->bias + (b * 16 + g + 1) * 8, s1);
+                }
+            }
+            for (r = 0; r < 8; r++) {
+                const uint8_t *xr = rp[r] + bo;
+                const float d = llml__avx2_h(xr + 208);
+                for (j = 0; j < 16; j++) pk->d[(b * 16 + j) * 8 + r] = d * (float)(int8_t)xr[192 + j];
+            }
+        }
+    }
+}
+
+LLML__AVX2I __m256i llml__avx2_bc(const uint8_t *p) { return _mm256_set1_epi32((int)llml__rd32(p)); }
+LLML__AVX2I float llml__avx2_f(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
+
+/* acc (8 rows of one activation row, rn of them real) into out: stored
+   when `first`, else added. */
+LLML__AVX2I void llml__avx2_out8(float *o, __m256 acc, int rn, int first) {
+    if (rn == 8) {
+        if (!first) acc = _mm256_add_ps(acc, _mm256_loadu_ps(o));
+        _mm256_storeu_ps(o, acc);
+    } else {
+        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(rn), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        if (!first) acc = _mm256_add_ps(acc, _mm256_maskload_ps(o, m));
+        _mm256_maskstore_ps(o, m, acc);
+    }
+}
+
+/* TN activation rows (codes at aq + j as, block scales at ad + j as) x a
+   packed chunk of ng 32-blocks. */
+LLML__AVX2I void llml__avx2_tile32(int f, int TN, int64_t ng, const llml__gpack8 *pk, const uint8_t *aq, const uint8_t *ad,
+                                   size_t as, float *out, size_t os, int rn, int first) {
+    const __m256i one = _mm256_set1_epi16(1);
+    __m256 acc[6];
+    int j, k;
+    int64_t g;
+    LLML__UNROLL for (j = 0; j < TN; j++) acc[j] = _mm256_setzero_ps();
+    for (g = 0; g < ng; g++) {
+        __m256i w[8];
+        LLML__UNROLL for (k = 0; k < 8; k++) w[k] = _mm256_load_si256((const __m256i *)(const void *)(pk->q + g * 256 + 32 * k));
+        LLML__UNROLL for (j = 0; j < TN; j++) {
+            const uint8_t *y = aq + (size_t)j * as + 32 * g;
+            __m256i s;
+            if (f == LLML__F32B_Q4_0) {
+                __m256i p = _mm256_maddubs_epi16(llml__avx2_bc(y), w[0]);
+                LLML__UNROLL for (k = 1; k < 8; k++) p = _mm256_add_epi16(p, _mm256_maddubs_epi16(llml__avx2_bc(y + 4 * k), w[k]));
+                s = _mm256_madd_epi16(p, one);
+            } else if (f == LLML__F32B_Q8_0 || f == LLML__F32B_IQ4_NL) {
+                const int8_t *q2 = pk->q2 + g * 256;
+                __m256i ph = _mm256_maddubs_epi16(llml__avx2_bc(y), w[0]), p0, p1;
+                LLML__UNROLL for (k = 1; k < 8; k++) ph = _mm256_add_epi16(ph, _mm256_maddubs_epi16(llml__avx2_bc(y + 4 * k), w[k]));
+                p0 = _mm256_maddubs_epi16(llml__avx2_bc(y), _mm256_load_si256((const __m256i *)(const void *)q2));
+                p1 = _mm256_maddubs_epi16(llml__avx2_bc(y + 16), _mm256_load_si256((const __m256i *)(const void *)(q2 + 128)));
+                LLML__UNROLL for (k = 1; k < 4; k++) {
+                    p0 = _mm256_add_epi16(p0, _mm256_maddubs_epi16(llml__avx2_bc(y + 4 * k), _mm256_load_si256((const __m256i *)(const void *)(q2 + 32 * k))));
+                    p1 = _mm256_add_epi16(p1, _mm256_maddubs_epi16(llml__avx2_bc(y + 16 + 4 * k), _mm256_load_si256((const __m256i *)(const void *)(q2 + 128 + 32 * k))));
+                }
+                s = _mm256_add_epi32(_mm256_madd_epi16(ph, _mm256_set1_epi16(16)), _mm256_add_epi32(_mm256_madd_epi16(p0, one), _mm256_madd_epi16(p1, one)));
+            } else {
+                __m256i p0 = _mm256_maddubs_epi16(llml__avx2_bc(y), w[0]), p1 = _mm256_maddubs_epi16(llml__avx2_bc(y + 16), w[4]);
+                LLML__UNROLL for (k = 1; k < 4; k++) {
+                    p0 = _mm256_add_epi16(p0, _mm256_maddubs_epi16(llml__avx2_bc(y + 4 * k), w[k]));
+                    p1 = _mm256_add_epi16(p1, _mm256_maddubs_epi16(llml__avx2_bc(y + 16 + 4 * k), w[4 + k]));
+                }
+                s = _mm256_add_epi32(_mm256_madd_epi16(p0, one), _mm256_madd_epi16(p1, one));
+            }
+            s = _mm256_add_epi32(s, _mm256_load_si256((const __m256i *)(const void *)(pk->bias + g * 8)));
+            acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s),
+                                     _mm256_mul_ps(_mm256_load_ps(pk->d + g * 8), _mm256_set1_ps(llml__avx2_f(ad + (size_t)j * as + 4 * g))), acc[j]);
+        }
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++) llml__avx2_out8(out + (size_t)j * os, acc[j], rn, first);
+}
+
+/* The order in which the Q6_K kernels add up a block's 16 groups. */
+LLML__AVX2I int llml__avx2_q6g(int g) { return 8 * (g >> 3) + 2 * (g & 3) + ((g >> 2) & 1); }
+
+/* TN activation rows x a packed chunk of nblk 256-blocks of Q4_K / Q6_K:
+   codes at aq + j as, scale per 256 at ad + j as, sums per 32 at asum + j as. */
+LLML__AVX2I void llml__avx2_tilek(int f, int TN, int64_t nblk, const llml__gpack8 *pk, const uint8_t *aq,
+                                  const uint8_t *ad, const uint8_t *asum, size_t as,
+                                  float *out, size_t os, int rn, int first) {
+    const int q6 = f == LLML__FK_Q6_K, G = q6 ? 16 : 32, NG = 256 / G;
+    const __m256i one = _mm256_set1_epi16(1);
+    __m256 acc[6], fs[6];
+    int j, k, g;
+    int64_t b;
+    LLML__UNROLL for (j = 0; j < TN; j++) acc[j] = _mm256_setzero_ps();
+    for (b = 0; b < nblk; b++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) fs[j] = _mm256_setzero_ps();
+        for (g = 0; g < NG; g++) {
+            const int gg = q6 ? llml__avx2_q6g(g) : g;
+            const int64_t gi = b * NG + gg;
+            __m256i w[8];
+            LLML__UNROLL for (k = 0; k < 8; k++)
+                if (k < G / 4) w[k] = _mm256_load_si256((const __m256i *)(const void *)(pk->q + gi * G * 8 + 32 * k));
+            LLML__UNROLL for (j = 0; j < TN; j++) {
+                const uint8_t *y = aq + (size_t)j * as + 256 * b + G * gg;
+                __m256i p0, p1, s;
+                if (q6) {
+                    p0 = _mm256_add_epi16(_mm256_maddubs_epi16(llml__avx2_bc(y), w[0]), _mm256_maddubs_epi16(llml__avx2_bc(y + 4), w[1]));
+                    p1 = _mm256_add_epi16(_mm256_maddubs_epi16(llml__avx2_bc(y + 8), w[2]), _mm256_maddubs_epi16(llml__avx2_bc(y + 12), w[3]));
+                } else {
+                    p0 = _mm256_maddubs_epi16(llml__avx2_bc(y), w[0]);
+                    p1 = _mm256_maddubs_epi16(llml__avx2_bc(y + 16), w[4]);
+                    LLML__UNROLL for (k = 1; k < 4; k++) {
+                        p0 = _mm256_add_epi16(p0, _mm256_maddubs_epi16(llml__avx2_bc(y + 4 * k), w[k]));
+                        p1 = _mm256_add_epi16(p1, _mm256_maddubs_epi16(llml__avx2_bc(y + 16 + 4 * k), w[4 + k]));
+                    }
+                }
+                s = _mm256_add_epi32(_mm256_load_si256((const __m256i *)(const void *)(pk->bias + gi * 8)),
+                                     _mm256_add_epi32(_mm256_madd_epi16(p0, one), _mm256_madd_epi16(p1, one)));
+                fs[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_load_ps(pk->d + gi * 8), fs[j]);
+                if (!q6)
+                    fs[j] = _mm256_fnmadd_ps(_mm256_load_ps(pk->m + gi * 8),
+                                             _mm256_set1_ps(llml__avx2_f(asum + (size_t)j * as + 4 * (8 * b + g))), fs[j]);
+            }
+        }
+        LLML__UNROLL for (j = 0; j < TN; j++)
+            acc[j] = _mm256_fmadd_ps(fs[j], _mm256_set1_ps(llml__avx2_f(ad + (size_t)j * as + 4 * b)), acc[j]);
+    }
+    LLML__UNROLL for (j = 0; j < TN; j++) llml__avx2_out8(out + (size_t)j * os, acc[j], rn, first);
+}
+
+/* Activation rows per tile (at most 4: the switches below instantiate
+   tiles of 1 to 4; 5 and 6 timed the same as 4). */
+#define LLML__AVX2_TMAX(f) 4
+/* The driver: panels of 8 weight rows, chunks of LLML__GK columns, tiles
+   of 4 (then 2, 1) activation rows. kind 0: 32-block format f; 1: K. */
+LLML__AVX2I void llml__avx2_gemm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                 const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    llml__gpack8 pk __attribute__((aligned(32)));
+    const uint8_t *rp[8];
+    const int64_t tmax = LLML__AVX2_TMAX(f);
+    int64_t r0, k0, t0;
+    for (r0 = 0; r0 < nr; r0 += 8) {
+        const int rn = (int)LLML__MIN(8, nr - r0);
+        int i;
+        for (i = 0; i < 8; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        for (k0 = 0; k0 < n; k0 += LLML__GK) {
+            const int64_t kn = LLML__MIN(LLML__GK, n - k0);
+            if (kind == 0) llml__avx2_pack32(f, rp, k0, kn, &pk);
+            else llml__avx2_packk(f, rp, k0, kn, &pk);
+            for (t0 = 0; t0 < nt; ) {
+                const int64_t left = nt - t0;
+                const int tn = (int)LLML__MIN(left, tmax);
+                const uint8_t *at = a + (size_t)t0 * as;
+                float *o = out + (size_t)t0 * os + (size_t)r0;
+                if (kind == 0) {
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 32);
+                    switch (tn) {
+#define LLML__T32(T) case T: llml__avx2_tile32(f, T, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0); break;
+                    LLML__T32(4) LLML__T32(3) LLML__T32(2)
+                    default: llml__avx2_tile32(f, 1, kn / 32, &pk, aq, ad, as, o, os, rn, k0 == 0); break;
+#undef LLML__T32
+                    }
+                } else {
+                    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 256), *asum = at + n + 4 * (n / 256) + 4 * (k0 / 32);
+                    switch (tn) {
+#define LLML__TK(T) case T: llml__avx2_tilek(f, T, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0); break;
+                    LLML__TK(4) LLML__TK(3) LLML__TK(2)
+                    default: llml__avx2_tilek(f, 1, kn / 256, &pk, aq, ad, asum, as, o, os, rn, k0 == 0); break;
+#undef LLML__TK
+                    }
+                }
+                t0 += tn;
+            }
+        }
+    }
+}
+
+#define LLML__AVX2_GEMM(name, KIND, F) \
+    static LLML__AVX2 void llml__avx2_gemm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                  const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_gemm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_GEMM(q4_0, 0, LLML__F32B_Q4_0)
+LLML__AVX2_GEMM(q5_0, 0, LLML__F32B_Q5_0)
+LLML__AVX2_GEMM(q8_0, 0, LLML__F32B_Q8_0)
+LLML__AVX2_GEMM(iq4_nl, 0, LLML__F32B_IQ4_NL)
+LLML__AVX2_GEMM(q4_k, 1, LLML__FK_Q4_K)
+LLML__AVX2_GEMM(q6_k, 1, LLML__FK_Q6_K)
+
+/* ---- AVX2: matrix-vector products in the GEMM's arithmetic ----------------- */
+
+/* The transposing reduction: m[r] holds 8 dword partial sums of row r, each
+   of magnitude < 2^14 (so that two pack into an int16 and add without
+   saturating). Returns the 8 rows' totals, lane r for row r. */
+LLML__AVX2I __m256i llml__avx2_red8(const __m256i *m) {
+    const __m256i one = _mm256_set1_epi16(1);
+    const __m256i u01 = _mm256_madd_epi16(_mm256_packs_epi32(m[0], m[1]), one);
+    const __m256i u23 = _mm256_madd_epi16(_mm256_packs_epi32(m[2], m[3]), one);
+    const __m256i u45 = _mm256_madd_epi16(_mm256_packs_epi32(m[4], m[5]), one);
+    const __m256i u67 = _mm256_madd_epi16(_mm256_packs_epi32(m[6], m[7]), one);
+    const __m256i v0 = _mm256_madd_epi16(_mm256_packs_epi32(u01, u23), one);
+    const __m256i v1 = _mm256_madd_epi16(_mm256_packs_epi32(u45, u67), one);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(v0, v1, 0x20), _mm256_permute2x128_si256(v0, v1, 0x31));
+}
+
+/* llml__avx2_red8 for partials of any size (dword horizontal adds). */
+LLML__AVX2I __m256i llml__avx2_red8d(const __m256i *m) {
+    const __m256i u01 = _mm256_hadd_epi32(m[0], m[1]), u23 = _mm256_hadd_epi32(m[2], m[3]);
+    const __m256i u45 = _mm256_hadd_epi32(m[4], m[5]), u67 = _mm256_hadd_epi32(m[6], m[7]);
+    const __m256i v0 = _mm256_hadd_epi32(u01, u23), v1 = _mm256_hadd_epi32(u45, u67);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(v0, v1, 0x20), _mm256_permute2x128_si256(v0, v1, 0x31));
+}
+
+/* The same for Q6_K's partials (< 2^15), 128-bit lane 0 of m[r] for group
+   g and lane 1 for g + 1: *s0 = group g of rows 0-7, *s1 = group g + 1. */
+LLML__AVX2I void llml__avx2_red8q6(const __m256i *m, __m256i *s0, __m256i *s1) {
+    const __m256i one = _mm256_set1_epi16(1);
+    const __m256i u01 = _mm256_madd_epi16(_mm256_packs_epi32(m[0], m[1]), one);
+    const __m256i u23 = _mm256_madd_epi16(_mm256_packs_epi32(m[2], m[3]), one);
+    const __m256i u45 = _mm256_madd_epi16(_mm256_packs_epi32(m[4], m[5]), one);
+    const __m256i u67 = _mm256_madd_epi16(_mm256_packs_epi32(m[6], m[7]), one);
+    const __m256i v0 = _mm256_hadd_epi32(u01, u23), v1 = _mm256_hadd_epi32(u45, u67);
+    *s0 = _mm256_permute2x128_si256(v0, v1, 0x20);
+    *s1 = _mm256_permute2x128_si256(v0, v1, 0x31);
+}
+
+/* The sum of a Q8_0 block's 32 codes. */
+LLML__AVX2I int llml__avx2_sum32(const uint8_t *q) {
+    const __m256i s = _mm256_sad_epu8(_mm256_xor_si256(llml__avx2_ld(q), _mm256_set1_epi8((char)0x80)), _mm256_setzero_si256());
+    __m128i t = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+    t = _mm_add_epi64(t, _mm_unpackhi_epi64(t, t));
+    return _mm_cvtsi128_si32(t) - 32 * 128;
+}
+
+/* Prefetch the next `lines` cache lines at pf (the next panel of rows: the
+   8 interleaved row streams of this one are followed badly by the hardware
+   prefetchers, one linear stream well); returns where to go on. */
+LLML__AVX2I const uint8_t *llml__avx2_pf(const uint8_t *pf, int lines) {
+    int i;
+    for (i = 0; i < lines; i++) _mm_prefetch((const char *)(pf + 64 * i), _MM_HINT_T1);
+    return pf + 64 * lines;
+}
+
+/* 8 rows (rp, rn of them real) of Q4_0 / Q5_0 times one Q8_0 activation
+   row; pfl cache lines at pf prefetched per block. */
+LLML__AVX2I void llml__avx2_mv32(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl,
+                                 const uint8_t *y, float *out, int rn) {
+    const int bs = llml__f32b_bytes(f), off = f == LLML__F32B_Q4_0 ? 8 : 16;
+    const int64_t nb = n / 32;
+    const __m256i one = _mm256_set1_epi16(1);
+    __m256 tot = _mm256_setzero_ps();
+    int64_t k0, b;
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 32) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 32);
+        __m256 acc = _mm256_setzero_ps();
+        for (b = k0; b < k1; b++) {
+            const size_t bo = (size_t)b * (size_t)bs;
+            const uint8_t *yb = y + 34 * b;
+            const __m256i a = llml__avx2_ld(yb + 2);
+            __m256i m[8], s;
+            int r;
+            pf = llml__avx2_pf(pf, pfl);
+            if (f == LLML__F32B_Q8_0 || f == LLML__F32B_IQ4_NL) {
+                /* signed codes: |a| x (code with a's sign) for IQ4_NL (codes >= -127),
+                   |code| x (a with the code's sign) for Q8_0 (-128 occurs); pair
+                   sums <= 2 x 127 x 128 */
+                const __m256i aa = _mm256_sign_epi8(a, a);
+                LLML__UNROLL for (r = 0; r < 8; r++) {
+                    const __m256i q = llml__avx2_dec32(f, rp[r] + bo);
+                    m[r] = _mm256_madd_epi16(f == LLML__F32B_Q8_0 ? _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(a, q))
+                                                                  : _mm256_maddubs_epi16(aa, _mm256_sign_epi8(q, a)), one);
+                }
+                s = llml__avx2_red8d(m);
+            } else {
+                LLML__UNROLL for (r = 0; r < 8; r++) {
+                    const uint8_t *x = rp[r] + bo;
+                    const __m256i q = f == LLML__F32B_Q4_0 ? llml__avx2_nib(llml__avx2_ld128(x + 2))
+                                    : _mm256_or_si256(llml__avx2_nib(llml__avx2_ld128(x + 6)), llml__avx2_bit5(llml__rd32(x + 2)));
+                    m[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(q, a), one);
+                }
+                s = _mm256_sub_epi32(llml__avx2_red8(m), _mm256_set1_epi32(off * llml__avx2_sum32(yb + 2)));
+            }
+            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(llml__avx2_h8(rp, bo), _mm256_set1_ps(llml__avx2_h(yb))), acc);
+        }
+        tot = k0 == 0 ? acc : _mm256_add_ps(tot, acc);
+    }
+    llml__avx2_out8(out, tot, rn, 1);
+}
+
+/* 8 rows of Q4_K / Q6_K times one Q8_K activation row (prefetching as
+   llml__avx2_mv32, pfl lines a block). */
+LLML__AVX2I void llml__avx2_mvk(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl,
+                                const uint8_t *y, float *out, int rn) {
+    const size_t bs = (size_t)llml__fk_bytes(f);
+    const int64_t nb = n / 256;
+    const __m256i m4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi16(1);
+    __m256 tot = _mm256_setzero_ps();
+    int64_t k0, b;
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 256) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 256);
+        __m256 acc = _mm256_setzero_ps();
+        for (b = k0; b < k1; b++) {
+            const size_t bo = (size_t)b * bs;
+            const uint8_t *yb = y + 292 * b;
+            __m256 fs = _mm256_setzero_ps();
+            __m256i sc[4], gs[16], m[8];
+            int c, r, j, h, k;
+            if (f == LLML__FK_Q4_K) {
+                const __m256 d = llml__avx2_h8(rp, bo), dmin = llml__avx2_h8(rp, bo + 2);
+                LLML__UNROLL for (c = 0; c < 4; c++) {
+                    const __m256i alo = llml__avx2_ld(yb + 4 + 64 * c), ahi = llml__avx2_ld(yb + 36 + 64 * c);
+                    __m256i mh[8];
+                    pf = llml__avx2_pf(pf, (pfl + 3) / 4);
+                    LLML__UNROLL for (r = 0; r < 8; r++) {
+                        const __m256i x = llml__avx2_ld(rp[r] + bo + 16 + 32 * (size_t)c);
+                        m[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_and_si256(x, m4), alo), one);
+                        mh[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(x, 4), m4), ahi), one);
+                    }
+                    gs[2 * c] = llml__avx2_red8(m);
+                    gs[2 * c + 1] = llml__avx2_red8(mh);
+                }
+                llml__avx2_tr4(rp, bo, sc);
+                LLML__UNROLL for (j = 0; j < 8; j++) {
+                    __m256i scg, mg;
+                    int16_t b0, b1;
+                    llml__avx2_k4sm(sc, j, &scg, &mg);
+                    memcpy(&b0, yb + 260 + 4 * j, 2);
+                    memcpy(&b1, yb + 262 + 4 * j, 2);
+                    fs = _mm256_fmadd_ps(_mm256_cvtepi32_ps(gs[j]), _mm256_mul_ps(d, _mm256_cvtepi32_ps(scg)), fs);
+                    fs = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, _mm256_cvtepi32_ps(mg)), _mm256_set1_ps((float)(b0 + b1)), fs);
+                }
+            } else { /* Q6_K: unsigned 6-bit codes; 32 x the group's activation sum subtracted after */
+                const __m256 d = llml__avx2_h8(rp, bo + 208);
+                LLML__UNROLL for (h = 0; h < 2; h++) {
+                    LLML__UNROLL for (c = 0; c < 4; c++) {
+                        const __m256i a = llml__avx2_ld(yb + 4 + 128 * h + 32 * c);
+                        pf = llml__avx2_pf(pf, (pfl + 7) / 8);
+                        LLML__UNROLL for (r = 0; r < 8; r++)
+                            m[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(llml__avx2_q6u(rp[r] + bo, h, c), a), one);
+                        llml__avx2_red8q6(m, &gs[8 * h + 2 * c], &gs[8 * h + 2 * c + 1]);
+                    }
+                }
+                llml__avx2_tr4(rp, bo + 192, sc);   /* sc[i]: scales 4 i .. 4 i + 3 */
+                LLML__UNROLL for (k = 0; k < 16; k++) {
+                    const int g = llml__avx2_q6g(k);
+                    int16_t bsum;
+                    __m256i s, sg;
+                    memcpy(&bsum, yb + 260 + 2 * g, 2);
+                    s = _mm256_add_epi32(gs[g], _mm256_set1_epi32(-32 * (int)bsum));
+                    sg = _mm256_srai_epi32(_mm256_slli_epi32(sc[g / 4], 24 - 8 * (g % 4)), 24);
+                    fs = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(d, _mm256_cvtepi32_ps(sg)), fs);
+                }
+            }
+            acc = _mm256_fmadd_ps(fs, _mm256_set1_ps(llml__avx2_f(yb)), acc);
+        }
+        tot = k0 == 0 ? acc : _mm256_add_ps(tot, acc);
+    }
+    llml__avx2_out8(out, tot, rn, 1);
+}
+
+LLML__AVX2I void llml__avx2_mm8(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    const uint8_t *rp[8];
+    /* cache lines of the next panel to prefetch per block */
+    const int64_t steps = kind == 0 ? n / 32 : n / 256;
+    const int pfl = (int)((8 * ws + 64 * (size_t)steps - 1) / (64 * (size_t)steps));
+    int64_t r0, t;
+    for (r0 = 0; r0 < nr; r0 += 8) {
+        const int rn = (int)LLML__MIN(8, nr - r0);
+        const uint8_t *pf = w + (size_t)(r0 + 8) * ws;
+        int i;
+        for (i = 0; i < 8; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        for (t = 0; t < nt; t++) {
+            const int l = t == 0 && r0 + 8 < nr ? pfl : 0;
+            if (kind == 0) llml__avx2_mv32(f, n, rp, pf, l, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0, rn);
+            else llml__avx2_mvk(f, n, rp, pf, l, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0, rn);
+        }
+    }
+}
+
+#define LLML__AVX2_MM8(name, KIND, F) \
+    static LLML__AVX2 void llml__avx2_mv_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_mm8(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_MM8(q4_0, 0, LLML__F32B_Q4_0)
+LLML__AVX2_MM8(q5_0, 0, LLML__F32B_Q5_0)
+LLML__AVX2_MM8(q8_0, 0, LLML__F32B_Q8_0)
+LLML__AVX2_MM8(iq4_nl, 0, LLML__F32B_IQ4_NL)
+LLML__AVX2_MM8(q4_k, 1, LLML__FK_Q4_K)
+LLML__AVX2_MM8(q6_k, 1, LLML__FK_Q6_K)
+
+/* gq rows: the AVX2 quantizers (the reference's bytes), then codes + 128
+   and float scales (see llml__kern). */
+static LLML__AVX2 void llml__avx2_gq_q8_0(const float *x, void *dst, int64_t n) {
+    uint8_t *q = (uint8_t *)dst, *sc = q + n, tmp[8 * 34];
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+    const int64_t nb = n / 32;
+    int64_t b0;
+    for (b0 = 0; b0 < nb; b0 += 8) {
+        const int m = (int)LLML__MIN(8, nb - b0);
+        int i;
+        llml__avx2_actq_q8_0(x + 32 * b0, tmp, 32 * m);
+        for (i = 0; i < m; i++) {
+            const float d = llml__avx2_h(tmp + 34 * i);
+            memcpy(sc + 4 * (b0 + i), &d, 4);
+            _mm256_storeu_si256((__m256i *)(void *)(q + 32 * (b0 + i)), _mm256_xor_si256(llml__avx2_ld(tmp + 34 * i + 2), bias));
+        }
+    }
+}
+
+static LLML__AVX2 void llml__avx2_gq_q8_k(const float *x, void *dst, int64_t n) {
+    const int64_t nb = n / 256;
+    uint8_t *q = (uint8_t *)dst, *sd = q + n, *ss = q + n + 4 * nb, tmp[292];
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+    int64_t b;
+    for (b = 0; b < nb; b++) {
+        int i;
+        llml__avx2_actq_q8_k(x + 256 * b, tmp, 256);
+        memcpy(sd + 4 * b, tmp, 4);
+        for (i = 0; i < 8; i++)
+            _mm256_storeu_si256((__m256i *)(void *)(q + 256 * b + 32 * i), _mm256_xor_si256(llml__avx2_ld(tmp + 4 + 32 * i), bias));
+        for (i = 0; i < 8; i++) {
+            int16_t s0, s1;
+            float s;
+            memcpy(&s0, tmp + 260 + 4 * i, 2);
+            memcpy(&s1, tmp + 262 + 4 * i, 2);
+            s = (float)(s0 + s1);
+            memcpy(ss + 4 * (8 * b + i), &s, 4);
+        }
+    }
+}
+
 /* ========================================================================== */
 /* >>kern_avx512  x86-64 AVX-512 F/BW/VL/DQ + VNNI kernels                     */
 /* ========================================================================== */
@@ -822,8 +1510,6 @@ static LLML__AVX2 void llml__avx2_actq_bf16(const float *x, void *dst, int64_t n
 #define LLML__X512_TARGET "avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni"
 #define LLML__AVX512 __attribute__((target(LLML__X512_TARGET)))
 #define LLML__AVX512I static inline __attribute__((always_inline, target(LLML__X512_TARGET)))
-
-#define LLML__GK 1024   /* columns per packed chunk (multiple of 256) */
 
 typedef struct llml__gpack {
     int8_t q[LLML__GK * 16];          /* column 4k + i of row r at 64 k + 4 r + i */
@@ -1022,7 +1708,6 @@ LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, __mmask16 v
 }
 
 LLML__AVX512I __m512i llml__x512_bc(const uint8_t *p) { return _mm512_set1_epi32((int)llml__rd32(p)); }
-LLML__AVX512I float llml__x512_f(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
 
 /* acc (16 rows of one activation row) into out: stored when `first`, else added. */
 LLML__AVX512I void llml__x512_out(float *o, __m512 acc, __mmask16 valid, int first) {
@@ -1047,15 +1732,11 @@ LLML__AVX512I void llml__x512_tile32(int TN, int64_t ng, const llml__gpack *pk, 
             const uint8_t *y = aq + (size_t)j * as + 32 * g;
             __m512i s = bias;
             LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, llml__x512_bc(y + 4 * k), w[k]);
-            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(llml__x512_f(ad + (size_t)j * as + 4 * g))), acc[j]);
+            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(llml__avx2_f(ad + (size_t)j * as + 4 * g))), acc[j]);
         }
     }
     LLML__UNROLL for (j = 0; j < TN; j++) llml__x512_out(out + (size_t)j * os, acc[j], valid, first);
 }
-
-/* The order in which the Q6_K kernels add up a block's 16 groups (of 16
-   columns): the order in which the matrix-vector kernel decodes them. */
-LLML__AVX512I int llml__x512_q6g(int g) { return 8 * (g >> 3) + 2 * (g & 3) + ((g >> 2) & 1); }
 
 /* TN activation rows x a packed chunk of nblk 256-blocks of Q4_K / Q6_K:
    codes at aq + j as, scale per 256 at ad + j as, sums per 32 at asum + j as. */
@@ -1070,7 +1751,7 @@ LLML__AVX512I void llml__x512_tilek(int f, int TN, int64_t nblk, const llml__gpa
     for (b = 0; b < nblk; b++) {
         LLML__UNROLL for (j = 0; j < TN; j++) fs[j] = _mm512_setzero_ps();
         for (g = 0; g < NG; g++) {
-            const int gg = f == LLML__FK_Q6_K ? llml__x512_q6g(g) : g;
+            const int gg = f == LLML__FK_Q6_K ? llml__avx2_q6g(g) : g;
             const int64_t gi = b * NG + gg;
             __m512i w[8];
             const __m512i bias = _mm512_load_si512((const void *)(pk->bias + gi * 16));
@@ -1082,11 +1763,11 @@ LLML__AVX512I void llml__x512_tilek(int f, int TN, int64_t nblk, const llml__gpa
                 __m512i s = bias;
                 LLML__UNROLL for (k = 0; k < NW; k++) s = _mm512_dpbusd_epi32(s, llml__x512_bc(y + 4 * k), w[k]);
                 fs[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), ds, fs[j]);
-                if (mins) fs[j] = _mm512_fnmadd_ps(mn, _mm512_set1_ps(llml__x512_f(asum + (size_t)j * as + 4 * (8 * b + g))), fs[j]);
+                if (mins) fs[j] = _mm512_fnmadd_ps(mn, _mm512_set1_ps(llml__avx2_f(asum + (size_t)j * as + 4 * (8 * b + g))), fs[j]);
             }
         }
         LLML__UNROLL for (j = 0; j < TN; j++)
-            acc[j] = _mm512_fmadd_ps(fs[j], _mm512_set1_ps(llml__x512_f(ad + (size_t)j * as + 4 * b)), acc[j]);
+            acc[j] = _mm512_fmadd_ps(fs[j], _mm512_set1_ps(llml__avx2_f(ad + (size_t)j * as + 4 * b)), acc[j]);
     }
     LLML__UNROLL for (j = 0; j < TN; j++) llml__x512_out(out + (size_t)j * os, acc[j], valid, first);
 }
@@ -1164,14 +1845,6 @@ LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
    whether it is computed alone or within a prompt: this matters, because a
    difference of one unit in the last place can flip an activation's 8-bit
    code in the next layer and move the logits by 1e-2. */
-
-/* The sum of a Q8_0 block's 32 codes. */
-LLML__AVX512I int llml__x512_sum32(const uint8_t *q) {
-    const __m256i s = _mm256_sad_epu8(_mm256_xor_si256(llml__avx2_ld(q), _mm256_set1_epi8((char)0x80)), _mm256_setzero_si256());
-    __m128i t = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
-    t = _mm_add_epi64(t, _mm_unpackhi_epi64(t, t));
-    return _mm_cvtsi128_si32(t) - 32 * 128;
-}
 
 /* Prefetch the next `lines` cache lines at pf: the mv kernels read their 16
    rows as 16 interleaved streams, which the hardware prefetchers follow
@@ -1280,7 +1953,7 @@ LLML__AVX512I __m512 llml__x512_mv32b(int f, const uint8_t *const *rp, size_t bo
             }
         }
     }
-    s = _mm512_set1_epi32(-off * llml__x512_sum32(yb + 2));
+    s = _mm512_set1_epi32(-off * llml__avx2_sum32(yb + 2));
     LLML__UNROLL for (k = 0; k < 8; k++) s = _mm512_dpbusd_epi32(s, u[k], llml__x512_bc(yb + 2 + 4 * k));
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(llml__x512_sh16(rp, bo), _mm512_set1_ps(llml__avx2_h(yb))), acc);
 }
@@ -1324,7 +1997,7 @@ LLML__AVX512I __m512i llml__x512_hadd4(const __m512i *d) {
 LLML__AVX512I __m512 llml__x512_mv32g(int f, const uint8_t *const *rp, size_t cb, int64_t rb, int g, const uint8_t *y,
                                       int64_t b, __m512i kvu, __m512i base, __m512 acc) {
     const __m512i m4 = _mm512_set1_epi8(0x0f), one = _mm512_set1_epi16(1);
-    __m512i qv[4], gs[4];
+    __m512i qv[4], gs[4], sa = _mm512_setzero_si512(), sb = sa;
     int q, p, h, l;
     if (f == LLML__F32B_Q8_0) {
         const __m512i c80 = _mm512_set1_epi8((char)0x80);
@@ -1362,12 +2035,24 @@ LLML__AVX512I __m512 llml__x512_mv32g(int f, const uint8_t *const *rp, size_t cb
         const __m512i co = _mm512_set1_epi8((char)(f == LLML__F32B_Q4_0 ? 8 : 0x80));
         const __m512i st = _mm512_sub_epi32(_mm512_setzero_si512(),
                                             _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), co, al), co, ah));
+        /* The blocks' fp16 scales (word 4 g + 9 L of the two pieces) are
+           picked out of the same loads: sa (blocks 0, 1) and sb (2, 3) hold
+           word 16 (L % 2) + r = block L's scale of row r. They start as the
+           vpermi2w indices of every word; each row's merge-masked vpermi2w
+           (the mask: that row's two words) replaces its words with the
+           scales and leaves the others, so the index register becomes the
+           result, 16 rows later. Same values as 16 scalar loads per block. */
+        sa = _mm512_inserti64x4(_mm512_set1_epi16((short)(4 * g)), _mm256_set1_epi16((short)(4 * g + 9)), 1);
+        sb = _mm512_add_epi16(sa, _mm512_set1_epi16(18));
         LLML__UNROLL for (q = 0; q < 4; q++) {
             __m512i pd[4];
             LLML__UNROLL for (p = 0; p < 4; p++) {
                 const uint8_t *x = rp[4 * q + p] + o;
-                const __m512i w = _mm512_permutex2var_epi16(llml__x512_ldr(x, rb - (int64_t)o), idx,
-                                                            llml__x512_ldr(x + 64, rb - (int64_t)o - 64));
+                const __m512i v0 = llml__x512_ldr(x, rb - (int64_t)o), v1 = llml__x512_ldr(x + 64, rb - (int64_t)o - 64);
+                const __m512i w = _mm512_permutex2var_epi16(v0, idx, v1);
+                const __mmask32 kr = (__mmask32)(0x00010001u << (4 * q + p));
+                sa = _mm512_mask2_permutex2var_epi16(v0, sa, kr, v1);
+                sb = _mm512_mask2_permutex2var_epi16(v0, sb, kr, v1);
                 __m512i lo = _mm512_and_si512(w, m4), hi = _mm512_and_si512(_mm512_srli_epi16(w, 4), m4);
                 if (f == LLML__F32B_IQ4_NL) {
                     lo = _mm512_shuffle_epi8(kvu, lo);
@@ -1380,8 +2065,11 @@ LLML__AVX512I __m512 llml__x512_mv32g(int f, const uint8_t *const *rp, size_t cb
     }
     llml__x512_tr44(qv, gs);
     LLML__UNROLL for (l = 0; l < 4; l++) {
-        const size_t bo = (size_t)(b + l) * (size_t)llml__f32b_bytes(f);
-        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[l]), _mm512_mul_ps(llml__x512_sh16(rp, bo), _mm512_set1_ps(llml__avx2_h(y + 34 * (b + l)))), acc);
+        /* the scales: Q8_0 loads them one by one, the others took them from sa / sb */
+        const __m512i sv = l < 2 ? sa : sb;
+        const __m512 sc = f == LLML__F32B_Q8_0 ? llml__x512_sh16(rp, (size_t)(b + l) * (size_t)llml__f32b_bytes(f))
+                                               : _mm512_cvtph_ps(l % 2 ? _mm512_extracti64x4_epi64(sv, 1) : _mm512_castsi512_si256(sv));
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[l]), _mm512_mul_ps(sc, _mm512_set1_ps(llml__avx2_h(y + 34 * (b + l)))), acc);
     }
     return acc;
 }
@@ -1521,9 +2209,9 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
                     llml__x512_tr44(qv[0], gs + 8 * h);
                     llml__x512_tr44(qv[1], gs + 8 * h + 4);
                 }
-                /* groups in the GEMM's order for Q6_K (llml__x512_q6g) */
+                /* groups in the GEMM's order for Q6_K (llml__avx2_q6g) */
                 LLML__UNROLL for (k = 0; k < 16; k++) {
-                    const int g = llml__x512_q6g(k);
+                    const int g = llml__avx2_q6g(k);
                     int16_t bsum;
                     __m512i s;
                     memcpy(&bsum, yb + 260 + 2 * g, 2);
@@ -1531,7 +2219,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
                     fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(llml__x512_sbyte(sc[g / 4], g % 4))), fs);
                 }
             }
-            acc = _mm512_fmadd_ps(fs, _mm512_set1_ps(llml__x512_f(yb)), acc);
+            acc = _mm512_fmadd_ps(fs, _mm512_set1_ps(llml__avx2_f(yb)), acc);
         }
         tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
     }
@@ -1571,46 +2259,62 @@ LLML__X512_MM(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_MM(q4_k, 1, LLML__FK_Q4_K)
 LLML__X512_MM(q6_k, 1, LLML__FK_Q6_K)
 
-/* gq rows: the AVX2 quantizers (the reference's bytes), then codes + 128
-   and float scales (see llml__kern). */
-static LLML__AVX512 void llml__avx512_gq_q8_0(const float *x, void *dst, int64_t n) {
-    uint8_t *q = (uint8_t *)dst, *sc = q + n, tmp[8 * 34];
-    const __m256i bias = _mm256_set1_epi8((char)0x80);
-    const int64_t nb = n / 32;
-    int64_t b0;
-    for (b0 = 0; b0 < nb; b0 += 8) {
-        const int m = (int)LLML__MIN(8, nb - b0);
-        int i;
-        llml__avx2_actq_q8_0(x + 32 * b0, tmp, 32 * m);
-        for (i = 0; i < m; i++) {
-            const float d = llml__avx2_h(tmp + 34 * i);
-            memcpy(sc + 4 * (b0 + i), &d, 4);
-            _mm256_storeu_si256((__m256i *)(void *)(q + 32 * (b0 + i)), _mm256_xor_si256(llml__avx2_ld(tmp + 34 * i + 2), bias));
+/* ---- AVX512_BF16: BF16 weights x BF16 activations -------------------------- */
+/* vdpbf16ps multiplies 32 pairs of BF16 values (exact in float) and adds
+   each pair's two products into a float lane; 4 weight rows x 2 activation
+   rows per tile, 32 columns a step, the row's end through masked loads.
+   Input denormals count as zero (the instruction's rule), well inside the
+   products' error bound. */
+#if defined(LLML__X86_BF16)
+#define LLML__X512BF_TARGET LLML__X512_TARGET ",avx512bf16"
+#define LLML__AVX512BF __attribute__((target(LLML__X512BF_TARGET)))
+#define LLML__AVX512BFI static inline __attribute__((always_inline, target(LLML__X512BF_TARGET)))
+
+LLML__AVX512BFI void llml__x512bf_tile(int RM, int TN, int64_t n, const uint8_t *w, size_t ws, const uint8_t *a, size_t as,
+                                       float *out, size_t os) {
+    __m512 acc[4][2];
+    int i, j;
+    int64_t e;
+    LLML__UNROLL for (i = 0; i < RM; i++) { LLML__UNROLL for (j = 0; j < TN; j++) acc[i][j] = _mm512_setzero_ps(); }
+    for (e = 0; e < n; e += 32) {
+        const __mmask32 m = n - e >= 32 ? (__mmask32)0xffffffffu : (__mmask32)((1u << (n - e)) - 1u);
+        __m512i wv[4], av[2];
+        LLML__UNROLL for (i = 0; i < RM; i++) wv[i] = _mm512_maskz_loadu_epi16(m, w + (size_t)i * ws + (size_t)e * 2);
+        LLML__UNROLL for (j = 0; j < TN; j++) av[j] = _mm512_maskz_loadu_epi16(m, a + (size_t)j * as + (size_t)e * 2);
+        LLML__UNROLL for (i = 0; i < RM; i++) {
+            LLML__UNROLL for (j = 0; j < TN; j++) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], (__m512bh)wv[i], (__m512bh)av[j]);
         }
+    }
+    LLML__UNROLL for (i = 0; i < RM; i++) {
+        LLML__UNROLL for (j = 0; j < TN; j++) out[(size_t)j * os + (size_t)i] = _mm512_reduce_add_ps(acc[i][j]);
     }
 }
 
-static LLML__AVX512 void llml__avx512_gq_q8_k(const float *x, void *dst, int64_t n) {
-    const int64_t nb = n / 256;
-    uint8_t *q = (uint8_t *)dst, *sd = q + n, *ss = q + n + 4 * nb, tmp[292];
-    const __m512i bias = _mm512_set1_epi8((char)0x80);
-    int64_t b;
-    for (b = 0; b < nb; b++) {
-        int i;
-        llml__avx2_actq_q8_k(x + 256 * b, tmp, 256);
-        memcpy(sd + 4 * b, tmp, 4);
-        for (i = 0; i < 4; i++)
-            _mm512_storeu_si512((void *)(q + 256 * b + 64 * i), _mm512_xor_si512(_mm512_loadu_si512((const void *)(tmp + 4 + 64 * i)), bias));
-        for (i = 0; i < 8; i++) {
-            int16_t s0, s1;
-            float s;
-            memcpy(&s0, tmp + 260 + 4 * i, 2);
-            memcpy(&s1, tmp + 262 + 4 * i, 2);
-            s = (float)(s0 + s1);
-            memcpy(ss + 4 * (8 * b + i), &s, 4);
+static LLML__AVX512BF void llml__avx512bf_mm_bf16(llml_type type, int64_t n, const void *wv, size_t ws, int64_t nr,
+                                                  const void *av, size_t as, int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    int64_t r, t;
+    (void)type;
+    for (r = 0; r < nr; r += 4) {
+        const int rm = (int)LLML__MIN(4, nr - r);
+        const uint8_t *wr = w + (size_t)r * ws;
+        for (t = 0; t < nt; t += 2) {
+            const uint8_t *at = a + (size_t)t * as;
+            float *o = out + (size_t)t * os + (size_t)r;
+            const int tn = (int)LLML__MIN(2, nt - t);
+            if (rm == 4 && tn == 2) llml__x512bf_tile(4, 2, n, wr, ws, at, as, o, os);
+            else if (rm == 4) llml__x512bf_tile(4, 1, n, wr, ws, at, as, o, os);
+            else {
+                int i;
+                for (i = 0; i < rm; i++) {
+                    if (tn == 2) llml__x512bf_tile(1, 2, n, wr + (size_t)i * ws, ws, at, as, o + i, os);
+                    else llml__x512bf_tile(1, 1, n, wr + (size_t)i * ws, ws, at, as, o + i, os);
+                }
+            }
         }
     }
 }
+#endif
 
 static void llml__kern_fill_avx512(llml__kern *k) {
     k->mm[LLML_TYPE_Q4_0] = llml__avx512_mm_q4_0;
@@ -1625,12 +2329,12 @@ static void llml__kern_fill_avx512(llml__kern *k) {
     k->gemm[LLML_TYPE_IQ4_NL] = llml__avx512_gemm_iq4_nl;
     k->gemm[LLML_TYPE_Q4_K] = llml__avx512_gemm_q4_k;
     k->gemm[LLML_TYPE_Q6_K] = llml__avx512_gemm_q6_k;
-    k->gq[LLML_TYPE_Q4_0] = llml__avx512_gq_q8_0;
-    k->gq[LLML_TYPE_Q5_0] = llml__avx512_gq_q8_0;
-    k->gq[LLML_TYPE_Q8_0] = llml__avx512_gq_q8_0;
-    k->gq[LLML_TYPE_IQ4_NL] = llml__avx512_gq_q8_0;
-    k->gq[LLML_TYPE_Q4_K] = llml__avx512_gq_q8_k;
-    k->gq[LLML_TYPE_Q6_K] = llml__avx512_gq_q8_k;
+    k->gq[LLML_TYPE_Q4_0] = llml__avx2_gq_q8_0;
+    k->gq[LLML_TYPE_Q5_0] = llml__avx2_gq_q8_0;
+    k->gq[LLML_TYPE_Q8_0] = llml__avx2_gq_q8_0;
+    k->gq[LLML_TYPE_IQ4_NL] = llml__avx2_gq_q8_0;
+    k->gq[LLML_TYPE_Q4_K] = llml__avx2_gq_q8_k;
+    k->gq[LLML_TYPE_Q6_K] = llml__avx2_gq_q8_k;
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -1646,18 +2350,31 @@ static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
         k->mm[LLML_TYPE_F32] = llml__avx2_mm_f32;
         k->mm[LLML_TYPE_F16] = llml__avx2_mm_f16;
         k->mm[LLML_TYPE_BF16] = llml__avx2_mm_bf16;
-        k->mm[LLML_TYPE_Q8_0] = llml__avx2_mm_q8_0;
-        k->mm[LLML_TYPE_Q4_0] = llml__avx2_mm_q4_0;
         k->mm[LLML_TYPE_Q4_1] = llml__avx2_mm_q4_1;
-        k->mm[LLML_TYPE_Q5_0] = llml__avx2_mm_q5_0;
         k->mm[LLML_TYPE_Q5_1] = llml__avx2_mm_q5_1;
-        k->mm[LLML_TYPE_IQ4_NL] = llml__avx2_mm_iq4_nl;
         k->mm[LLML_TYPE_Q2_K] = llml__avx2_mm_q2_k;
         k->mm[LLML_TYPE_Q3_K] = llml__avx2_mm_q3_k;
-        k->mm[LLML_TYPE_Q4_K] = llml__avx2_mm_q4_k;
         k->mm[LLML_TYPE_Q5_K] = llml__avx2_mm_q5_k;
-        k->mm[LLML_TYPE_Q6_K] = llml__avx2_mm_q6_k;
         k->mm[LLML_TYPE_IQ4_XS] = llml__avx2_mm_iq4_xs;
+        /* the prompt GEMM and the matrix-vector kernels in its arithmetic */
+        k->mm[LLML_TYPE_Q4_0] = llml__avx2_mv_q4_0;
+        k->mm[LLML_TYPE_Q5_0] = llml__avx2_mv_q5_0;
+        k->mm[LLML_TYPE_Q8_0] = llml__avx2_mv_q8_0;
+        k->mm[LLML_TYPE_IQ4_NL] = llml__avx2_mv_iq4_nl;
+        k->mm[LLML_TYPE_Q4_K] = llml__avx2_mv_q4_k;
+        k->mm[LLML_TYPE_Q6_K] = llml__avx2_mv_q6_k;
+        k->gemm[LLML_TYPE_Q4_0] = llml__avx2_gemm_q4_0;
+        k->gemm[LLML_TYPE_Q5_0] = llml__avx2_gemm_q5_0;
+        k->gemm[LLML_TYPE_Q8_0] = llml__avx2_gemm_q8_0;
+        k->gemm[LLML_TYPE_IQ4_NL] = llml__avx2_gemm_iq4_nl;
+        k->gemm[LLML_TYPE_Q4_K] = llml__avx2_gemm_q4_k;
+        k->gemm[LLML_TYPE_Q6_K] = llml__avx2_gemm_q6_k;
+        k->gq[LLML_TYPE_Q4_0] = llml__avx2_gq_q8_0;
+        k->gq[LLML_TYPE_Q5_0] = llml__avx2_gq_q8_0;
+        k->gq[LLML_TYPE_Q8_0] = llml__avx2_gq_q8_0;
+        k->gq[LLML_TYPE_IQ4_NL] = llml__avx2_gq_q8_0;
+        k->gq[LLML_TYPE_Q4_K] = llml__avx2_gq_q8_k;
+        k->gq[LLML_TYPE_Q6_K] = llml__avx2_gq_q8_k;
         k->actq[LLML_TYPE_F16] = llml__avx2_actq_f16;
         k->actq[LLML_TYPE_BF16] = llml__avx2_actq_bf16;
         k->actq[LLML_TYPE_Q8_0] = llml__avx2_actq_q8_0;
@@ -1666,9 +2383,16 @@ static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
         k->wsum[LLML_TYPE_F16] = llml__avx2_wsum_f16;
         k->wsum[LLML_TYPE_F32] = llml__avx2_wsum_f32;
         k->silu_mul = llml__avx2_silu_mul;
+        k->expsum = llml__avx2_expsum;
+        k->rmsnorm = llml__avx2_rmsnorm;
+        k->rope = llml__avx2_rope;
+        llml__kern_fill_x86_iq(k);
     }
 #if defined(LLML__X86_512)
     if ((isa & LLML__ISA_AVX2) && (isa & LLML__ISA_AVX512)) llml__kern_fill_avx512(k);
+#endif
+#if defined(LLML__X86_BF16)
+    if ((isa & LLML__ISA_AVX2) && (isa & LLML__ISA_AVX512) && (isa & LLML__ISA_AVX512BF16)) k->mm[LLML_TYPE_BF16] = llml__avx512bf_mm_bf16;
 #endif
 }
 

@@ -12,10 +12,47 @@
    blocks, F16 ...), the query to the KV cache's type, and with an F16
    cache the attention weights are rounded to F16 before meeting V. */
 
+/* Threads: POSIX threads, or Win32 threads with slim reader/writer locks
+   and condition variables (Windows Vista and later), behind the same few
+   macros. */
 #if !defined(LLML_NO_THREADS) && (defined(__unix__) || defined(__unix) || defined(__APPLE__))
 #define LLML__THREADS 1
 #include <pthread.h>
 #include <unistd.h>
+typedef pthread_mutex_t llml__mutex;
+typedef pthread_cond_t llml__cond;
+typedef pthread_t llml__thread;
+#define LLML__MU_INIT(m) (pthread_mutex_init((m), NULL) == 0)
+#define LLML__MU_LOCK(m) pthread_mutex_lock(m)
+#define LLML__MU_UNLOCK(m) pthread_mutex_unlock(m)
+#define LLML__MU_DESTROY(m) pthread_mutex_destroy(m)
+#define LLML__CV_INIT(c) pthread_cond_init((c), NULL)
+#define LLML__CV_WAIT(c, m) pthread_cond_wait((c), (m))
+#define LLML__CV_SIGNAL(c) pthread_cond_signal(c)
+#define LLML__CV_BROADCAST(c) pthread_cond_broadcast(c)
+#define LLML__CV_DESTROY(c) pthread_cond_destroy(c)
+#elif !defined(LLML_NO_THREADS) && defined(_WIN32)
+#define LLML__THREADS 1
+#define LLML__THREADS_WIN32 1
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+typedef SRWLOCK llml__mutex;
+typedef CONDITION_VARIABLE llml__cond;
+typedef HANDLE llml__thread;
+#define LLML__MU_INIT(m) (InitializeSRWLock(m), 1)
+#define LLML__MU_LOCK(m) AcquireSRWLockExclusive(m)
+#define LLML__MU_UNLOCK(m) ReleaseSRWLockExclusive(m)
+#define LLML__MU_DESTROY(m) ((void)(m))
+#define LLML__CV_INIT(c) InitializeConditionVariable(c)
+#define LLML__CV_WAIT(c, m) SleepConditionVariableSRW((c), (m), INFINITE, 0)
+#define LLML__CV_SIGNAL(c) WakeConditionVariable(c)
+#define LLML__CV_BROADCAST(c) WakeAllConditionVariable(c)
+#define LLML__CV_DESTROY(c) ((void)(c))
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -54,9 +91,9 @@ typedef struct llml__pool {
     llml_parallel_for_fn host;   /* host job system, or NULL */
     void *host_user;
 #ifdef LLML__THREADS
-    pthread_t th[LLML__MAX_THREADS];
-    pthread_mutex_t mu;
-    pthread_cond_t cv_go, cv_done;
+    llml__thread th[LLML__MAX_THREADS];
+    llml__mutex mu;
+    llml__cond cv_go, cv_done;
     uint64_t gen;                /* step number (atomic where spinning)  */
     int pending, quit, started;  /* pending, quit: atomic likewise       */
     llml__task_fn fn;
@@ -84,9 +121,9 @@ static void *llml__pool_main(void *argp) {
         }
 #endif
         if (!woke) {
-            pthread_mutex_lock(&p->mu);
-            while (LLML__ATOMIC_LOAD(&p->gen) == seen && !LLML__ATOMIC_LOAD(&p->quit)) pthread_cond_wait(&p->cv_go, &p->mu);
-            pthread_mutex_unlock(&p->mu);
+            LLML__MU_LOCK(&p->mu);
+            while (LLML__ATOMIC_LOAD(&p->gen) == seen && !LLML__ATOMIC_LOAD(&p->quit)) LLML__CV_WAIT(&p->cv_go, &p->mu);
+            LLML__MU_UNLOCK(&p->mu);
         }
         if (LLML__ATOMIC_LOAD(&p->quit)) break;
         seen = LLML__ATOMIC_LOAD(&p->gen);   /* fn and arg were stored before gen */
@@ -94,18 +131,21 @@ static void *llml__pool_main(void *argp) {
         fn(arg, ith, p->n);
 #ifdef LLML__POOL_SPIN
         if (LLML__ATOMIC_DEC(&p->pending) == 0) {
-            pthread_mutex_lock(&p->mu);
-            pthread_cond_signal(&p->cv_done);
-            pthread_mutex_unlock(&p->mu);
+            LLML__MU_LOCK(&p->mu);
+            LLML__CV_SIGNAL(&p->cv_done);
+            LLML__MU_UNLOCK(&p->mu);
         }
 #else
-        pthread_mutex_lock(&p->mu);
-        if (--p->pending == 0) pthread_cond_signal(&p->cv_done);
-        pthread_mutex_unlock(&p->mu);
+        LLML__MU_LOCK(&p->mu);
+        if (--p->pending == 0) LLML__CV_SIGNAL(&p->cv_done);
+        LLML__MU_UNLOCK(&p->mu);
 #endif
     }
     return NULL;
 }
+#if defined(LLML__THREADS_WIN32)
+static DWORD WINAPI llml__pool_main_w32(LPVOID argp) { (void)llml__pool_main(argp); return 0; }
+#endif
 #endif
 
 /* workers[] must outlive the pool (it lives in the context). */
@@ -117,12 +157,17 @@ static int llml__pool_start(llml__pool *p, int n, llml__worker *workers_mem) {
         int i;
         p->gen = 0; p->pending = 0; p->quit = 0; p->started = 0;
         if (p->n == 1) return 1;
-        if (pthread_mutex_init(&p->mu, NULL) != 0) { p->n = 1; return 0; }
-        pthread_cond_init(&p->cv_go, NULL);
-        pthread_cond_init(&p->cv_done, NULL);
+        if (!LLML__MU_INIT(&p->mu)) { p->n = 1; return 0; }
+        LLML__CV_INIT(&p->cv_go);
+        LLML__CV_INIT(&p->cv_done);
         for (i = 1; i < p->n; i++) {
             w[i].p = p; w[i].ith = i;
+#if defined(LLML__THREADS_WIN32)
+            p->th[i] = CreateThread(NULL, 0, llml__pool_main_w32, &w[i], 0, NULL);
+            if (!p->th[i]) break;
+#else
             if (pthread_create(&p->th[i], NULL, llml__pool_main, &w[i]) != 0) break;
+#endif
         }
         p->started = i - 1;
         if (i < p->n) { p->n = i; }
@@ -138,14 +183,18 @@ static void llml__pool_stop(llml__pool *p) {
 #ifdef LLML__THREADS
     int i;
     if (p->n <= 1 && !p->started) return;
-    pthread_mutex_lock(&p->mu);
+    LLML__MU_LOCK(&p->mu);
     LLML__ATOMIC_STORE(&p->quit, 1);
-    pthread_cond_broadcast(&p->cv_go);
-    pthread_mutex_unlock(&p->mu);
+    LLML__CV_BROADCAST(&p->cv_go);
+    LLML__MU_UNLOCK(&p->mu);
+#if defined(LLML__THREADS_WIN32)
+    for (i = 1; i <= p->started; i++) { WaitForSingleObject(p->th[i], INFINITE); CloseHandle(p->th[i]); }
+#else
     for (i = 1; i <= p->started; i++) pthread_join(p->th[i], NULL);
-    pthread_cond_destroy(&p->cv_go);
-    pthread_cond_destroy(&p->cv_done);
-    pthread_mutex_destroy(&p->mu);
+#endif
+    LLML__CV_DESTROY(&p->cv_go);
+    LLML__CV_DESTROY(&p->cv_done);
+    LLML__MU_DESTROY(&p->mu);
     p->started = 0;
 #else
     (void)p;
@@ -156,12 +205,12 @@ static void llml__pool_run(llml__pool *p, llml__task_fn fn, void *arg) {
     if (p->host) { p->host(p->host_user, fn, arg, p->n); return; }
 #ifdef LLML__THREADS
     if (p->n > 1) {
-        pthread_mutex_lock(&p->mu);
+        LLML__MU_LOCK(&p->mu);
         p->fn = fn; p->arg = arg;
         LLML__ATOMIC_STORE(&p->pending, p->n - 1);
         LLML__ATOMIC_STORE(&p->gen, p->gen + 1);
-        pthread_cond_broadcast(&p->cv_go);
-        pthread_mutex_unlock(&p->mu);
+        LLML__CV_BROADCAST(&p->cv_go);
+        LLML__MU_UNLOCK(&p->mu);
         fn(arg, 0, p->n);
 #ifdef LLML__POOL_SPIN
         {
@@ -172,9 +221,9 @@ static void llml__pool_run(llml__pool *p, llml__task_fn fn, void *arg) {
 #ifdef LLML__POOL_SPIN
         if (LLML__ATOMIC_LOAD(&p->pending) == 0) return;
 #endif
-        pthread_mutex_lock(&p->mu);
-        while (LLML__ATOMIC_LOAD(&p->pending) > 0) pthread_cond_wait(&p->cv_done, &p->mu);
-        pthread_mutex_unlock(&p->mu);
+        LLML__MU_LOCK(&p->mu);
+        while (LLML__ATOMIC_LOAD(&p->pending) > 0) LLML__CV_WAIT(&p->cv_done, &p->mu);
+        LLML__MU_UNLOCK(&p->mu);
         return;
     }
 #endif
@@ -182,7 +231,11 @@ static void llml__pool_run(llml__pool *p, llml__task_fn fn, void *arg) {
 }
 
 static int llml__cpu_count(void) {
-#if defined(LLML__THREADS) && defined(_SC_NPROCESSORS_ONLN)
+#if defined(LLML__THREADS_WIN32)
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors > 0 ? (int)si.dwNumberOfProcessors : 1;
+#elif defined(LLML__THREADS) && defined(_SC_NPROCESSORS_ONLN)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
 #else
@@ -488,15 +541,10 @@ LLML__UNUSED static int llml__ctx_cancelled(const llml_ctx *c) { return LLML__AT
 
 /* ---- element-wise operations --------------------------------------------- */
 
-/* RMS norm of n values (sum of squares in double, as the reference), times w. */
-static void llml__rmsnorm(float *y, const float *x, const float *w, int64_t n, float eps) {
-    double sum = 0.0;
-    float scale;
-    int64_t i;
-    for (i = 0; i < n; i++) sum += (double)(x[i] * x[i]);
-    scale = 1.0f / sqrtf((float)(sum / (double)n) + eps);
-    for (i = 0; i < n; i++) y[i] = x[i] * scale;
-    if (w) for (i = 0; i < n; i++) y[i] *= w[i];
+/* RMS norm of n values (sum of squares in double, as the reference), times
+   w: the kernel table's rmsnorm (llml__rmsnorm_fn). */
+static void llml__rmsnorm(const llml_ctx *c, float *y, const float *x, const float *w, int64_t n, float eps) {
+    c->kern.rmsnorm(y, x, w, n, eps);
 }
 
 
@@ -531,23 +579,7 @@ static void llml__rope_cache(const llml_ctx *c, const llml__layer *L, float pos)
 
 static void llml__rope_apply(const llml_ctx *c, float *x, int n_heads) {
     const llml_model *m = c->m;
-    int hd = m->info.head_dim, n_rot = m->info.n_rot, h, i;
-    for (h = 0; h < n_heads; h++) {
-        float *p = x + (size_t)h * hd;
-        if (m->info.rope_style == LLML_ROPE_NEOX) {
-            for (i = 0; i < n_rot / 2; i++) {
-                float x0 = p[i], x1 = p[i + n_rot / 2];
-                p[i] = x0 * c->rope_cos[i] - x1 * c->rope_sin[i];
-                p[i + n_rot / 2] = x0 * c->rope_sin[i] + x1 * c->rope_cos[i];
-            }
-        } else {
-            for (i = 0; i < n_rot / 2; i++) {
-                float x0 = p[2 * i], x1 = p[2 * i + 1];
-                p[2 * i] = x0 * c->rope_cos[i] - x1 * c->rope_sin[i];
-                p[2 * i + 1] = x0 * c->rope_sin[i] + x1 * c->rope_cos[i];
-            }
-        }
-    }
+    c->kern.rope(x, n_heads, m->info.head_dim, m->info.n_rot, m->info.rope_style == LLML_ROPE_NEOX, c->rope_cos, c->rope_sin);
 }
 
 /* ---- matrix products ----------------------------------------------------- */
@@ -659,11 +691,7 @@ static void llml__attn_worker(void *arg, int ith, int nth) {
                 scores[j] = s;
                 if (s > mx) mx = s;
             }
-            for (j = 0; j < nk; j++) {
-                float e = expf(scores[j] - mx);
-                sum += (double)e;
-                scores[j] = e;
-            }
+            sum = c->kern.expsum(scores, nk, mx);
             inv = (float)(1.0 / sum);
             for (j = 0; j < nk; j++) scores[j] *= inv;
             c->kern.wsum[c->kt](c->kt, o, vbase + (size_t)j0 * row, row, scores, nk, hd, vrow);
@@ -830,7 +858,7 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
             il = e - 1;
             continue;
         }
-        for (i = 0; i < n; i++) llml__rmsnorm(c->cur + (size_t)i * ne, c->x + (size_t)i * ne, L->attn_norm, ne, eps);
+        for (i = 0; i < n; i++) llml__rmsnorm(c, c->cur + (size_t)i * ne, c->x + (size_t)i * ne, L->attn_norm, ne, eps);
         if (L->wqkv.data) {
             int64_t w3 = n_q + 2 * n_kv;
             llml__matmul(c, &L->wqkv, 0, c->cur, (size_t)ne, n, c->ffa, (size_t)w3);
@@ -851,8 +879,8 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
             if (L->bq) for (d = 0; d < n_q; d++) qr[d] += L->bq[d];
             if (L->bk) for (d = 0; d < n_kv; d++) kr[d] += L->bk[d];
             if (L->bv) for (d = 0; d < n_kv; d++) vr[d] += L->bv[d];
-            if (L->q_norm) for (h = 0; h < n_head; h++) llml__rmsnorm(qr + h * hd, qr + h * hd, L->q_norm, hd, eps);
-            if (L->k_norm) for (h = 0; h < L->n_head_kv; h++) llml__rmsnorm(kr + h * hd, kr + h * hd, L->k_norm, hd, eps);
+            if (L->q_norm) for (h = 0; h < n_head; h++) llml__rmsnorm(c, qr + h * hd, qr + h * hd, L->q_norm, hd, eps);
+            if (L->k_norm) for (h = 0; h < L->n_head_kv; h++) llml__rmsnorm(c, kr + h * hd, kr + h * hd, L->k_norm, hd, eps);
             llml__rope_cache(c, L, (float)(pos0 + i));
             llml__rope_apply(c, qr, (int)n_head);
             llml__rope_apply(c, kr, L->n_head_kv);
@@ -864,13 +892,13 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
         else llml__attn_worker(&at, 0, 1);
         llml__matmul(c, &L->wo, 0, c->att, (size_t)n_q, n, c->cur, (size_t)ne);
         if (L->attn_post_norm)
-            for (i = 0; i < n; i++) llml__rmsnorm(c->cur + (size_t)i * ne, c->cur + (size_t)i * ne, L->attn_post_norm, ne, eps);
+            for (i = 0; i < n; i++) llml__rmsnorm(c, c->cur + (size_t)i * ne, c->cur + (size_t)i * ne, L->attn_post_norm, ne, eps);
         for (i = 0; i < n * ne; i++) c->x[i] += c->cur[i];
-        for (i = 0; i < n; i++) llml__rmsnorm(c->cur + (size_t)i * ne, c->x + (size_t)i * ne, L->ffn_norm, ne, eps);
+        for (i = 0; i < n; i++) llml__rmsnorm(c, c->cur + (size_t)i * ne, c->x + (size_t)i * ne, L->ffn_norm, ne, eps);
         if (m->info.n_expert > 0) llml__ffn_moe(c, L, n);
         else llml__ffn_dense(c, L, n);
         if (L->ffn_post_norm)
-            for (i = 0; i < n; i++) llml__rmsnorm(c->ffo + (size_t)i * ne, c->ffo + (size_t)i * ne, L->ffn_post_norm, ne, eps);
+            for (i = 0; i < n; i++) llml__rmsnorm(c, c->ffo + (size_t)i * ne, c->ffo + (size_t)i * ne, L->ffn_post_norm, ne, eps);
         for (i = 0; i < n * ne; i++) c->x[i] += c->ffo[i];
     }
     if (out_rows > 0 && llml__bk_layer_on(c, m->info.n_layer))
@@ -878,7 +906,7 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
     if (out_rows > 0) {
         int64_t first = n - out_rows;
         for (i = 0; i < out_rows; i++)
-            llml__rmsnorm(c->cur + (size_t)i * ne, c->x + (size_t)(first + i) * ne, m->output_norm, ne, eps);
+            llml__rmsnorm(c, c->cur + (size_t)i * ne, c->x + (size_t)(first + i) * ne, m->output_norm, ne, eps);
         llml__matmul(c, &m->output, 0, c->cur, (size_t)ne, out_rows, dst, (size_t)m->n_vocab);
         if (m->final_softcap > 0.0f) {
             float cap = m->final_softcap;

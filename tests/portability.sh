@@ -10,7 +10,8 @@
 #          NODERAWFS=1 (the programs see the real file system, ../shared
 #          included)
 # The unit tests are tests/test_*.c except those that start the tools
-# (system(), popen(); test_gguf only asks for Python); UNIT overrides the list. Each platform prints its tests'
+# (system(), popen(); test_gguf only asks for Python) and test_cuda (make
+# test-cuda, on a GPU machine); UNIT overrides the list. Each platform prints its tests'
 # summary lines and "PLATFORM: N passed, N failed"; the last line sums all.
 # A missing tool chain fails its platform (one failure), with the package
 # to install. Outputs go to OUT/PLATFORM (default build-port).
@@ -35,6 +36,7 @@ if [ -z "$UNIT" ]; then
     UNIT=""
     for f in tests/test_*.c; do
         grep -qE 'system\(|popen\(' "$f" && [ "$f" != tests/test_gguf.c ] && continue
+        [ "$f" = tests/test_cuda.c ] && continue   # needs nvcc and a GPU (make test-cuda)
         UNIT="$UNIT $(basename "$f" .c)"
     done
 fi
@@ -59,21 +61,40 @@ missing() { # platform message
 
 # build_all platform compiler suffix extra-link runner : builds UNIT into
 # $out/platform/NAME$suffix (PORT_JOBS at a time); the commands that run
-# them go to $cmds, the count of failed builds to $bfail
+# them go to $cmds, the count of failed builds to $bfail. As in the Makefile,
+# the implementation is compiled once ($out/platform/llmlite.o) and linked
+# into the tests that use only the public API; those named in WHOLE (the
+# Makefile passes its list; without it, every test) compile it themselves.
 build_all() {
     plat=$1; cc=$2; suf=$3; link=$4; runner=$5
     d="$out/$plat"; mkdir -p "$d"
     export LLML_BUILD="$d"   # scratch files of the tests go there
     cmds=""
     bfail=0
-    n=0
-    for t in $UNIT; do      # PORT_JOBS (2) compilers at a time
-        rm -f "$d/$t$suf"
-        ( $cc $CFLAGS_PORT -o "$d/$t$suf" "tests/$t.c" $link >"$d/$t.build.log" 2>&1 ) &
-        n=$((n + 1))
-        [ $((n % ${PORT_JOBS:-2})) -eq 0 ] && wait
+    whole=${WHOLE-$UNIT}
+    rm -f "$d/llmlite.o"
+    ( $cc $CFLAGS_PORT -c -o "$d/llmlite.o" llmlite.c >"$d/llmlite.build.log" 2>&1 ) &
+    n=1
+    for pass in whole linked; do   # PORT_JOBS (2) compilers at a time
+        for t in $UNIT; do
+            case " $whole " in *" $t "*) w=1 ;; *) w=0 ;; esac
+            if [ $pass = whole ] && [ $w = 0 ]; then continue; fi
+            if [ $pass = linked ] && [ $w = 1 ]; then continue; fi
+            if [ $pass = linked ] && [ ! -f "$d/llmlite.o" ]; then
+                echo "build of the implementation ($d/llmlite.o) failed" >"$d/$t.build.log"
+                cat "$d/llmlite.build.log" >>"$d/$t.build.log"; continue
+            fi
+            rm -f "$d/$t$suf"
+            if [ $w = 1 ]; then
+                ( $cc $CFLAGS_PORT -o "$d/$t$suf" "tests/$t.c" $link >"$d/$t.build.log" 2>&1 ) &
+            else
+                ( $cc $CFLAGS_PORT -DLLML_IMPL_ELSEWHERE -o "$d/$t$suf" "tests/$t.c" "$d/llmlite.o" $link >"$d/$t.build.log" 2>&1 ) &
+            fi
+            n=$((n + 1))
+            [ $((n % ${PORT_JOBS:-2})) -eq 0 ] && wait
+        done
+        wait   # the implementation's object is ready before the linked pass
     done
-    wait
     for t in $UNIT; do
         if [ -f "$d/$t$suf" ]; then
             cmds="$cmds \"$runner $d/$t$suf\""
@@ -92,7 +113,7 @@ for plat in $platforms; do
         # with the x87 unit (plain -m32) float expressions carry extra
         # precision and the K-quant quantizers round a few values differently
         # from the reference (bytes differ; inference is unaffected)
-        if ! echo 'int main(void){return 0;}' | gcc -m32 -x c - -o "$out/m32probe" >/dev/null 2>&1; then
+        if ! printf '#include <errno.h>\nint main(void){return 0;}\n' | gcc -m32 -x c - -o "$out/m32probe" >/dev/null 2>&1; then
             missing m32 "gcc -m32 cannot link (Debian package gcc-multilib)"; continue
         fi
         rm -f "$out/m32probe"

@@ -15,8 +15,9 @@
       must also be the same bits as the mm entry's on the same rows (a
       token alone or within a prompt) and as a product over a sub-range of
       rows and activation rows (what a thread gets);
-   1c. the attention's weighted sum of value rows (wsum) and the SwiGLU
-      activation (silu_mul, with exp overflow, NaN and huge inputs);
+   1c. the attention's weighted sum of value rows (wsum), its softmax
+      numerators (expsum), the RMS norm and the rotary embedding, and the
+      SwiGLU activation (silu_mul, with exp overflow, NaN and huge inputs);
    2. every actq entry produces the same bytes as the scalar quantizer, on
       random data and on blocks made to hit rounding ties, zeros, NaN, inf,
       subnormals and sign ties of the largest magnitude;
@@ -84,8 +85,12 @@ static void make_row(llml_type t, uint8_t *row, int64_t n) {
         for (i = 0; i < nb; i++) {
             int f;
             for (f = 0; f < 3 && wfmts[k].fp16_at[f] >= 0; f++) {
-                uint16_t h = llml_fp32_to_fp16((rndf() * 0.09f + 0.01f) * (rnd() & 1 ? 1.0f : -1.0f));
                 uint8_t *p = row + (size_t)i * (size_t)ti->type_size + (size_t)wfmts[k].fp16_at[f];
+                float v = rndf() * 0.09f;   /* separate steps: no fused multiply-add (clang) and */
+                uint16_t h;                 /* a fixed order of the rnd() calls: the same data   */
+                v += 0.01f;                 /* with every compiler (test_kern --bits)            */
+                if (rnd() & 1) v = -v;
+                h = llml_fp32_to_fp16(v);
                 p[0] = (uint8_t)h; p[1] = (uint8_t)(h >> 8);
             }
         }
@@ -293,6 +298,36 @@ static void test_gemm(const llml__kern *ref, const llml__kern *k, llml_isa isa, 
     printf("  %-12s gemm %-6s %5d results, max rel err %.2e (bound %.0e)\n", llml_isa_name(isa), tname(t), cases, worst, bound(t));
 }
 
+/* 1d. Between levels: where two levels both have a prompt GEMM for a format
+   (AVX2 and AVX-512 on x86; NEON, dotprod and i8mm on AArch64), their integer sums are exact and their float
+   steps the same, so the GEMM and the mm entries of both give the same bits:
+   a model's outputs do not depend on the CPU generation. */
+LLML__UNUSED static void test_levels_same(const llml__kern *a, const llml__kern *b, llml_type t) {
+    const llml_type_info *ti = llml_type_get_info(t);
+    const int64_t n = ti->block_size == 32 ? 2080 : 2304, nr = 19, nt = 9;
+    const size_t ws = llml_row_size(t, n), as = llml_row_size(ti->vec_dot_type, n), gs = llml__gq_bytes(t, n);
+    uint8_t *w = (uint8_t *)malloc(ws * (size_t)nr), *ac = (uint8_t *)malloc(as * (size_t)nt), *g = (uint8_t *)malloc(gs * (size_t)nt);
+    float *x = (float *)malloc((size_t)n * sizeof(float)), *o[4];
+    int64_t r, j, e;
+    int k, diff = 0;
+    for (k = 0; k < 4; k++) o[k] = (float *)malloc((size_t)(nr * nt) * sizeof(float));
+    for (r = 0; r < nr; r++) make_row(t, w + (size_t)r * ws, n);
+    for (j = 0; j < nt; j++) {
+        for (e = 0; e < n; e++) x[e] = rndn() * (j == 3 ? 40.0f : 1.0f);
+        a->actq[ti->vec_dot_type](x, ac + (size_t)j * as, n);
+        a->gq[t](x, g + (size_t)j * gs, n);
+    }
+    a->gemm[t](t, n, w, ws, nr, g, gs, nt, o[0], (size_t)nr);
+    b->gemm[t](t, n, w, ws, nr, g, gs, nt, o[1], (size_t)nr);
+    a->mm[t](t, n, w, ws, nr, ac, as, nt, o[2], (size_t)nr);
+    b->mm[t](t, n, w, ws, nr, ac, as, nt, o[3], (size_t)nr);
+    for (k = 1; k < 4; k++) diff += memcmp(o[0], o[k], (size_t)(nr * nt) * sizeof(float)) != 0;
+    CHECK(diff == 0, "%s: gemm and mm of levels %s and %s are not the same bits (%d of 3 differ)", tname(t),
+          llml_isa_name(a->level), llml_isa_name(b->level), diff);
+    for (k = 0; k < 4; k++) free(o[k]);
+    free(w); free(ac); free(g); free(x);
+}
+
 /* 1c. attention's weighted sums of value rows (wsum) and the SwiGLU
    activation (silu_mul) against the scalar versions: every size from one
    column, value rows at padded strides, outputs poisoned and the float
@@ -376,6 +411,112 @@ static void test_silu(const llml__kern *ref, const llml__kern *k, llml_isa isa) 
     free(g); free(g_ref); free(u);
 }
 
+/* Attention's softmax numerators (expsum) against the scalar version: each
+   e^(s - max) within 2e-6 relative (or 1.3e-38 absolute, where expf is
+   below the normal range), NaN kept, the sum within 1e-6, the float after
+   the row untouched. */
+static void test_expsum(const llml__kern *ref, const llml__kern *k, llml_isa isa) {
+    const int n = 3000;
+    float *s = (float *)malloc((n + 1) * sizeof(float)), *s_ref = (float *)malloc((n + 1) * sizeof(float));
+    int len, i, bad = 0, cases = 0;
+    double worst = 0.0;
+    for (len = 1; len <= n; len = len < 20 ? len + 1 : len * 3) {
+        float mx = -INFINITY;
+        double sum, sum_ref;
+        for (i = 0; i < len; i++) {
+            const int kind = (int)(rnd() % 4);
+            s[i] = kind == 0 ? rndn() : kind == 1 ? rndn() * 10.0f : kind == 2 ? rndn() * 60.0f : -100.0f - 50.0f * rndf();
+            if (s[i] > mx) mx = s[i];
+        }
+        memcpy(s_ref, s, (size_t)len * sizeof(float));
+        s[len] = s_ref[len] = NAN;
+        sum_ref = ref->expsum(s_ref, len, mx);
+        sum = k->expsum(s, len, mx);
+        if (!(s[len] != s[len])) bad++;
+        for (i = 0; i < len; i++) {
+            double err = fabs((double)s[i] - s_ref[i]);
+            cases++;
+            if (err > 1.3e-38) err /= fabs((double)s_ref[i]) + 1e-37;
+            else err = 0.0;
+            if (err > 2e-6) {
+                bad++;
+                if (bad < 5) fprintf(stderr, "  %s expsum: got %.9g, scalar %.9g\n", llml_isa_name(isa), s[i], s_ref[i]);
+            }
+            if (err > worst) worst = err;
+        }
+        if (fabs(sum - sum_ref) > 1e-6 * sum_ref) { bad++; fprintf(stderr, "  %s expsum: sum %.17g, scalar %.17g\n", llml_isa_name(isa), sum, sum_ref); }
+        if (len > 3) {   /* a NaN score makes its value and the sum NaN, as expf does */
+            s[len / 2] = NAN;
+            sum = k->expsum(s, len, 0.0f);
+            if (!(s[len / 2] != s[len / 2]) || !(sum != sum)) bad++;
+        }
+    }
+    CHECK(bad == 0, "%s expsum: %d of %d results off", llml_isa_name(isa), bad, cases);
+    printf("  %-12s expsum      %5d results, max rel err %.2e (bound 2e-06)\n", llml_isa_name(isa), cases, worst);
+    free(s); free(s_ref);
+}
+
+/* The RMS norm and the rotary embedding against the scalar versions: norm
+   within 1e-6 relative (the double sums differ only in order), rotation
+   within 1e-6 of |x0 c| + |x1 s| (the same products; a compiler may fuse
+   the scalar ones); in place and not, with and without weights, partial
+   rotation (n_rot < head size), both pair layouts, the float after the
+   rows untouched. */
+static void test_norm_rope(const llml__kern *ref, const llml__kern *k, llml_isa isa) {
+    static const int ns[] = { 1, 7, 8, 9, 64, 100, 2048, 2053 };
+    static const int hds[][2] = { { 64, 64 }, { 128, 128 }, { 128, 64 }, { 80, 80 }, { 96, 32 }, { 12, 12 }, { 40, 20 } };
+    float *x = (float *)malloc(2100 * sizeof(float)), *y = (float *)malloc(2101 * sizeof(float));
+    float *yr = (float *)malloc(2101 * sizeof(float)), *w = (float *)malloc(2100 * sizeof(float));
+    float cs[64], sn[64];
+    int a, b, i, bad = 0, cases = 0;
+    double worst = 0.0;
+    for (a = 0; a < (int)(sizeof ns / sizeof ns[0]); a++) {
+        const int n = ns[a];
+        for (b = 0; b < 3; b++) {   /* 0: weights, 1: no weights, 2: weights, in place */
+            for (i = 0; i < n; i++) { x[i] = rndn() * (a % 2 ? 30.0f : 0.01f); w[i] = rndn(); }
+            y[n] = yr[n] = NAN;
+            ref->rmsnorm(yr, x, b == 1 ? NULL : w, n, 1e-5f);
+            if (b == 2) { memcpy(y, x, (size_t)n * sizeof(float)); k->rmsnorm(y, y, w, n, 1e-5f); }
+            else k->rmsnorm(y, x, b == 1 ? NULL : w, n, 1e-5f);
+            if (!(y[n] != y[n])) bad++;
+            for (i = 0; i < n; i++) {
+                const double err = fabs((double)y[i] - yr[i]) / (fabs((double)yr[i]) + 1e-30);
+                cases++;
+                if (err > 1e-6 || y[i] != y[i]) { bad++; if (bad < 5) fprintf(stderr, "  %s rmsnorm n=%d: got %.9g, scalar %.9g\n", llml_isa_name(isa), n, y[i], yr[i]); }
+                if (err > worst) worst = err;
+            }
+        }
+    }
+    for (a = 0; a < (int)(sizeof hds / sizeof hds[0]); a++) {
+        const int hd = hds[a][0], n_rot = hds[a][1], nh = 3;
+        for (b = 0; b < 2; b++) {
+            for (i = 0; i < n_rot / 2; i++) { const float t = rndn() * 3.0f; cs[i] = cosf(t); sn[i] = sinf(t); }
+            for (i = 0; i < nh * hd; i++) x[i] = rndn() * 5.0f;
+            memcpy(y, x, (size_t)(nh * hd) * sizeof(float));
+            memcpy(yr, x, (size_t)(nh * hd) * sizeof(float));
+            y[nh * hd] = yr[nh * hd] = NAN;
+            ref->rope(yr, nh, hd, n_rot, b, cs, sn);
+            k->rope(y, nh, hd, n_rot, b, cs, sn);
+            if (!(y[nh * hd] != y[nh * hd])) bad++;
+            for (i = 0; i < nh * hd; i++) {
+                const int e = i % hd, j = b ? e % (n_rot / 2) : e / 2;
+                const int p0 = b ? (e < n_rot / 2 ? i : i - n_rot / 2) : i - (e % 2);
+                const int p1 = b ? p0 + n_rot / 2 : p0 + 1;
+                double err, mag;
+                cases++;
+                if (e >= n_rot) { if (memcmp(&y[i], &x[i], 4) != 0) bad++; continue; }
+                mag = fabs((double)x[p0] * cs[j]) + fabs((double)x[p1] * sn[j]) + fabs((double)x[p0] * sn[j]) + fabs((double)x[p1] * cs[j]);
+                err = fabs((double)y[i] - yr[i]) / (mag + 1e-30);
+                if (err > 1e-6) { bad++; if (bad < 5) fprintf(stderr, "  %s rope hd=%d n_rot=%d neox=%d i=%d: got %.9g, scalar %.9g\n", llml_isa_name(isa), hd, n_rot, b, i, y[i], yr[i]); }
+                if (err > worst) worst = err;
+            }
+        }
+    }
+    CHECK(bad == 0, "%s rmsnorm / rope: %d of %d results off", llml_isa_name(isa), bad, cases);
+    printf("  %-12s norm, rope  %5d results, max rel err %.2e (bound 1e-06)\n", llml_isa_name(isa), cases, worst);
+    free(x); free(y); free(yr); free(w);
+}
+
 /* Input blocks for the activation quantizers: random scales, ties, specials. */
 static void make_act(float *x, int64_t n, int kind) {
     int64_t i;
@@ -438,13 +579,55 @@ static void test_actq(const llml__kern *ref, const llml__kern *k, llml_isa isa, 
     CHECK(bad == 0, "%s actq %s: %d of %d runs differ", llml_isa_name(isa), tname(vt), bad, runs);
 }
 
+/* --bits: one line per format with a prompt GEMM at the best level, the
+   FNV-1a hash of its gemm outputs on fixed data (the mm entry must give the
+   same bits). tests/kern_arm.sh compares these lines between the AArch64
+   build and the native x86-64 one: every level of both gives the same bits. */
+static int print_bits(void) {
+    llml__kern k;
+    int t, bad = 0;
+    llml__kern_init(&k, 0);
+    for (t = 0; t < LLML_TYPE_COUNT; t++) {
+        const llml_type ty = (llml_type)t;
+        const llml_type_info *ti;
+        int64_t n, nr = 19, nt = 9, r, j, e;
+        size_t ws, as, gs, i;
+        uint8_t *w, *ac, *g;
+        float *x, *o1, *o2;
+        uint64_t h = 1469598103934665603ull;
+        if (!k.gemm[t]) continue;
+        ti = llml_type_get_info(ty);
+        n = ti->block_size == 32 ? 2080 : 2304;
+        ws = llml_row_size(ty, n); as = llml_row_size(ti->vec_dot_type, n); gs = llml__gq_bytes(ty, n);
+        rng_state = 0x9e3779b97f4a7c15ull ^ (uint64_t)t;
+        w = (uint8_t *)malloc(ws * (size_t)nr); ac = (uint8_t *)malloc(as * (size_t)nt); g = (uint8_t *)malloc(gs * (size_t)nt);
+        x = (float *)malloc((size_t)n * sizeof(float));
+        o1 = (float *)malloc((size_t)(nr * nt) * sizeof(float)); o2 = (float *)malloc((size_t)(nr * nt) * sizeof(float));
+        for (r = 0; r < nr; r++) make_row(ty, w + (size_t)r * ws, n);
+        for (j = 0; j < nt; j++) {
+            for (e = 0; e < n; e++) x[e] = rndn() * (j == 3 ? 40.0f : j == 5 ? 1e-3f : 1.0f);
+            k.actq[ti->vec_dot_type](x, ac + (size_t)j * as, n);
+            k.gq[t](x, g + (size_t)j * gs, n);
+        }
+        k.gemm[t](ty, n, w, ws, nr, g, gs, nt, o1, (size_t)nr);
+        k.mm[t](ty, n, w, ws, nr, ac, as, nt, o2, (size_t)nr);
+        if (memcmp(o1, o2, (size_t)(nr * nt) * sizeof(float)) != 0) bad++;
+        for (i = 0; i < (size_t)(nr * nt) * sizeof(float); i++) { h ^= ((const uint8_t *)o1)[i]; h *= 1099511628211ull; }
+        printf("bits %s %016llx%s\n", tname(ty), (unsigned long long)h, memcmp(o1, o2, (size_t)(nr * nt) * sizeof(float)) ? " (mm differs)" : "");
+        free(w); free(ac); free(g); free(x); free(o1); free(o2);
+    }
+    return bad != 0;
+}
+
 int main(int argc, char **argv) {
-    static const llml_isa levels[] = { LLML_ISA_SCALAR, LLML_ISA_AVX2, LLML_ISA_AVX512, LLML_ISA_NEON, LLML_ISA_NEON_DOTPROD };
+    static const llml_isa levels[] = { LLML_ISA_SCALAR, LLML_ISA_AVX2, LLML_ISA_AVX512, LLML_ISA_NEON, LLML_ISA_NEON_DOTPROD,
+                                       LLML_ISA_NEON_I8MM };
     static const llml_type acts[] = { LLML_TYPE_F32, LLML_TYPE_F16, LLML_TYPE_BF16, LLML_TYPE_Q8_0, LLML_TYPE_Q8_1, LLML_TYPE_Q8_K };
     const int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
     llml__kern ref, k;
     size_t li;
     int t, nsimd_total = 0;
+    if (argc > 1 && strcmp(argv[1], "--bits") == 0) return print_bits();
     llml__kern_init_scalar(&ref);
 
     /* 3. names and caps */
@@ -482,6 +665,10 @@ int main(int argc, char **argv) {
         }
         CHECK(k.silu_mul != NULL, "silu_mul entry present");
         if (k.silu_mul != ref.silu_mul) test_silu(&ref, &k, isa);
+        CHECK(k.expsum != NULL, "expsum entry present");
+        if (k.expsum != ref.expsum) test_expsum(&ref, &k, isa);
+        CHECK(k.rmsnorm != NULL && k.rope != NULL, "rmsnorm and rope entries present");
+        if (k.rmsnorm != ref.rmsnorm || k.rope != ref.rope) test_norm_rope(&ref, &k, isa);
         for (t = 0; t < LLML_TYPE_COUNT; t++) {
             CHECK(!k.gemm[t] == !k.gq[t], "gemm and gq entries come together");
             if (!k.gemm[t] || !k.gq[t]) continue;
@@ -496,6 +683,39 @@ int main(int argc, char **argv) {
         printf("kern: level %s: %d formats with SIMD matrix products, %d with a prompt GEMM\n", llml_isa_name(isa), nsimd, ngemm);
         nsimd_total += nsimd;
     }
+#if defined(LLML__X86_512)
+    if (llml_isa_supported(LLML_ISA_AVX2) && llml_isa_supported(LLML_ISA_AVX512)) {
+        llml__kern k2;
+        int nsame = 0;
+        llml__kern_init(&k2, LLML_ISA_AVX2);
+        llml__kern_init(&k, LLML_ISA_AVX512);
+        for (t = 0; t < LLML_TYPE_COUNT; t++)
+            if (k2.gemm[t] && k.gemm[t]) { test_levels_same(&k2, &k, (llml_type)t); nsame++; }
+        printf("kern: avx2 and avx512 give the same bits for the %d formats that both have a prompt GEMM for\n", nsame);
+    }
+#elif defined(LLML__ARM)
+    if (llml_isa_supported(LLML_ISA_NEON) && llml_isa_supported(LLML_ISA_NEON_DOTPROD)) {
+        llml__kern k2;
+        int nsame = 0;
+        llml__kern_init(&k2, LLML_ISA_NEON);
+        llml__kern_init(&k, LLML_ISA_NEON_DOTPROD);
+        for (t = 0; t < LLML_TYPE_COUNT; t++)
+            if (k2.gemm[t] && k.gemm[t]) { test_levels_same(&k2, &k, (llml_type)t); nsame++; }
+        printf("kern: neon and neon-dotprod give the same bits for the %d formats that both have a prompt GEMM for\n", nsame);
+    }
+    if (llml_isa_supported(LLML_ISA_NEON_DOTPROD) && llml_isa_supported(LLML_ISA_NEON_I8MM)) {
+        llml__kern k2;
+        int nsame = 0;
+        llml__kern_init(&k2, LLML_ISA_NEON_DOTPROD);
+        llml__kern_init(&k, LLML_ISA_NEON_I8MM);
+        for (t = 0; t < LLML_TYPE_COUNT; t++) {
+            CHECK(k.mm[t] == k2.mm[t], "neon-i8mm keeps the neon-dotprod mm entries (type %d)", t);
+            if (k2.gemm[t] && k.gemm[t]) { test_levels_same(&k2, &k, (llml_type)t); nsame++; }
+        }
+        printf("kern: neon-dotprod and neon-i8mm give the same bits for the %d formats that both have a prompt GEMM for\n", nsame);
+    }
+#endif
+    (void)test_levels_same;
     (void)nsimd_total;
     (void)check_testdata;
     return check_summary("kern");

@@ -7,7 +7,7 @@
    the reference's own files). Also: one token at a time == the batch,
    1 thread == 2 threads bit for bit, state save/restore, context shift,
    weights used in place, and errors for bad models.
-   LLML_TEST_ISA=scalar|avx2|avx512|neon|neon-dotprod caps the kernels of
+   LLML_TEST_ISA=scalar|avx2|avx512|neon|neon-dotprod|neon-i8mm caps the kernels of
    every context (tests/model_isa.sh runs the whole test at each level
    below the CPU's best; an ISA the CPU lacks runs nothing). */
 #define LLMLITE_IMPLEMENTATION
@@ -501,7 +501,7 @@ int main(void) {
     const char *isa = getenv("LLML_TEST_ISA");
     if (isa && *isa) {
         int k;
-        for (k = LLML_ISA_SCALAR; k <= LLML_ISA_NEON_DOTPROD; k++)
+        for (k = LLML_ISA_SCALAR; k <= LLML_ISA_NEON_I8MM; k++)
             if (strcmp(isa, llml_isa_name((llml_isa)k)) == 0) g_isa = (llml_isa)k;
         if (g_isa == LLML_ISA_DEFAULT) {
             fprintf(stderr, "test_model: LLML_TEST_ISA=%s: unknown instruction set\n", isa);

@@ -120,6 +120,17 @@ static void test_thread_counts(const char *rel) {
         for (i = 0; i < n; i++) if (fabs((double)one[i] - (double)ref[i]) > maxd) maxd = fabs((double)one[i] - (double)ref[i]);
         CHECK(maxd <= 2e-3, "%s: 1 thread vs the reference: max |diff| %.3g", rel, maxd);
     }
+#if !defined(LLML_NO_THREADS) && !defined(LLML__THREADS) && (defined(_WIN32) || defined(__linux__) || defined(__APPLE__))
+    CHECK(0, "%s: built without the worker pool on a platform that has threads", rel);
+#endif
+#if defined(LLML__THREADS) && !defined(__EMSCRIPTEN__)   /* emscripten without -pthread: no threads */
+    {   /* the pool really runs t threads (POSIX or Win32): t - 1 workers started */
+        llml_ctx *c = make_ctx(m, 3);
+        CHECK(c && c->pool.n == 3 && c->pool.started == 2, "%s: a 3-thread context has %d threads, %d workers", rel,
+              c ? c->pool.n : -1, c ? c->pool.started : -1);
+        llml_ctx_free(c);
+    }
+#endif
     for (t = 2; t <= 4 && one; t++) {
         float *b = decode_all(m, t, 0), *s = decode_all(m, t, 1);
         CHECK(b && memcmp(b, one, n * sizeof(float)) == 0, "%s: %d threads, one batch: logits differ from 1 thread", rel, t);
