@@ -41,6 +41,7 @@ if [ -z "$UNIT" ]; then
     done
 fi
 total_p=0; total_f=0
+recap="$out/recap.txt"; : >"$recap"
 
 # summary of a run.sh log: adds to the totals and prints the platform line
 tally() { # platform log
@@ -48,13 +49,17 @@ tally() { # platform log
     p=$(printf '%s\n' "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p')
     f=$(printf '%s\n' "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p')
     [ -z "$p" ] && { p=0; f=1; }
-    grep -E '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed$|^FAIL|exited with status|no summary line' "$2" | sed "s/^/  [$1] /"
+    grep -E '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed$|^FAIL|exited with status|no summary line|^    \| ' "$2" | sed "s/^/  [$1] /"
+    # what failed, again at the end of the output (the recap)
+    grep -E '^FAIL|exited with status|no summary line|^    \| ' "$2" | head -n 20 | sed "s/^/  [$1] /" >>"$recap"
+    [ -z "$p" ] && echo "  [$1] no summary line at the end of $2" >>"$recap"
     echo "$1: $p passed, $f failed"
     total_p=$((total_p + p)); total_f=$((total_f + f))
 }
 
 missing() { # platform message
     echo "$1: tool chain missing: $2"
+    echo "  [$1] tool chain missing: $2" >>"$recap"
     echo "$1: 0 passed, 1 failed"
     total_f=$((total_f + 1))
 }
@@ -100,6 +105,7 @@ build_all() {
             cmds="$cmds \"$runner $d/$t$suf\""
         else
             echo "  [$plat] build of $t failed:"; head -n 15 "$d/$t.build.log" | sed 's/^/    /'
+            { echo "  [$plat] build of $t failed:"; head -n 6 "$d/$t.build.log" | sed 's/^/    /'; } >>"$recap"
             bfail=$((bfail + 1))
         fi
     done
@@ -163,9 +169,13 @@ for plat in $platforms; do
         [ $bfail -gt 0 ] && { total_f=$((total_f + bfail)); echo "wasm: $bfail builds failed"; }
         ;;
     *)
-        echo "unknown platform $plat"; total_f=$((total_f + 1)); continue ;;
+        echo "unknown platform $plat"; echo "  unknown platform $plat" >>"$recap"; total_f=$((total_f + 1)); continue ;;
     esac
     echo "  [$plat] $(( $(date +%s) - start )) s"
 done
+if [ "$total_f" -gt 0 ]; then
+    echo "what failed:"
+    cat "$recap"
+fi
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]

@@ -8,7 +8,9 @@ for t in "$@"; do
     printf '%s\n' "$out"
     line=$(printf '%s\n' "$out" | grep -E '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed$' | tail -n 1)
     if [ -z "$line" ]; then
-        echo "$t: exited with status $rc and no summary line"; failed=$((failed + 1)); continue
+        echo "$t: exited with status $rc and no summary line; its last lines:"
+        printf '%s\n' "$out" | tail -n 6 | sed 's/^/    | /'
+        failed=$((failed + 1)); continue
     fi
     p=$(printf '%s\n' "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1/')
     f=$(printf '%s\n' "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\2/')
