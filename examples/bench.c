@@ -244,6 +244,7 @@ static void bn_usage(FILE *f) {
         "  --isa NAME           cap the kernels' instruction set: scalar, avx2, avx512, neon,\n"
         "                       neon-dotprod, neon-i8mm (default: the best this CPU has)\n"
         "  --kv TYPE            KV cache: f16 (default), f32, q8_0\n"
+        "  -mmp, --mmap 0|1     1 (default): map the model file; 0: read it into memory\n"
         "  --calibrate          measure the machine's read bandwidth first (1 thread and each\n"
         "                       thread count; best of 5 streaming reads of a large buffer) and\n"
         "                       save it in the bandwidth file\n"
@@ -317,6 +318,7 @@ typedef struct bn_env {
     const char *isa;
     const char *kv;
     int n_batch;
+    int mmap;   /* 0: -mmp 0, the file read into memory */
 } bn_env;
 
 static const char *bn_gpu_name(void) { return llml_backend_cuda() ? "CUDA" : llml_backend_metal() ? "Metal" : "GPU"; }
@@ -345,7 +347,7 @@ static void bn_print_json_row(FILE *f, const bn_env *e, const bn_model *m, const
     fprintf(f, "%s\"type_v\": \"%s\",%s", ind, e->kv, nl);
     fprintf(f, "%s\"n_gpu_layers\": %d,%s", ind, r->gpu_layers, nl);
     fprintf(f, "%s\"flash_attn\": false,%s", ind, nl);
-    fprintf(f, "%s\"use_mmap\": true,%s", ind, nl);
+    fprintf(f, "%s\"use_mmap\": %s,%s", ind, e->mmap ? "true" : "false", nl);
     fprintf(f, "%s\"n_prompt\": %d,%s", ind, r->n_prompt, nl);
     fprintf(f, "%s\"n_gen\": %d,%s", ind, r->n_gen, nl);
     fprintf(f, "%s\"test_time\": \"%s\",%s", ind, r->test_time, nl);
@@ -670,6 +672,7 @@ int main(int argc, char **argv) {
     llml_isa isa_cap = LLML_ISA_DEFAULT;
     llml_kv_type kv = LLML_KV_F16;
     const char *kv_name = "f16";
+    int use_mmap = 1;
     uint64_t seed = 1;
     bn_bw bw;
     bn_model *mt = NULL;
@@ -734,6 +737,9 @@ int main(int argc, char **argv) {
             long mb = atol(v);
             if (mb < 1 || mb > (1L << 20)) return bn_fail("bad --calibrate-mib", v);
             calib_mib = (size_t)mb;
+        } else if (BN_IS("-mmp", "--mmap")) {
+            if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) return bn_fail("-mmp must be 0 or 1", v);
+            use_mmap = v[0] == '1';
         } else if (BN_IS("-ngl", "--n-gpu-layers")) {
             char *end;
             long k = strtol(v, &end, 10);
@@ -762,6 +768,7 @@ int main(int argc, char **argv) {
     bn_cpu_info(env.cpu_info, sizeof env.cpu_info);
     env.isa = llml_isa_name(bn_effective_isa(isa_cap));
     env.kv = kv_name;
+    env.mmap = use_mmap;
     env.n_batch = n_batch;
 
     /* ---- bandwidth ---- */
@@ -814,6 +821,7 @@ int main(int argc, char **argv) {
     /* ---- the tests ---- */
     for (i = 0; i < n_models; i++) {
         llml_model *m = NULL;
+        llml_model_desc mdesc;
         llml_model_info info;
         llml_error err;
         llml_result r;
@@ -822,7 +830,9 @@ int main(int argc, char **argv) {
         md->path = models[i];
         md->peak_rss = -1;
         bn_reset_peak_rss();
-        r = llml_model_load_file(models[i], NULL, &m, &err);
+        memset(&mdesc, 0, sizeof(mdesc));
+        mdesc.no_mmap = !use_mmap;
+        r = llml_model_load_file(models[i], &mdesc, &m, &err);
         if (r != LLML_OK) {
             fprintf(stderr, "llmlite-bench: error: cannot load '%s': %s%s%s\n", models[i], llml_result_string(r),
                     err.message[0] ? ": " : "", err.message);

@@ -1276,7 +1276,7 @@ LLML__AVX2I int llml__avx2_sum32(const uint8_t *q) {
    prefetchers, one linear stream well); returns where to go on. */
 LLML__AVX2I const uint8_t *llml__avx2_pf(const uint8_t *pf, int lines) {
     int i;
-    for (i = 0; i < lines; i++) _mm_prefetch((const char *)(pf + 64 * i), _MM_HINT_T1);
+    for (i = 0; i < lines; i++) _mm_prefetch((const char *)(pf + 64 * i), _MM_HINT_T0);
     return pf + 64 * lines;
 }
 
@@ -1852,7 +1852,7 @@ LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
    working on this one. */
 LLML__AVX512I const uint8_t *llml__x512_pf(const uint8_t *pf, int lines) {
     int i;
-    for (i = 0; i < lines; i++) _mm_prefetch((const char *)(pf + 64 * i), _MM_HINT_T1);
+    for (i = 0; i < lines; i++) _mm_prefetch((const char *)(pf + 64 * i), _MM_HINT_T0);
     return pf + 64 * lines;
 }
 /* 16 fp16 values at rp[r] + off as floats (scalar loads: a gather is slower). */

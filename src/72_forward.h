@@ -584,67 +584,124 @@ static void llml__rope_apply(const llml_ctx *c, float *x, int n_heads) {
 
 /* ---- matrix products ----------------------------------------------------- */
 
-typedef struct llml__mm_task {
-    const llml_ctx *c;
+/* One matrix of a product: rows of w (an expert's slice) into out. */
+typedef struct llml__mm_part {
     const llml__w *w;
     const uint8_t *wdata;       /* expert slice */
     llml__mm_fn fn;             /* kern.mm, or kern.gemm on gq rows */
+    float *out;
+    size_t out_stride;
+    int64_t chunks;             /* 16-row chunks */
+} llml__mm_part;
+
+#define LLML__MM_PARTS 3
+
+/* Up to LLML__MM_PARTS matrices applied to the same activation rows in one
+   parallel step (Q, K and V; gate and up): the rows of all parts are one
+   range split over the threads, so token generation pays one wake-up and
+   one wait instead of one per matrix, and quantizes the activations once. */
+typedef struct llml__mm_task {
+    const llml_ctx *c;
+    llml__mm_part p[LLML__MM_PARTS];
+    int np;
+    llml__actq_fn q;            /* the activation quantizer of every part */
     size_t a_stride;            /* bytes between activation rows in c->actq */
     const float *x;             /* float activation rows (quantizing pass) */
     size_t x_stride;
     int64_t nt;
-    float *out;
-    size_t out_stride;
 } llml__mm_task;
 
 static void llml__mm_worker(void *arg, int ith, int nth) {
     const llml__mm_task *t = (const llml__mm_task *)arg;
-    const llml__w *w = t->w;
-    int64_t nr = w->ne[1];
-    /* split rows in chunks of 16 so SIMD kernels see whole groups (the
-       prompt GEMM's panels are 16 rows) */
-    int64_t chunks = (nr + 15) / 16;
-    int64_t c0 = chunks * ith / nth, c1 = chunks * (ith + 1) / nth;
-    int64_t r0 = c0 * 16, r1 = LLML__MIN(c1 * 16, nr);
-    if (r0 >= r1) return;
-    t->fn(w->type, w->ne[0], t->wdata + (size_t)r0 * w->row_bytes, w->row_bytes, r1 - r0,
-          t->c->actq, t->a_stride, t->nt, t->out + r0, t->out_stride);
+    int64_t total = 0, base = 0, c0, c1;
+    int k;
+    /* rows in chunks of 16 so SIMD kernels see whole groups (the prompt
+       GEMM's panels are 16 rows) */
+    for (k = 0; k < t->np; k++) total += t->p[k].chunks;
+    c0 = total * ith / nth; c1 = total * (ith + 1) / nth;
+    for (k = 0; k < t->np && base < c1; base += t->p[k].chunks, k++) {
+        const llml__mm_part *pt = &t->p[k];
+        const llml__w *w = pt->w;
+        int64_t a = LLML__MAX(c0, base) - base, b = LLML__MIN(c1, base + pt->chunks) - base;
+        int64_t r0 = a * 16, r1 = LLML__MIN(b * 16, w->ne[1]);
+        if (r0 >= r1) continue;
+        pt->fn(w->type, w->ne[0], pt->wdata + (size_t)r0 * w->row_bytes, w->row_bytes, r1 - r0,
+               t->c->actq, t->a_stride, t->nt, pt->out + r0, pt->out_stride);
+    }
 }
 
 /* The quantizing pass: activation rows split over the threads. */
 static void llml__actq_worker(void *arg, int ith, int nth) {
     const llml__mm_task *t = (const llml__mm_task *)arg;
     const llml_ctx *c = t->c;
-    const llml_type wt = t->w->type;
-    const int gemm = t->fn != c->kern.mm[wt];
-    const llml__actq_fn q = gemm ? c->kern.gq[wt] : c->kern.actq[llml__types[wt].info.vec_dot_type];
     int64_t i0 = t->nt * ith / nth, i1 = t->nt * (ith + 1) / nth, i;
-    for (i = i0; i < i1; i++) q(t->x + (size_t)i * t->x_stride, c->actq + (size_t)i * t->a_stride, t->w->ne[0]);
+    for (i = i0; i < i1; i++) t->q(t->x + (size_t)i * t->x_stride, c->actq + (size_t)i * t->a_stride, t->p[0].w->ne[0]);
+}
+
+/* The kernel, activation quantizer and activation row size for w. From
+   LLML__GEMM_MIN_NT rows on, the prompt GEMM where the kernels have one for
+   the format (it gives the same bits as mm, so a token's results do not
+   depend on how many rows share the call). */
+static void llml__mm_choose(const llml_ctx *c, const llml__w *w, int64_t nt, llml__mm_part *pt, llml__actq_fn *q,
+                            size_t *a_stride) {
+    if (nt >= LLML__GEMM_MIN_NT && c->kern.gemm[w->type]) {
+        pt->fn = c->kern.gemm[w->type];
+        *q = c->kern.gq[w->type];
+        *a_stride = llml__align64(llml__gq_bytes(w->type, w->ne[0]));   /* <= actq_row */
+    } else {
+        pt->fn = c->kern.mm[w->type];
+        *q = c->kern.actq[llml__types[w->type].info.vec_dot_type];
+        *a_stride = c->actq_row;
+    }
+}
+
+static void llml__mm_run(llml_ctx *c, llml__mm_task *t) {
+    int64_t work = 0;
+    int k;
+    for (k = 0; k < t->np; k++) work += t->p[k].w->ne[1];
+    work *= t->nt * t->p[0].w->ne[0];
+    if (t->nt >= 2 * c->pool.n && c->pool.n > 1 && t->nt * t->p[0].w->ne[0] >= 65536) llml__pool_run(&c->pool, llml__actq_worker, t);
+    else llml__actq_worker(t, 0, 1);
+    if (work < 32768) llml__mm_worker(t, 0, 1);
+    else llml__pool_run(&c->pool, llml__mm_worker, t);
 }
 
 /* out[t][0..rows) = W(expert) x[t] for nt rows of x (stride x_stride
-   floats). From LLML__GEMM_MIN_NT rows on, the prompt GEMM where the
-   kernels have one for the format (it gives the same bits as mm, so a
-   token's results do not depend on how many rows share the call). */
+   floats). */
 static void llml__matmul(llml_ctx *c, const llml__w *w, int64_t expert, const float *x, size_t x_stride,
                          int64_t nt, float *out, size_t out_stride) {
     llml__mm_task t;
-    const int64_t work = nt * w->ne[1] * w->ne[0];
-    t.c = c; t.w = w;
-    t.wdata = w->data + (size_t)expert * (size_t)w->ne[1] * w->row_bytes;
-    t.x = x; t.x_stride = x_stride;
-    t.nt = nt; t.out = out; t.out_stride = out_stride;
-    if (nt >= LLML__GEMM_MIN_NT && c->kern.gemm[w->type]) {
-        t.fn = c->kern.gemm[w->type];
-        t.a_stride = llml__align64(llml__gq_bytes(w->type, w->ne[0]));   /* <= actq_row */
-    } else {
-        t.fn = c->kern.mm[w->type];
-        t.a_stride = c->actq_row;
+    t.c = c; t.np = 1;
+    t.p[0].w = w;
+    t.p[0].wdata = w->data + (size_t)expert * (size_t)w->ne[1] * w->row_bytes;
+    t.p[0].out = out; t.p[0].out_stride = out_stride;
+    t.p[0].chunks = (w->ne[1] + 15) / 16;
+    llml__mm_choose(c, w, nt, &t.p[0], &t.q, &t.a_stride);
+    t.x = x; t.x_stride = x_stride; t.nt = nt;
+    llml__mm_run(c, &t);
+}
+
+/* out_k = W_k x for n (<= LLML__MM_PARTS) matrices with the same input
+   width: one step where they share the activation format, else one each. */
+static void llml__matmul_n(llml_ctx *c, int n, const llml__w *const *w, const float *x, size_t x_stride, int64_t nt,
+                           float *const *out, const size_t *out_stride) {
+    llml__mm_task t;
+    int k, same = 1;
+    t.c = c; t.np = n;
+    t.x = x; t.x_stride = x_stride; t.nt = nt;
+    for (k = 0; k < n; k++) {
+        llml__actq_fn q;
+        size_t as;
+        t.p[k].w = w[k];
+        t.p[k].wdata = w[k]->data;
+        t.p[k].out = out[k]; t.p[k].out_stride = out_stride[k];
+        t.p[k].chunks = (w[k]->ne[1] + 15) / 16;
+        llml__mm_choose(c, w[k], nt, &t.p[k], &q, &as);
+        if (k == 0) { t.q = q; t.a_stride = as; }
+        else if (q != t.q || as != t.a_stride || w[k]->ne[0] != w[0]->ne[0]) same = 0;
     }
-    if (nt >= 2 * c->pool.n && c->pool.n > 1 && nt * w->ne[0] >= 65536) llml__pool_run(&c->pool, llml__actq_worker, &t);
-    else llml__actq_worker(&t, 0, 1);
-    if (work < 32768) llml__mm_worker(&t, 0, 1);
-    else llml__pool_run(&c->pool, llml__mm_worker, &t);
+    if (same) { llml__mm_run(c, &t); return; }
+    for (k = 0; k < n; k++) llml__matmul(c, w[k], 0, x, x_stride, nt, out[k], out_stride[k]);
 }
 
 /* ---- attention ----------------------------------------------------------- */
@@ -736,8 +793,13 @@ static void llml__ffn_dense(llml_ctx *c, const llml__layer *L, int64_t n) {
             memmove(c->ffb + (size_t)i * ff, gu, (size_t)ff * 4);
         }
     } else {
-        llml__matmul(c, &L->ffn_gate, 0, c->cur, (size_t)ne, n, c->ffb, (size_t)ff);
-        llml__matmul(c, &L->ffn_up, 0, c->cur, (size_t)ne, n, c->ffa, (size_t)ff);
+        const llml__w *ws[2];
+        float *outs[2];
+        size_t strides[2];
+        ws[0] = &L->ffn_gate; ws[1] = &L->ffn_up;
+        outs[0] = c->ffb; outs[1] = c->ffa;
+        strides[0] = strides[1] = (size_t)ff;
+        llml__matmul_n(c, 2, ws, c->cur, (size_t)ne, n, outs, strides);
         for (i = 0; i < n; i++) llml__act_mul(c, c->ffb + (size_t)i * ff, c->ffa + (size_t)i * ff, ff);
     }
     llml__matmul(c, &L->ffn_down, 0, c->ffb, (size_t)ff, n, c->ffo, (size_t)ne);
@@ -869,9 +931,13 @@ static llml_result llml__forward(llml_ctx *c, const int32_t *tokens, int64_t n, 
                 memcpy(c->v + (size_t)i * n_kv, r + n_q + n_kv, (size_t)n_kv * 4);
             }
         } else {
-            llml__matmul(c, &L->wq, 0, c->cur, (size_t)ne, n, c->q, (size_t)n_q);
-            llml__matmul(c, &L->wk, 0, c->cur, (size_t)ne, n, c->k, (size_t)n_kv);
-            llml__matmul(c, &L->wv, 0, c->cur, (size_t)ne, n, c->v, (size_t)n_kv);
+            const llml__w *ws[3];
+            float *outs[3];
+            size_t strides[3];
+            ws[0] = &L->wq; ws[1] = &L->wk; ws[2] = &L->wv;
+            outs[0] = c->q; outs[1] = c->k; outs[2] = c->v;
+            strides[0] = (size_t)n_q; strides[1] = strides[2] = (size_t)n_kv;
+            llml__matmul_n(c, 3, ws, c->cur, (size_t)ne, n, outs, strides);
         }
         for (i = 0; i < n; i++) {
             float *qr = c->q + (size_t)i * n_q, *kr = c->k + (size_t)i * n_kv, *vr = c->v + (size_t)i * n_kv;

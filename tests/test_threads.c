@@ -10,7 +10,13 @@
    (d) llml_ctx_cancel from another thread during decodes: each decode
        returns OK or LLML_ERR_ABORTED, and the context keeps working;
    (e) a host job system (llml_ctx_desc.parallel_for) that runs the tasks
-       in threads of its own: logits bit-identical to one thread's.
+       in threads of its own: logits bit-identical to one thread's;
+   (f) matrices sharing one parallel step (Q, K and V; gate and up:
+       llml__matmul_n) with 1-4 threads, formats mixed as in Q4_K_M files
+       (Q4_K, Q4_K, Q6_K), Q4_0/Q8_0, and formats with different activations
+       (Q4_0 + Q4_K, done one by one), row counts that split 16-row chunks
+       across matrices, 1 to 64 activation rows (matrix-vector and GEMM):
+       bit-identical to one llml__matmul per matrix.
    `make test-tsan` runs this program under ThreadSanitizer (build-tsan/).
    Where the platform has no POSIX threads the application threads run one
    after the other (the library itself is then single-threaded too). */
@@ -376,6 +382,88 @@ static void test_host_jobs(const char *rel) {
     llml_model_free(m);
 }
 
+static uint32_t mm_rng = 2463534242u;
+static float mm_rnd(void) {
+    mm_rng ^= mm_rng << 13; mm_rng ^= mm_rng >> 17; mm_rng ^= mm_rng << 5;
+    return (float)(mm_rng >> 8) / 8388608.0f - 1.0f;
+}
+
+static void test_matmul_n(const char *rel) {
+    static const llml_type sets[3][3] = {
+        { LLML_TYPE_Q4_K, LLML_TYPE_Q4_K, LLML_TYPE_Q6_K },
+        { LLML_TYPE_Q4_0, LLML_TYPE_Q8_0, LLML_TYPE_Q4_0 },
+        { LLML_TYPE_Q4_0, LLML_TYPE_Q4_K, LLML_TYPE_Q4_K },
+    };
+    static const int64_t rows[3] = { 40, 70, 90 };   /* 3 + 5 + 6 chunks of 16: 2-4 threads start inside each part */
+    static const int64_t nts[4] = { 1, 3, 5, 64 };
+    llml_model *m = NULL;
+    llml_model_info info;
+    int64_t ne;
+    int si, th, ni, k, bad = 0, runs = 0;
+    float *x;
+    CHECK(llml_model_load_file(lc_td(rel), NULL, &m, NULL) == LLML_OK, "%s: load", rel);
+    if (!m) return;
+    llml_model_get_info(m, &info);
+    ne = info.n_embd;   /* 256: a whole K-quant block per row */
+    x = (float *)malloc((size_t)(64 * ne) * sizeof(float));
+    for (k = 0; k < 64 * ne; k++) x[k] = mm_rnd();
+    for (si = 0; si < 3; si++) {
+        llml__w w[3];
+        const llml__w *wp[3];
+        uint8_t *wd[3];
+        float *fused[3], *sep[3];
+        size_t strides[3];
+        for (k = 0; k < 3; k++) {
+            float *src = (float *)malloc((size_t)(rows[k] * ne) * sizeof(float));
+            int64_t i;
+            for (i = 0; i < rows[k] * ne; i++) src[i] = mm_rnd();
+            memset(&w[k], 0, sizeof(w[k]));
+            w[k].type = sets[si][k];
+            w[k].ne[0] = ne; w[k].ne[1] = rows[k]; w[k].ne[2] = 1;
+            w[k].row_bytes = llml_row_size(w[k].type, ne);
+            wd[k] = (uint8_t *)malloc(w[k].row_bytes * (size_t)rows[k]);
+            llml_quantize_rows(w[k].type, src, wd[k], rows[k], ne, NULL);
+            w[k].data = wd[k];
+            wp[k] = &w[k];
+            strides[k] = (size_t)rows[k] + 3;   /* outputs with a gap between rows */
+            fused[k] = (float *)malloc(strides[k] * 64 * sizeof(float));
+            sep[k] = (float *)malloc(strides[k] * 64 * sizeof(float));
+            free(src);
+        }
+        for (th = 1; th <= 4; th++) {
+            llml_ctx *c = make_ctx(m, th);
+            CHECK(c != NULL, "%s: context with %d threads", rel, th);
+            if (!c) continue;
+            for (ni = 0; ni < 4; ni++) {
+                const int64_t nt = nts[ni];
+                for (k = 0; k < 3; k++) {
+                    memset(fused[k], 0xff, strides[k] * 64 * sizeof(float));   /* NaN: rows left unwritten show */
+                    memset(sep[k], 0xff, strides[k] * 64 * sizeof(float));
+                }
+                llml__matmul_n(c, 3, wp, x, (size_t)ne, nt, fused, strides);
+                for (k = 0; k < 3; k++) llml__matmul(c, &w[k], 0, x, (size_t)ne, nt, sep[k], strides[k]);
+                for (k = 0; k < 3; k++) {
+                    int64_t t, r;
+                    for (t = 0; t < nt; t++)
+                        for (r = 0; r < rows[k]; r++) {
+                            const float a = fused[k][(size_t)t * strides[k] + (size_t)r], b = sep[k][(size_t)t * strides[k] + (size_t)r];
+                            if (memcmp(&a, &b, sizeof a) != 0 || a != a) bad++;
+                        }
+                }
+                runs++;
+            }
+            llml_ctx_free(c);
+        }
+        for (k = 0; k < 3; k++) { free(wd[k]); free(fused[k]); free(sep[k]); }
+        CHECK(bad == 0, "matrices in one step (%s, %s, %s; 1-4 threads; 1-64 rows): %d outputs differ from one product per matrix",
+              llml__types[sets[si][0]].info.name, llml__types[sets[si][1]].info.name, llml__types[sets[si][2]].info.name, bad);
+        bad = 0;
+    }
+    CHECK(runs == 48, "%d runs", runs);
+    free(x);
+    llml_model_free(m);
+}
+
 int main(void) {
     read_tokens();
     CHECK(n_ids == 48, "tokens.txt: %d ids", n_ids);
@@ -387,5 +475,6 @@ int main(void) {
     test_shared_vocab("vocab/ggml-vocab-qwen3.gguf");
     test_cancel("arch/llama-f32.gguf");
     test_host_jobs("arch/qwen2moe-f32.gguf");
+    test_matmul_n("quant/q4_0.gguf");
     return check_summary("test_threads");
 }
