@@ -10763,7 +10763,7 @@ LLML__AVX2I void llml__avx2_mvk(int f, int64_t n, const uint8_t *const *rp, cons
                     fs = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, _mm256_cvtepi32_ps(mg)), _mm256_set1_ps((float)(b0 + b1)), fs);
                 }
             } else { /* Q6_K: unsigned 6-bit codes; 32 x the group's activation sum subtracted after */
-                const __m256 d = llml__avx2_h8(rp, bo + 208);
+                __m256 d;
                 LLML__UNROLL for (h = 0; h < 2; h++) {
                     LLML__UNROLL for (c = 0; c < 4; c++) {
                         const __m256i a = llml__avx2_ld(yb + 4 + 128 * h + 32 * c);
@@ -10773,6 +10773,8 @@ LLML__AVX2I void llml__avx2_mvk(int f, int64_t n, const uint8_t *const *rp, cons
                         llml__avx2_red8q6(m, &gs[8 * h + 2 * c], &gs[8 * h + 2 * c + 1]);
                     }
                 }
+                /* the scales and d after the codes (front to back, as the AVX-512 kernel) */
+                d = llml__avx2_h8(rp, bo + 208);
                 llml__avx2_tr4(rp, bo + 192, sc);   /* sc[i]: scales 4 i .. 4 i + 3 */
                 LLML__UNROLL for (k = 0; k < 16; k++) {
                     const int g = llml__avx2_q6g(k);
@@ -11573,13 +11575,11 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
                    8 h .. 8 h + 3 and 8 h + 4 .. 8 h + 7; the activations of
                    each are one plain load. The offset 32 x the group's
                    activation sum is subtracted from the exact sum after. */
-                const __m512 d = llml__x512_sh16(rp, bo + 208);
+                __m512 d;
                 const __m512i one = _mm512_set1_epi16(1);
                 const __m512i shl = _mm512_set_epi64(2, 2, 2, 2, 4, 4, 4, 4), shr = _mm512_set_epi64(2, 2, 2, 2, 0, 0, 0, 0);
                 __m512i gs[16];
                 int h;
-                llml__x512_ld16(rp, bo + 192, x);
-                llml__x512_tr4(x, sc);  /* sc[i]: scales 4 i .. 4 i + 3 */
                 LLML__UNROLL for (h = 0; h < 2; h++) {
                     const __m512i alo = _mm512_loadu_si512((const void *)(yb + 4 + 128 * h));
                     const __m512i ahi = _mm512_loadu_si512((const void *)(yb + 68 + 128 * h));
@@ -11603,6 +11603,11 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
                     llml__x512_tr44(qv[0], gs + 8 * h);
                     llml__x512_tr44(qv[1], gs + 8 * h + 4);
                 }
+                /* the scales and d after the codes: each row's block is read
+                   front to back (from memory: 23-28 -> 29-30 GB/s on one core) */
+                d = llml__x512_sh16(rp, bo + 208);
+                llml__x512_ld16(rp, bo + 192, x);
+                llml__x512_tr4(x, sc);  /* sc[i]: scales 4 i .. 4 i + 3 */
                 /* groups in the GEMM's order for Q6_K (llml__avx2_q6g) */
                 LLML__UNROLL for (k = 0; k < 16; k++) {
                     const int g = llml__avx2_q6g(k);
