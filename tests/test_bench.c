@@ -441,6 +441,24 @@ static void test_md_and_bandwidth(void) {
     CHECK(etext && strstr(etext, "read bandwidth, 1 thread:") && strstr(etext, "pp8:"), "progress goes to stderr");
     CHECK(text && strstr(text, "llmlite-bench:") == NULL, "no progress on stdout");
     CHECK(text && strstr(text, "read bandwidth (streaming read, best of 5): 1 thread "), "md: bandwidth line");
+    CHECK(text && strstr(text, "BW %: of the read bandwidth measured again just before and after each tg test"),
+          "md: --calibrate measures the bandwidth around each tg test");
+    {   /* one reading per tg test (1 and 2 threads), each a real bandwidth */
+        const char *l = text ? strstr(text, "for each test, in order:") : NULL;
+        int nv = 0, ok = 1;
+        if (l) {
+            char *e;
+            l += strlen("for each test, in order:");
+            for (;;) {
+                double v = strtod(l, &e);
+                if (e == l) break;
+                ok &= v > 0.1 && v < 10000;
+                nv++;
+                l = e;
+            }
+        }
+        CHECK(l && nv == 2 && ok && strncmp(l, " GB/s", 5) == 0, "md: %d bandwidth readings around the tg tests, want 2", nv);
+    }
     sizing = text ? strstr(text, "\nsizing model (") : NULL;
     CHECK(sizing != NULL, "md: the sizing model's table follows the measurements");
     if (sizing) *sizing++ = 0;   /* the results table ends before it */
