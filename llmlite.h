@@ -6283,6 +6283,26 @@ static const uint8_t llml__iq2_ksigns[128] = {
     240, 113, 114, 243, 116, 245, 246, 119, 120, 249, 250, 123, 252, 125, 126, 255,
 };
 
+/* The same 128 completed patterns as 8 bytes of +1 / -1 (bit j of the 7-bit
+   pattern s: byte j; byte 7: the parity of s), for the SIMD kernels (x86
+   _mm256_sign_epi8, NEON multiplies). */
+#define LLML__IQ_SB(s, j) ((uint64_t)((((s) >> (j)) & 1) ? 0xffu : 0x01u) << (8 * (j)))
+#define LLML__IQ_SP(s) (((s) ^ (s) >> 1 ^ (s) >> 2 ^ (s) >> 3 ^ (s) >> 4 ^ (s) >> 5 ^ (s) >> 6) & 1)
+#define LLML__IQ_S8(s) (LLML__IQ_SB(s, 0) | LLML__IQ_SB(s, 1) | LLML__IQ_SB(s, 2) | LLML__IQ_SB(s, 3) | \
+                        LLML__IQ_SB(s, 4) | LLML__IQ_SB(s, 5) | LLML__IQ_SB(s, 6) | \
+                        (uint64_t)(LLML__IQ_SP(s) ? 0xffu : 0x01u) << 56)
+#define LLML__IQ_S4(s) LLML__IQ_S8(s), LLML__IQ_S8(s + 1), LLML__IQ_S8(s + 2), LLML__IQ_S8(s + 3)
+#define LLML__IQ_S16(s) LLML__IQ_S4(s), LLML__IQ_S4(s + 4), LLML__IQ_S4(s + 8), LLML__IQ_S4(s + 12)
+LLML__UNUSED static const uint64_t llml__iq2_ksign8[128] = {
+    LLML__IQ_S16(0), LLML__IQ_S16(16), LLML__IQ_S16(32), LLML__IQ_S16(48),
+    LLML__IQ_S16(64), LLML__IQ_S16(80), LLML__IQ_S16(96), LLML__IQ_S16(112)
+};
+#undef LLML__IQ_S16
+#undef LLML__IQ_S4
+#undef LLML__IQ_S8
+#undef LLML__IQ_SP
+#undef LLML__IQ_SB
+
 /* Bit j of a sign byte set means element j of the group of 8 is negative.
    llml__iq2_ksigns[s] completes a 7-bit sign pattern with the 8th bit that
    makes the number of negative elements even (IQ2_XXS, IQ2_XS).
@@ -11818,7 +11838,7 @@ static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
      activations with the signs moved onto the activations (|a| <= 127);
    - signs: where the 8th bit of a grid point's pattern is the parity of
      the 7 stored (IQ2_XXS, IQ2_XS, IQ3_XXS) a table of the 128 patterns as
-     +-1 bytes (llml__avx2iq_ksign8) for _mm256_sign_epi8; where all 8 are
+     +-1 bytes (llml__iq2_ksign8) for _mm256_sign_epi8; where all 8 are
      stored (IQ2_S, IQ3_S) the 32-bit word expands to byte masks
      (llml__avx2iq_neg);
    - IQ1 grid keys (2 bits a coordinate, 0..2 for -1..+1) expand with two
@@ -11846,29 +11866,11 @@ LLML__UNUSED static int llml__iq_bytes(int f) {
     return bytes[f];
 }
 
-/* The 128 completed sign patterns of llml__iq2_ksigns as 8 bytes of +-1
-   (bit j of the 7-bit pattern s: byte j; byte 7: the parity of s). */
-#define LLML__IQ_SB(s, j) ((((s) >> (j)) & 1) ? 0xffull : 0x01ull) << (8 * (j))
-#define LLML__IQ_SP(s) (((s) ^ (s) >> 1 ^ (s) >> 2 ^ (s) >> 3 ^ (s) >> 4 ^ (s) >> 5 ^ (s) >> 6) & 1)
-#define LLML__IQ_S8(s) (LLML__IQ_SB(s, 0) | LLML__IQ_SB(s, 1) | LLML__IQ_SB(s, 2) | LLML__IQ_SB(s, 3) | \
-                        LLML__IQ_SB(s, 4) | LLML__IQ_SB(s, 5) | LLML__IQ_SB(s, 6) | \
-                        (LLML__IQ_SP(s) ? 0xffull : 0x01ull) << 56)
-#define LLML__IQ_S4(s) LLML__IQ_S8(s), LLML__IQ_S8(s + 1), LLML__IQ_S8(s + 2), LLML__IQ_S8(s + 3)
-#define LLML__IQ_S16(s) LLML__IQ_S4(s), LLML__IQ_S4(s + 4), LLML__IQ_S4(s + 8), LLML__IQ_S4(s + 12)
-static const uint64_t llml__avx2iq_ksign8[128] = {
-    LLML__IQ_S16(0), LLML__IQ_S16(16), LLML__IQ_S16(32), LLML__IQ_S16(48),
-    LLML__IQ_S16(64), LLML__IQ_S16(80), LLML__IQ_S16(96), LLML__IQ_S16(112)
-};
-#undef LLML__IQ_S16
-#undef LLML__IQ_S4
-#undef LLML__IQ_S8
-#undef LLML__IQ_SP
-#undef LLML__IQ_SB
 
 /* +-1 bytes of four 7-bit sign patterns (bits 0..27 of m). */
 LLML__AVX2I __m256i llml__avx2iq_ks4(uint32_t m) {
-    return _mm256_set_epi64x((long long)llml__avx2iq_ksign8[(m >> 21) & 127], (long long)llml__avx2iq_ksign8[(m >> 14) & 127],
-                             (long long)llml__avx2iq_ksign8[(m >> 7) & 127], (long long)llml__avx2iq_ksign8[m & 127]);
+    return _mm256_set_epi64x((long long)llml__iq2_ksign8[(m >> 21) & 127], (long long)llml__iq2_ksign8[(m >> 14) & 127],
+                             (long long)llml__iq2_ksign8[(m >> 7) & 127], (long long)llml__iq2_ksign8[m & 127]);
 }
 
 /* Byte i of 32 = 0xff where bit i of s is set. */
@@ -11977,8 +11979,8 @@ LLML__AVX2I float llml__avx2iq_block(int f, int TN, const uint8_t *x, const uint
             const unsigned v0 = llml__rd16(gp), v1 = llml__rd16(gp + 2), v2 = llml__rd16(gp + 4), v3 = llml__rd16(gp + 6);
             const __m256i q = _mm256_set_epi64x((long long)llml__iq2_grid_xs[v3 & 511], (long long)llml__iq2_grid_xs[v2 & 511],
                                                 (long long)llml__iq2_grid_xs[v1 & 511], (long long)llml__iq2_grid_xs[v0 & 511]);
-            const __m256i s = _mm256_set_epi64x((long long)llml__avx2iq_ksign8[v3 >> 9], (long long)llml__avx2iq_ksign8[v2 >> 9],
-                                                (long long)llml__avx2iq_ksign8[v1 >> 9], (long long)llml__avx2iq_ksign8[v0 >> 9]);
+            const __m256i s = _mm256_set_epi64x((long long)llml__iq2_ksign8[v3 >> 9], (long long)llml__iq2_ksign8[v2 >> 9],
+                                                (long long)llml__iq2_ksign8[v1 >> 9], (long long)llml__iq2_ksign8[v0 >> 9]);
             const __m256i sc = llml__avx2_sc_pair(sc8, 2 * g);
             LLML__UNROLL for (j = 0; j < TN; j++) {
                 const __m256i a = _mm256_sign_epi8(llml__avx2_ld(y[j] + 4 + 32 * g), s);
@@ -13426,24 +13428,6 @@ LLML__NEONI int llml__niq_kind(int f) {
     }
 }
 
-/* The 128 sign patterns of llml__iq2_ksigns (7 stored bits, the 8th their
-   parity) as 8 bytes of +1 / -1. */
-#define LLML__NIQ_SB(s, j) ((uint64_t)((((s) >> (j)) & 1) ? 0xffu : 0x01u) << (8 * (j)))
-#define LLML__NIQ_PAR(s) (((s) ^ (s) >> 1 ^ (s) >> 2 ^ (s) >> 3 ^ (s) >> 4 ^ (s) >> 5 ^ (s) >> 6) & 1)
-#define LLML__NIQ_S1(s) (LLML__NIQ_SB(s, 0) | LLML__NIQ_SB(s, 1) | LLML__NIQ_SB(s, 2) | LLML__NIQ_SB(s, 3) | \
-                         LLML__NIQ_SB(s, 4) | LLML__NIQ_SB(s, 5) | LLML__NIQ_SB(s, 6) | \
-                         (uint64_t)(LLML__NIQ_PAR(s) ? 0xffu : 0x01u) << 56)
-#define LLML__NIQ_S4(s) LLML__NIQ_S1(s), LLML__NIQ_S1(s + 1), LLML__NIQ_S1(s + 2), LLML__NIQ_S1(s + 3)
-#define LLML__NIQ_S16(s) LLML__NIQ_S4(s), LLML__NIQ_S4(s + 4), LLML__NIQ_S4(s + 8), LLML__NIQ_S4(s + 12)
-static const uint64_t llml__niq_sign8[128] = {
-    LLML__NIQ_S16(0), LLML__NIQ_S16(16), LLML__NIQ_S16(32), LLML__NIQ_S16(48),
-    LLML__NIQ_S16(64), LLML__NIQ_S16(80), LLML__NIQ_S16(96), LLML__NIQ_S16(112)
-};
-#undef LLML__NIQ_S16
-#undef LLML__NIQ_S4
-#undef LLML__NIQ_S1
-#undef LLML__NIQ_PAR
-#undef LLML__NIQ_SB
 
 /* fp16 bits -> float. */
 LLML__NEONI float llml__niq_h(uint16_t h) {
@@ -13465,8 +13449,8 @@ LLML__NEONI int8x16_t llml__niq_g32(const uint32_t *grid, unsigned i0, unsigned 
 /* q with the signs of the 7-bit patterns m & 127 (lanes 0-7) and
    (m >> 7) & 127 (lanes 8-15). */
 LLML__NEONI int8x16_t llml__niq_sgn7(int8x16_t q, uint32_t m) {
-    const int8x16_t s = vreinterpretq_s8_u64(vld1q_lane_u64(llml__niq_sign8 + ((m >> 7) & 127u),
-                                                            vld1q_dup_u64(llml__niq_sign8 + (m & 127u)), 1));
+    const int8x16_t s = vreinterpretq_s8_u64(vld1q_lane_u64(llml__iq2_ksign8 + ((m >> 7) & 127u),
+                                                            vld1q_dup_u64(llml__iq2_ksign8 + (m & 127u)), 1));
     return vmulq_s8(q, s);
 }
 /* q negated in lane i where bit i % 8 of byte (hi ? 2 : 0) + i / 8 of the

@@ -470,6 +470,26 @@ static const uint8_t llml__iq2_ksigns[128] = {
     240, 113, 114, 243, 116, 245, 246, 119, 120, 249, 250, 123, 252, 125, 126, 255,
 };
 
+/* The same 128 completed patterns as 8 bytes of +1 / -1 (bit j of the 7-bit
+   pattern s: byte j; byte 7: the parity of s), for the SIMD kernels (x86
+   _mm256_sign_epi8, NEON multiplies). */
+#define LLML__IQ_SB(s, j) ((uint64_t)((((s) >> (j)) & 1) ? 0xffu : 0x01u) << (8 * (j)))
+#define LLML__IQ_SP(s) (((s) ^ (s) >> 1 ^ (s) >> 2 ^ (s) >> 3 ^ (s) >> 4 ^ (s) >> 5 ^ (s) >> 6) & 1)
+#define LLML__IQ_S8(s) (LLML__IQ_SB(s, 0) | LLML__IQ_SB(s, 1) | LLML__IQ_SB(s, 2) | LLML__IQ_SB(s, 3) | \
+                        LLML__IQ_SB(s, 4) | LLML__IQ_SB(s, 5) | LLML__IQ_SB(s, 6) | \
+                        (uint64_t)(LLML__IQ_SP(s) ? 0xffu : 0x01u) << 56)
+#define LLML__IQ_S4(s) LLML__IQ_S8(s), LLML__IQ_S8(s + 1), LLML__IQ_S8(s + 2), LLML__IQ_S8(s + 3)
+#define LLML__IQ_S16(s) LLML__IQ_S4(s), LLML__IQ_S4(s + 4), LLML__IQ_S4(s + 8), LLML__IQ_S4(s + 12)
+LLML__UNUSED static const uint64_t llml__iq2_ksign8[128] = {
+    LLML__IQ_S16(0), LLML__IQ_S16(16), LLML__IQ_S16(32), LLML__IQ_S16(48),
+    LLML__IQ_S16(64), LLML__IQ_S16(80), LLML__IQ_S16(96), LLML__IQ_S16(112)
+};
+#undef LLML__IQ_S16
+#undef LLML__IQ_S4
+#undef LLML__IQ_S8
+#undef LLML__IQ_SP
+#undef LLML__IQ_SB
+
 /* Bit j of a sign byte set means element j of the group of 8 is negative.
    llml__iq2_ksigns[s] completes a 7-bit sign pattern with the 8th bit that
    makes the number of negative elements even (IQ2_XXS, IQ2_XS).

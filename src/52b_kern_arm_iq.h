@@ -64,24 +64,6 @@ LLML__NEONI int llml__niq_kind(int f) {
     }
 }
 
-/* The 128 sign patterns of llml__iq2_ksigns (7 stored bits, the 8th their
-   parity) as 8 bytes of +1 / -1. */
-#define LLML__NIQ_SB(s, j) ((uint64_t)((((s) >> (j)) & 1) ? 0xffu : 0x01u) << (8 * (j)))
-#define LLML__NIQ_PAR(s) (((s) ^ (s) >> 1 ^ (s) >> 2 ^ (s) >> 3 ^ (s) >> 4 ^ (s) >> 5 ^ (s) >> 6) & 1)
-#define LLML__NIQ_S1(s) (LLML__NIQ_SB(s, 0) | LLML__NIQ_SB(s, 1) | LLML__NIQ_SB(s, 2) | LLML__NIQ_SB(s, 3) | \
-                         LLML__NIQ_SB(s, 4) | LLML__NIQ_SB(s, 5) | LLML__NIQ_SB(s, 6) | \
-                         (uint64_t)(LLML__NIQ_PAR(s) ? 0xffu : 0x01u) << 56)
-#define LLML__NIQ_S4(s) LLML__NIQ_S1(s), LLML__NIQ_S1(s + 1), LLML__NIQ_S1(s + 2), LLML__NIQ_S1(s + 3)
-#define LLML__NIQ_S16(s) LLML__NIQ_S4(s), LLML__NIQ_S4(s + 4), LLML__NIQ_S4(s + 8), LLML__NIQ_S4(s + 12)
-static const uint64_t llml__niq_sign8[128] = {
-    LLML__NIQ_S16(0), LLML__NIQ_S16(16), LLML__NIQ_S16(32), LLML__NIQ_S16(48),
-    LLML__NIQ_S16(64), LLML__NIQ_S16(80), LLML__NIQ_S16(96), LLML__NIQ_S16(112)
-};
-#undef LLML__NIQ_S16
-#undef LLML__NIQ_S4
-#undef LLML__NIQ_S1
-#undef LLML__NIQ_PAR
-#undef LLML__NIQ_SB
 
 /* fp16 bits -> float. */
 LLML__NEONI float llml__niq_h(uint16_t h) {
@@ -103,8 +85,8 @@ LLML__NEONI int8x16_t llml__niq_g32(const uint32_t *grid, unsigned i0, unsigned 
 /* q with the signs of the 7-bit patterns m & 127 (lanes 0-7) and
    (m >> 7) & 127 (lanes 8-15). */
 LLML__NEONI int8x16_t llml__niq_sgn7(int8x16_t q, uint32_t m) {
-    const int8x16_t s = vreinterpretq_s8_u64(vld1q_lane_u64(llml__niq_sign8 + ((m >> 7) & 127u),
-                                                            vld1q_dup_u64(llml__niq_sign8 + (m & 127u)), 1));
+    const int8x16_t s = vreinterpretq_s8_u64(vld1q_lane_u64(llml__iq2_ksign8 + ((m >> 7) & 127u),
+                                                            vld1q_dup_u64(llml__iq2_ksign8 + (m & 127u)), 1));
     return vmulq_s8(q, s);
 }
 /* q negated in lane i where bit i % 8 of byte (hi ? 2 : 0) + i / 8 of the
