@@ -550,6 +550,13 @@ static void test_md_and_bandwidth(void) {
     text = read_text(out);
     CHECK(text && strstr(text, "\"backends\": \"CPU (scalar)\""), "--isa scalar in backends");
     free(text);
+    /* -mmp 0: the model read into memory, the same figures' fields, use_mmap false */
+    snprintf(cmd, sizeof cmd, "%s -m %s -p 4 -n 2 -t 1 -r 1 -o jsonl -mmp 0 --bw-file %s", g_bench, g_model, bw);
+    CHECK(run(cmd, out, NULL) == 0, "bench -mmp 0 failed");
+    text = read_text(out);
+    CHECK(text && strstr(text, "\"use_mmap\": false") && !strstr(text, "\"use_mmap\": true") && strstr(text, "\"avg_ts\": "),
+          "-mmp 0: use_mmap false in every row");
+    free(text);
     remove(out);
     remove(err);
     remove(bw);
@@ -565,6 +572,8 @@ static void test_errors(void) {
     CHECK(run(cmd, NULL, NULL) != 0, "-t 0 must fail");
     snprintf(cmd, sizeof cmd, "%s -p 4", g_bench);
     CHECK(run(cmd, NULL, NULL) != 0, "no model must fail");
+    snprintf(cmd, sizeof cmd, "%s -m %s -mmp 2", g_bench, g_model);
+    CHECK(run(cmd, NULL, NULL) != 0, "-mmp 2 must fail");
 }
 
 int main(void) {
