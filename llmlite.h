@@ -1112,6 +1112,7 @@ typedef struct llml_model_desc {
     int32_t no_mmap;                 /* files: read into memory, don't map   */
     llml_log_fn log;                 /* NULL: silent                          */
     void *log_user;
+    int32_t no_repack;               /* keep the file's row order: see below  */
 } llml_model_desc;
 
 /* Load a model from a file (memory-mapped where the platform allows), from
@@ -1120,7 +1121,17 @@ typedef struct llml_model_desc {
    *out is NULL and err (may be NULL) says what is wrong; an unsupported
    architecture gives LLML_ERR_UNSUPPORTED_ARCH with the supported list in
    err->message; a missing or misshapen tensor LLML_ERR_BAD_SHAPE or
-   LLML_ERR_NOT_FOUND naming it. Thread safety: any thread. */
+   LLML_ERR_NOT_FOUND naming it. Thread safety: any thread.
+
+   Repacking: a file mapped on a POSIX system, on a CPU whose best kernels
+   read Q4_K and Q6_K matrices faster in row-interleaved panels (AVX-512
+   now), gets those matrices copied into that layout as it loads (read from
+   the file, about 0.5 s per GB from the page cache); the copies replace the
+   mapped pages in memory, so resident memory stays about the file's size.
+   Contexts at that level read the copies; others (an isa_cap below it, GPU
+   backends, the gguf handle) read the file's layout from the mapping. Set
+   no_repack when every layer goes to a GPU (the copies would then be unused
+   memory) or to keep the load lazy. */
 LLML_API llml_result llml_model_load_file(const char *path, const llml_model_desc *desc,
                                           llml_model **out, llml_error *err);
 LLML_API llml_result llml_model_load_memory(const void *data, size_t size,
@@ -1903,6 +1914,7 @@ typedef struct llml_rss_desc {
     uint32_t map_unit;         /* bytes the system maps per fault in a cached file;
                                   0: 65536 (Linux's fault-around)               */
     const llml_allocator *allocator; /* for the measurements; NULL: default    */
+    int32_t no_repack;         /* the program loads with llml_model_desc.no_repack */
 } llml_rss_desc;
 
 /* The peak resident memory by part, in bytes. */
@@ -1915,6 +1927,9 @@ typedef struct llml_rss {
     uint64_t gguf_bytes;       /* the parsed header (keys, strings, tensor table) */
     uint64_t vocab_bytes;      /* tokenizer tables                               */
     uint64_t model_bytes;      /* the model's own tables and converted vectors   */
+    uint64_t repack_bytes;     /* weight matrices repacked at load (see
+                                  llml_model_load_file): heap copies whose file
+                                  pages are then not read (not in file_bytes)   */
     uint64_t ctx_bytes;        /* the context: its block (llml_ctx_sizes_get), handle */
     uint64_t logits_bytes;     /* n_vocab floats per kept output                 */
     uint64_t sampler_bytes;    /* the sampler's candidate arrays                 */
@@ -1927,7 +1942,9 @@ typedef struct llml_rss {
    unused embedding rows, each read bringing in map_unit bytes around it.
    The tokenizer tables and the sampler are measured by building them from
    the header with a counting allocator; the parsed header is what the handle
-   holds; the context is llml_ctx_sizes_get's block. Expert models count
+   holds; the context is llml_ctx_sizes_get's block; on a POSIX system the
+   matrices that loading repacks for this CPU move from the file to the
+   heap (repack_bytes). Expert models count
    every expert as read. Returns LLML_ERR_INVALID_ARG without a header,
    the errors of llml_shape_from_gguf and llml_vocab_load. Thread safety:
    any thread. */
@@ -9060,12 +9077,35 @@ typedef struct llml__kern {
     llml__actq_fn actq[LLML_TYPE_COUNT];   /* by activation (vec_dot) type   */
     llml__mm_fn gemm[LLML_TYPE_COUNT];     /* by weight type, or NULL        */
     llml__actq_fn gq[LLML_TYPE_COUNT];     /* activation rows for gemm       */
+    llml__mm_fn mmi[LLML_TYPE_COUNT];      /* mm and gemm for weights in the */
+    llml__mm_fn gemmi[LLML_TYPE_COUNT];    /* interleaved layout, or NULL    */
     llml__wsum_fn wsum[LLML_TYPE_COUNT];   /* by KV cache type               */
     llml__act_fn silu_mul;
     llml__expsum_fn expsum;
     llml__rmsnorm_fn rmsnorm;
     llml__rope_fn rope;
 } llml__kern;
+
+/* The interleaved layout of a weight matrix (mmi, gemmi): its rows in
+   panels of 16 from row 0 (the last one rn = nr % 16 rows when nr is not a
+   multiple), each panel at the same bytes as in the file, with its blocks
+   reordered so that block b of row i (of bs bytes) lies at (b rn + i) bs: a
+   matrix-vector product then reads each panel front to back, one stream
+   for the prefetchers instead of 16 (from memory at 2 threads: Q6_K +8-13%,
+   Q4_K +6-10%, PERF.md). Packs rows [0, nr) of src (rows of row_bytes, a
+   whole number of bs-byte blocks) into dst (not overlapping). */
+LLML__UNUSED static void llml__il_pack(const uint8_t *src, uint8_t *dst, int64_t nr, size_t row_bytes, size_t bs) {
+    const size_t nb = row_bytes / bs;
+    int64_t r0;
+    for (r0 = 0; r0 < nr; r0 += 16) {
+        const size_t rn = (size_t)LLML__MIN(16, nr - r0);
+        const uint8_t *s = src + (size_t)r0 * row_bytes;
+        uint8_t *d = dst + (size_t)r0 * row_bytes;
+        size_t i, b;
+        for (i = 0; i < rn; i++)
+            for (b = 0; b < nb; b++) memcpy(d + (b * rn + i) * bs, s + i * row_bytes + b * bs, bs);
+    }
+}
 
 /* Fewest activation rows for which gemm pays (packing weights costs about
    as much as multiplying 2 or 3 rows). */
@@ -11052,12 +11092,11 @@ LLML__AVX512I void llml__x512_k4sm(const __m512i *sc, int g, __m512i *scg, __m51
 
 /* Pack columns [k0, k0 + kn) of 16 rows of Q4_K (groups of 32, with mins)
    or Q6_K (groups of 16). */
-LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, __mmask16 valid, int64_t k0, int64_t kn,
+LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, size_t bst, __mmask16 valid, int64_t k0, int64_t kn,
                                     llml__gpack *pk) {
-    const size_t bs = (size_t)llml__fk_bytes(f);
     int64_t b;
     for (b = 0; b < kn / 256; b++) {
-        const size_t bo = (size_t)(k0 / 256 + b) * bs;
+        const size_t bo = (size_t)(k0 / 256 + b) * bst;
         int8_t *dq = pk->q + b * 256 * 16;
         int q, c, p, j, r;
         if (f == LLML__FK_Q4_K) {
@@ -11188,9 +11227,19 @@ LLML__AVX512I void llml__x512_tilek(int f, int TN, int64_t nblk, const llml__gpa
     LLML__UNROLL for (j = 0; j < TN; j++) llml__x512_out(out + (size_t)j * os, acc[j], valid, first);
 }
 
+/* Row i of a 16-row panel at w (rn rows) and the stride between its
+   blocks: rows one after another (the file's order), or with il the panel's
+   blocks interleaved (llml__il_pack: block b of row i at w + (b rn + i) bs). */
+LLML__AVX512I size_t llml__x512_rows(const uint8_t *w, size_t ws, int rn, int il, size_t bs, const uint8_t **rp) {
+    int i;
+    for (i = 0; i < 16; i++) rp[i] = w + (size_t)(i < rn ? i : 0) * (il ? bs : ws);
+    return il ? (size_t)rn * bs : bs;
+}
+
 /* The driver: panels of 16 weight rows, chunks of LLML__GK columns, tiles
-   of 8 (then 4, 2, 1) activation rows. kind 0: 32-block format f; 1: K. */
-LLML__AVX512I void llml__x512_gemm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+   of 8 (then 4, 2, 1) activation rows. kind 0: 32-block format f; 1: K
+   (il: in the interleaved layout). */
+LLML__AVX512I void llml__x512_gemm(int kind, int f, int il, int64_t n, const void *wv, size_t ws, int64_t nr,
                                    const void *av, size_t as, int64_t nt, float *out, size_t os) {
     const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
     llml__gpack pk __attribute__((aligned(64)));
@@ -11199,12 +11248,11 @@ LLML__AVX512I void llml__x512_gemm(int kind, int f, int64_t n, const void *wv, s
     for (r0 = 0; r0 < nr; r0 += 16) {
         const int rn = (int)LLML__MIN(16, nr - r0);
         const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
-        int i;
-        for (i = 0; i < 16; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind == 0 ? 0 : (size_t)llml__fk_bytes(f), rp);
         for (k0 = 0; k0 < n; k0 += LLML__GK) {
             const int64_t kn = LLML__MIN(LLML__GK, n - k0);
             if (kind == 0) llml__x512_pack32(f, rp, valid, k0, kn, &pk);
-            else llml__x512_packk(f, rp, valid, k0, kn, &pk);
+            else llml__x512_packk(f, rp, bst, valid, k0, kn, &pk);
             for (t0 = 0; t0 < nt; ) {
                 const int64_t left = nt - t0;
                 const int tn = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
@@ -11236,7 +11284,12 @@ LLML__AVX512I void llml__x512_gemm(int kind, int f, int64_t n, const void *wv, s
 #define LLML__X512_GEMM(name, KIND, F) \
     static LLML__AVX512 void llml__avx512_gemm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
                                                       const void *a, size_t as, int64_t nt, float *out, size_t os) { \
-        (void)type; llml__x512_gemm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+        (void)type; llml__x512_gemm(KIND, F, 0, n, w, ws, nr, a, as, nt, out, os); \
+    }
+#define LLML__X512_GEMMI(name, F) \
+    static LLML__AVX512 void llml__avx512_gemmi_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                       const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__x512_gemm(1, F, 1, n, w, ws, nr, a, as, nt, out, os); \
     }
 LLML__X512_GEMM(q4_0, 0, LLML__F32B_Q4_0)
 LLML__X512_GEMM(q5_0, 0, LLML__F32B_Q5_0)
@@ -11244,6 +11297,8 @@ LLML__X512_GEMM(q8_0, 0, LLML__F32B_Q8_0)
 LLML__X512_GEMM(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_GEMM(q4_k, 1, LLML__FK_Q4_K)
 LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
+LLML__X512_GEMMI(q4_k, LLML__FK_Q4_K)
+LLML__X512_GEMMI(q6_k, LLML__FK_Q6_K)
 
 /* ---- AVX-512 VNNI: matrix-vector products in the GEMM's arithmetic -------- */
 /* With fewer activation rows than LLML__GEMM_MIN_NT (token generation) the
@@ -11529,9 +11584,8 @@ LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, c
 }
 
 /* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row. */
-LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
-                                  const uint8_t *y, float *out) {
-    const size_t bs = (size_t)llml__fk_bytes(f);
+LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, size_t bst, const uint8_t *pf, int pfl,
+                                  __mmask16 valid, const uint8_t *y, float *out) {
     const int64_t nb = n / 256;
     const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30);
     __m512 tot = _mm512_setzero_ps();
@@ -11540,7 +11594,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
         const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 256);
         __m512 acc = _mm512_setzero_ps();
         for (b = k0; b < k1; b++) {
-            const size_t bo = (size_t)b * bs;
+            const size_t bo = (size_t)b * bst;
             const uint8_t *yb = y + 292 * b;
             /* prefetches spread over the four quarters of the block */
             __m512 fs = _mm512_setzero_ps();
@@ -11645,7 +11699,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
     _mm512_mask_storeu_ps(out, valid, tot);
 }
 
-LLML__AVX512I void llml__x512_mm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+LLML__AVX512I void llml__x512_mm(int kind, int f, int il, int64_t n, const void *wv, size_t ws, int64_t nr,
                                  const void *av, size_t as, int64_t nt, float *out, size_t os) {
     const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
     const uint8_t *rp[16];
@@ -11656,12 +11710,11 @@ LLML__AVX512I void llml__x512_mm(int kind, int f, int64_t n, const void *wv, siz
     for (r0 = 0; r0 < nr; r0 += 16) {
         const int rn = (int)LLML__MIN(16, nr - r0);
         const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
-        const uint8_t *pf = w + (size_t)(r0 + 16) * ws;
-        int i;
-        for (i = 0; i < 16; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        const uint8_t *pf = w + (size_t)(r0 + 16) * ws;   /* the next panel: the same bytes in both layouts */
+        const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind == 0 ? 0 : (size_t)llml__fk_bytes(f), rp);
         for (t = 0; t < nt; t++) {
             if (kind == 0) llml__x512_mv32(f, n, rp, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
-            else llml__x512_mvk(f, n, rp, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
+            else llml__x512_mvk(f, n, rp, bst, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
         }
     }
 }
@@ -11669,7 +11722,12 @@ LLML__AVX512I void llml__x512_mm(int kind, int f, int64_t n, const void *wv, siz
 #define LLML__X512_MM(name, KIND, F) \
     static LLML__AVX512 void llml__avx512_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
                                                     const void *a, size_t as, int64_t nt, float *out, size_t os) { \
-        (void)type; llml__x512_mm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+        (void)type; llml__x512_mm(KIND, F, 0, n, w, ws, nr, a, as, nt, out, os); \
+    }
+#define LLML__X512_MMI(name, F) \
+    static LLML__AVX512 void llml__avx512_mmi_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                     const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__x512_mm(1, F, 1, n, w, ws, nr, a, as, nt, out, os); \
     }
 LLML__X512_MM(q4_0, 0, LLML__F32B_Q4_0)
 LLML__X512_MM(q5_0, 0, LLML__F32B_Q5_0)
@@ -11677,6 +11735,8 @@ LLML__X512_MM(q8_0, 0, LLML__F32B_Q8_0)
 LLML__X512_MM(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_MM(q4_k, 1, LLML__FK_Q4_K)
 LLML__X512_MM(q6_k, 1, LLML__FK_Q6_K)
+LLML__X512_MMI(q4_k, LLML__FK_Q4_K)
+LLML__X512_MMI(q6_k, LLML__FK_Q6_K)
 
 /* ---- AVX512_BF16: BF16 weights x BF16 activations -------------------------- */
 /* vdpbf16ps multiplies 32 pairs of BF16 values (exact in float) and adds
@@ -11748,6 +11808,10 @@ static void llml__kern_fill_avx512(llml__kern *k) {
     k->gemm[LLML_TYPE_IQ4_NL] = llml__avx512_gemm_iq4_nl;
     k->gemm[LLML_TYPE_Q4_K] = llml__avx512_gemm_q4_k;
     k->gemm[LLML_TYPE_Q6_K] = llml__avx512_gemm_q6_k;
+    k->mmi[LLML_TYPE_Q4_K] = llml__avx512_mmi_q4_k;
+    k->mmi[LLML_TYPE_Q6_K] = llml__avx512_mmi_q6_k;
+    k->gemmi[LLML_TYPE_Q4_K] = llml__avx512_gemmi_q4_k;
+    k->gemmi[LLML_TYPE_Q6_K] = llml__avx512_gemmi_q6_k;
     k->gq[LLML_TYPE_Q4_0] = llml__avx2_gq_q8_0;
     k->gq[LLML_TYPE_Q5_0] = llml__avx2_gq_q8_0;
     k->gq[LLML_TYPE_Q8_0] = llml__avx2_gq_q8_0;
@@ -16743,6 +16807,8 @@ static const char *const llml__arch_names[LLML__ARCH_COUNT] = {
    ne[1] rows, ne[2] experts. */
 typedef struct llml__w {
     const uint8_t *data;
+    const uint8_t *il;      /* the same rows in the interleaved layout
+                               (llml__il_pack; CPU kernels with mmi/gemmi), or NULL */
     llml_type type;
     int64_t ne[3];
     size_t row_bytes;
@@ -16771,6 +16837,9 @@ struct llml_model {
     llml_vocab *vocab;
     void *owned_data;       /* tensor bytes read through a callback */
     size_t owned_size;
+    void *il_data;          /* the interleaved copies of llml__w.il */
+    size_t il_size;
+    int32_t no_repack;
     float *f32_pool;        /* converted 1-D tensors */
     size_t f32_pool_size, f32_pool_used;
     llml__arch arch;
@@ -17168,6 +17237,7 @@ static void llml__model_destroy(llml_model *m) {
     if (m->layers) llml__free(&a, m->layers, (size_t)m->info.n_layer * sizeof(llml__layer));
     if (m->f32_pool) llml__free(&a, m->f32_pool, m->f32_pool_size * sizeof(float));
     if (m->owned_data) llml__free(&a, m->owned_data, m->owned_size);
+    if (m->il_data) llml__free(&a, m->il_data, m->il_size);
     if (m->gguf) llml_gguf_close(m->gguf);
     llml__free(&a, m, sizeof(*m));
 }
@@ -17269,13 +17339,121 @@ static llml_result llml__model_new(const llml_model_desc *desc, llml_model **out
     m = (llml_model *)llml__calloc(&a, sizeof(*m));
     if (!m) { llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory"); return LLML_ERR_OUT_OF_MEMORY; }
     m->alloc = a;
-    if (desc) { m->log = desc->log; m->log_user = desc->log_user; }
+    if (desc) { m->log = desc->log; m->log_user = desc->log_user; m->no_repack = desc->no_repack; }
     *out = m;
     return LLML_OK;
 }
 
+/* The weight matrices the CPU's kernels would rather read interleaved:
+   every 2-D matrix of a format with mmi and gemmi at the best level, except
+   the token embeddings (rows are looked up one by one) and an output
+   matrix that shares them. Returns the count; ws gets them when not NULL. */
+static int64_t llml__model_il_list(llml_model *m, const llml__kern *k, llml__w **ws) {
+    int64_t n = 0;
+    int il, j;
+    for (il = -1; il < m->info.n_layer; il++) {
+        llml__layer *L = il >= 0 ? &m->layers[il] : NULL;
+        llml__w *cand[11];
+        int nc = 0;
+        if (!L) {
+            if (m->output.data != m->tok_embd.data) cand[nc++] = &m->output;
+        } else {
+            cand[nc++] = &L->wq; cand[nc++] = &L->wk; cand[nc++] = &L->wv; cand[nc++] = &L->wqkv; cand[nc++] = &L->wo;
+            cand[nc++] = &L->ffn_gate; cand[nc++] = &L->ffn_up; cand[nc++] = &L->ffn_down;
+            cand[nc++] = &L->gate_shexp; cand[nc++] = &L->up_shexp; cand[nc++] = &L->down_shexp;
+        }
+        for (j = 0; j < nc; j++) {
+            const llml__w *w = cand[j];
+            if (!w->data || w->ne[2] != 1 || !k->mmi[w->type] || !k->gemmi[w->type] || w->data == m->tok_embd.data) continue;
+            if (ws) ws[n] = cand[j];
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Load-time repacking (llml_model_desc.no_repack clears it): for a file
+   mapped on a POSIX system, the matrices of llml__model_il_list are read
+   from the file (not through the mapping, so its pages stay out of
+   memory) a few MiB at a time and packed into one allocation; the mapping
+   keeps the file's layout for everything else (GPU uploads, contexts
+   capped below the level, the gguf handle). Resident memory stays about
+   the file's size. */
+static llml_result llml__model_repack(llml_model *m, llml_error *err) {
+#if defined(LLML__GGUF_POSIX)
+    llml_gguf *g = m->gguf;
+    llml__kern k;
+    llml__w **ws = NULL;
+    int64_t n, i;
+    size_t total = 0, off = 0, cap = 0;
+    uint8_t *buf = NULL;
+    llml__gguf_file f;
+    llml_result r = LLML_OK;
+    if (g->kind != LLML__GGUF_SRC_MAP || !g->map_fd_open) return LLML_OK;
+    llml__kern_init(&k, 0);
+    n = llml__model_il_list(m, &k, NULL);
+    if (n == 0) return LLML_OK;
+    ws = (llml__w **)llml__alloc(&m->alloc, (size_t)n * sizeof(*ws), 16);
+    if (!ws) goto oom;
+    llml__model_il_list(m, &k, ws);
+    for (i = 0; i < n; i++) total += ((size_t)ws[i]->ne[1] * ws[i]->row_bytes + 63u) & ~(size_t)63u;
+    m->il_data = llml__alloc(&m->alloc, total, 64);
+    if (!m->il_data) goto oom;
+    m->il_size = total;
+    memset(&f, 0, sizeof(f));
+    f.fd = g->map_fd;
+    f.open = 1;
+    for (i = 0; i < n; i++) {
+        llml__w *w = ws[i];
+        const size_t bs = (size_t)llml__types[w->type].info.type_size;
+        /* panels per read: about 4 MiB */
+        const int64_t step = 16 * LLML__MAX(1, (int64_t)((4u << 20) / (16 * w->row_bytes)));
+        const uint64_t src = (uint64_t)(w->data - (const uint8_t *)g->map);
+        uint8_t *dst = (uint8_t *)m->il_data + off;
+        int64_t r0;
+        if (!buf || cap < (size_t)step * w->row_bytes) {
+            if (buf) llml__free(&m->alloc, buf, cap);
+            cap = LLML__MAX((size_t)step * w->row_bytes, (size_t)4u << 20);
+            buf = (uint8_t *)llml__alloc(&m->alloc, cap, 64);
+            if (!buf) { cap = 0; goto oom; }
+        }
+        for (r0 = 0; r0 < w->ne[1]; r0 += step) {
+            const int64_t rn = LLML__MIN(step, w->ne[1] - r0);
+            const size_t nbytes = (size_t)rn * w->row_bytes;
+            if (llml__gguf_fread_at(&f, src + (uint64_t)r0 * w->row_bytes, buf, nbytes) != nbytes) {
+                llml__set_error(err, LLML_ERR_IO, src, "reading a weight matrix to repack it failed (the file changed or shrank?)");
+                r = LLML_ERR_IO;
+                goto done;
+            }
+            llml__il_pack(buf, dst + (size_t)r0 * w->row_bytes, rn, w->row_bytes, bs);
+        }
+        w->il = dst;
+        off += ((size_t)w->ne[1] * w->row_bytes + 63u) & ~(size_t)63u;
+    }
+    llml__model_log(m, LLML_LOG_INFO, "repacked %lld weight matrices (%.1f MiB) for the %s kernels", (long long)n,
+                    (double)total / 1048576.0, llml_isa_name(k.level));
+    goto done;
+oom:
+    llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory repacking the weights (load with no_repack to skip it)");
+    r = LLML_ERR_OUT_OF_MEMORY;
+done:
+    if (buf) llml__free(&m->alloc, buf, cap);
+    if (ws) llml__free(&m->alloc, ws, (size_t)n * sizeof(*ws));
+    if (r != LLML_OK) {
+        for (i = 0; ws && i < n; i++) ws[i]->il = NULL;
+        if (m->il_data) llml__free(&m->alloc, m->il_data, m->il_size);
+        m->il_data = NULL; m->il_size = 0;
+    }
+    return r;
+#else
+    (void)m; (void)err;
+    return LLML_OK;
+#endif
+}
+
 static llml_result llml__model_finish(llml_model *m, llml_result r, llml_model **out, llml_error *err) {
     if (r == LLML_OK) r = llml__model_init(m, err);
+    if (r == LLML_OK && !m->no_repack) r = llml__model_repack(m, err);
     if (r != LLML_OK) {
         if (m->log) llml__model_log(m, LLML_LOG_ERROR, "%s", err ? err->message : llml_result_string(r));
         llml__model_destroy(m);
@@ -19290,7 +19468,9 @@ static void llml__actq_worker(void *arg, int ith, int nth) {
     for (i = i0; i < i1; i++) t->q(t->x + (size_t)i * t->x_stride, c->actq + (size_t)i * t->a_stride, t->p[0].w->ne[0]);
 }
 
-/* The kernel, activation quantizer and activation row size for w. From
+/* The kernel, activation quantizer and activation row size for w (and
+   the interleaved copy of its rows when it has one and the kernels read
+   it: pt->wdata, set before, is the file's rows otherwise). From
    LLML__GEMM_MIN_NT rows on, the prompt GEMM where the kernels have one for
    the format (it gives the same bits as mm, so a token's results do not
    depend on how many rows share the call). */
@@ -19300,10 +19480,12 @@ static void llml__mm_choose(const llml_ctx *c, const llml__w *w, int64_t nt, llm
         pt->fn = c->kern.gemm[w->type];
         *q = c->kern.gq[w->type];
         *a_stride = llml__align64(llml__gq_bytes(w->type, w->ne[0]));   /* <= actq_row */
+        if (w->il && c->kern.gemmi[w->type]) { pt->fn = c->kern.gemmi[w->type]; pt->wdata = w->il; }
     } else {
         pt->fn = c->kern.mm[w->type];
         *q = c->kern.actq[llml__types[w->type].info.vec_dot_type];
         *a_stride = c->actq_row;
+        if (w->il && c->kern.mmi[w->type]) { pt->fn = c->kern.mmi[w->type]; pt->wdata = w->il; }
     }
 }
 
@@ -23391,6 +23573,45 @@ static uint64_t llml__gguf_heap_bytes(const llml_gguf *g) {
     return n;
 }
 
+/* Whether llml_model_load_file repacks tensor t of a mapped file on this
+   CPU: the matrices of llml__model_il_list, by their names. */
+static int llml__plan_repacks(const llml_gguf_tensor *t, const llml__kern *k) {
+    static const char *const sfx[] = { "attn_q", "attn_k", "attn_v", "attn_qkv", "attn_output", "ffn_gate", "ffn_up",
+                                       "ffn_down", "ffn_gate_shexp", "ffn_up_shexp", "ffn_down_shexp" };
+    const char *nm = t->name, *e;
+    size_t i, len;
+    if (t->ne[2] != 1 || t->ne[3] != 1 || (unsigned)t->type >= LLML_TYPE_COUNT || !k->mmi[t->type] || !k->gemmi[t->type]) return 0;
+    if (strcmp(nm, "output.weight") == 0) return 1;
+    if (strncmp(nm, "blk.", 4) != 0) return 0;
+    for (nm += 4; *nm >= '0' && *nm <= '9'; nm++) {}
+    if (*nm != '.') return 0;
+    nm++;
+    e = strstr(nm, ".weight");
+    if (!e || e[7]) return 0;
+    len = (size_t)(e - nm);
+    for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+        if (strlen(sfx[i]) == len && strncmp(nm, sfx[i], len) == 0) return 1;
+    return 0;
+}
+
+/* The bytes of those tensors (aligned: each rounded up to 64 as the
+   loader's one allocation lays them out). */
+static uint64_t llml__plan_repack_sum(const llml_gguf *g, int aligned) {
+    uint64_t sum = 0;
+#if defined(LLML__GGUF_POSIX)
+    llml__kern k;
+    int64_t i;
+    llml__kern_init(&k, 0);
+    for (i = 0; i < llml_gguf_n_tensors(g); i++) {
+        const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
+        if (llml__plan_repacks(t, &k)) sum += aligned ? (t->size + 63u) & ~(uint64_t)63u : t->size;
+    }
+#else
+    (void)g; (void)aligned;
+#endif
+    return sum;
+}
+
 LLML_API llml_result llml_plan_rss(const llml_rss_desc *d, llml_rss *out, llml_error *err) {
     llml_shape s;
     llml_ctx_sizes cs;
@@ -23468,6 +23689,11 @@ LLML_API llml_result llml_plan_rss(const llml_rss_desc *d, llml_rss *out, llml_e
         if (t->ne[1] == 1 && t->ne[2] == 1 && t->ne[3] == 1 && t->type != LLML_TYPE_F32) conv += (uint64_t)t->ne[0] * 4u;
     }
     out->model_bytes = sizeof(llml_model) + (uint64_t)s.n_layer * sizeof(llml__layer) + conv;
+    if (!d->no_repack) {
+        uint64_t rb = llml__plan_repack_sum(g, 0);
+        out->file_bytes -= LLML__MIN(out->file_bytes, rb);
+        out->repack_bytes = llml__plan_repack_sum(g, 1);
+    }
     out->ctx_bytes = cs.block_bytes + sizeof(llml_ctx);
     out->logits_bytes = cs.logits_bytes * (uint64_t)(d->n_outputs > 0 ? d->n_outputs : 1);
     if (d->sampler) {
@@ -23485,7 +23711,7 @@ LLML_API llml_result llml_plan_rss(const llml_rss_desc *d, llml_rss *out, llml_e
 #endif
     out->baseline_bytes = d->baseline_bytes ? d->baseline_bytes : LLML_RSS_BASELINE;
     out->total_bytes = out->baseline_bytes + out->file_bytes + out->gguf_bytes + out->vocab_bytes + out->model_bytes +
-                       out->ctx_bytes + out->logits_bytes + out->sampler_bytes + out->threads_bytes;
+                       out->repack_bytes + out->ctx_bytes + out->logits_bytes + out->sampler_bytes + out->threads_bytes;
     return LLML_OK;
 }
 

@@ -250,6 +250,8 @@ static void bn_usage(FILE *f) {
         "                       neon-dotprod, neon-i8mm (default: the best this CPU has)\n"
         "  --kv TYPE            KV cache: f16 (default), f32, q8_0\n"
         "  -mmp, --mmap 0|1     1 (default): map the model file; 0: read it into memory\n"
+        "  -rtr, --repack 0|1   1 (default): let loading repack the matrices the CPU's kernels\n"
+        "                       read faster interleaved (mapped files, AVX-512); 0: no_repack\n"
         "  --calibrate          measure the machine's read bandwidth first (1 thread and each\n"
         "                       thread count; best of 5 streaming reads of a large buffer) and\n"
         "                       save it in the bandwidth file\n"
@@ -324,6 +326,7 @@ typedef struct bn_env {
     const char *kv;
     int n_batch;
     int mmap;   /* 0: -mmp 0, the file read into memory */
+    int repack; /* 0: -rtr 0, llml_model_desc.no_repack */
 } bn_env;
 
 static const char *bn_gpu_name(void) { return llml_backend_cuda() ? "CUDA" : llml_backend_metal() ? "Metal" : "GPU"; }
@@ -353,6 +356,7 @@ static void bn_print_json_row(FILE *f, const bn_env *e, const bn_model *m, const
     fprintf(f, "%s\"n_gpu_layers\": %d,%s", ind, r->gpu_layers, nl);
     fprintf(f, "%s\"flash_attn\": false,%s", ind, nl);
     fprintf(f, "%s\"use_mmap\": %s,%s", ind, e->mmap ? "true" : "false", nl);
+    fprintf(f, "%s\"repack\": %s,%s", ind, e->repack ? "true" : "false", nl);
     fprintf(f, "%s\"n_prompt\": %d,%s", ind, r->n_prompt, nl);
     fprintf(f, "%s\"n_gen\": %d,%s", ind, r->n_gen, nl);
     fprintf(f, "%s\"test_time\": \"%s\",%s", ind, r->test_time, nl);
@@ -677,7 +681,7 @@ int main(int argc, char **argv) {
     llml_isa isa_cap = LLML_ISA_DEFAULT;
     llml_kv_type kv = LLML_KV_F16;
     const char *kv_name = "f16";
-    int use_mmap = 1;
+    int use_mmap = 1, repack = 1;
     uint64_t seed = 1;
     bn_bw bw;
     bn_model *mt = NULL;
@@ -748,6 +752,9 @@ int main(int argc, char **argv) {
         } else if (BN_IS("-mmp", "--mmap")) {
             if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) return bn_fail("-mmp must be 0 or 1", v);
             use_mmap = v[0] == '1';
+        } else if (BN_IS("-rtr", "--repack")) {
+            if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) return bn_fail("-rtr must be 0 or 1", v);
+            repack = v[0] == '1';
         } else if (BN_IS("-ngl", "--n-gpu-layers")) {
             char *end;
             long k = strtol(v, &end, 10);
@@ -777,6 +784,7 @@ int main(int argc, char **argv) {
     env.isa = llml_isa_name(bn_effective_isa(isa_cap));
     env.kv = kv_name;
     env.mmap = use_mmap;
+    env.repack = repack;
     env.n_batch = n_batch;
 
     /* ---- bandwidth ---- */
@@ -840,6 +848,7 @@ int main(int argc, char **argv) {
         bn_reset_peak_rss();
         memset(&mdesc, 0, sizeof(mdesc));
         mdesc.no_mmap = !use_mmap;
+        mdesc.no_repack = !repack;
         r = llml_model_load_file(models[i], &mdesc, &m, &err);
         if (r != LLML_OK) {
             fprintf(stderr, "llmlite-bench: error: cannot load '%s': %s%s%s\n", models[i], llml_result_string(r),

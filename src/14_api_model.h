@@ -20,6 +20,7 @@ typedef struct llml_model_desc {
     int32_t no_mmap;                 /* files: read into memory, don't map   */
     llml_log_fn log;                 /* NULL: silent                          */
     void *log_user;
+    int32_t no_repack;               /* keep the file's row order: see below  */
 } llml_model_desc;
 
 /* Load a model from a file (memory-mapped where the platform allows), from
@@ -28,7 +29,17 @@ typedef struct llml_model_desc {
    *out is NULL and err (may be NULL) says what is wrong; an unsupported
    architecture gives LLML_ERR_UNSUPPORTED_ARCH with the supported list in
    err->message; a missing or misshapen tensor LLML_ERR_BAD_SHAPE or
-   LLML_ERR_NOT_FOUND naming it. Thread safety: any thread. */
+   LLML_ERR_NOT_FOUND naming it. Thread safety: any thread.
+
+   Repacking: a file mapped on a POSIX system, on a CPU whose best kernels
+   read Q4_K and Q6_K matrices faster in row-interleaved panels (AVX-512
+   now), gets those matrices copied into that layout as it loads (read from
+   the file, about 0.5 s per GB from the page cache); the copies replace the
+   mapped pages in memory, so resident memory stays about the file's size.
+   Contexts at that level read the copies; others (an isa_cap below it, GPU
+   backends, the gguf handle) read the file's layout from the mapping. Set
+   no_repack when every layer goes to a GPU (the copies would then be unused
+   memory) or to keep the load lazy. */
 LLML_API llml_result llml_model_load_file(const char *path, const llml_model_desc *desc,
                                           llml_model **out, llml_error *err);
 LLML_API llml_result llml_model_load_memory(const void *data, size_t size,

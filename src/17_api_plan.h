@@ -341,6 +341,7 @@ typedef struct llml_rss_desc {
     uint32_t map_unit;         /* bytes the system maps per fault in a cached file;
                                   0: 65536 (Linux's fault-around)               */
     const llml_allocator *allocator; /* for the measurements; NULL: default    */
+    int32_t no_repack;         /* the program loads with llml_model_desc.no_repack */
 } llml_rss_desc;
 
 /* The peak resident memory by part, in bytes. */
@@ -353,6 +354,9 @@ typedef struct llml_rss {
     uint64_t gguf_bytes;       /* the parsed header (keys, strings, tensor table) */
     uint64_t vocab_bytes;      /* tokenizer tables                               */
     uint64_t model_bytes;      /* the model's own tables and converted vectors   */
+    uint64_t repack_bytes;     /* weight matrices repacked at load (see
+                                  llml_model_load_file): heap copies whose file
+                                  pages are then not read (not in file_bytes)   */
     uint64_t ctx_bytes;        /* the context: its block (llml_ctx_sizes_get), handle */
     uint64_t logits_bytes;     /* n_vocab floats per kept output                 */
     uint64_t sampler_bytes;    /* the sampler's candidate arrays                 */
@@ -365,7 +369,9 @@ typedef struct llml_rss {
    unused embedding rows, each read bringing in map_unit bytes around it.
    The tokenizer tables and the sampler are measured by building them from
    the header with a counting allocator; the parsed header is what the handle
-   holds; the context is llml_ctx_sizes_get's block. Expert models count
+   holds; the context is llml_ctx_sizes_get's block; on a POSIX system the
+   matrices that loading repacks for this CPU move from the file to the
+   heap (repack_bytes). Expert models count
    every expert as read. Returns LLML_ERR_INVALID_ARG without a header,
    the errors of llml_shape_from_gguf and llml_vocab_load. Thread safety:
    any thread. */

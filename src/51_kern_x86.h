@@ -1638,12 +1638,11 @@ LLML__AVX512I void llml__x512_k4sm(const __m512i *sc, int g, __m512i *scg, __m51
 
 /* Pack columns [k0, k0 + kn) of 16 rows of Q4_K (groups of 32, with mins)
    or Q6_K (groups of 16). */
-LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, __mmask16 valid, int64_t k0, int64_t kn,
+LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, size_t bst, __mmask16 valid, int64_t k0, int64_t kn,
                                     llml__gpack *pk) {
-    const size_t bs = (size_t)llml__fk_bytes(f);
     int64_t b;
     for (b = 0; b < kn / 256; b++) {
-        const size_t bo = (size_t)(k0 / 256 + b) * bs;
+        const size_t bo = (size_t)(k0 / 256 + b) * bst;
         int8_t *dq = pk->q + b * 256 * 16;
         int q, c, p, j, r;
         if (f == LLML__FK_Q4_K) {
@@ -1774,9 +1773,19 @@ LLML__AVX512I void llml__x512_tilek(int f, int TN, int64_t nblk, const llml__gpa
     LLML__UNROLL for (j = 0; j < TN; j++) llml__x512_out(out + (size_t)j * os, acc[j], valid, first);
 }
 
+/* Row i of a 16-row panel at w (rn rows) and the stride between its
+   blocks: rows one after another (the file's order), or with il the panel's
+   blocks interleaved (llml__il_pack: block b of row i at w + (b rn + i) bs). */
+LLML__AVX512I size_t llml__x512_rows(const uint8_t *w, size_t ws, int rn, int il, size_t bs, const uint8_t **rp) {
+    int i;
+    for (i = 0; i < 16; i++) rp[i] = w + (size_t)(i < rn ? i : 0) * (il ? bs : ws);
+    return il ? (size_t)rn * bs : bs;
+}
+
 /* The driver: panels of 16 weight rows, chunks of LLML__GK columns, tiles
-   of 8 (then 4, 2, 1) activation rows. kind 0: 32-block format f; 1: K. */
-LLML__AVX512I void llml__x512_gemm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+   of 8 (then 4, 2, 1) activation rows. kind 0: 32-block format f; 1: K
+   (il: in the interleaved layout). */
+LLML__AVX512I void llml__x512_gemm(int kind, int f, int il, int64_t n, const void *wv, size_t ws, int64_t nr,
                                    const void *av, size_t as, int64_t nt, float *out, size_t os) {
     const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
     llml__gpack pk __attribute__((aligned(64)));
@@ -1785,12 +1794,11 @@ LLML__AVX512I void llml__x512_gemm(int kind, int f, int64_t n, const void *wv, s
     for (r0 = 0; r0 < nr; r0 += 16) {
         const int rn = (int)LLML__MIN(16, nr - r0);
         const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
-        int i;
-        for (i = 0; i < 16; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind == 0 ? 0 : (size_t)llml__fk_bytes(f), rp);
         for (k0 = 0; k0 < n; k0 += LLML__GK) {
             const int64_t kn = LLML__MIN(LLML__GK, n - k0);
             if (kind == 0) llml__x512_pack32(f, rp, valid, k0, kn, &pk);
-            else llml__x512_packk(f, rp, valid, k0, kn, &pk);
+            else llml__x512_packk(f, rp, bst, valid, k0, kn, &pk);
             for (t0 = 0; t0 < nt; ) {
                 const int64_t left = nt - t0;
                 const int tn = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
@@ -1822,7 +1830,12 @@ LLML__AVX512I void llml__x512_gemm(int kind, int f, int64_t n, const void *wv, s
 #define LLML__X512_GEMM(name, KIND, F) \
     static LLML__AVX512 void llml__avx512_gemm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
                                                       const void *a, size_t as, int64_t nt, float *out, size_t os) { \
-        (void)type; llml__x512_gemm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+        (void)type; llml__x512_gemm(KIND, F, 0, n, w, ws, nr, a, as, nt, out, os); \
+    }
+#define LLML__X512_GEMMI(name, F) \
+    static LLML__AVX512 void llml__avx512_gemmi_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                       const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__x512_gemm(1, F, 1, n, w, ws, nr, a, as, nt, out, os); \
     }
 LLML__X512_GEMM(q4_0, 0, LLML__F32B_Q4_0)
 LLML__X512_GEMM(q5_0, 0, LLML__F32B_Q5_0)
@@ -1830,6 +1843,8 @@ LLML__X512_GEMM(q8_0, 0, LLML__F32B_Q8_0)
 LLML__X512_GEMM(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_GEMM(q4_k, 1, LLML__FK_Q4_K)
 LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
+LLML__X512_GEMMI(q4_k, LLML__FK_Q4_K)
+LLML__X512_GEMMI(q6_k, LLML__FK_Q6_K)
 
 /* ---- AVX-512 VNNI: matrix-vector products in the GEMM's arithmetic -------- */
 /* With fewer activation rows than LLML__GEMM_MIN_NT (token generation) the
@@ -2115,9 +2130,8 @@ LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, c
 }
 
 /* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row. */
-LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
-                                  const uint8_t *y, float *out) {
-    const size_t bs = (size_t)llml__fk_bytes(f);
+LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, size_t bst, const uint8_t *pf, int pfl,
+                                  __mmask16 valid, const uint8_t *y, float *out) {
     const int64_t nb = n / 256;
     const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30);
     __m512 tot = _mm512_setzero_ps();
@@ -2126,7 +2140,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
         const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 256);
         __m512 acc = _mm512_setzero_ps();
         for (b = k0; b < k1; b++) {
-            const size_t bo = (size_t)b * bs;
+            const size_t bo = (size_t)b * bst;
             const uint8_t *yb = y + 292 * b;
             /* prefetches spread over the four quarters of the block */
             __m512 fs = _mm512_setzero_ps();
@@ -2231,7 +2245,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, co
     _mm512_mask_storeu_ps(out, valid, tot);
 }
 
-LLML__AVX512I void llml__x512_mm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+LLML__AVX512I void llml__x512_mm(int kind, int f, int il, int64_t n, const void *wv, size_t ws, int64_t nr,
                                  const void *av, size_t as, int64_t nt, float *out, size_t os) {
     const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
     const uint8_t *rp[16];
@@ -2242,12 +2256,11 @@ LLML__AVX512I void llml__x512_mm(int kind, int f, int64_t n, const void *wv, siz
     for (r0 = 0; r0 < nr; r0 += 16) {
         const int rn = (int)LLML__MIN(16, nr - r0);
         const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
-        const uint8_t *pf = w + (size_t)(r0 + 16) * ws;
-        int i;
-        for (i = 0; i < 16; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
+        const uint8_t *pf = w + (size_t)(r0 + 16) * ws;   /* the next panel: the same bytes in both layouts */
+        const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind == 0 ? 0 : (size_t)llml__fk_bytes(f), rp);
         for (t = 0; t < nt; t++) {
             if (kind == 0) llml__x512_mv32(f, n, rp, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
-            else llml__x512_mvk(f, n, rp, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
+            else llml__x512_mvk(f, n, rp, bst, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
         }
     }
 }
@@ -2255,7 +2268,12 @@ LLML__AVX512I void llml__x512_mm(int kind, int f, int64_t n, const void *wv, siz
 #define LLML__X512_MM(name, KIND, F) \
     static LLML__AVX512 void llml__avx512_mm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
                                                     const void *a, size_t as, int64_t nt, float *out, size_t os) { \
-        (void)type; llml__x512_mm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+        (void)type; llml__x512_mm(KIND, F, 0, n, w, ws, nr, a, as, nt, out, os); \
+    }
+#define LLML__X512_MMI(name, F) \
+    static LLML__AVX512 void llml__avx512_mmi_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                     const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__x512_mm(1, F, 1, n, w, ws, nr, a, as, nt, out, os); \
     }
 LLML__X512_MM(q4_0, 0, LLML__F32B_Q4_0)
 LLML__X512_MM(q5_0, 0, LLML__F32B_Q5_0)
@@ -2263,6 +2281,8 @@ LLML__X512_MM(q8_0, 0, LLML__F32B_Q8_0)
 LLML__X512_MM(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_MM(q4_k, 1, LLML__FK_Q4_K)
 LLML__X512_MM(q6_k, 1, LLML__FK_Q6_K)
+LLML__X512_MMI(q4_k, LLML__FK_Q4_K)
+LLML__X512_MMI(q6_k, LLML__FK_Q6_K)
 
 /* ---- AVX512_BF16: BF16 weights x BF16 activations -------------------------- */
 /* vdpbf16ps multiplies 32 pairs of BF16 values (exact in float) and adds
@@ -2334,6 +2354,10 @@ static void llml__kern_fill_avx512(llml__kern *k) {
     k->gemm[LLML_TYPE_IQ4_NL] = llml__avx512_gemm_iq4_nl;
     k->gemm[LLML_TYPE_Q4_K] = llml__avx512_gemm_q4_k;
     k->gemm[LLML_TYPE_Q6_K] = llml__avx512_gemm_q6_k;
+    k->mmi[LLML_TYPE_Q4_K] = llml__avx512_mmi_q4_k;
+    k->mmi[LLML_TYPE_Q6_K] = llml__avx512_mmi_q6_k;
+    k->gemmi[LLML_TYPE_Q4_K] = llml__avx512_gemmi_q4_k;
+    k->gemmi[LLML_TYPE_Q6_K] = llml__avx512_gemmi_q6_k;
     k->gq[LLML_TYPE_Q4_0] = llml__avx2_gq_q8_0;
     k->gq[LLML_TYPE_Q5_0] = llml__avx2_gq_q8_0;
     k->gq[LLML_TYPE_Q8_0] = llml__avx2_gq_q8_0;

@@ -23,6 +23,8 @@ static const char *const llml__arch_names[LLML__ARCH_COUNT] = {
    ne[1] rows, ne[2] experts. */
 typedef struct llml__w {
     const uint8_t *data;
+    const uint8_t *il;      /* the same rows in the interleaved layout
+                               (llml__il_pack; CPU kernels with mmi/gemmi), or NULL */
     llml_type type;
     int64_t ne[3];
     size_t row_bytes;
@@ -51,6 +53,9 @@ struct llml_model {
     llml_vocab *vocab;
     void *owned_data;       /* tensor bytes read through a callback */
     size_t owned_size;
+    void *il_data;          /* the interleaved copies of llml__w.il */
+    size_t il_size;
+    int32_t no_repack;
     float *f32_pool;        /* converted 1-D tensors */
     size_t f32_pool_size, f32_pool_used;
     llml__arch arch;
@@ -448,6 +453,7 @@ static void llml__model_destroy(llml_model *m) {
     if (m->layers) llml__free(&a, m->layers, (size_t)m->info.n_layer * sizeof(llml__layer));
     if (m->f32_pool) llml__free(&a, m->f32_pool, m->f32_pool_size * sizeof(float));
     if (m->owned_data) llml__free(&a, m->owned_data, m->owned_size);
+    if (m->il_data) llml__free(&a, m->il_data, m->il_size);
     if (m->gguf) llml_gguf_close(m->gguf);
     llml__free(&a, m, sizeof(*m));
 }
@@ -549,13 +555,121 @@ static llml_result llml__model_new(const llml_model_desc *desc, llml_model **out
     m = (llml_model *)llml__calloc(&a, sizeof(*m));
     if (!m) { llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory"); return LLML_ERR_OUT_OF_MEMORY; }
     m->alloc = a;
-    if (desc) { m->log = desc->log; m->log_user = desc->log_user; }
+    if (desc) { m->log = desc->log; m->log_user = desc->log_user; m->no_repack = desc->no_repack; }
     *out = m;
     return LLML_OK;
 }
 
+/* The weight matrices the CPU's kernels would rather read interleaved:
+   every 2-D matrix of a format with mmi and gemmi at the best level, except
+   the token embeddings (rows are looked up one by one) and an output
+   matrix that shares them. Returns the count; ws gets them when not NULL. */
+static int64_t llml__model_il_list(llml_model *m, const llml__kern *k, llml__w **ws) {
+    int64_t n = 0;
+    int il, j;
+    for (il = -1; il < m->info.n_layer; il++) {
+        llml__layer *L = il >= 0 ? &m->layers[il] : NULL;
+        llml__w *cand[11];
+        int nc = 0;
+        if (!L) {
+            if (m->output.data != m->tok_embd.data) cand[nc++] = &m->output;
+        } else {
+            cand[nc++] = &L->wq; cand[nc++] = &L->wk; cand[nc++] = &L->wv; cand[nc++] = &L->wqkv; cand[nc++] = &L->wo;
+            cand[nc++] = &L->ffn_gate; cand[nc++] = &L->ffn_up; cand[nc++] = &L->ffn_down;
+            cand[nc++] = &L->gate_shexp; cand[nc++] = &L->up_shexp; cand[nc++] = &L->down_shexp;
+        }
+        for (j = 0; j < nc; j++) {
+            const llml__w *w = cand[j];
+            if (!w->data || w->ne[2] != 1 || !k->mmi[w->type] || !k->gemmi[w->type] || w->data == m->tok_embd.data) continue;
+            if (ws) ws[n] = cand[j];
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Load-time repacking (llml_model_desc.no_repack clears it): for a file
+   mapped on a POSIX system, the matrices of llml__model_il_list are read
+   from the file (not through the mapping, so its pages stay out of
+   memory) a few MiB at a time and packed into one allocation; the mapping
+   keeps the file's layout for everything else (GPU uploads, contexts
+   capped below the level, the gguf handle). Resident memory stays about
+   the file's size. */
+static llml_result llml__model_repack(llml_model *m, llml_error *err) {
+#if defined(LLML__GGUF_POSIX)
+    llml_gguf *g = m->gguf;
+    llml__kern k;
+    llml__w **ws = NULL;
+    int64_t n, i;
+    size_t total = 0, off = 0, cap = 0;
+    uint8_t *buf = NULL;
+    llml__gguf_file f;
+    llml_result r = LLML_OK;
+    if (g->kind != LLML__GGUF_SRC_MAP || !g->map_fd_open) return LLML_OK;
+    llml__kern_init(&k, 0);
+    n = llml__model_il_list(m, &k, NULL);
+    if (n == 0) return LLML_OK;
+    ws = (llml__w **)llml__alloc(&m->alloc, (size_t)n * sizeof(*ws), 16);
+    if (!ws) goto oom;
+    llml__model_il_list(m, &k, ws);
+    for (i = 0; i < n; i++) total += ((size_t)ws[i]->ne[1] * ws[i]->row_bytes + 63u) & ~(size_t)63u;
+    m->il_data = llml__alloc(&m->alloc, total, 64);
+    if (!m->il_data) goto oom;
+    m->il_size = total;
+    memset(&f, 0, sizeof(f));
+    f.fd = g->map_fd;
+    f.open = 1;
+    for (i = 0; i < n; i++) {
+        llml__w *w = ws[i];
+        const size_t bs = (size_t)llml__types[w->type].info.type_size;
+        /* panels per read: about 4 MiB */
+        const int64_t step = 16 * LLML__MAX(1, (int64_t)((4u << 20) / (16 * w->row_bytes)));
+        const uint64_t src = (uint64_t)(w->data - (const uint8_t *)g->map);
+        uint8_t *dst = (uint8_t *)m->il_data + off;
+        int64_t r0;
+        if (!buf || cap < (size_t)step * w->row_bytes) {
+            if (buf) llml__free(&m->alloc, buf, cap);
+            cap = LLML__MAX((size_t)step * w->row_bytes, (size_t)4u << 20);
+            buf = (uint8_t *)llml__alloc(&m->alloc, cap, 64);
+            if (!buf) { cap = 0; goto oom; }
+        }
+        for (r0 = 0; r0 < w->ne[1]; r0 += step) {
+            const int64_t rn = LLML__MIN(step, w->ne[1] - r0);
+            const size_t nbytes = (size_t)rn * w->row_bytes;
+            if (llml__gguf_fread_at(&f, src + (uint64_t)r0 * w->row_bytes, buf, nbytes) != nbytes) {
+                llml__set_error(err, LLML_ERR_IO, src, "reading a weight matrix to repack it failed (the file changed or shrank?)");
+                r = LLML_ERR_IO;
+                goto done;
+            }
+            llml__il_pack(buf, dst + (size_t)r0 * w->row_bytes, rn, w->row_bytes, bs);
+        }
+        w->il = dst;
+        off += ((size_t)w->ne[1] * w->row_bytes + 63u) & ~(size_t)63u;
+    }
+    llml__model_log(m, LLML_LOG_INFO, "repacked %lld weight matrices (%.1f MiB) for the %s kernels", (long long)n,
+                    (double)total / 1048576.0, llml_isa_name(k.level));
+    goto done;
+oom:
+    llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory repacking the weights (load with no_repack to skip it)");
+    r = LLML_ERR_OUT_OF_MEMORY;
+done:
+    if (buf) llml__free(&m->alloc, buf, cap);
+    if (ws) llml__free(&m->alloc, ws, (size_t)n * sizeof(*ws));
+    if (r != LLML_OK) {
+        for (i = 0; ws && i < n; i++) ws[i]->il = NULL;
+        if (m->il_data) llml__free(&m->alloc, m->il_data, m->il_size);
+        m->il_data = NULL; m->il_size = 0;
+    }
+    return r;
+#else
+    (void)m; (void)err;
+    return LLML_OK;
+#endif
+}
+
 static llml_result llml__model_finish(llml_model *m, llml_result r, llml_model **out, llml_error *err) {
     if (r == LLML_OK) r = llml__model_init(m, err);
+    if (r == LLML_OK && !m->no_repack) r = llml__model_repack(m, err);
     if (r != LLML_OK) {
         if (m->log) llml__model_log(m, LLML_LOG_ERROR, "%s", err ? err->message : llml_result_string(r));
         llml__model_destroy(m);

@@ -638,7 +638,9 @@ static void llml__actq_worker(void *arg, int ith, int nth) {
     for (i = i0; i < i1; i++) t->q(t->x + (size_t)i * t->x_stride, c->actq + (size_t)i * t->a_stride, t->p[0].w->ne[0]);
 }
 
-/* The kernel, activation quantizer and activation row size for w. From
+/* The kernel, activation quantizer and activation row size for w (and
+   the interleaved copy of its rows when it has one and the kernels read
+   it: pt->wdata, set before, is the file's rows otherwise). From
    LLML__GEMM_MIN_NT rows on, the prompt GEMM where the kernels have one for
    the format (it gives the same bits as mm, so a token's results do not
    depend on how many rows share the call). */
@@ -648,10 +650,12 @@ static void llml__mm_choose(const llml_ctx *c, const llml__w *w, int64_t nt, llm
         pt->fn = c->kern.gemm[w->type];
         *q = c->kern.gq[w->type];
         *a_stride = llml__align64(llml__gq_bytes(w->type, w->ne[0]));   /* <= actq_row */
+        if (w->il && c->kern.gemmi[w->type]) { pt->fn = c->kern.gemmi[w->type]; pt->wdata = w->il; }
     } else {
         pt->fn = c->kern.mm[w->type];
         *q = c->kern.actq[llml__types[w->type].info.vec_dot_type];
         *a_stride = c->actq_row;
+        if (w->il && c->kern.mmi[w->type]) { pt->fn = c->kern.mmi[w->type]; pt->wdata = w->il; }
     }
 }
 

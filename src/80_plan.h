@@ -1323,6 +1323,45 @@ static uint64_t llml__gguf_heap_bytes(const llml_gguf *g) {
     return n;
 }
 
+/* Whether llml_model_load_file repacks tensor t of a mapped file on this
+   CPU: the matrices of llml__model_il_list, by their names. */
+static int llml__plan_repacks(const llml_gguf_tensor *t, const llml__kern *k) {
+    static const char *const sfx[] = { "attn_q", "attn_k", "attn_v", "attn_qkv", "attn_output", "ffn_gate", "ffn_up",
+                                       "ffn_down", "ffn_gate_shexp", "ffn_up_shexp", "ffn_down_shexp" };
+    const char *nm = t->name, *e;
+    size_t i, len;
+    if (t->ne[2] != 1 || t->ne[3] != 1 || (unsigned)t->type >= LLML_TYPE_COUNT || !k->mmi[t->type] || !k->gemmi[t->type]) return 0;
+    if (strcmp(nm, "output.weight") == 0) return 1;
+    if (strncmp(nm, "blk.", 4) != 0) return 0;
+    for (nm += 4; *nm >= '0' && *nm <= '9'; nm++) {}
+    if (*nm != '.') return 0;
+    nm++;
+    e = strstr(nm, ".weight");
+    if (!e || e[7]) return 0;
+    len = (size_t)(e - nm);
+    for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+        if (strlen(sfx[i]) == len && strncmp(nm, sfx[i], len) == 0) return 1;
+    return 0;
+}
+
+/* The bytes of those tensors (aligned: each rounded up to 64 as the
+   loader's one allocation lays them out). */
+static uint64_t llml__plan_repack_sum(const llml_gguf *g, int aligned) {
+    uint64_t sum = 0;
+#if defined(LLML__GGUF_POSIX)
+    llml__kern k;
+    int64_t i;
+    llml__kern_init(&k, 0);
+    for (i = 0; i < llml_gguf_n_tensors(g); i++) {
+        const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
+        if (llml__plan_repacks(t, &k)) sum += aligned ? (t->size + 63u) & ~(uint64_t)63u : t->size;
+    }
+#else
+    (void)g; (void)aligned;
+#endif
+    return sum;
+}
+
 LLML_API llml_result llml_plan_rss(const llml_rss_desc *d, llml_rss *out, llml_error *err) {
     llml_shape s;
     llml_ctx_sizes cs;
@@ -1400,6 +1439,11 @@ LLML_API llml_result llml_plan_rss(const llml_rss_desc *d, llml_rss *out, llml_e
         if (t->ne[1] == 1 && t->ne[2] == 1 && t->ne[3] == 1 && t->type != LLML_TYPE_F32) conv += (uint64_t)t->ne[0] * 4u;
     }
     out->model_bytes = sizeof(llml_model) + (uint64_t)s.n_layer * sizeof(llml__layer) + conv;
+    if (!d->no_repack) {
+        uint64_t rb = llml__plan_repack_sum(g, 0);
+        out->file_bytes -= LLML__MIN(out->file_bytes, rb);
+        out->repack_bytes = llml__plan_repack_sum(g, 1);
+    }
     out->ctx_bytes = cs.block_bytes + sizeof(llml_ctx);
     out->logits_bytes = cs.logits_bytes * (uint64_t)(d->n_outputs > 0 ? d->n_outputs : 1);
     if (d->sampler) {
@@ -1417,6 +1461,6 @@ LLML_API llml_result llml_plan_rss(const llml_rss_desc *d, llml_rss *out, llml_e
 #endif
     out->baseline_bytes = d->baseline_bytes ? d->baseline_bytes : LLML_RSS_BASELINE;
     out->total_bytes = out->baseline_bytes + out->file_bytes + out->gguf_bytes + out->vocab_bytes + out->model_bytes +
-                       out->ctx_bytes + out->logits_bytes + out->sampler_bytes + out->threads_bytes;
+                       out->repack_bytes + out->ctx_bytes + out->logits_bytes + out->sampler_bytes + out->threads_bytes;
     return LLML_OK;
 }

@@ -557,6 +557,18 @@ static void test_md_and_bandwidth(void) {
     CHECK(text && strstr(text, "\"use_mmap\": false") && !strstr(text, "\"use_mmap\": true") && strstr(text, "\"avg_ts\": "),
           "-mmp 0: use_mmap false in every row");
     free(text);
+    /* -rtr 0: no_repack, "repack": false in every row (true by default) */
+    snprintf(cmd, sizeof cmd, "%s -m %s -p 4 -n 2 -t 1 -r 1 -o jsonl -rtr 0 --bw-file %s", g_bench, g_model, bw);
+    CHECK(run(cmd, out, NULL) == 0, "bench -rtr 0 failed");
+    text = read_text(out);
+    CHECK(text && strstr(text, "\"repack\": false") && !strstr(text, "\"repack\": true") && strstr(text, "\"avg_ts\": "),
+          "-rtr 0: repack false in every row");
+    free(text);
+    snprintf(cmd, sizeof cmd, "%s -m %s -p 0 -n 2 -t 1 -r 1 -o jsonl --bw-file %s", g_bench, g_model, bw);
+    CHECK(run(cmd, out, NULL) == 0, "bench (default repack) failed");
+    text = read_text(out);
+    CHECK(text && strstr(text, "\"repack\": true") && !strstr(text, "\"repack\": false"), "repack true by default");
+    free(text);
     remove(out);
     remove(err);
     remove(bw);
@@ -574,6 +586,8 @@ static void test_errors(void) {
     CHECK(run(cmd, NULL, NULL) != 0, "no model must fail");
     snprintf(cmd, sizeof cmd, "%s -m %s -mmp 2", g_bench, g_model);
     CHECK(run(cmd, NULL, NULL) != 0, "-mmp 2 must fail");
+    snprintf(cmd, sizeof cmd, "%s -m %s -rtr yes", g_bench, g_model);
+    CHECK(run(cmd, NULL, NULL) != 0, "-rtr yes must fail");
 }
 
 int main(void) {

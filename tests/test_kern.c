@@ -199,7 +199,7 @@ static void test_gemm(const llml__kern *ref, const llml__kern *k, llml_isa isa, 
     const llml_type vt = ti->vec_dot_type;
     int64_t ns[6];
     static const int64_t nrs[5] = { 1, 5, 16, 17, 35 }, nts[5] = { 1, 3, 8, 13, 23 };
-    int ni, nn = 0, ri, ti_, cases = 0, bad = 0, split_bad = 0, mm_bad = 0;
+    int ni, nn = 0, ri, ti_, cases = 0, bad = 0, split_bad = 0, mm_bad = 0, il_bad = 0, il_cases = 0;
     double worst = 0.0;
     /* 896 and 1184: a last chunk of 28 and 5 blocks (the AVX-512 mv kernels' groups of 4
        blocks, the last with a masked load, and a block after them) */
@@ -288,9 +288,51 @@ static void test_gemm(const llml__kern *ref, const llml__kern *k, llml_isa isa, 
                             }
                         }
                 }
+                /* the interleaved layout (llml__il_pack of the rows without
+                   their padding): mmi and gemmi give mm's and gemm's bits, on
+                   all rows and on rows [16, nr) (a thread's range starts at
+                   a panel), and write nothing else */
+                if (k->mmi[t] && k->gemmi[t]) {
+                    const size_t bsz = (size_t)ti->type_size;
+                    uint8_t *wt = (uint8_t *)malloc(wrow * (size_t)nr), *wi = (uint8_t *)malloc(wrow * (size_t)nr);
+                    int pass;
+                    for (r = 0; r < nr; r++) memcpy(wt + (size_t)r * wrow, w + (size_t)r * ws, wrow);
+                    memset(wi, 0xee, wrow * (size_t)nr);
+                    llml__il_pack(wt, wi, nr, wrow, bsz);
+                    for (pass = 0; pass < 4; pass++) {
+                        const int gm = pass & 1, sub = pass >> 1;
+                        const int64_t r0 = sub ? 16 : 0;
+                        if (sub && nr <= 16) continue;
+                        for (e = 0; e < (int64_t)(os * (size_t)nt); e++) o2[e] = NAN;
+                        if (gm) k->gemmi[t](t, n, wi + (size_t)r0 * wrow, wrow, nr - r0, g, gs, nt, o2 + r0, os);
+                        else k->mmi[t](t, n, wi + (size_t)r0 * wrow, wrow, nr - r0, a, as, nt, o2 + r0, os);
+                        for (j = 0; j < nt; j++)
+                            for (r = 0; r < (int64_t)os; r++) {
+                                const float v2 = o2[(size_t)j * os + (size_t)r];
+                                if (r >= r0 && r < nr) {
+                                    if (memcmp(&v2, &o[(size_t)j * os + (size_t)r], 4) != 0) {
+                                        il_bad++;
+                                        if (il_bad < 5) fprintf(stderr, "  %s %s %s n=%d nr=%d nt=%d r=%d t=%d: %.9g, file's layout %.9g\n",
+                                                                llml_isa_name(isa), gm ? "gemmi" : "mmi", tname(t), (int)n, (int)nr, (int)nt,
+                                                                (int)r, (int)j, v2, o[(size_t)j * os + (size_t)r]);
+                                    }
+                                } else if (!(v2 != v2)) {
+                                    il_bad++;
+                                }
+                            }
+                        il_cases++;
+                    }
+                    free(wt); free(wi);
+                }
                 free(w); free(a); free(g); free(x); free(wd); free(ad); free(o_ref); free(o); free(o2);
             }
         }
+    }
+    if (k->mmi[t] || k->gemmi[t]) {
+        CHECK(k->mmi[t] && k->gemmi[t], "%s %s: mmi and gemmi come together", llml_isa_name(isa), tname(t));
+        CHECK(il_bad == 0 && il_cases > 0, "%s %s interleaved: %d results differ from the file's layout (%d products)",
+              llml_isa_name(isa), tname(t), il_bad, il_cases);
+        printf("  %-12s mmi/gemmi %-6s %d products on the interleaved layout, same bits as mm/gemm\n", llml_isa_name(isa), tname(t), il_cases);
     }
     CHECK(bad == 0, "%s gemm %s: %d of %d results off", llml_isa_name(isa), tname(t), bad, cases);
     CHECK(mm_bad == 0, "%s gemm %s: %d results differ from mm's", llml_isa_name(isa), tname(t), mm_bad);

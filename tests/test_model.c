@@ -491,6 +491,61 @@ static void check_memory(void) {
     llml_model_free(m);
 }
 
+/* Load-time repacking (llml_model_load_file on a POSIX system with
+   AVX-512 kernels): the model logs it, and its logits (a prompt through
+   gemmi, then single-token decodes through mmi) are the same bits as a
+   model loaded with no_repack, at this run's instruction set (below
+   AVX-512 both read the file's layout). */
+static void repack_log(void *user, llml_log_level lv, const char *msg) {
+    (void)lv;
+    if (strncmp(msg, "repacked ", 9) == 0) (*(int *)user)++;
+}
+
+static void check_repack(const char *name) {
+    char rel[256];
+    int32_t ids[512];
+    llml_model *m[2] = { NULL, NULL };
+    llml_ctx *c[2] = { NULL, NULL };
+    int logged[2] = { 0, 0 }, k, n, i, diff = 0, nv = 0;
+#if defined(__unix__) || defined(__APPLE__)
+    const int want = llml_isa_best() == LLML_ISA_AVX512;
+#else
+    const int want = 0;
+#endif
+    snprintf(rel, sizeof(rel), "%s.tokens.txt", name);
+    n = lc_read_ids(lc_td(rel), ids, 512);
+    CHECK(n >= 8, "%s: tokens", rel);
+    if (n < 8) return;
+    snprintf(rel, sizeof(rel), "%s.gguf", name);
+    for (k = 0; k < 2; k++) {
+        llml_model_desc md;
+        llml_error err;
+        memset(&md, 0, sizeof(md));
+        md.log = repack_log; md.log_user = &logged[k]; md.no_repack = k;
+        CHECK(llml_model_load_file(lc_td(rel), &md, &m[k], &err) == LLML_OK, "%s: %s", rel, err.message);
+        if (m[k]) c[k] = make_ctx(m[k], LLML_KV_F16, 2, 256);
+    }
+    CHECK(logged[0] == want && logged[1] == 0, "%s: repacked %d times (want %d), with no_repack %d", name, logged[0], want, logged[1]);
+    if (c[0] && c[1]) {
+        llml_model_info info;
+        float *o[2];
+        llml_model_get_info(m[0], &info);
+        nv = info.n_vocab;
+        o[0] = eval_batch(c[0], ids, n, nv);
+        o[1] = eval_batch(c[1], ids, n, nv);
+        if (o[0] && o[1] && memcmp(o[0], o[1], (size_t)n * (size_t)nv * 4) != 0) diff++;
+        free(o[0]); free(o[1]);
+        for (i = 0; i < 8; i++) {
+            int32_t t = ids[i];
+            if (llml_decode(c[0], &t, 1, 0) != LLML_OK || llml_decode(c[1], &t, 1, 0) != LLML_OK) { diff++; break; }
+            if (memcmp(llml_get_logits(c[0], -1), llml_get_logits(c[1], -1), (size_t)nv * 4) != 0) diff++;
+        }
+        CHECK(diff == 0, "%s: %d of 9 logits sets differ between the repacked and the file's layout", name, diff);
+        printf("  %s: repacked %s, prompt and 8 decodes the same bits as no_repack\n", name, logged[0] ? "yes" : "no");
+    }
+    for (k = 0; k < 2; k++) { llml_ctx_free(c[k]); llml_model_free(m[k]); }
+}
+
 int main(void) {
     static const char *arch_files[] = { "llama-f32", "llama3-f32", "llama-moe-f32", "qwen2-f32", "qwen2moe-f32",
                                         "gemma-f32", "gemma2-f32", "phi3-f32" };
@@ -528,6 +583,8 @@ int main(void) {
     check_consistency("arch/phi3-f32", LLML_KV_F32);
     check_consistency("quant/q4_k", LLML_KV_F16);
     check_consistency("quant/q8_0", LLML_KV_Q8_0);
+    check_repack("quant/q4_k");
+    check_repack("quant/q6_k");
     check_default_model();
     check_host_jobs();
     check_memory();

@@ -139,11 +139,11 @@ static void test_allocations(const char *path) {
         return;
     }
     after_model = cnt.live;
-    CHECK(after_model - pool_unused >= (long long)(pr.gguf_bytes + pr.vocab_bytes + pr.model_bytes) - 4096 &&
-          after_model - pool_unused <= (long long)(pr.gguf_bytes + pr.vocab_bytes + pr.model_bytes) + 4096,
-          "%s: model heap %lld (less %lld of pool in place), predicted %llu + %llu + %llu", path, after_model,
+    CHECK(after_model - pool_unused >= (long long)(pr.gguf_bytes + pr.vocab_bytes + pr.model_bytes + pr.repack_bytes) - 4096 &&
+          after_model - pool_unused <= (long long)(pr.gguf_bytes + pr.vocab_bytes + pr.model_bytes + pr.repack_bytes) + 4096,
+          "%s: model heap %lld (less %lld of pool in place), predicted %llu + %llu + %llu + %llu repacked", path, after_model,
           pool_unused, (unsigned long long)pr.gguf_bytes, (unsigned long long)pr.vocab_bytes,
-          (unsigned long long)pr.model_bytes);
+          (unsigned long long)pr.model_bytes, (unsigned long long)pr.repack_bytes);
     memset(&cd, 0, sizeof cd);
     cd.n_ctx = 256;
     cd.n_threads = N_THREADS;
@@ -226,6 +226,25 @@ static void test_mapped(void) {
     CHECK(r3.embd_bytes >= 4096 && r3.embd_bytes <= 2 * 4096, "one token, 4 KiB units: %llu", (unsigned long long)r3.embd_bytes);
     CHECK(r2.embd_bytes == eb && r2.file_bytes - r1.file_bytes == eb - r1.embd_bytes, "all tokens: %llu of %llu",
           (unsigned long long)r2.embd_bytes, (unsigned long long)eb);
+    /* repacking (AVX-512 on a POSIX system): of this Q4_0 file only the
+       output matrix is a format with interleaved kernels (Q6_K, 128256 rows
+       of 8 blocks of 210 bytes); it moves from the mapped file to the heap */
+    {
+        const uint64_t out_bytes = 128256ull * 8 * 210;
+#if defined(__unix__) || defined(__APPLE__)
+        const uint64_t want = llml_isa_best() == LLML_ISA_AVX512 ? out_bytes : 0;
+#else
+        const uint64_t want = 0;
+#endif
+        llml_rss r4;
+        d.map_unit = 0;
+        d.no_repack = 1;
+        llml_plan_rss(&d, &r4, NULL);
+        CHECK(r1.repack_bytes == want && r4.repack_bytes == 0 && r4.file_bytes - r1.file_bytes == want,
+              "1B Q4_0 repacked: %llu bytes (want %llu), with no_repack %llu; file %llu vs %llu",
+              (unsigned long long)r1.repack_bytes, (unsigned long long)want, (unsigned long long)r4.repack_bytes,
+              (unsigned long long)r1.file_bytes, (unsigned long long)r4.file_bytes);
+    }
     llml_gguf_close(g);
 }
 
@@ -287,9 +306,9 @@ static int32_t prompt_tokens(const llml_gguf *g) {
 static void report(const char *tool, const char *path, int32_t n_ctx, const llml_rss *p, long long start, long long peak) {
     const char *name = strrchr(path, '/');
     double err = peak > 0 ? ((double)p->total_bytes - (double)peak) / (double)peak : 1.0;
-    printf("| %-5s | %-38s | %5d | %9.2f | %9.2f | %+6.2f%% | %8.2f | %8.2f | %7.2f | %6.2f | %6.2f |\n", tool,
+    printf("| %-5s | %-38s | %5d | %9.2f | %9.2f | %+6.2f%% | %8.2f | %8.2f | %8.2f | %7.2f | %6.2f | %6.2f |\n", tool,
            name ? name + 1 : path, (int)n_ctx, (double)p->total_bytes / MIB, (double)peak / MIB, 100 * err,
-           (double)p->file_bytes / MIB, (double)p->ctx_bytes / MIB,
+           (double)p->file_bytes / MIB, (double)p->repack_bytes / MIB, (double)p->ctx_bytes / MIB,
            (double)(p->gguf_bytes + p->vocab_bytes + p->model_bytes + p->logits_bytes + p->sampler_bytes) / MIB,
            (double)p->baseline_bytes / MIB, (double)start / MIB);
     g_rows++;
@@ -415,8 +434,8 @@ static void test_programs(const char *build) {
     have_bench = file_exists(tool);
     if (!have_bench) printf("programs: %s is missing: bench rows skipped\n", tool);
     printf("peak resident memory, predicted (llml_plan_rss) vs measured (VmHWM), MiB; %d threads\n", N_THREADS);
-    printf("| tool  | model                                  |   ctx | predicted |  measured |  error  |  mapped  | context  | tables  |  base  | start  |\n");
-    printf("|-------|----------------------------------------|------:|----------:|----------:|--------:|---------:|---------:|--------:|-------:|-------:|\n");
+    printf("| tool  | model                                  |   ctx | predicted |  measured |  error  |  mapped  | repacked | context  | tables  |  base  | start  |\n");
+    printf("|-------|----------------------------------------|------:|----------:|----------:|--------:|---------:|---------:|---------:|--------:|-------:|-------:|\n");
     for (k = 0; k < 2; k++) {
         const int32_t n_ctx = k == 0 ? 512 : 4096;
         for (i = 0; i < sizeof small / sizeof small[0]; i++) {
