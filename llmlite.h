@@ -97,6 +97,9 @@
      Strings and arrays returned by a handle stay valid until it is freed.
    - llml_gguf_open_memory never copies: the caller's buffer must outlive the
      handle. Files are memory-mapped; tensor `data` pointers point into the map.
+     A model loaded from a mapped file may also keep repacked copies of some
+     weight matrices for its CPU kernels (llml_model_load_file); the gguf
+     handle's tensors always show the file's bytes.
    - No mutable globals: any number of independent users in one process.
    - An llml_model is immutable once loaded and may be shared by any number
      of contexts in any number of threads; it must outlive its contexts. An
@@ -1124,14 +1127,15 @@ typedef struct llml_model_desc {
    LLML_ERR_NOT_FOUND naming it. Thread safety: any thread.
 
    Repacking: a file mapped on a POSIX system, on a CPU whose best kernels
-   read Q4_K and Q6_K matrices faster in row-interleaved panels (AVX-512
-   now), gets those matrices copied into that layout as it loads (read from
-   the file, about 0.5 s per GB from the page cache); the copies replace the
-   mapped pages in memory, so resident memory stays about the file's size.
-   Contexts at that level read the copies; others (an isa_cap below it, GPU
-   backends, the gguf handle) read the file's layout from the mapping. Set
-   no_repack when every layer goes to a GPU (the copies would then be unused
-   memory) or to keep the load lazy. */
+   read matrices faster in row-interleaved panels (AVX-512 now: Q4_0, Q8_0,
+   IQ4_NL, Q4_K, Q6_K), gets those matrices (not the token embeddings)
+   copied into that layout as it loads, read from the file (about 0.5 s per
+   GB from the page cache). The copies replace the mapped pages in memory,
+   so resident memory stays about the file's size. Contexts at that level
+   read the copies; others (an isa_cap below it, GPU backends, the gguf
+   handle) read the file's layout from the mapping. Set no_repack when every
+   layer goes to a GPU (the copies would then be unused memory) or to keep
+   the load lazy. */
 LLML_API llml_result llml_model_load_file(const char *path, const llml_model_desc *desc,
                                           llml_model **out, llml_error *err);
 LLML_API llml_result llml_model_load_memory(const void *data, size_t size,
@@ -9092,18 +9096,28 @@ typedef struct llml__kern {
    reordered so that block b of row i (of bs bytes) lies at (b rn + i) bs: a
    matrix-vector product then reads each panel front to back, one stream
    for the prefetchers instead of 16 (from memory at 2 threads: Q6_K +8-13%,
-   Q4_K +6-10%, PERF.md). Packs rows [0, nr) of src (rows of row_bytes, a
-   whole number of bs-byte blocks) into dst (not overlapping). */
-LLML__UNUSED static void llml__il_pack(const uint8_t *src, uint8_t *dst, int64_t nr, size_t row_bytes, size_t bs) {
-    const size_t nb = row_bytes / bs;
+   Q4_K +6-10%, PERF.md). Formats of 32-value blocks move in units of 4
+   blocks (the AVX-512 kernels' step): unit u of row i at (4 u rn + i ub) bs,
+   ub = 4 (fewer in a row's last unit); 256-value blocks one by one. The
+   kernels may read up to 64 bytes past the matrix: llml__il_bytes leaves
+   them (zeroed by the packer's caller). */
+LLML__UNUSED static int64_t llml__il_unit(llml_type t) { return llml__types[t].info.block_size == 32 ? 4 : 1; }
+LLML__UNUSED static size_t llml__il_bytes(int64_t nr, size_t row_bytes) { return (size_t)nr * row_bytes + 64; }
+
+/* Packs rows [0, nr) of src (rows of row_bytes, a whole number of bs-byte
+   blocks) into dst (not overlapping), in units of ub blocks. */
+LLML__UNUSED static void llml__il_pack(const uint8_t *src, uint8_t *dst, int64_t nr, size_t row_bytes, size_t bs, int64_t ub) {
+    const size_t nb = row_bytes / bs, u = (size_t)ub;
     int64_t r0;
     for (r0 = 0; r0 < nr; r0 += 16) {
         const size_t rn = (size_t)LLML__MIN(16, nr - r0);
         const uint8_t *s = src + (size_t)r0 * row_bytes;
         uint8_t *d = dst + (size_t)r0 * row_bytes;
-        size_t i, b;
-        for (i = 0; i < rn; i++)
-            for (b = 0; b < nb; b++) memcpy(d + (b * rn + i) * bs, s + i * row_bytes + b * bs, bs);
+        size_t i, b0;
+        for (b0 = 0; b0 < nb; b0 += u) {
+            const size_t k = LLML__MIN(u, nb - b0);
+            for (i = 0; i < rn; i++) memcpy(d + (b0 * rn + i * k) * bs, s + i * row_bytes + b0 * bs, k * bs);
+        }
     }
 }
 
@@ -11029,15 +11043,46 @@ LLML__AVX512I __m512 llml__x512_h16(const uint8_t *const *rp, size_t off, __mmas
     return _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h)));
 }
 
+/* The interleaved layout of a 32-block format (llml__il_pack with units of
+   4 blocks): row i's block b of a panel of rn rows at pan (nb blocks a row)
+   lies at (4 u rn + i ub + b % 4) x bs, u = b / 4, ub = the unit's blocks
+   (4, fewer in a row's last unit). rq[i] gets that address for the 16 rows
+   (rows past rn repeat row 0). */
+LLML__AVX512I void llml__x512_il32(const uint8_t *pan, int rn, size_t bs, int64_t nb, int64_t b, const uint8_t **rq) {
+    const int64_t u = b / 4, ub = LLML__MIN(4, nb - 4 * u);
+    const uint8_t *p = pan + (size_t)(4 * u * rn + b % 4) * bs;
+    int i;
+    for (i = 0; i < 16; i++) rq[i] = p + (size_t)((i < rn ? i : 0) * ub) * bs;
+}
+
 /* Pack columns [k0, k0 + kn) of 16 rows of a 32-block format. */
-LLML__AVX512I void llml__x512_pack32(int f, const uint8_t *const *rp, __mmask16 valid, int64_t k0, int64_t kn,
-                                     llml__gpack *pk) {
+LLML__AVX512I void llml__x512_pack32(int f, const uint8_t *const *rp0, const uint8_t *pan, int rn, int64_t nb, __mmask16 valid,
+                                     int64_t k0, int64_t kn, llml__gpack *pk) {
     const int bs = llml__f32b_bytes(f);
     const __m512i kv = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues));
+    const uint8_t *rq[16];
+    const uint8_t *const *rp = pan ? rq : rp0;
     int64_t b;
     for (b = 0; b < kn / 32; b++) {
-        const size_t bo = (size_t)(k0 / 32 + b) * (size_t)bs;
+        /* pan: the interleaved layout; rq: the rows' units of 4 blocks
+           (llml__x512_il32 at each unit's first block) */
+        const int64_t B = k0 / 32 + b;
+        size_t bo;
         __m512i lo[4], hi[4], s;
+        if (pan) {
+            /* this block's rows one chunk (32 blocks) further on, in cache
+               before their pack: the packs are the first reads of the
+               weights, and a panel here is one stream for the prefetchers
+               rather than 16 (without it gemmi reads Q8_0 14% slower than
+               gemm on the file's rows, nt = 128; with it the same) */
+            const uint8_t *pf = pan + (size_t)(B + 32) * (size_t)rn * (size_t)bs;
+            int i;
+            for (i = 0; i < rn * bs; i += 64) _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
+            if (b == 0 || B % 4 == 0) llml__x512_il32(pan, rn, (size_t)bs, nb, B - B % 4, rq);
+            bo = (size_t)(B % 4) * (size_t)bs;
+        } else {
+            bo = (size_t)B * (size_t)bs;
+        }
         int q, l;
         llml__x512_zero4(lo); llml__x512_zero4(hi);
         LLML__UNROLL for (q = 0; q < 4; q++) {
@@ -11092,11 +11137,16 @@ LLML__AVX512I void llml__x512_k4sm(const __m512i *sc, int g, __m512i *scg, __m51
 
 /* Pack columns [k0, k0 + kn) of 16 rows of Q4_K (groups of 32, with mins)
    or Q6_K (groups of 16). */
-LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, size_t bst, __mmask16 valid, int64_t k0, int64_t kn,
-                                    llml__gpack *pk) {
+LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, size_t bst, int il, __mmask16 valid, int64_t k0,
+                                    int64_t kn, llml__gpack *pk) {
     int64_t b;
     for (b = 0; b < kn / 256; b++) {
         const size_t bo = (size_t)(k0 / 256 + b) * bst;
+        if (il) {   /* the block one chunk further on (as llml__x512_pack32) */
+            const uint8_t *pf = rp[0] + bo + (size_t)(LLML__GK / 256) * bst;
+            size_t i;
+            for (i = 0; i < bst; i += 64) _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
+        }
         int8_t *dq = pk->q + b * 256 * 16;
         int q, c, p, j, r;
         if (f == LLML__FK_Q4_K) {
@@ -11251,8 +11301,8 @@ LLML__AVX512I void llml__x512_gemm(int kind, int f, int il, int64_t n, const voi
         const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind == 0 ? 0 : (size_t)llml__fk_bytes(f), rp);
         for (k0 = 0; k0 < n; k0 += LLML__GK) {
             const int64_t kn = LLML__MIN(LLML__GK, n - k0);
-            if (kind == 0) llml__x512_pack32(f, rp, valid, k0, kn, &pk);
-            else llml__x512_packk(f, rp, bst, valid, k0, kn, &pk);
+            if (kind == 0) llml__x512_pack32(f, rp, il ? w + (size_t)r0 * ws : NULL, rn, n / 32, valid, k0, kn, &pk);
+            else llml__x512_packk(f, rp, bst, il, valid, k0, kn, &pk);
             for (t0 = 0; t0 < nt; ) {
                 const int64_t left = nt - t0;
                 const int tn = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
@@ -11286,10 +11336,10 @@ LLML__AVX512I void llml__x512_gemm(int kind, int f, int il, int64_t n, const voi
                                                       const void *a, size_t as, int64_t nt, float *out, size_t os) { \
         (void)type; llml__x512_gemm(KIND, F, 0, n, w, ws, nr, a, as, nt, out, os); \
     }
-#define LLML__X512_GEMMI(name, F) \
+#define LLML__X512_GEMMI(name, KIND, F) \
     static LLML__AVX512 void llml__avx512_gemmi_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
                                                        const void *a, size_t as, int64_t nt, float *out, size_t os) { \
-        (void)type; llml__x512_gemm(1, F, 1, n, w, ws, nr, a, as, nt, out, os); \
+        (void)type; llml__x512_gemm(KIND, F, 1, n, w, ws, nr, a, as, nt, out, os); \
     }
 LLML__X512_GEMM(q4_0, 0, LLML__F32B_Q4_0)
 LLML__X512_GEMM(q5_0, 0, LLML__F32B_Q5_0)
@@ -11297,8 +11347,11 @@ LLML__X512_GEMM(q8_0, 0, LLML__F32B_Q8_0)
 LLML__X512_GEMM(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_GEMM(q4_k, 1, LLML__FK_Q4_K)
 LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
-LLML__X512_GEMMI(q4_k, LLML__FK_Q4_K)
-LLML__X512_GEMMI(q6_k, LLML__FK_Q6_K)
+LLML__X512_GEMMI(q4_0, 0, LLML__F32B_Q4_0)
+LLML__X512_GEMMI(q8_0, 0, LLML__F32B_Q8_0)
+LLML__X512_GEMMI(iq4_nl, 0, LLML__F32B_IQ4_NL)
+LLML__X512_GEMMI(q4_k, 1, LLML__FK_Q4_K)
+LLML__X512_GEMMI(q6_k, 1, LLML__FK_Q6_K)
 
 /* ---- AVX-512 VNNI: matrix-vector products in the GEMM's arithmetic -------- */
 /* With fewer activation rows than LLML__GEMM_MIN_NT (token generation) the
@@ -11466,7 +11519,7 @@ LLML__AVX512I __m512i llml__x512_hadd4(const __m512i *d) {
    Q8_0) turns them into the 4 blocks' sums with lanes = rows: the same
    exact integers as the GEMM's, then its float steps block by block. */
 LLML__AVX512I __m512 llml__x512_mv32g(int f, const uint8_t *const *rp, size_t cb, int64_t rb, int g, const uint8_t *y,
-                                      int64_t b, __m512i kvu, __m512i base, __m512 acc) {
+                                      int64_t b, size_t so, __m512i kvu, __m512i base, __m512 acc) {
     const __m512i m4 = _mm512_set1_epi8(0x0f), one = _mm512_set1_epi16(1);
     __m512i qv[4], gs[4], sa = _mm512_setzero_si512(), sb = sa;
     int q, p, h, l;
@@ -11538,16 +11591,17 @@ LLML__AVX512I __m512 llml__x512_mv32g(int f, const uint8_t *const *rp, size_t cb
     LLML__UNROLL for (l = 0; l < 4; l++) {
         /* the scales: Q8_0 loads them one by one, the others took them from sa / sb */
         const __m512i sv = l < 2 ? sa : sb;
-        const __m512 sc = f == LLML__F32B_Q8_0 ? llml__x512_sh16(rp, (size_t)(b + l) * (size_t)llml__f32b_bytes(f))
+        const __m512 sc = f == LLML__F32B_Q8_0 ? llml__x512_sh16(rp, so + (size_t)l * (size_t)llml__f32b_bytes(f))
                                                : _mm512_cvtph_ps(l % 2 ? _mm512_extracti64x4_epi64(sv, 1) : _mm512_castsi512_si256(sv));
         acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[l]), _mm512_mul_ps(sc, _mm512_set1_ps(llml__avx2_h(y + 34 * (b + l)))), acc);
     }
     return acc;
 }
 
-/* Rows r0.. (up to 16) of a 32-block format times one Q8_0 activation row. */
-LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
-                                   const uint8_t *y, float *out) {
+/* Rows r0.. (up to 16) of a 32-block format times one Q8_0 activation row
+   (pan: the panel in the interleaved layout, rp unused; NULL: rp). */
+LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pan, int rn, const uint8_t *pf,
+                                   int pfl, __mmask16 valid, const uint8_t *y, float *out) {
     const int bs = llml__f32b_bytes(f);
     const int off = f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128;
     const __m512i kvu = _mm512_xor_si512(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues)),
@@ -11572,11 +11626,27 @@ LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, c
         if (f != LLML__F32B_Q5_0)
             for (; b + 4 <= k1; b += 4) {
                 pf = llml__x512_pf(pf, 4 * pfl);
-                acc = llml__x512_mv32g(f, rp, (size_t)k0 * (size_t)bs, rb, (int)((b - k0) / 4), y, b, kvu, base, acc);
+                if (pan) {
+                    /* a unit of 4 blocks: the loads run at most 56 bytes
+                       past it, within the panel or the 64 bytes of padding
+                       after the matrix (llml__il_bytes) */
+                    const uint8_t *rq[16];
+                    llml__x512_il32(pan, rn, (size_t)bs, nb, b, rq);
+                    acc = llml__x512_mv32g(f, rq, 0, 4 * bs + 64, 0, y, b, 0, kvu, base, acc);
+                } else {
+                    acc = llml__x512_mv32g(f, rp, (size_t)k0 * (size_t)bs, rb, (int)((b - k0) / 4), y, b, (size_t)b * (size_t)bs,
+                                           kvu, base, acc);
+                }
             }
         for (; b < k1; b++) {
             pf = llml__x512_pf(pf, pfl);
-            acc = llml__x512_mv32b(f, rp, (size_t)b * (size_t)bs, y + 34 * b, kvu, off, acc);
+            if (pan) {
+                const uint8_t *rq[16];
+                llml__x512_il32(pan, rn, (size_t)bs, nb, b, rq);
+                acc = llml__x512_mv32b(f, rq, 0, y + 34 * b, kvu, off, acc);
+            } else {
+                acc = llml__x512_mv32b(f, rp, (size_t)b * (size_t)bs, y + 34 * b, kvu, off, acc);
+            }
         }
         tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
     }
@@ -11713,7 +11783,8 @@ LLML__AVX512I void llml__x512_mm(int kind, int f, int il, int64_t n, const void 
         const uint8_t *pf = w + (size_t)(r0 + 16) * ws;   /* the next panel: the same bytes in both layouts */
         const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind == 0 ? 0 : (size_t)llml__fk_bytes(f), rp);
         for (t = 0; t < nt; t++) {
-            if (kind == 0) llml__x512_mv32(f, n, rp, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
+            if (kind == 0) llml__x512_mv32(f, n, rp, il ? w + (size_t)r0 * ws : NULL, rn, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid,
+                                           a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
             else llml__x512_mvk(f, n, rp, bst, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
         }
     }
@@ -11724,10 +11795,10 @@ LLML__AVX512I void llml__x512_mm(int kind, int f, int il, int64_t n, const void 
                                                     const void *a, size_t as, int64_t nt, float *out, size_t os) { \
         (void)type; llml__x512_mm(KIND, F, 0, n, w, ws, nr, a, as, nt, out, os); \
     }
-#define LLML__X512_MMI(name, F) \
+#define LLML__X512_MMI(name, KIND, F) \
     static LLML__AVX512 void llml__avx512_mmi_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
                                                      const void *a, size_t as, int64_t nt, float *out, size_t os) { \
-        (void)type; llml__x512_mm(1, F, 1, n, w, ws, nr, a, as, nt, out, os); \
+        (void)type; llml__x512_mm(KIND, F, 1, n, w, ws, nr, a, as, nt, out, os); \
     }
 LLML__X512_MM(q4_0, 0, LLML__F32B_Q4_0)
 LLML__X512_MM(q5_0, 0, LLML__F32B_Q5_0)
@@ -11735,8 +11806,11 @@ LLML__X512_MM(q8_0, 0, LLML__F32B_Q8_0)
 LLML__X512_MM(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_MM(q4_k, 1, LLML__FK_Q4_K)
 LLML__X512_MM(q6_k, 1, LLML__FK_Q6_K)
-LLML__X512_MMI(q4_k, LLML__FK_Q4_K)
-LLML__X512_MMI(q6_k, LLML__FK_Q6_K)
+LLML__X512_MMI(q4_0, 0, LLML__F32B_Q4_0)
+LLML__X512_MMI(q8_0, 0, LLML__F32B_Q8_0)
+LLML__X512_MMI(iq4_nl, 0, LLML__F32B_IQ4_NL)
+LLML__X512_MMI(q4_k, 1, LLML__FK_Q4_K)
+LLML__X512_MMI(q6_k, 1, LLML__FK_Q6_K)
 
 /* ---- AVX512_BF16: BF16 weights x BF16 activations -------------------------- */
 /* vdpbf16ps multiplies 32 pairs of BF16 values (exact in float) and adds
@@ -11808,6 +11882,12 @@ static void llml__kern_fill_avx512(llml__kern *k) {
     k->gemm[LLML_TYPE_IQ4_NL] = llml__avx512_gemm_iq4_nl;
     k->gemm[LLML_TYPE_Q4_K] = llml__avx512_gemm_q4_k;
     k->gemm[LLML_TYPE_Q6_K] = llml__avx512_gemm_q6_k;
+    k->mmi[LLML_TYPE_Q4_0] = llml__avx512_mmi_q4_0;
+    k->mmi[LLML_TYPE_Q8_0] = llml__avx512_mmi_q8_0;
+    k->mmi[LLML_TYPE_IQ4_NL] = llml__avx512_mmi_iq4_nl;
+    k->gemmi[LLML_TYPE_Q4_0] = llml__avx512_gemmi_q4_0;
+    k->gemmi[LLML_TYPE_Q8_0] = llml__avx512_gemmi_q8_0;
+    k->gemmi[LLML_TYPE_IQ4_NL] = llml__avx512_gemmi_iq4_nl;
     k->mmi[LLML_TYPE_Q4_K] = llml__avx512_mmi_q4_k;
     k->mmi[LLML_TYPE_Q6_K] = llml__avx512_mmi_q6_k;
     k->gemmi[LLML_TYPE_Q4_K] = llml__avx512_gemmi_q4_k;
@@ -17396,7 +17476,7 @@ static llml_result llml__model_repack(llml_model *m, llml_error *err) {
     ws = (llml__w **)llml__alloc(&m->alloc, (size_t)n * sizeof(*ws), 16);
     if (!ws) goto oom;
     llml__model_il_list(m, &k, ws);
-    for (i = 0; i < n; i++) total += ((size_t)ws[i]->ne[1] * ws[i]->row_bytes + 63u) & ~(size_t)63u;
+    for (i = 0; i < n; i++) total += (llml__il_bytes(ws[i]->ne[1], ws[i]->row_bytes) + 63u) & ~(size_t)63u;
     m->il_data = llml__alloc(&m->alloc, total, 64);
     if (!m->il_data) goto oom;
     m->il_size = total;
@@ -17425,10 +17505,11 @@ static llml_result llml__model_repack(llml_model *m, llml_error *err) {
                 r = LLML_ERR_IO;
                 goto done;
             }
-            llml__il_pack(buf, dst + (size_t)r0 * w->row_bytes, rn, w->row_bytes, bs);
+            llml__il_pack(buf, dst + (size_t)r0 * w->row_bytes, rn, w->row_bytes, bs, llml__il_unit(w->type));
         }
+        memset(dst + (size_t)w->ne[1] * w->row_bytes, 0, 64);   /* the kernels' overreach */
         w->il = dst;
-        off += ((size_t)w->ne[1] * w->row_bytes + 63u) & ~(size_t)63u;
+        off += (llml__il_bytes(w->ne[1], w->row_bytes) + 63u) & ~(size_t)63u;
     }
     llml__model_log(m, LLML_LOG_INFO, "repacked %lld weight matrices (%.1f MiB) for the %s kernels", (long long)n,
                     (double)total / 1048576.0, llml_isa_name(k.level));
@@ -23594,8 +23675,8 @@ static int llml__plan_repacks(const llml_gguf_tensor *t, const llml__kern *k) {
     return 0;
 }
 
-/* The bytes of those tensors (aligned: each rounded up to 64 as the
-   loader's one allocation lays them out). */
+/* The bytes of those tensors (aligned: as the loader's one allocation
+   lays them out, each with llml__il_bytes' 64 more and rounded up to 64). */
 static uint64_t llml__plan_repack_sum(const llml_gguf *g, int aligned) {
     uint64_t sum = 0;
 #if defined(LLML__GGUF_POSIX)
@@ -23604,7 +23685,7 @@ static uint64_t llml__plan_repack_sum(const llml_gguf *g, int aligned) {
     llml__kern_init(&k, 0);
     for (i = 0; i < llml_gguf_n_tensors(g); i++) {
         const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
-        if (llml__plan_repacks(t, &k)) sum += aligned ? (t->size + 63u) & ~(uint64_t)63u : t->size;
+        if (llml__plan_repacks(t, &k)) sum += aligned ? (t->size + 64u + 63u) & ~(uint64_t)63u : t->size;
     }
 #else
     (void)g; (void)aligned;

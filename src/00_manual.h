@@ -97,6 +97,9 @@
      Strings and arrays returned by a handle stay valid until it is freed.
    - llml_gguf_open_memory never copies: the caller's buffer must outlive the
      handle. Files are memory-mapped; tensor `data` pointers point into the map.
+     A model loaded from a mapped file may also keep repacked copies of some
+     weight matrices for its CPU kernels (llml_model_load_file); the gguf
+     handle's tensors always show the file's bytes.
    - No mutable globals: any number of independent users in one process.
    - An llml_model is immutable once loaded and may be shared by any number
      of contexts in any number of threads; it must outlive its contexts. An

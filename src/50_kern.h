@@ -66,18 +66,28 @@ typedef struct llml__kern {
    reordered so that block b of row i (of bs bytes) lies at (b rn + i) bs: a
    matrix-vector product then reads each panel front to back, one stream
    for the prefetchers instead of 16 (from memory at 2 threads: Q6_K +8-13%,
-   Q4_K +6-10%, PERF.md). Packs rows [0, nr) of src (rows of row_bytes, a
-   whole number of bs-byte blocks) into dst (not overlapping). */
-LLML__UNUSED static void llml__il_pack(const uint8_t *src, uint8_t *dst, int64_t nr, size_t row_bytes, size_t bs) {
-    const size_t nb = row_bytes / bs;
+   Q4_K +6-10%, PERF.md). Formats of 32-value blocks move in units of 4
+   blocks (the AVX-512 kernels' step): unit u of row i at (4 u rn + i ub) bs,
+   ub = 4 (fewer in a row's last unit); 256-value blocks one by one. The
+   kernels may read up to 64 bytes past the matrix: llml__il_bytes leaves
+   them (zeroed by the packer's caller). */
+LLML__UNUSED static int64_t llml__il_unit(llml_type t) { return llml__types[t].info.block_size == 32 ? 4 : 1; }
+LLML__UNUSED static size_t llml__il_bytes(int64_t nr, size_t row_bytes) { return (size_t)nr * row_bytes + 64; }
+
+/* Packs rows [0, nr) of src (rows of row_bytes, a whole number of bs-byte
+   blocks) into dst (not overlapping), in units of ub blocks. */
+LLML__UNUSED static void llml__il_pack(const uint8_t *src, uint8_t *dst, int64_t nr, size_t row_bytes, size_t bs, int64_t ub) {
+    const size_t nb = row_bytes / bs, u = (size_t)ub;
     int64_t r0;
     for (r0 = 0; r0 < nr; r0 += 16) {
         const size_t rn = (size_t)LLML__MIN(16, nr - r0);
         const uint8_t *s = src + (size_t)r0 * row_bytes;
         uint8_t *d = dst + (size_t)r0 * row_bytes;
-        size_t i, b;
-        for (i = 0; i < rn; i++)
-            for (b = 0; b < nb; b++) memcpy(d + (b * rn + i) * bs, s + i * row_bytes + b * bs, bs);
+        size_t i, b0;
+        for (b0 = 0; b0 < nb; b0 += u) {
+            const size_t k = LLML__MIN(u, nb - b0);
+            for (i = 0; i < rn; i++) memcpy(d + (b0 * rn + i * k) * bs, s + i * row_bytes + b0 * bs, k * bs);
+        }
     }
 }
 

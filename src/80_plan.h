@@ -1344,8 +1344,8 @@ static int llml__plan_repacks(const llml_gguf_tensor *t, const llml__kern *k) {
     return 0;
 }
 
-/* The bytes of those tensors (aligned: each rounded up to 64 as the
-   loader's one allocation lays them out). */
+/* The bytes of those tensors (aligned: as the loader's one allocation
+   lays them out, each with llml__il_bytes' 64 more and rounded up to 64). */
 static uint64_t llml__plan_repack_sum(const llml_gguf *g, int aligned) {
     uint64_t sum = 0;
 #if defined(LLML__GGUF_POSIX)
@@ -1354,7 +1354,7 @@ static uint64_t llml__plan_repack_sum(const llml_gguf *g, int aligned) {
     llml__kern_init(&k, 0);
     for (i = 0; i < llml_gguf_n_tensors(g); i++) {
         const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
-        if (llml__plan_repacks(t, &k)) sum += aligned ? (t->size + 63u) & ~(uint64_t)63u : t->size;
+        if (llml__plan_repacks(t, &k)) sum += aligned ? (t->size + 64u + 63u) & ~(uint64_t)63u : t->size;
     }
 #else
     (void)g; (void)aligned;

@@ -294,11 +294,12 @@ static void test_gemm(const llml__kern *ref, const llml__kern *k, llml_isa isa, 
                    a panel), and write nothing else */
                 if (k->mmi[t] && k->gemmi[t]) {
                     const size_t bsz = (size_t)ti->type_size;
-                    uint8_t *wt = (uint8_t *)malloc(wrow * (size_t)nr), *wi = (uint8_t *)malloc(wrow * (size_t)nr);
+                    /* the 64 bytes after the matrix the kernels may read (llml__il_bytes) */
+                    uint8_t *wt = (uint8_t *)malloc(wrow * (size_t)nr), *wi = (uint8_t *)malloc(llml__il_bytes(nr, wrow));
                     int pass;
                     for (r = 0; r < nr; r++) memcpy(wt + (size_t)r * wrow, w + (size_t)r * ws, wrow);
-                    memset(wi, 0xee, wrow * (size_t)nr);
-                    llml__il_pack(wt, wi, nr, wrow, bsz);
+                    memset(wi, 0xee, llml__il_bytes(nr, wrow));
+                    llml__il_pack(wt, wi, nr, wrow, bsz, llml__il_unit(t));
                     for (pass = 0; pass < 4; pass++) {
                         const int gm = pass & 1, sub = pass >> 1;
                         const int64_t r0 = sub ? 16 : 0;

@@ -583,6 +583,9 @@ int main(void) {
     check_consistency("arch/phi3-f32", LLML_KV_F32);
     check_consistency("quant/q4_k", LLML_KV_F16);
     check_consistency("quant/q8_0", LLML_KV_Q8_0);
+    check_repack("quant/q4_0");
+    check_repack("quant/q8_0");
+    check_repack("quant/iq4_nl");
     check_repack("quant/q4_k");
     check_repack("quant/q6_k");
     check_default_model();
