@@ -16920,6 +16920,9 @@ struct llml_model {
     void *il_data;          /* the interleaved copies of llml__w.il */
     size_t il_size;
     int32_t no_repack;
+    int32_t vec_read;       /* F32 vectors read from the file into f32_pool
+                               (a model that repacks: its mapping stays
+                               untouched but for the embedding rows) */
     float *f32_pool;        /* converted 1-D tensors */
     size_t f32_pool_size, f32_pool_used;
     llml__arch arch;
@@ -17069,7 +17072,7 @@ static llml_result llml__model_vec(llml_model *m, const char *name, int64_t n, i
                         "tensor %s: type cannot be read as floats", name);
         return LLML_ERR_UNSUPPORTED_TYPE;
     }
-    if (t->type == LLML_TYPE_F32 && ((uintptr_t)t->data % sizeof(float)) == 0) {
+    if (t->type == LLML_TYPE_F32 && ((uintptr_t)t->data % sizeof(float)) == 0 && !m->vec_read) {
         *out = (const float *)t->data;
         return LLML_OK;
     }
@@ -17077,6 +17080,23 @@ static llml_result llml__model_vec(llml_model *m, const char *name, int64_t n, i
         llml__set_error(err, LLML_ERR_CORRUPT, UINT64_MAX, "internal: conversion pool too small");
         return LLML_ERR_CORRUPT;
     }
+#if defined(LLML__GGUF_POSIX)
+    if (m->vec_read && t->type == LLML_TYPE_F32) {
+        /* read from the file, not the mapping (see llml__model_repack) */
+        llml__gguf_file f;
+        const size_t nbytes = (size_t)n * sizeof(float);
+        memset(&f, 0, sizeof(f));
+        f.fd = m->gguf->map_fd;
+        f.open = 1;
+        if (llml__gguf_fread_at(&f, llml_gguf_data_offset(m->gguf) + t->offset, m->f32_pool + m->f32_pool_used, nbytes) != nbytes) {
+            llml__set_error(err, LLML_ERR_IO, llml_gguf_data_offset(m->gguf) + t->offset, "reading tensor %s failed", name);
+            return LLML_ERR_IO;
+        }
+        *out = m->f32_pool + m->f32_pool_used;
+        m->f32_pool_used += (size_t)n;
+        return LLML_OK;
+    }
+#endif
     tr->dequant(t->data, m->f32_pool + m->f32_pool_used, n);
     *out = m->f32_pool + m->f32_pool_used;
     m->f32_pool_used += (size_t)n;
@@ -17391,6 +17411,19 @@ static llml_result llml__model_init(llml_model *m, llml_error *err) {
         m->f32_pool = (float *)llml__alloc(&m->alloc, n_small * sizeof(float), 64);
         if (!m->f32_pool) { llml__set_error(err, LLML_ERR_OUT_OF_MEMORY, UINT64_MAX, "out of memory"); return LLML_ERR_OUT_OF_MEMORY; }
     }
+#if defined(LLML__GGUF_POSIX)
+    if (!m->no_repack && g->kind == LLML__GGUF_SRC_MAP && g->map_fd_open) {
+        /* Touching a mapped page can bring in a whole large page-cache
+           folio (up to some MiB) around it: with the matrices repacked, the
+           norms read in place would map pieces of them back (measured: 20-65
+           MiB more resident for a 1B model). */
+        llml__kern k;
+        int t;
+        llml__kern_init(&k, 0);
+        for (t = 0; t < LLML_TYPE_COUNT; t++)
+            if (k.mmi[t] && k.gemmi[t]) m->vec_read = 1;
+    }
+#endif
     r = llml__model_arch(m, err);
     if (r != LLML_OK) return r;
 
@@ -17519,12 +17552,12 @@ oom:
     r = LLML_ERR_OUT_OF_MEMORY;
 done:
     if (buf) llml__free(&m->alloc, buf, cap);
-    if (ws) llml__free(&m->alloc, ws, (size_t)n * sizeof(*ws));
     if (r != LLML_OK) {
         for (i = 0; ws && i < n; i++) ws[i]->il = NULL;
         if (m->il_data) llml__free(&m->alloc, m->il_data, m->il_size);
         m->il_data = NULL; m->il_size = 0;
     }
+    if (ws) llml__free(&m->alloc, ws, (size_t)n * sizeof(*ws));
     return r;
 #else
     (void)m; (void)err;
