@@ -1992,6 +1992,16 @@ LLML_API llml_result llml_plan_rss(const llml_rss_desc *desc, llml_rss *out, llm
 #include <float.h>
 #include <limits.h>
 #include <stdarg.h>
+/* Windows: one include for the file mapping, the threads and the clocks */
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#endif
 
 #ifndef LLML_MALLOC
 #define LLML_MALLOC(sz) malloc(sz)
@@ -2181,14 +2191,7 @@ typedef struct { float d; int8_t qs[256]; int16_t bsums[16]; } llml__block_q8_K;
 #include <unistd.h>
 #include <errno.h>
 #elif !defined(LLML_NO_MMAP) && defined(_WIN32)
-#define LLML__GGUF_WIN32 1
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#define LLML__GGUF_WIN32 1   /* windows.h: included by the implementation's start */
 #endif
 
 #define LLML__GGUF_DEFAULT_ALIGNMENT 32u
@@ -17461,7 +17464,7 @@ static llml_result llml__model_new(const llml_model_desc *desc, llml_model **out
    every 2-D matrix of a format with mmi and gemmi at the best level, except
    the token embeddings (rows are looked up one by one) and an output
    matrix that shares them. Returns the count; ws gets them when not NULL. */
-static int64_t llml__model_il_list(llml_model *m, const llml__kern *k, llml__w **ws) {
+LLML__UNUSED static int64_t llml__model_il_list(llml_model *m, const llml__kern *k, llml__w **ws) {
     int64_t n = 0;
     int il, j;
     for (il = -1; il < m->info.n_layer; il++) {
@@ -18978,13 +18981,6 @@ typedef pthread_t llml__thread;
 #elif !defined(LLML_NO_THREADS) && defined(_WIN32)
 #define LLML__THREADS 1
 #define LLML__THREADS_WIN32 1
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
 typedef SRWLOCK llml__mutex;
 typedef CONDITION_VARIABLE llml__cond;
 typedef HANDLE llml__thread;
@@ -20157,13 +20153,7 @@ LLML_API llml_result llml_state_load(llml_ctx *c, const void *buf, size_t size) 
    stop string is flushed at the end by one call with token -1. */
 
 #if defined(_WIN32)
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+/* windows.h: included by the implementation's start */
 #elif defined(__unix__) || defined(__unix) || defined(__APPLE__)
 #define LLML__GEN_POSIX 1
 #include <sys/time.h>
@@ -23689,7 +23679,7 @@ static uint64_t llml__gguf_heap_bytes(const llml_gguf *g) {
 
 /* Whether llml_model_load_file repacks tensor t of a mapped file on this
    CPU: the matrices of llml__model_il_list, by their names. */
-static int llml__plan_repacks(const llml_gguf_tensor *t, const llml__kern *k) {
+LLML__UNUSED static int llml__plan_repacks(const llml_gguf_tensor *t, const llml__kern *k) {
     static const char *const sfx[] = { "attn_q", "attn_k", "attn_v", "attn_qkv", "attn_output", "ffn_gate", "ffn_up",
                                        "ffn_down", "ffn_gate_shexp", "ffn_up_shexp", "ffn_down_shexp" };
     const char *nm = t->name, *e;

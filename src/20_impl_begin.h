@@ -28,6 +28,16 @@
 #include <float.h>
 #include <limits.h>
 #include <stdarg.h>
+/* Windows: one include for the file mapping, the threads and the clocks */
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#endif
 
 #ifndef LLML_MALLOC
 #define LLML_MALLOC(sz) malloc(sz)

@@ -24,14 +24,7 @@
 #include <unistd.h>
 #include <errno.h>
 #elif !defined(LLML_NO_MMAP) && defined(_WIN32)
-#define LLML__GGUF_WIN32 1
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#define LLML__GGUF_WIN32 1   /* windows.h: included by the implementation's start */
 #endif
 
 #define LLML__GGUF_DEFAULT_ALIGNMENT 32u

@@ -597,7 +597,7 @@ static llml_result llml__model_new(const llml_model_desc *desc, llml_model **out
    every 2-D matrix of a format with mmi and gemmi at the best level, except
    the token embeddings (rows are looked up one by one) and an output
    matrix that shares them. Returns the count; ws gets them when not NULL. */
-static int64_t llml__model_il_list(llml_model *m, const llml__kern *k, llml__w **ws) {
+LLML__UNUSED static int64_t llml__model_il_list(llml_model *m, const llml__kern *k, llml__w **ws) {
     int64_t n = 0;
     int il, j;
     for (il = -1; il < m->info.n_layer; il++) {

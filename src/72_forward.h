@@ -34,13 +34,6 @@ typedef pthread_t llml__thread;
 #elif !defined(LLML_NO_THREADS) && defined(_WIN32)
 #define LLML__THREADS 1
 #define LLML__THREADS_WIN32 1
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
 typedef SRWLOCK llml__mutex;
 typedef CONDITION_VARIABLE llml__cond;
 typedef HANDLE llml__thread;

@@ -23,13 +23,7 @@
    stop string is flushed at the end by one call with token -1. */
 
 #if defined(_WIN32)
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+/* windows.h: included by the implementation's start */
 #elif defined(__unix__) || defined(__unix) || defined(__APPLE__)
 #define LLML__GEN_POSIX 1
 #include <sys/time.h>

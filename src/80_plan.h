@@ -1325,7 +1325,7 @@ static uint64_t llml__gguf_heap_bytes(const llml_gguf *g) {
 
 /* Whether llml_model_load_file repacks tensor t of a mapped file on this
    CPU: the matrices of llml__model_il_list, by their names. */
-static int llml__plan_repacks(const llml_gguf_tensor *t, const llml__kern *k) {
+LLML__UNUSED static int llml__plan_repacks(const llml_gguf_tensor *t, const llml__kern *k) {
     static const char *const sfx[] = { "attn_q", "attn_k", "attn_v", "attn_qkv", "attn_output", "ffn_gate", "ffn_up",
                                        "ffn_down", "ffn_gate_shexp", "ffn_up_shexp", "ffn_down_shexp" };
     const char *nm = t->name, *e;
