@@ -56,9 +56,10 @@ struct llml_model {
     void *il_data;          /* the interleaved copies of llml__w.il */
     size_t il_size;
     int32_t no_repack;
-    int32_t vec_read;       /* F32 vectors read from the file into f32_pool
-                               (a model that repacks: its mapping stays
-                               untouched but for the embedding rows) */
+    int32_t repack;         /* weights repacked (llml__model_repack) and F32
+                               vectors read from the file into f32_pool: the
+                               mapping stays untouched but for the embedding
+                               rows (set by llml__model_init) */
     float *f32_pool;        /* converted 1-D tensors */
     size_t f32_pool_size, f32_pool_used;
     llml__arch arch;
@@ -183,6 +184,22 @@ static llml_result llml__model_bind(llml_model *m, const char *name, int64_t ne0
     return LLML_OK;
 }
 
+/* n bytes at file offset off through the mapped file's descriptor (reads
+   that leave the mapping's pages untouched); 1 when all were read. Only
+   for a model with repack set (a POSIX mapping). */
+static int llml__model_pread(const llml_model *m, uint64_t off, void *dst, size_t n) {
+#if defined(LLML__GGUF_POSIX)
+    llml__gguf_file f;
+    memset(&f, 0, sizeof(f));
+    f.fd = m->gguf->map_fd;
+    f.open = 1;
+    return llml__gguf_fread_at(&f, off, dst, n) == n;
+#else
+    (void)m; (void)off; (void)dst; (void)n;
+    return 0;
+#endif
+}
+
 /* Bind a 1-D tensor of n floats (converted to F32 when stored otherwise). */
 static llml_result llml__model_vec(llml_model *m, const char *name, int64_t n, int required,
                                    const float **out, llml_error *err) {
@@ -208,7 +225,7 @@ static llml_result llml__model_vec(llml_model *m, const char *name, int64_t n, i
                         "tensor %s: type cannot be read as floats", name);
         return LLML_ERR_UNSUPPORTED_TYPE;
     }
-    if (t->type == LLML_TYPE_F32 && ((uintptr_t)t->data % sizeof(float)) == 0 && !m->vec_read) {
+    if (t->type == LLML_TYPE_F32 && ((uintptr_t)t->data % sizeof(float)) == 0 && !m->repack) {
         *out = (const float *)t->data;
         return LLML_OK;
     }
@@ -216,15 +233,9 @@ static llml_result llml__model_vec(llml_model *m, const char *name, int64_t n, i
         llml__set_error(err, LLML_ERR_CORRUPT, UINT64_MAX, "internal: conversion pool too small");
         return LLML_ERR_CORRUPT;
     }
-#if defined(LLML__GGUF_POSIX)
-    if (m->vec_read && t->type == LLML_TYPE_F32) {
-        /* read from the file, not the mapping (see llml__model_repack) */
-        llml__gguf_file f;
-        const size_t nbytes = (size_t)n * sizeof(float);
-        memset(&f, 0, sizeof(f));
-        f.fd = m->gguf->map_fd;
-        f.open = 1;
-        if (llml__gguf_fread_at(&f, llml_gguf_data_offset(m->gguf) + t->offset, m->f32_pool + m->f32_pool_used, nbytes) != nbytes) {
+    if (m->repack && t->type == LLML_TYPE_F32) {
+        /* read from the file, not the mapping (see llml__model_init) */
+        if (!llml__model_pread(m, llml_gguf_data_offset(m->gguf) + t->offset, m->f32_pool + m->f32_pool_used, (size_t)n * sizeof(float))) {
             llml__set_error(err, LLML_ERR_IO, llml_gguf_data_offset(m->gguf) + t->offset, "reading tensor %s failed", name);
             return LLML_ERR_IO;
         }
@@ -232,7 +243,6 @@ static llml_result llml__model_vec(llml_model *m, const char *name, int64_t n, i
         m->f32_pool_used += (size_t)n;
         return LLML_OK;
     }
-#endif
     tr->dequant(t->data, m->f32_pool + m->f32_pool_used, n);
     *out = m->f32_pool + m->f32_pool_used;
     m->f32_pool_used += (size_t)n;
@@ -549,15 +559,16 @@ static llml_result llml__model_init(llml_model *m, llml_error *err) {
     }
 #if defined(LLML__GGUF_POSIX)
     if (!m->no_repack && g->kind == LLML__GGUF_SRC_MAP && g->map_fd_open) {
-        /* Touching a mapped page can bring in a whole large page-cache
-           folio (up to some MiB) around it: with the matrices repacked, the
-           norms read in place would map pieces of them back (measured: 20-65
-           MiB more resident for a 1B model). */
+        /* Decided before the tensors are bound: touching a mapped page can
+           bring in a whole large page-cache folio (up to some MiB) around
+           it, so with the matrices repacked the norms read in place would
+           map pieces of them back (measured: 20-65 MiB more resident for a
+           1B model); they are read from the file instead. */
         llml__kern k;
         int t;
         llml__kern_init(&k, 0);
         for (t = 0; t < LLML_TYPE_COUNT; t++)
-            if (k.mmi[t] && k.gemmi[t]) m->vec_read = 1;
+            if (k.mmi[t] && k.gemmi[t]) m->repack = 1;
     }
 #endif
     r = llml__model_arch(m, err);
@@ -636,9 +647,8 @@ static llml_result llml__model_repack(llml_model *m, llml_error *err) {
     int64_t n, i;
     size_t total = 0, off = 0, cap = 0;
     uint8_t *buf = NULL;
-    llml__gguf_file f;
     llml_result r = LLML_OK;
-    if (g->kind != LLML__GGUF_SRC_MAP || !g->map_fd_open) return LLML_OK;
+    if (!m->repack) return LLML_OK;
     llml__kern_init(&k, 0);
     n = llml__model_il_list(m, &k, NULL);
     if (n == 0) return LLML_OK;
@@ -649,9 +659,6 @@ static llml_result llml__model_repack(llml_model *m, llml_error *err) {
     m->il_data = llml__alloc(&m->alloc, total, 64);
     if (!m->il_data) goto oom;
     m->il_size = total;
-    memset(&f, 0, sizeof(f));
-    f.fd = g->map_fd;
-    f.open = 1;
     for (i = 0; i < n; i++) {
         llml__w *w = ws[i];
         const size_t bs = (size_t)llml__types[w->type].info.type_size;
@@ -669,7 +676,7 @@ static llml_result llml__model_repack(llml_model *m, llml_error *err) {
         for (r0 = 0; r0 < w->ne[1]; r0 += step) {
             const int64_t rn = LLML__MIN(step, w->ne[1] - r0);
             const size_t nbytes = (size_t)rn * w->row_bytes;
-            if (llml__gguf_fread_at(&f, src + (uint64_t)r0 * w->row_bytes, buf, nbytes) != nbytes) {
+            if (!llml__model_pread(m, src + (uint64_t)r0 * w->row_bytes, buf, nbytes)) {
                 llml__set_error(err, LLML_ERR_IO, src, "reading a weight matrix to repack it failed (the file changed or shrank?)");
                 r = LLML_ERR_IO;
                 goto done;
@@ -703,7 +710,7 @@ done:
 
 static llml_result llml__model_finish(llml_model *m, llml_result r, llml_model **out, llml_error *err) {
     if (r == LLML_OK) r = llml__model_init(m, err);
-    if (r == LLML_OK && !m->no_repack) r = llml__model_repack(m, err);
+    if (r == LLML_OK) r = llml__model_repack(m, err);
     if (r != LLML_OK) {
         if (m->log) llml__model_log(m, LLML_LOG_ERROR, "%s", err ? err->message : llml_result_string(r));
         llml__model_destroy(m);

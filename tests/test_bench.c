@@ -425,6 +425,20 @@ static int md_cells(char *line, char **cell, int cap) {
     return n;
 }
 
+/* A jsonl run with extra options: it succeeds, gives figures, and every
+   row has "field": want (true or false) and none the other value. */
+static void check_flag_rows(const char *opts, const char *field, int want, const char *bw, const char *out) {
+    char cmd[4096], yes[64], no[64];
+    char *text;
+    snprintf(cmd, sizeof cmd, "%s -m %s -p 4 -n 2 -t 1 -r 1 -o jsonl %s --bw-file %s", g_bench, g_model, opts, bw);
+    CHECK(run(cmd, out, NULL) == 0, "bench %s failed", opts);
+    snprintf(yes, sizeof yes, "\"%s\": %s", field, want ? "true" : "false");
+    snprintf(no, sizeof no, "\"%s\": %s", field, want ? "false" : "true");
+    text = read_text(out);
+    CHECK(text && strstr(text, yes) && !strstr(text, no) && strstr(text, "\"avg_ts\": "), "bench %s: %s in every row", opts, yes);
+    free(text);
+}
+
 static void test_md_and_bandwidth(void) {
     char cmd[4096], out[1200], err[1200], bw[1200];
     char *text, *etext, *line, *nl, *sizing;
@@ -551,24 +565,10 @@ static void test_md_and_bandwidth(void) {
     CHECK(text && strstr(text, "\"backends\": \"CPU (scalar)\""), "--isa scalar in backends");
     free(text);
     /* -mmp 0: the model read into memory, the same figures' fields, use_mmap false */
-    snprintf(cmd, sizeof cmd, "%s -m %s -p 4 -n 2 -t 1 -r 1 -o jsonl -mmp 0 --bw-file %s", g_bench, g_model, bw);
-    CHECK(run(cmd, out, NULL) == 0, "bench -mmp 0 failed");
-    text = read_text(out);
-    CHECK(text && strstr(text, "\"use_mmap\": false") && !strstr(text, "\"use_mmap\": true") && strstr(text, "\"avg_ts\": "),
-          "-mmp 0: use_mmap false in every row");
-    free(text);
+    check_flag_rows("-mmp 0", "use_mmap", 0, bw, out);
     /* -rtr 0: no_repack, "repack": false in every row (true by default) */
-    snprintf(cmd, sizeof cmd, "%s -m %s -p 4 -n 2 -t 1 -r 1 -o jsonl -rtr 0 --bw-file %s", g_bench, g_model, bw);
-    CHECK(run(cmd, out, NULL) == 0, "bench -rtr 0 failed");
-    text = read_text(out);
-    CHECK(text && strstr(text, "\"repack\": false") && !strstr(text, "\"repack\": true") && strstr(text, "\"avg_ts\": "),
-          "-rtr 0: repack false in every row");
-    free(text);
-    snprintf(cmd, sizeof cmd, "%s -m %s -p 0 -n 2 -t 1 -r 1 -o jsonl --bw-file %s", g_bench, g_model, bw);
-    CHECK(run(cmd, out, NULL) == 0, "bench (default repack) failed");
-    text = read_text(out);
-    CHECK(text && strstr(text, "\"repack\": true") && !strstr(text, "\"repack\": false"), "repack true by default");
-    free(text);
+    check_flag_rows("-rtr 0", "repack", 0, bw, out);
+    check_flag_rows("", "repack", 1, bw, out);
     remove(out);
     remove(err);
     remove(bw);
