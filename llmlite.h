@@ -9093,33 +9093,60 @@ typedef struct llml__kern {
     llml__rope_fn rope;
 } llml__kern;
 
-/* The interleaved layout of a weight matrix (mmi, gemmi): its rows in
-   panels of 16 from row 0 (the last one rn = nr % 16 rows when nr is not a
-   multiple), each panel at the same bytes as in the file, with its blocks
-   reordered so that block b of row i (of bs bytes) lies at (b rn + i) bs: a
-   matrix-vector product then reads each panel front to back, one stream
-   for the prefetchers instead of 16 (from memory at 2 threads: Q6_K +8-13%,
-   Q4_K +6-10%, PERF.md). Formats of 32-value blocks move in units of 4
-   blocks (the AVX-512 kernels' step): unit u of row i at (4 u rn + i ub) bs,
-   ub = 4 (fewer in a row's last unit); 256-value blocks one by one. The
-   kernels may read up to 64 bytes past the matrix: llml__il_bytes leaves
-   them (zeroed by the packer's caller). */
-LLML__UNUSED static int64_t llml__il_unit(llml_type t) { return llml__types[t].info.block_size == 32 ? 4 : 1; }
-LLML__UNUSED static size_t llml__il_bytes(int64_t nr, size_t row_bytes) { return (size_t)nr * row_bytes + 64; }
+/* The interleaved layouts of a weight matrix (mmi, gemmi): its rows in
+   panels of 16 from row 0, each panel at the same bytes as in the file, its
+   blocks reordered so that a matrix-vector product reads the panel front
+   to back as one stream for the prefetchers instead of 16 (from memory at
+   2 threads: Q6_K +8-13%, Q4_K +6-10%, PERF.md).
+   - 256-value blocks (Q4_K, Q6_K): block b of row i (of bs bytes) at
+     (b rn + i) bs, rn = 16 (nr % 16 in a last partial panel).
+   - 32-value blocks (Q4_0, IQ4_NL, Q8_0): laid out for kernels whose lanes
+     are the rows, so that they need no transposes. A last partial panel is
+     padded to 16 rows with zero bytes (scale 0; llml__il_bytes counts them). Blocks go in
+     pairs (the last one alone when a row has an odd number): the pair's
+     scales first, 16 fp16 values (32 bytes) per block in row order, then
+     each block's codes in pieces of 64 bytes, piece c holding code bytes
+     4c .. 4c + 3 of rows 0..15 (row i at 4 i): 4 pieces for Q4_0 and IQ4_NL
+     (the packed nibbles as they are), 8 for Q8_0 (its codes + 128, as
+     unsigned bytes). A pair is 36 (Q8_0: 68) cache lines of 16 rows.
+   The kernels may read up to 64 bytes past the matrix: llml__il_bytes
+   leaves them (zeroed by the caller). */
+LLML__UNUSED static int64_t llml__il_rows(llml_type t, int64_t nr) {
+    return llml__types[t].info.block_size == 32 ? (nr + 15) / 16 * 16 : nr;
+}
+LLML__UNUSED static size_t llml__il_bytes(llml_type t, int64_t nr, size_t row_bytes) {
+    return (size_t)llml__il_rows(t, nr) * row_bytes + 64;
+}
 
-/* Packs rows [0, nr) of src (rows of row_bytes, a whole number of bs-byte
-   blocks) into dst (not overlapping), in units of ub blocks. */
-LLML__UNUSED static void llml__il_pack(const uint8_t *src, uint8_t *dst, int64_t nr, size_t row_bytes, size_t bs, int64_t ub) {
-    const size_t nb = row_bytes / bs, u = (size_t)ub;
+/* Packs rows [0, nr) of src (rows of row_bytes) into dst (not
+   overlapping): llml__il_rows(t, nr) rows of dst. */
+LLML__UNUSED static void llml__il_pack(llml_type t, const uint8_t *src, uint8_t *dst, int64_t nr, size_t row_bytes) {
+    const size_t bs = (size_t)llml__types[t].info.type_size, nb = row_bytes / bs;
+    const int lanes = llml__types[t].info.block_size == 32;
+    const uint8_t flip = t == LLML_TYPE_Q8_0 ? 0x80 : 0;
     int64_t r0;
     for (r0 = 0; r0 < nr; r0 += 16) {
         const size_t rn = (size_t)LLML__MIN(16, nr - r0);
         const uint8_t *s = src + (size_t)r0 * row_bytes;
         uint8_t *d = dst + (size_t)r0 * row_bytes;
-        size_t i, b0;
-        for (b0 = 0; b0 < nb; b0 += u) {
-            const size_t k = LLML__MIN(u, nb - b0);
-            for (i = 0; i < rn; i++) memcpy(d + (b0 * rn + i * k) * bs, s + i * row_bytes + b0 * bs, k * bs);
+        size_t i, b, c, j;
+        if (!lanes) {
+            for (b = 0; b < nb; b++)
+                for (i = 0; i < rn; i++) memcpy(d + (b * rn + i) * bs, s + i * row_bytes + b * bs, bs);
+            continue;
+        }
+        memset(d, 0, 16 * row_bytes);
+        for (b = 0; b < nb; b += 2) {
+            const size_t k = LLML__MIN(2, nb - b);
+            uint8_t *u = d + b * 16 * bs;
+            for (j = 0; j < k; j++) {
+                uint8_t *codes = u + 32 * k + j * 16 * (bs - 2);
+                for (i = 0; i < rn; i++) {
+                    const uint8_t *blk = s + i * row_bytes + (b + j) * bs;
+                    memcpy(u + 32 * j + 2 * i, blk, 2);
+                    for (c = 0; c < bs - 2; c++) codes[(c / 4) * 64 + 4 * i + c % 4] = (uint8_t)(blk[2 + c] ^ flip);
+                }
+            }
         }
     }
 }
@@ -11046,47 +11073,65 @@ LLML__AVX512I __m512 llml__x512_h16(const uint8_t *const *rp, size_t off, __mmas
     return _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h)));
 }
 
-/* The interleaved layout of a 32-block format (llml__il_pack with units of
-   4 blocks): row i's block b of a panel of rn rows at pan (nb blocks a row)
-   lies at (4 u rn + i ub + b % 4) x bs, u = b / 4, ub = the unit's blocks
-   (4, fewer in a row's last unit). rq[i] gets that address for the 16 rows
-   (rows past rn repeat row 0). */
-LLML__AVX512I void llml__x512_il32(const uint8_t *pan, int rn, size_t bs, int64_t nb, int64_t b, const uint8_t **rq) {
-    const int64_t u = b / 4, ub = LLML__MIN(4, nb - 4 * u);
-    const uint8_t *p = pan + (size_t)(4 * u * rn + b % 4) * bs;
-    int i;
-    for (i = 0; i < 16; i++) rq[i] = p + (size_t)((i < rn ? i : 0) * ub) * bs;
+/* Block b of a 16-row panel of a 32-block format in the interleaved
+   layout (llml__il_pack; nb blocks a row, bs bytes a block): its 16 scales
+   and its first 64-byte piece of codes. */
+LLML__AVX512I const uint8_t *llml__x512_lblk(const uint8_t *pan, size_t bs, int64_t nb, int64_t b, const uint8_t **codes) {
+    const uint8_t *u = pan + (size_t)(b - b % 2) * 16 * bs;
+    const size_t k = nb - (b - b % 2) >= 2 ? 2 : 1;
+    *codes = u + 32 * k + (size_t)(b % 2) * 16 * (bs - 2);
+    return u + 32 * (size_t)(b % 2);
 }
 
-/* Pack columns [k0, k0 + kn) of 16 rows of a 32-block format. */
-LLML__AVX512I void llml__x512_pack32(int f, const uint8_t *const *rp0, const uint8_t *pan, int rn, int64_t nb, __mmask16 valid,
+/* Pack columns [k0, k0 + kn) of 16 rows of a 32-block format: from row
+   pointers (the file's layout), or with pan from a panel in the
+   interleaved layout, whose pieces are already the packed columns. */
+LLML__AVX512I void llml__x512_pack32(int f, const uint8_t *const *rp, const uint8_t *pan, int64_t nb, __mmask16 valid,
                                      int64_t k0, int64_t kn, llml__gpack *pk) {
     const int bs = llml__f32b_bytes(f);
     const __m512i kv = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues));
-    const uint8_t *rq[16];
-    const uint8_t *const *rp = pan ? rq : rp0;
+    const __m512i m4 = _mm512_set1_epi8(0x0f), ones = _mm512_set1_epi8(1);
     int64_t b;
     for (b = 0; b < kn / 32; b++) {
-        /* pan: the interleaved layout; rq: the rows' units of 4 blocks
-           (llml__x512_il32 at each unit's first block) */
         const int64_t B = k0 / 32 + b;
-        size_t bo;
+        const size_t bo = (size_t)B * (size_t)bs;
         __m512i lo[4], hi[4], s;
-        if (pan) {
-            /* this block's rows one chunk (32 blocks) further on, in cache
-               before their pack: the packs are the first reads of the
-               weights, and a panel here is one stream for the prefetchers
-               rather than 16 (without it gemmi reads Q8_0 14% slower than
-               gemm on the file's rows, nt = 128; with it the same) */
-            const uint8_t *pf = pan + (size_t)(B + 32) * (size_t)rn * (size_t)bs;
-            int i;
-            for (i = 0; i < rn * bs; i += 64) _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
-            if (b == 0 || B % 4 == 0) llml__x512_il32(pan, rn, (size_t)bs, nb, B - B % 4, rq);
-            bo = (size_t)(B % 4) * (size_t)bs;
-        } else {
-            bo = (size_t)B * (size_t)bs;
-        }
         int q, l;
+        if (pan) {
+            /* this block one chunk (32 blocks) further on, in cache before
+               its pack: the packs are the first reads of the weights (the
+               panel is one stream) */
+            const uint8_t *pf = pan + (size_t)(B + 32) * 16 * (size_t)bs, *c;
+            const uint8_t *sc = llml__x512_lblk(pan, (size_t)bs, nb, B, &c);
+            int i;
+            for (i = 0; i < 16 * bs; i += 64) _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
+            s = _mm512_setzero_si512();
+            if (f == LLML__F32B_Q8_0) {
+                LLML__UNROLL for (q = 0; q < 8; q++) {
+                    const __m512i v = _mm512_xor_si512(_mm512_loadu_si512((const void *)(c + 64 * q)), _mm512_set1_epi8((char)0x80));
+                    _mm512_store_si512((void *)(pk->q + b * 512 + 64 * q), v);
+                    s = _mm512_dpbusd_epi32(s, ones, v);
+                }
+            } else {
+                LLML__UNROLL for (q = 0; q < 4; q++) {
+                    const __m512i v = _mm512_loadu_si512((const void *)(c + 64 * q));
+                    __m512i vl = _mm512_and_si512(v, m4), vh = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
+                    if (f == LLML__F32B_Q4_0) {
+                        vl = _mm512_sub_epi8(vl, _mm512_set1_epi8(8));
+                        vh = _mm512_sub_epi8(vh, _mm512_set1_epi8(8));
+                    } else {
+                        vl = _mm512_shuffle_epi8(kv, vl);
+                        vh = _mm512_shuffle_epi8(kv, vh);
+                    }
+                    _mm512_store_si512((void *)(pk->q + b * 512 + 64 * q), vl);
+                    _mm512_store_si512((void *)(pk->q + b * 512 + 256 + 64 * q), vh);
+                    s = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(s, ones, vl), ones, vh);
+                }
+            }
+            _mm512_store_si512((void *)(pk->bias + b * 16), _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(s, 7)));
+            _mm512_store_ps(pk->d + b * 16, _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)sc))));
+            continue;
+        }
         llml__x512_zero4(lo); llml__x512_zero4(hi);
         LLML__UNROLL for (q = 0; q < 4; q++) {
             if (f == LLML__F32B_Q8_0) {
@@ -11304,7 +11349,7 @@ LLML__AVX512I void llml__x512_gemm(int kind, int f, int il, int64_t n, const voi
         const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind == 0 ? 0 : (size_t)llml__fk_bytes(f), rp);
         for (k0 = 0; k0 < n; k0 += LLML__GK) {
             const int64_t kn = LLML__MIN(LLML__GK, n - k0);
-            if (kind == 0) llml__x512_pack32(f, rp, il ? w + (size_t)r0 * ws : NULL, rn, n / 32, valid, k0, kn, &pk);
+            if (kind == 0) llml__x512_pack32(f, rp, il ? w + (size_t)r0 * ws : NULL, n / 32, valid, k0, kn, &pk);
             else llml__x512_packk(f, rp, bst, il, valid, k0, kn, &pk);
             for (t0 = 0; t0 < nt; ) {
                 const int64_t left = nt - t0;
@@ -11601,10 +11646,10 @@ LLML__AVX512I __m512 llml__x512_mv32g(int f, const uint8_t *const *rp, size_t cb
     return acc;
 }
 
-/* Rows r0.. (up to 16) of a 32-block format times one Q8_0 activation row
-   (pan: the panel in the interleaved layout, rp unused; NULL: rp). */
-LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pan, int rn, const uint8_t *pf,
-                                   int pfl, __mmask16 valid, const uint8_t *y, float *out) {
+/* Rows r0.. (up to 16) of a 32-block format times one Q8_0 activation row,
+   in the file's layout (rp). */
+LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, const uint8_t *pf, int pfl, __mmask16 valid,
+                                   const uint8_t *y, float *out) {
     const int bs = llml__f32b_bytes(f);
     const int off = f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128;
     const __m512i kvu = _mm512_xor_si512(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues)),
@@ -11629,27 +11674,77 @@ LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, c
         if (f != LLML__F32B_Q5_0)
             for (; b + 4 <= k1; b += 4) {
                 pf = llml__x512_pf(pf, 4 * pfl);
-                if (pan) {
-                    /* a unit of 4 blocks: the loads run at most 56 bytes
-                       past it, within the panel or the 64 bytes of padding
-                       after the matrix (llml__il_bytes) */
-                    const uint8_t *rq[16];
-                    llml__x512_il32(pan, rn, (size_t)bs, nb, b, rq);
-                    acc = llml__x512_mv32g(f, rq, 0, 4 * bs + 64, 0, y, b, 0, kvu, base, acc);
-                } else {
-                    acc = llml__x512_mv32g(f, rp, (size_t)k0 * (size_t)bs, rb, (int)((b - k0) / 4), y, b, (size_t)b * (size_t)bs,
-                                           kvu, base, acc);
-                }
+                acc = llml__x512_mv32g(f, rp, (size_t)k0 * (size_t)bs, rb, (int)((b - k0) / 4), y, b, (size_t)b * (size_t)bs,
+                                       kvu, base, acc);
             }
         for (; b < k1; b++) {
             pf = llml__x512_pf(pf, pfl);
-            if (pan) {
-                const uint8_t *rq[16];
-                llml__x512_il32(pan, rn, (size_t)bs, nb, b, rq);
-                acc = llml__x512_mv32b(f, rq, 0, y + 34 * b, kvu, off, acc);
+            acc = llml__x512_mv32b(f, rp, (size_t)b * (size_t)bs, y + 34 * b, kvu, off, acc);
+        }
+        tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
+    }
+    _mm512_mask_storeu_ps(out, valid, tot);
+}
+
+/* -off x the sum of each block's 32 activation codes, for nb blocks of a
+   Q8_0 row (the offset of the weights' unsigned codes). */
+LLML__AVX512I void llml__x512_asums(const uint8_t *y, int64_t nb, int off, int32_t *st) {
+    int64_t b;
+    for (b = 0; b < nb; b++) st[b] = -off * llml__avx2_sum32(y + 34 * b + 2);
+}
+
+/* A 16-row panel of a 32-block format in the interleaved layout times one
+   Q8_0 activation row (st: llml__x512_asums of it, or NULL to sum here).
+   The lanes are the rows: each 64-byte piece (code bytes 4c .. 4c + 3 of
+   the 16 rows) goes into vpdpbusd against 4 activation codes broadcast, so
+   a block is 4 loads, the nibble split and 8 vpdpbusd (Q8_0: 8 loads and
+   8 vpdpbusd; its codes are stored + 128), no transposes, and the exact
+   block sums come out with lane r = row r: the same integers as the
+   GEMM's, then its float steps block by block. The panels of a row range
+   are one stream, which the kernel prefetches a fixed distance ahead
+   (from memory, 1 thread: 6 KiB ahead against the next panel's start, 18
+   KiB ahead for Q4_0 2048 columns and 35 KiB for Q8_0, which is more than
+   L1 holds: Q8_0 34 -> 39 GB/s, Q4_0 the same; PERF.md). */
+#define LLML__X512_PFD 6144
+LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask16 valid, const uint8_t *y, const int32_t *st,
+                                  float *out) {
+    const size_t bs = (size_t)llml__f32b_bytes(f);
+    const int off = f == LLML__F32B_Q4_0 ? 8 : 128;
+    const __m512i kvu = _mm512_xor_si512(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues)),
+                                         _mm512_set1_epi8((char)0x80));
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
+    const int64_t nb = n / 32;
+    __m512 tot = _mm512_setzero_ps();
+    int64_t k0, b;
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 32) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 32);
+        __m512 acc = _mm512_setzero_ps();
+        for (b = k0; b < k1; b++) {
+            const uint8_t *yb = y + 34 * b, *c;
+            const uint8_t *sc = llml__x512_lblk(pan, bs, nb, b, &c);
+            __m512i s = _mm512_set1_epi32(st ? st[b] : -off * llml__avx2_sum32(yb + 2));
+            const uint8_t *p1 = pan + (size_t)(b + 1) * 16 * bs + LLML__X512_PFD, *p;
+            int q;
+            /* the stream LLML__X512_PFD bytes ahead (each line once) */
+            for (p = (const uint8_t *)((uintptr_t)(p1 - 16 * bs) & ~(uintptr_t)63); p < p1; p += 64) _mm_prefetch((const char *)p, _MM_HINT_T0);
+            if (f == LLML__F32B_Q8_0) {
+                LLML__UNROLL for (q = 0; q < 8; q++)
+                    s = _mm512_dpbusd_epi32(s, _mm512_loadu_si512((const void *)(c + 64 * q)), llml__x512_bc(yb + 2 + 4 * q));
             } else {
-                acc = llml__x512_mv32b(f, rp, (size_t)b * (size_t)bs, y + 34 * b, kvu, off, acc);
+                LLML__UNROLL for (q = 0; q < 4; q++) {
+                    const __m512i v = _mm512_loadu_si512((const void *)(c + 64 * q));
+                    __m512i lo = _mm512_and_si512(v, m4), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
+                    if (f == LLML__F32B_IQ4_NL) {
+                        lo = _mm512_shuffle_epi8(kvu, lo);
+                        hi = _mm512_shuffle_epi8(kvu, hi);
+                    }
+                    s = _mm512_dpbusd_epi32(s, lo, llml__x512_bc(yb + 2 + 4 * q));
+                    s = _mm512_dpbusd_epi32(s, hi, llml__x512_bc(yb + 18 + 4 * q));
+                }
             }
+            acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s),
+                                  _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)sc)),
+                                                _mm512_set1_ps(llml__avx2_h(yb))), acc);
         }
         tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
     }
@@ -11772,6 +11867,9 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
     _mm512_mask_storeu_ps(out, valid, tot);
 }
 
+/* Activation sums for llml__x512_mvl kept on the stack (nt x blocks). */
+#define LLML__X512_ASUMS 1024
+
 LLML__AVX512I void llml__x512_mm(int kind, int f, int il, int64_t n, const void *wv, size_t ws, int64_t nr,
                                  const void *av, size_t as, int64_t nt, float *out, size_t os) {
     const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
@@ -11779,16 +11877,24 @@ LLML__AVX512I void llml__x512_mm(int kind, int f, int il, int64_t n, const void 
     /* cache lines of the next panel to prefetch per block */
     const int64_t steps = kind == 0 ? n / 32 : n / 256;
     const int pfl = (int)((16 * ws + 64 * (size_t)steps - 1) / (64 * (size_t)steps));
+    const int lanes = kind == 0 && il;
+    int32_t st[LLML__X512_ASUMS];
+    const int sums = lanes && nt * (n / 32) <= LLML__X512_ASUMS;
     int64_t r0, t;
+    if (sums)
+        for (t = 0; t < nt; t++) llml__x512_asums(a + (size_t)t * as, n / 32, f == LLML__F32B_Q4_0 ? 8 : 128, st + t * (n / 32));
     for (r0 = 0; r0 < nr; r0 += 16) {
         const int rn = (int)LLML__MIN(16, nr - r0);
         const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
         const uint8_t *pf = w + (size_t)(r0 + 16) * ws;   /* the next panel: the same bytes in both layouts */
         const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind == 0 ? 0 : (size_t)llml__fk_bytes(f), rp);
         for (t = 0; t < nt; t++) {
-            if (kind == 0) llml__x512_mv32(f, n, rp, il ? w + (size_t)r0 * ws : NULL, rn, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid,
-                                           a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
-            else llml__x512_mvk(f, n, rp, bst, pf, t == 0 && r0 + 16 < nr ? pfl : 0, valid, a + (size_t)t * as, out + (size_t)t * os + (size_t)r0);
+            const int p = t == 0 && r0 + 16 < nr ? pfl : 0;
+            const uint8_t *y = a + (size_t)t * as;
+            float *o = out + (size_t)t * os + (size_t)r0;
+            if (lanes) llml__x512_mvl(f, n, w + (size_t)r0 * ws, valid, y, sums ? st + t * (n / 32) : NULL, o);
+            else if (kind == 0) llml__x512_mv32(f, n, rp, pf, p, valid, y, o);
+            else llml__x512_mvk(f, n, rp, bst, pf, p, valid, y, o);
         }
     }
 }
@@ -17522,13 +17628,12 @@ static llml_result llml__model_repack(llml_model *m, llml_error *err) {
     ws = (llml__w **)llml__alloc(&m->alloc, (size_t)n * sizeof(*ws), 16);
     if (!ws) goto oom;
     llml__model_il_list(m, &k, ws);
-    for (i = 0; i < n; i++) total += (llml__il_bytes(ws[i]->ne[1], ws[i]->row_bytes) + 63u) & ~(size_t)63u;
+    for (i = 0; i < n; i++) total += (llml__il_bytes(ws[i]->type, ws[i]->ne[1], ws[i]->row_bytes) + 63u) & ~(size_t)63u;
     m->il_data = llml__alloc(&m->alloc, total, 64);
     if (!m->il_data) goto oom;
     m->il_size = total;
     for (i = 0; i < n; i++) {
         llml__w *w = ws[i];
-        const size_t bs = (size_t)llml__types[w->type].info.type_size;
         /* panels per read: about 4 MiB */
         const int64_t step = 16 * LLML__MAX(1, (int64_t)((4u << 20) / (16 * w->row_bytes)));
         const uint64_t src = (uint64_t)(w->data - (const uint8_t *)g->map);
@@ -17548,11 +17653,11 @@ static llml_result llml__model_repack(llml_model *m, llml_error *err) {
                 r = LLML_ERR_IO;
                 goto done;
             }
-            llml__il_pack(buf, dst + (size_t)r0 * w->row_bytes, rn, w->row_bytes, bs, llml__il_unit(w->type));
+            llml__il_pack(w->type, buf, dst + (size_t)r0 * w->row_bytes, rn, w->row_bytes);
         }
-        memset(dst + (size_t)w->ne[1] * w->row_bytes, 0, 64);   /* the kernels' overreach */
+        memset(dst + llml__il_bytes(w->type, w->ne[1], w->row_bytes) - 64, 0, 64);   /* the kernels' overreach */
         w->il = dst;
-        off += (llml__il_bytes(w->ne[1], w->row_bytes) + 63u) & ~(size_t)63u;
+        off += (llml__il_bytes(w->type, w->ne[1], w->row_bytes) + 63u) & ~(size_t)63u;
     }
     llml__model_log(m, LLML_LOG_INFO, "repacked %lld weight matrices (%.1f MiB) for the %s kernels", (long long)n,
                     (double)total / 1048576.0, llml_isa_name(k.level));
@@ -23706,7 +23811,8 @@ LLML__UNUSED static int llml__plan_repacks(const llml_gguf_tensor *t, const llml
 }
 
 /* The bytes of those tensors (aligned: as the loader's one allocation
-   lays them out, each with llml__il_bytes' 64 more and rounded up to 64). */
+   lays them out: llml__il_bytes, padding rows and 64 more, rounded up to
+   64; else their bytes in the file). */
 static uint64_t llml__plan_repack_sum(const llml_gguf *g, int aligned) {
     uint64_t sum = 0;
 #if defined(LLML__GGUF_POSIX)
@@ -23715,7 +23821,10 @@ static uint64_t llml__plan_repack_sum(const llml_gguf *g, int aligned) {
     llml__kern_init(&k, 0);
     for (i = 0; i < llml_gguf_n_tensors(g); i++) {
         const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
-        if (llml__plan_repacks(t, &k)) sum += aligned ? (t->size + 64u + 63u) & ~(uint64_t)63u : t->size;
+        if (llml__plan_repacks(t, &k)) {
+            const uint64_t b = llml__il_bytes(t->type, t->ne[1], (size_t)(t->size / (uint64_t)t->ne[1]));
+            sum += aligned ? (b + 63u) & ~(uint64_t)63u : t->size;
+        }
     }
 #else
     (void)g; (void)aligned;

@@ -60,33 +60,60 @@ typedef struct llml__kern {
     llml__rope_fn rope;
 } llml__kern;
 
-/* The interleaved layout of a weight matrix (mmi, gemmi): its rows in
-   panels of 16 from row 0 (the last one rn = nr % 16 rows when nr is not a
-   multiple), each panel at the same bytes as in the file, with its blocks
-   reordered so that block b of row i (of bs bytes) lies at (b rn + i) bs: a
-   matrix-vector product then reads each panel front to back, one stream
-   for the prefetchers instead of 16 (from memory at 2 threads: Q6_K +8-13%,
-   Q4_K +6-10%, PERF.md). Formats of 32-value blocks move in units of 4
-   blocks (the AVX-512 kernels' step): unit u of row i at (4 u rn + i ub) bs,
-   ub = 4 (fewer in a row's last unit); 256-value blocks one by one. The
-   kernels may read up to 64 bytes past the matrix: llml__il_bytes leaves
-   them (zeroed by the packer's caller). */
-LLML__UNUSED static int64_t llml__il_unit(llml_type t) { return llml__types[t].info.block_size == 32 ? 4 : 1; }
-LLML__UNUSED static size_t llml__il_bytes(int64_t nr, size_t row_bytes) { return (size_t)nr * row_bytes + 64; }
+/* The interleaved layouts of a weight matrix (mmi, gemmi): its rows in
+   panels of 16 from row 0, each panel at the same bytes as in the file, its
+   blocks reordered so that a matrix-vector product reads the panel front
+   to back as one stream for the prefetchers instead of 16 (from memory at
+   2 threads: Q6_K +8-13%, Q4_K +6-10%, PERF.md).
+   - 256-value blocks (Q4_K, Q6_K): block b of row i (of bs bytes) at
+     (b rn + i) bs, rn = 16 (nr % 16 in a last partial panel).
+   - 32-value blocks (Q4_0, IQ4_NL, Q8_0): laid out for kernels whose lanes
+     are the rows, so that they need no transposes. A last partial panel is
+     padded to 16 rows with zero bytes (scale 0; llml__il_bytes counts them). Blocks go in
+     pairs (the last one alone when a row has an odd number): the pair's
+     scales first, 16 fp16 values (32 bytes) per block in row order, then
+     each block's codes in pieces of 64 bytes, piece c holding code bytes
+     4c .. 4c + 3 of rows 0..15 (row i at 4 i): 4 pieces for Q4_0 and IQ4_NL
+     (the packed nibbles as they are), 8 for Q8_0 (its codes + 128, as
+     unsigned bytes). A pair is 36 (Q8_0: 68) cache lines of 16 rows.
+   The kernels may read up to 64 bytes past the matrix: llml__il_bytes
+   leaves them (zeroed by the caller). */
+LLML__UNUSED static int64_t llml__il_rows(llml_type t, int64_t nr) {
+    return llml__types[t].info.block_size == 32 ? (nr + 15) / 16 * 16 : nr;
+}
+LLML__UNUSED static size_t llml__il_bytes(llml_type t, int64_t nr, size_t row_bytes) {
+    return (size_t)llml__il_rows(t, nr) * row_bytes + 64;
+}
 
-/* Packs rows [0, nr) of src (rows of row_bytes, a whole number of bs-byte
-   blocks) into dst (not overlapping), in units of ub blocks. */
-LLML__UNUSED static void llml__il_pack(const uint8_t *src, uint8_t *dst, int64_t nr, size_t row_bytes, size_t bs, int64_t ub) {
-    const size_t nb = row_bytes / bs, u = (size_t)ub;
+/* Packs rows [0, nr) of src (rows of row_bytes) into dst (not
+   overlapping): llml__il_rows(t, nr) rows of dst. */
+LLML__UNUSED static void llml__il_pack(llml_type t, const uint8_t *src, uint8_t *dst, int64_t nr, size_t row_bytes) {
+    const size_t bs = (size_t)llml__types[t].info.type_size, nb = row_bytes / bs;
+    const int lanes = llml__types[t].info.block_size == 32;
+    const uint8_t flip = t == LLML_TYPE_Q8_0 ? 0x80 : 0;
     int64_t r0;
     for (r0 = 0; r0 < nr; r0 += 16) {
         const size_t rn = (size_t)LLML__MIN(16, nr - r0);
         const uint8_t *s = src + (size_t)r0 * row_bytes;
         uint8_t *d = dst + (size_t)r0 * row_bytes;
-        size_t i, b0;
-        for (b0 = 0; b0 < nb; b0 += u) {
-            const size_t k = LLML__MIN(u, nb - b0);
-            for (i = 0; i < rn; i++) memcpy(d + (b0 * rn + i * k) * bs, s + i * row_bytes + b0 * bs, k * bs);
+        size_t i, b, c, j;
+        if (!lanes) {
+            for (b = 0; b < nb; b++)
+                for (i = 0; i < rn; i++) memcpy(d + (b * rn + i) * bs, s + i * row_bytes + b * bs, bs);
+            continue;
+        }
+        memset(d, 0, 16 * row_bytes);
+        for (b = 0; b < nb; b += 2) {
+            const size_t k = LLML__MIN(2, nb - b);
+            uint8_t *u = d + b * 16 * bs;
+            for (j = 0; j < k; j++) {
+                uint8_t *codes = u + 32 * k + j * 16 * (bs - 2);
+                for (i = 0; i < rn; i++) {
+                    const uint8_t *blk = s + i * row_bytes + (b + j) * bs;
+                    memcpy(u + 32 * j + 2 * i, blk, 2);
+                    for (c = 0; c < bs - 2; c++) codes[(c / 4) * 64 + 4 * i + c % 4] = (uint8_t)(blk[2 + c] ^ flip);
+                }
+            }
         }
     }
 }

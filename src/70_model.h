@@ -655,13 +655,12 @@ static llml_result llml__model_repack(llml_model *m, llml_error *err) {
     ws = (llml__w **)llml__alloc(&m->alloc, (size_t)n * sizeof(*ws), 16);
     if (!ws) goto oom;
     llml__model_il_list(m, &k, ws);
-    for (i = 0; i < n; i++) total += (llml__il_bytes(ws[i]->ne[1], ws[i]->row_bytes) + 63u) & ~(size_t)63u;
+    for (i = 0; i < n; i++) total += (llml__il_bytes(ws[i]->type, ws[i]->ne[1], ws[i]->row_bytes) + 63u) & ~(size_t)63u;
     m->il_data = llml__alloc(&m->alloc, total, 64);
     if (!m->il_data) goto oom;
     m->il_size = total;
     for (i = 0; i < n; i++) {
         llml__w *w = ws[i];
-        const size_t bs = (size_t)llml__types[w->type].info.type_size;
         /* panels per read: about 4 MiB */
         const int64_t step = 16 * LLML__MAX(1, (int64_t)((4u << 20) / (16 * w->row_bytes)));
         const uint64_t src = (uint64_t)(w->data - (const uint8_t *)g->map);
@@ -681,11 +680,11 @@ static llml_result llml__model_repack(llml_model *m, llml_error *err) {
                 r = LLML_ERR_IO;
                 goto done;
             }
-            llml__il_pack(buf, dst + (size_t)r0 * w->row_bytes, rn, w->row_bytes, bs, llml__il_unit(w->type));
+            llml__il_pack(w->type, buf, dst + (size_t)r0 * w->row_bytes, rn, w->row_bytes);
         }
-        memset(dst + (size_t)w->ne[1] * w->row_bytes, 0, 64);   /* the kernels' overreach */
+        memset(dst + llml__il_bytes(w->type, w->ne[1], w->row_bytes) - 64, 0, 64);   /* the kernels' overreach */
         w->il = dst;
-        off += (llml__il_bytes(w->ne[1], w->row_bytes) + 63u) & ~(size_t)63u;
+        off += (llml__il_bytes(w->type, w->ne[1], w->row_bytes) + 63u) & ~(size_t)63u;
     }
     llml__model_log(m, LLML_LOG_INFO, "repacked %lld weight matrices (%.1f MiB) for the %s kernels", (long long)n,
                     (double)total / 1048576.0, llml_isa_name(k.level));

@@ -1345,7 +1345,8 @@ LLML__UNUSED static int llml__plan_repacks(const llml_gguf_tensor *t, const llml
 }
 
 /* The bytes of those tensors (aligned: as the loader's one allocation
-   lays them out, each with llml__il_bytes' 64 more and rounded up to 64). */
+   lays them out: llml__il_bytes, padding rows and 64 more, rounded up to
+   64; else their bytes in the file). */
 static uint64_t llml__plan_repack_sum(const llml_gguf *g, int aligned) {
     uint64_t sum = 0;
 #if defined(LLML__GGUF_POSIX)
@@ -1354,7 +1355,10 @@ static uint64_t llml__plan_repack_sum(const llml_gguf *g, int aligned) {
     llml__kern_init(&k, 0);
     for (i = 0; i < llml_gguf_n_tensors(g); i++) {
         const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
-        if (llml__plan_repacks(t, &k)) sum += aligned ? (t->size + 64u + 63u) & ~(uint64_t)63u : t->size;
+        if (llml__plan_repacks(t, &k)) {
+            const uint64_t b = llml__il_bytes(t->type, t->ne[1], (size_t)(t->size / (uint64_t)t->ne[1]));
+            sum += aligned ? (b + 63u) & ~(uint64_t)63u : t->size;
+        }
     }
 #else
     (void)g; (void)aligned;

@@ -293,13 +293,12 @@ static void test_gemm(const llml__kern *ref, const llml__kern *k, llml_isa isa, 
                    all rows and on rows [16, nr) (a thread's range starts at
                    a panel), and write nothing else */
                 if (k->mmi[t] && k->gemmi[t]) {
-                    const size_t bsz = (size_t)ti->type_size;
                     /* the 64 bytes after the matrix the kernels may read (llml__il_bytes) */
-                    uint8_t *wt = (uint8_t *)malloc(wrow * (size_t)nr), *wi = (uint8_t *)malloc(llml__il_bytes(nr, wrow));
+                    uint8_t *wt = (uint8_t *)malloc(wrow * (size_t)nr), *wi = (uint8_t *)malloc(llml__il_bytes(t, nr, wrow));
                     int pass;
                     for (r = 0; r < nr; r++) memcpy(wt + (size_t)r * wrow, w + (size_t)r * ws, wrow);
-                    memset(wi, 0xee, llml__il_bytes(nr, wrow));
-                    llml__il_pack(wt, wi, nr, wrow, bsz, llml__il_unit(t));
+                    memset(wi, 0xee, llml__il_bytes(t, nr, wrow));
+                    llml__il_pack(t, wt, wi, nr, wrow);
                     for (pass = 0; pass < 4; pass++) {
                         const int gm = pass & 1, sub = pass >> 1;
                         const int64_t r0 = sub ? 16 : 0;
