@@ -2202,12 +2202,14 @@ LLML__AVX512I void llml__x512_asums(const uint8_t *y, int64_t nb, int off, int32
    a block is 4 loads, the nibble split and 8 vpdpbusd (Q8_0: 8 loads and
    8 vpdpbusd; its codes are stored + 128), no transposes, and the exact
    block sums come out with lane r = row r: the same integers as the
-   GEMM's, then its float steps block by block. The panels of a row range
-   are one stream, which the kernel prefetches a fixed distance ahead
-   (from memory, 1 thread: 6 KiB ahead against the next panel's start, 18
-   KiB ahead for Q4_0 2048 columns and 35 KiB for Q8_0, which is more than
-   L1 holds: Q8_0 34 -> 39 GB/s, Q4_0 the same; PERF.md). */
-#define LLML__X512_PFD 6144
+   GEMM's, then its float steps block by block. */
+/* The panels of a row range in the interleaved layouts are one stream,
+   which the matrix-vector kernels prefetch this many bytes ahead. The next
+   panel's start, prefetched before, lies 16 rows ahead: 18 KiB for Q4_0
+   of 2048 columns, 35 KiB for Q8_0 and 105 KiB for Q6_K of 8192, more than
+   L1 holds (from memory: Q8_0 34 -> 38 GB/s at 1 thread, Q6_K 8192
+   columns 37 -> 46 at 2; PERF.md). */
+#define LLML__X512_PFD 8192
 LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask16 valid, const uint8_t *y, const int32_t *st,
                                   float *out) {
     const size_t bs = (size_t)llml__f32b_bytes(f);
@@ -2253,7 +2255,8 @@ LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask1
     _mm512_mask_storeu_ps(out, valid, tot);
 }
 
-/* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row. */
+/* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row (pfl < 0:
+   the interleaved layout, prefetched LLML__X512_PFD ahead). */
 LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, size_t bst, const uint8_t *pf, int pfl,
                                   __mmask16 valid, const uint8_t *y, float *out) {
     const int64_t nb = n / 256;
@@ -2266,7 +2269,11 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
         for (b = k0; b < k1; b++) {
             const size_t bo = (size_t)b * bst;
             const uint8_t *yb = y + 292 * b;
-            /* prefetches spread over the four quarters of the block */
+            if (pfl < 0) {   /* the interleaved layout: the stream LLML__X512_PFD bytes ahead (each line once) */
+                const uint8_t *p1 = rp[0] + bo + bst + LLML__X512_PFD, *p;
+                for (p = (const uint8_t *)((uintptr_t)(p1 - bst) & ~(uintptr_t)63); p < p1; p += 64) _mm_prefetch((const char *)p, _MM_HINT_T0);
+            }
+            /* else prefetches spread over the four quarters of the block */
             __m512 fs = _mm512_setzero_ps();
             __m512i x[4], sc[4];
             int q, p, k, j;
@@ -2287,7 +2294,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
                 a[3] = _mm512_shuffle_i64x2(y2, y3, 0xee);   /* groups 5 | 7 */
                 LLML__UNROLL for (q = 0; q < 4; q++) {
                     __m512i pd[4][4];
-                    pf = llml__x512_pf(pf, (pfl + 3) / 4);
+                    if (pfl > 0) pf = llml__x512_pf(pf, (pfl + 3) / 4);
                     LLML__UNROLL for (p = 0; p < 4; p++) {
                         const uint8_t *xq = rp[4 * q + p] + bo + 16;
                         const __m512i v0 = _mm512_loadu_si512((const void *)xq), v1 = _mm512_loadu_si512((const void *)(xq + 64));
@@ -2330,7 +2337,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
                     __m512i qv[2][4];
                     LLML__UNROLL for (q = 0; q < 4; q++) {
                         __m512i pd[2][4];
-                        pf = llml__x512_pf(pf, (pfl + 7) / 8);
+                        if (pfl > 0) pf = llml__x512_pf(pf, (pfl + 7) / 8);
                         LLML__UNROLL for (p = 0; p < 4; p++) {
                             const uint8_t *xr = rp[4 * q + p] + bo;
                             const __m512i ql = _mm512_loadu_si512((const void *)(xr + 64 * h));
@@ -2396,7 +2403,7 @@ LLML__AVX512I void llml__x512_mm(int kind, int f, int il, int64_t n, const void 
             float *o = out + (size_t)t * os + (size_t)r0;
             if (lanes) llml__x512_mvl(f, n, w + (size_t)r0 * ws, valid, y, sums ? st + t * (n / 32) : NULL, o);
             else if (kind == 0) llml__x512_mv32(f, n, rp, pf, p, valid, y, o);
-            else llml__x512_mvk(f, n, rp, bst, pf, p, valid, y, o);
+            else llml__x512_mvk(f, n, rp, bst, pf, il ? -1 : p, valid, y, o);
         }
     }
 }
