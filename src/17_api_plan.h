@@ -273,7 +273,9 @@ LLML_API llml_result llml_device_calibrate(llml_device *d, const llml_plan *p,
    keeps them in the caches (256 KiB per thread: the cores' own speed);
    more than the last-level cache streams them from memory as generation
    does (the cores and the memory together). Takes about `seconds` (0:
-   0.05). Put the rates in llml_device.mv_gws and plans account for them.
+   0.05). Where a model loaded from a file is repacked for this CPU's
+   kernels (llml_model_desc.no_repack), the weights are measured in that
+   layout. Put the rates in llml_device.mv_gws and plans account for them.
    LLML_ERR_UNSUPPORTED for a format without a kernel here. Thread safety:
    any thread (it starts its own threads). */
 LLML_API llml_result llml_cpu_mv_rate(llml_type type, int32_t n_threads, llml_isa isa_cap, uint64_t bytes,

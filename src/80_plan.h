@@ -1252,7 +1252,20 @@ LLML_API llml_result llml_cpu_mv_rate(llml_type type, int32_t n_threads, llml_is
         if (r != LLML_OK) goto done;
         for (off = qbytes; off < wsize; off += qbytes) memcpy(w + off, w, LLML__MIN(qbytes, wsize - off));
     }
-    t.fn = k.mm[type]; t.type = type; t.n = n; t.rows = rows; t.as = asize;
+    t.fn = k.mm[type];
+#if defined(LLML__GGUF_POSIX)
+    if (k.mmi[type]) {   /* the interleaved layout, as a model loaded from a file is repacked for these kernels */
+        const size_t isize = llml__il_bytes(type, rows * nth, t.ws);
+        uint8_t *wi = (uint8_t *)llml__alloc(NULL, isize, 64);
+        if (!wi) { r = LLML_ERR_OUT_OF_MEMORY; goto done; }
+        llml__il_pack(type, w, wi, rows * nth, t.ws);
+        memset(wi + isize - 64, 0, 64);
+        llml__free(NULL, w, wsize);
+        w = wi; wsize = isize;
+        t.fn = k.mmi[type];
+    }
+#endif
+    t.type = type; t.n = n; t.rows = rows; t.as = asize;
     t.w = w; t.a = a; t.out = out; t.reps = 1;
     memset(&pool, 0, sizeof pool);
     llml__pool_start(&pool, nth, workers);
