@@ -1127,8 +1127,8 @@ typedef struct llml_model_desc {
    LLML_ERR_NOT_FOUND naming it. Thread safety: any thread.
 
    Repacking: a file mapped on a POSIX system, on a CPU whose best kernels
-   read matrices faster in row-interleaved panels (AVX-512 now: Q4_0, Q8_0,
-   IQ4_NL, Q4_K, Q6_K), gets those matrices (not the token embeddings)
+   read matrices faster in row-interleaved panels (AVX-512 now: Q4_0, Q5_0,
+   Q8_0, IQ4_NL, Q4_K, Q6_K), gets those matrices (not the token embeddings)
    copied into that layout as it loads, read from the file (about 0.5 s per
    GB from the page cache). The copies replace the mapped pages in memory,
    so resident memory stays about the file's size. Contexts at that level
@@ -9102,15 +9102,19 @@ typedef struct llml__kern {
    2 threads: Q6_K +8-13%, Q4_K +6-10%, PERF.md).
    - 256-value blocks (Q4_K, Q6_K): block b of row i (of bs bytes) at
      (b rn + i) bs, rn = 16 (nr % 16 in a last partial panel).
-   - 32-value blocks (Q4_0, IQ4_NL, Q8_0): laid out for kernels whose lanes
-     are the rows, so that they need no transposes. A last partial panel is
-     padded to 16 rows with zero bytes (scale 0; llml__il_bytes counts them). Blocks go in
-     pairs (the last one alone when a row has an odd number): the pair's
-     scales first, 16 fp16 values (32 bytes) per block in row order, then
-     each block's codes in pieces of 64 bytes, piece c holding code bytes
-     4c .. 4c + 3 of rows 0..15 (row i at 4 i): 4 pieces for Q4_0 and IQ4_NL
-     (the packed nibbles as they are), 8 for Q8_0 (its codes + 128, as
-     unsigned bytes). A pair is 36 (Q8_0: 68) cache lines of 16 rows.
+   - 32-value blocks (Q4_0, IQ4_NL, Q5_0, Q8_0): laid out for kernels
+     whose lanes are the rows, so that they need no transposes. A last
+     partial panel is padded to 16 rows with zero bytes (scale 0;
+     llml__il_bytes counts them). Blocks go in pairs (the last one alone
+     when a row has an odd number): the pair's scales first, 16 fp16 values
+     (32 bytes) per block in row order, then each block's codes in pieces
+     of 64 bytes, piece c holding code bytes 4c .. 4c + 3 of rows 0..15
+     (row i at 4 i): 4 pieces for Q4_0 and IQ4_NL (the packed nibbles as
+     they are), 8 for Q8_0 (its codes + 128, as unsigned bytes); Q5_0: its
+     4 pieces of nibbles, then its fifth bits as 8 little-endian 64-bit
+     masks, two per piece c (bit 4 i + k of the first: the fifth bit of row
+     i's code 4c + k; of the second: of code 16 + 4c + k). A pair is 36
+     (Q5_0: 44, Q8_0: 68) cache lines of 16 rows.
    The kernels may read up to 64 bytes past the matrix: llml__il_bytes
    leaves them (zeroed by the caller). */
 LLML__UNUSED static int64_t llml__il_rows(llml_type t, int64_t nr) {
@@ -9146,6 +9150,16 @@ LLML__UNUSED static void llml__il_pack(llml_type t, const uint8_t *src, uint8_t 
                 for (i = 0; i < rn; i++) {
                     const uint8_t *blk = s + i * row_bytes + (b + j) * bs;
                     memcpy(u + 32 * j + 2 * i, blk, 2);
+                    if (t == LLML_TYPE_Q5_0) {   /* qh (4 bytes), then the 16 bytes of nibbles */
+                        const uint32_t qh = (uint32_t)blk[2] | (uint32_t)blk[3] << 8 | (uint32_t)blk[4] << 16 | (uint32_t)blk[5] << 24;
+                        for (c = 0; c < 16; c++) {
+                            const size_t bit = 4 * i + c % 4;
+                            codes[(c / 4) * 64 + 4 * i + c % 4] = blk[6 + c];
+                            codes[256 + 16 * (c / 4) + bit / 8] |= (uint8_t)(((qh >> c) & 1u) << (bit % 8));
+                            codes[256 + 16 * (c / 4) + 8 + bit / 8] |= (uint8_t)(((qh >> (16 + c)) & 1u) << (bit % 8));
+                        }
+                        continue;
+                    }
                     for (c = 0; c < bs - 2; c++) codes[(c / 4) * 64 + 4 * i + c % 4] = (uint8_t)(blk[2 + c] ^ flip);
                 }
             }
@@ -11075,6 +11089,12 @@ LLML__AVX512I __m512 llml__x512_h16(const uint8_t *const *rp, size_t off, __mmas
     return _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h)));
 }
 
+/* A 64-bit mask loaded straight into a mask register (kmovq from memory:
+   through a general register, the Q5_0 kernel ran at 34 GB/s in cache
+   instead of 74). p is 8-byte aligned: the masks lie at multiples of 32
+   bytes from the 64-byte aligned copy. */
+LLML__AVX512I __mmask64 llml__x512_kld(const uint8_t *p) { return _load_mask64((__mmask64 *)(void *)(uintptr_t)p); }
+
 /* Block b of a 16-row panel of a 32-block format in the interleaved
    layout (llml__il_pack; nb blocks a row, bs bytes a block): its 16 scales
    and its first 64-byte piece of codes. */
@@ -11121,6 +11141,11 @@ LLML__AVX512I void llml__x512_pack32(int f, const uint8_t *const *rp, const uint
                     if (f == LLML__F32B_Q4_0) {
                         vl = _mm512_sub_epi8(vl, _mm512_set1_epi8(8));
                         vh = _mm512_sub_epi8(vh, _mm512_set1_epi8(8));
+                    } else if (f == LLML__F32B_Q5_0) {
+                        vl = _mm512_sub_epi8(_mm512_mask_add_epi8(vl, llml__x512_kld(c + 256 + 16 * q), vl, _mm512_set1_epi8(16)),
+                                             _mm512_set1_epi8(16));
+                        vh = _mm512_sub_epi8(_mm512_mask_add_epi8(vh, llml__x512_kld(c + 264 + 16 * q), vh, _mm512_set1_epi8(16)),
+                                             _mm512_set1_epi8(16));
                     } else {
                         vl = _mm512_shuffle_epi8(kv, vl);
                         vh = _mm512_shuffle_epi8(kv, vh);
@@ -11398,6 +11423,7 @@ LLML__X512_GEMM(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_GEMM(q4_k, 1, LLML__FK_Q4_K)
 LLML__X512_GEMM(q6_k, 1, LLML__FK_Q6_K)
 LLML__X512_GEMMI(q4_0, 0, LLML__F32B_Q4_0)
+LLML__X512_GEMMI(q5_0, 0, LLML__F32B_Q5_0)
 LLML__X512_GEMMI(q8_0, 0, LLML__F32B_Q8_0)
 LLML__X512_GEMMI(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_GEMMI(q4_k, 1, LLML__FK_Q4_K)
@@ -11713,7 +11739,7 @@ LLML__AVX512I void llml__x512_asums(const uint8_t *y, int64_t nb, int off, int32
 LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask16 valid, const uint8_t *y, const int32_t *st,
                                   float *out) {
     const size_t bs = (size_t)llml__f32b_bytes(f);
-    const int off = f == LLML__F32B_Q4_0 ? 8 : 128;
+    const int off = f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128;
     const __m512i kvu = _mm512_xor_si512(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)llml__qb_kvalues)),
                                          _mm512_set1_epi8((char)0x80));
     const __m512i m4 = _mm512_set1_epi8(0x0f);
@@ -11741,6 +11767,9 @@ LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask1
                     if (f == LLML__F32B_IQ4_NL) {
                         lo = _mm512_shuffle_epi8(kvu, lo);
                         hi = _mm512_shuffle_epi8(kvu, hi);
+                    } else if (f == LLML__F32B_Q5_0) {   /* the fifth bits: + 16 where the piece's masks say */
+                        lo = _mm512_mask_add_epi8(lo, llml__x512_kld(c + 256 + 16 * q), lo, _mm512_set1_epi8(16));
+                        hi = _mm512_mask_add_epi8(hi, llml__x512_kld(c + 264 + 16 * q), hi, _mm512_set1_epi8(16));
                     }
                     s = _mm512_dpbusd_epi32(s, lo, llml__x512_bc(yb + 2 + 4 * q));
                     s = _mm512_dpbusd_epi32(s, hi, llml__x512_bc(yb + 18 + 4 * q));
@@ -11891,7 +11920,7 @@ LLML__AVX512I void llml__x512_mm(int kind, int f, int il, int64_t n, const void 
     const int sums = lanes && nt * (n / 32) <= LLML__X512_ASUMS;
     int64_t r0, t;
     if (sums)
-        for (t = 0; t < nt; t++) llml__x512_asums(a + (size_t)t * as, n / 32, f == LLML__F32B_Q4_0 ? 8 : 128, st + t * (n / 32));
+        for (t = 0; t < nt; t++) llml__x512_asums(a + (size_t)t * as, n / 32, f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128, st + t * (n / 32));
     for (r0 = 0; r0 < nr; r0 += 16) {
         const int rn = (int)LLML__MIN(16, nr - r0);
         const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
@@ -11925,6 +11954,7 @@ LLML__X512_MM(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_MM(q4_k, 1, LLML__FK_Q4_K)
 LLML__X512_MM(q6_k, 1, LLML__FK_Q6_K)
 LLML__X512_MMI(q4_0, 0, LLML__F32B_Q4_0)
+LLML__X512_MMI(q5_0, 0, LLML__F32B_Q5_0)
 LLML__X512_MMI(q8_0, 0, LLML__F32B_Q8_0)
 LLML__X512_MMI(iq4_nl, 0, LLML__F32B_IQ4_NL)
 LLML__X512_MMI(q4_k, 1, LLML__FK_Q4_K)
@@ -12001,9 +12031,11 @@ static void llml__kern_fill_avx512(llml__kern *k) {
     k->gemm[LLML_TYPE_Q4_K] = llml__avx512_gemm_q4_k;
     k->gemm[LLML_TYPE_Q6_K] = llml__avx512_gemm_q6_k;
     k->mmi[LLML_TYPE_Q4_0] = llml__avx512_mmi_q4_0;
+    k->mmi[LLML_TYPE_Q5_0] = llml__avx512_mmi_q5_0;
     k->mmi[LLML_TYPE_Q8_0] = llml__avx512_mmi_q8_0;
     k->mmi[LLML_TYPE_IQ4_NL] = llml__avx512_mmi_iq4_nl;
     k->gemmi[LLML_TYPE_Q4_0] = llml__avx512_gemmi_q4_0;
+    k->gemmi[LLML_TYPE_Q5_0] = llml__avx512_gemmi_q5_0;
     k->gemmi[LLML_TYPE_Q8_0] = llml__avx512_gemmi_q8_0;
     k->gemmi[LLML_TYPE_IQ4_NL] = llml__avx512_gemmi_iq4_nl;
     k->mmi[LLML_TYPE_Q4_K] = llml__avx512_mmi_q4_k;

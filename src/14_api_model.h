@@ -32,8 +32,8 @@ typedef struct llml_model_desc {
    LLML_ERR_NOT_FOUND naming it. Thread safety: any thread.
 
    Repacking: a file mapped on a POSIX system, on a CPU whose best kernels
-   read matrices faster in row-interleaved panels (AVX-512 now: Q4_0, Q8_0,
-   IQ4_NL, Q4_K, Q6_K), gets those matrices (not the token embeddings)
+   read matrices faster in row-interleaved panels (AVX-512 now: Q4_0, Q5_0,
+   Q8_0, IQ4_NL, Q4_K, Q6_K), gets those matrices (not the token embeddings)
    copied into that layout as it loads, read from the file (about 0.5 s per
    GB from the page cache). The copies replace the mapped pages in memory,
    so resident memory stays about the file's size. Contexts at that level

@@ -67,15 +67,19 @@ typedef struct llml__kern {
    2 threads: Q6_K +8-13%, Q4_K +6-10%, PERF.md).
    - 256-value blocks (Q4_K, Q6_K): block b of row i (of bs bytes) at
      (b rn + i) bs, rn = 16 (nr % 16 in a last partial panel).
-   - 32-value blocks (Q4_0, IQ4_NL, Q8_0): laid out for kernels whose lanes
-     are the rows, so that they need no transposes. A last partial panel is
-     padded to 16 rows with zero bytes (scale 0; llml__il_bytes counts them). Blocks go in
-     pairs (the last one alone when a row has an odd number): the pair's
-     scales first, 16 fp16 values (32 bytes) per block in row order, then
-     each block's codes in pieces of 64 bytes, piece c holding code bytes
-     4c .. 4c + 3 of rows 0..15 (row i at 4 i): 4 pieces for Q4_0 and IQ4_NL
-     (the packed nibbles as they are), 8 for Q8_0 (its codes + 128, as
-     unsigned bytes). A pair is 36 (Q8_0: 68) cache lines of 16 rows.
+   - 32-value blocks (Q4_0, IQ4_NL, Q5_0, Q8_0): laid out for kernels
+     whose lanes are the rows, so that they need no transposes. A last
+     partial panel is padded to 16 rows with zero bytes (scale 0;
+     llml__il_bytes counts them). Blocks go in pairs (the last one alone
+     when a row has an odd number): the pair's scales first, 16 fp16 values
+     (32 bytes) per block in row order, then each block's codes in pieces
+     of 64 bytes, piece c holding code bytes 4c .. 4c + 3 of rows 0..15
+     (row i at 4 i): 4 pieces for Q4_0 and IQ4_NL (the packed nibbles as
+     they are), 8 for Q8_0 (its codes + 128, as unsigned bytes); Q5_0: its
+     4 pieces of nibbles, then its fifth bits as 8 little-endian 64-bit
+     masks, two per piece c (bit 4 i + k of the first: the fifth bit of row
+     i's code 4c + k; of the second: of code 16 + 4c + k). A pair is 36
+     (Q5_0: 44, Q8_0: 68) cache lines of 16 rows.
    The kernels may read up to 64 bytes past the matrix: llml__il_bytes
    leaves them (zeroed by the caller). */
 LLML__UNUSED static int64_t llml__il_rows(llml_type t, int64_t nr) {
@@ -111,6 +115,16 @@ LLML__UNUSED static void llml__il_pack(llml_type t, const uint8_t *src, uint8_t 
                 for (i = 0; i < rn; i++) {
                     const uint8_t *blk = s + i * row_bytes + (b + j) * bs;
                     memcpy(u + 32 * j + 2 * i, blk, 2);
+                    if (t == LLML_TYPE_Q5_0) {   /* qh (4 bytes), then the 16 bytes of nibbles */
+                        const uint32_t qh = (uint32_t)blk[2] | (uint32_t)blk[3] << 8 | (uint32_t)blk[4] << 16 | (uint32_t)blk[5] << 24;
+                        for (c = 0; c < 16; c++) {
+                            const size_t bit = 4 * i + c % 4;
+                            codes[(c / 4) * 64 + 4 * i + c % 4] = blk[6 + c];
+                            codes[256 + 16 * (c / 4) + bit / 8] |= (uint8_t)(((qh >> c) & 1u) << (bit % 8));
+                            codes[256 + 16 * (c / 4) + 8 + bit / 8] |= (uint8_t)(((qh >> (16 + c)) & 1u) << (bit % 8));
+                        }
+                        continue;
+                    }
                     for (c = 0; c < bs - 2; c++) codes[(c / 4) * 64 + 4 * i + c % 4] = (uint8_t)(blk[2 + c] ^ flip);
                 }
             }

@@ -584,6 +584,7 @@ int main(void) {
     check_consistency("quant/q4_k", LLML_KV_F16);
     check_consistency("quant/q8_0", LLML_KV_Q8_0);
     check_repack("quant/q4_0");
+    check_repack("quant/q5_0");
     check_repack("quant/q8_0");
     check_repack("quant/iq4_nl");
     check_repack("quant/q4_k");
