@@ -11736,6 +11736,12 @@ LLML__AVX512I void llml__x512_asums(const uint8_t *y, int64_t nb, int off, int32
    L1 holds (from memory: Q8_0 34 -> 38 GB/s at 1 thread, Q6_K 8192
    columns 37 -> 46 at 2; PERF.md). */
 #define LLML__X512_PFD 8192
+/* Prefetch the lines of the len bytes LLML__X512_PFD past p (called block by
+   block along the stream: each line once). */
+LLML__AVX512I void llml__x512_pfd(const uint8_t *p, size_t len) {
+    const uint8_t *e = p + len + LLML__X512_PFD, *q;
+    for (q = (const uint8_t *)((uintptr_t)(e - len) & ~(uintptr_t)63); q < e; q += 64) _mm_prefetch((const char *)q, _MM_HINT_T0);
+}
 LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask16 valid, const uint8_t *y, const int32_t *st,
                                   float *out) {
     const size_t bs = (size_t)llml__f32b_bytes(f);
@@ -11753,10 +11759,8 @@ LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask1
             const uint8_t *yb = y + 34 * b, *c;
             const uint8_t *sc = llml__x512_lblk(pan, bs, nb, b, &c);
             __m512i s = _mm512_set1_epi32(st ? st[b] : -off * llml__avx2_sum32(yb + 2));
-            const uint8_t *p1 = pan + (size_t)(b + 1) * 16 * bs + LLML__X512_PFD, *p;
             int q;
-            /* the stream LLML__X512_PFD bytes ahead (each line once) */
-            for (p = (const uint8_t *)((uintptr_t)(p1 - 16 * bs) & ~(uintptr_t)63); p < p1; p += 64) _mm_prefetch((const char *)p, _MM_HINT_T0);
+            llml__x512_pfd(pan + (size_t)b * 16 * bs, 16 * bs);
             if (f == LLML__F32B_Q8_0) {
                 LLML__UNROLL for (q = 0; q < 8; q++)
                     s = _mm512_dpbusd_epi32(s, _mm512_loadu_si512((const void *)(c + 64 * q)), llml__x512_bc(yb + 2 + 4 * q));
@@ -11798,10 +11802,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
         for (b = k0; b < k1; b++) {
             const size_t bo = (size_t)b * bst;
             const uint8_t *yb = y + 292 * b;
-            if (pfl < 0) {   /* the interleaved layout: the stream LLML__X512_PFD bytes ahead (each line once) */
-                const uint8_t *p1 = rp[0] + bo + bst + LLML__X512_PFD, *p;
-                for (p = (const uint8_t *)((uintptr_t)(p1 - bst) & ~(uintptr_t)63); p < p1; p += 64) _mm_prefetch((const char *)p, _MM_HINT_T0);
-            }
+            if (pfl < 0) llml__x512_pfd(rp[0] + bo, bst);   /* the interleaved layout: one stream */
             /* else prefetches spread over the four quarters of the block */
             __m512 fs = _mm512_setzero_ps();
             __m512i x[4], sc[4];
