@@ -19152,6 +19152,10 @@ typedef HANDLE llml__thread;
 #if defined(__GNUC__) || defined(__clang__)
 #define LLML__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define LLML__ATOMIC_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+/* compare-and-swap of a uint64_t: 1 when *p was *expect and is now v, else
+   0 with *expect set to *p */
+#define LLML__ATOMIC_CAS64(p, expect, v) \
+    __atomic_compare_exchange_n((p), (expect), (v), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
 #else
 #define LLML__ATOMIC_LOAD(p) (*(p))
 #define LLML__ATOMIC_STORE(p, v) (*(p) = (v))
@@ -19678,6 +19682,63 @@ static void llml__rope_apply(const llml_ctx *c, float *x, int n_heads) {
 
 /* ---- matrix products ----------------------------------------------------- */
 
+/* Sharing a step's 16-row chunks among the threads. With a fixed split of
+   the rows, the threads of a token's matrix-vector step finished some 10%
+   of the step apart (measured at 2 threads, either thread first: memory
+   does not serve two cores evenly), and that wait is time in which one
+   core reads nothing. So thread i starts on the i-th equal slice, its span
+   [lo, hi), and takes chunks from its front a quarter of what is left at a
+   time (one pass over consecutive rows, as before); a thread whose span is
+   empty takes the back half of the fullest other span as its own. Both
+   ends move by compare-and-swap on one word per span, each on its own
+   cache line; a chunk is computed by the thread that took it, so results
+   are the same bits whoever takes it. */
+typedef struct llml__span {
+    uint64_t v;                 /* lo | hi << 32 */
+    char pad[64 - sizeof(uint64_t)];
+} llml__span;
+
+#define LLML__SPAN(lo, hi) ((uint64_t)(lo) | (uint64_t)(hi) << 32)
+
+#ifdef LLML__ATOMIC_CAS64
+/* Takes up to a quarter of span s (at least min chunks) from its front:
+   [*a, *b), or 0 when it is empty. */
+static int llml__span_take(llml__span *s, int64_t min, int64_t *a, int64_t *b) {
+    uint64_t o = LLML__ATOMIC_LOAD(&s->v);
+    for (;;) {
+        int64_t lo = (int64_t)(o & 0xffffffffu), hi = (int64_t)(o >> 32), n;
+        if (lo >= hi) return 0;
+        n = LLML__MIN(hi - lo, LLML__MAX(min, (hi - lo) / 4));
+        if (LLML__ATOMIC_CAS64(&s->v, &o, LLML__SPAN(lo + n, hi))) { *a = lo; *b = lo + n; return 1; }
+    }
+}
+
+/* Moves the back half of the fullest span but own's (at least min chunks
+   of it, or all of a smaller one) into own, which is empty; 0 when every
+   span is empty. */
+static int llml__span_steal(llml__span *span, int nth, int own, int64_t min) {
+    for (;;) {
+        int i, best = -1;
+        int64_t most = 0;
+        uint64_t o = 0;
+        for (i = 0; i < nth; i++) {
+            uint64_t v = LLML__ATOMIC_LOAD(&span[i].v);
+            int64_t left = (int64_t)(v >> 32) - (int64_t)(v & 0xffffffffu);
+            if (i != own && left > most) { most = left; best = i; o = v; }
+        }
+        if (best < 0) return 0;
+        {
+            int64_t lo = (int64_t)(o & 0xffffffffu), hi = (int64_t)(o >> 32);
+            int64_t mid = most <= min ? lo : hi - LLML__MAX(most / 2, min);
+            if (LLML__ATOMIC_CAS64(&span[best].v, &o, LLML__SPAN(lo, mid))) {
+                LLML__ATOMIC_STORE(&span[own].v, LLML__SPAN(mid, hi));
+                return 1;
+            }
+        }
+    }
+}
+#endif
+
 /* One matrix of a product: rows of w (an expert's slice) into out. */
 typedef struct llml__mm_part {
     const llml__w *w;
@@ -19703,16 +19764,15 @@ typedef struct llml__mm_task {
     const float *x;             /* float activation rows (quantizing pass) */
     size_t x_stride;
     int64_t nt;
+    int shared;                 /* chunks handed out through span[] */
+    char pad[64];               /* span[0] on a line of its own */
+    llml__span span[LLML__MAX_THREADS];
 } llml__mm_task;
 
-static void llml__mm_worker(void *arg, int ith, int nth) {
-    const llml__mm_task *t = (const llml__mm_task *)arg;
-    int64_t total = 0, base = 0, c0, c1;
+/* Chunks [c0, c1) of the step (counted over its parts in order). */
+static void llml__mm_chunks(const llml__mm_task *t, int64_t c0, int64_t c1) {
+    int64_t base = 0;
     int k;
-    /* rows in chunks of 16 so SIMD kernels see whole groups (the prompt
-       GEMM's panels are 16 rows) */
-    for (k = 0; k < t->np; k++) total += t->p[k].chunks;
-    c0 = total * ith / nth; c1 = total * (ith + 1) / nth;
     for (k = 0; k < t->np && base < c1; base += t->p[k].chunks, k++) {
         const llml__mm_part *pt = &t->p[k];
         const llml__w *w = pt->w;
@@ -19722,6 +19782,25 @@ static void llml__mm_worker(void *arg, int ith, int nth) {
         pt->fn(w->type, w->ne[0], pt->wdata + (size_t)r0 * w->row_bytes, w->row_bytes, r1 - r0,
                t->c->actq, t->a_stride, t->nt, pt->out + r0, pt->out_stride);
     }
+}
+
+static void llml__mm_worker(void *arg, int ith, int nth) {
+    llml__mm_task *t = (llml__mm_task *)arg;
+    int64_t total = 0, a, b;
+    int k;
+    /* rows in chunks of 16 so SIMD kernels see whole groups (the prompt
+       GEMM's panels are 16 rows) */
+#ifdef LLML__ATOMIC_CAS64
+    if (t->shared) {
+        int64_t min = t->nt >= LLML__GEMM_MIN_NT ? 4 : 1;
+        do {
+            while (llml__span_take(&t->span[ith], min, &a, &b)) llml__mm_chunks(t, a, b);
+        } while (llml__span_steal(t->span, nth, ith, min));
+        return;
+    }
+#endif
+    for (k = 0; k < t->np; k++) total += t->p[k].chunks;
+    llml__mm_chunks(t, total * ith / nth, total * (ith + 1) / nth);
 }
 
 /* The quantizing pass: activation rows split over the threads. */
@@ -19760,8 +19839,20 @@ static void llml__mm_run(llml_ctx *c, llml__mm_task *t) {
     work *= t->nt * t->p[0].w->ne[0];
     if (t->nt >= 2 * c->pool.n && c->pool.n > 1 && t->nt * t->p[0].w->ne[0] >= 65536) llml__pool_run(&c->pool, llml__actq_worker, t);
     else llml__actq_worker(t, 0, 1);
-    if (work < 32768) llml__mm_worker(t, 0, 1);
-    else llml__pool_run(&c->pool, llml__mm_worker, t);
+    t->shared = 0;
+    if (work < 32768) { llml__mm_worker(t, 0, 1); return; }
+#ifdef LLML__ATOMIC_CAS64
+    if (c->pool.n > 1) {
+        int64_t total = 0;
+        int i, nth = c->pool.n;
+        for (k = 0; k < t->np; k++) total += t->p[k].chunks;
+        if (total < ((int64_t)1 << 31)) {
+            for (i = 0; i < nth; i++) t->span[i].v = LLML__SPAN(total * i / nth, total * (i + 1) / nth);
+            t->shared = 1;
+        }
+    }
+#endif
+    llml__pool_run(&c->pool, llml__mm_worker, t);
 }
 
 /* out[t][0..rows) = W(expert) x[t] for nt rows of x (stride x_stride

@@ -16,7 +16,11 @@
        (Q4_K, Q4_K, Q6_K), Q4_0/Q8_0, and formats with different activations
        (Q4_0 + Q4_K, done one by one), row counts that split 16-row chunks
        across matrices, 1 to 64 activation rows (matrix-vector and GEMM):
-       bit-identical to one llml__matmul per matrix.
+       bit-identical to one llml__matmul per matrix;
+   (g) the chunk spans those steps share out (llml__span_take/_steal), raced
+       by 6 threads while thread 0 holds its first piece: every chunk is
+       taken exactly once, and the other threads took the rest of thread
+       0's slice.
    `make test-tsan` runs this program under ThreadSanitizer (build-tsan/).
    Where the platform has no POSIX threads the application threads run one
    after the other (the library itself is then single-threaded too). */
@@ -464,6 +468,70 @@ static void test_matmul_n(const char *rel) {
     llml_model_free(m);
 }
 
+/* ---- (g) chunk spans ------------------------------------------------------------- */
+
+#if defined(HAVE_PTHREADS) && defined(LLML__ATOMIC_CAS64)
+#define SP_THREADS 6
+#define SP_CHUNKS 1000
+typedef struct sp_shared {
+    llml__span span[SP_THREADS];
+    int taken[SP_CHUNKS];      /* times each chunk was taken (atomic adds) */
+    int held;                  /* thread 0 has its first piece */
+    int done;                  /* threads 1.. that found nothing left */
+} sp_shared;
+typedef struct sp_arg { sp_shared *s; int ith, mine; } sp_arg;
+
+static void *sp_run(void *p) {
+    sp_arg *a = (sp_arg *)p;
+    int64_t c0, c1, i;
+    int first = 1;
+    if (a->ith != 0)   /* start once thread 0 has its first piece */
+        while (!__atomic_load_n(&a->s->held, __ATOMIC_ACQUIRE)) LLML__PAUSE();
+    do {
+        while (llml__span_take(&a->s->span[a->ith], 1, &c0, &c1)) {
+            for (i = c0; i < c1; i++) {
+                int k;
+                __atomic_add_fetch(&a->s->taken[i], 1, __ATOMIC_RELAXED);
+                for (k = 0; k < 64; k++) LLML__PAUSE();   /* some work, so that the threads overlap */
+            }
+            a->mine += (int)(c1 - c0);
+            if (a->ith == 0 && first) {   /* hold the first piece until the others ran out */
+                __atomic_store_n(&a->s->held, 1, __ATOMIC_RELEASE);
+                while (__atomic_load_n(&a->s->done, __ATOMIC_ACQUIRE) < SP_THREADS - 1) LLML__PAUSE();
+            }
+            first = 0;
+        }
+    } while (llml__span_steal(a->s->span, SP_THREADS, a->ith, 1));
+    if (a->ith != 0) __atomic_add_fetch(&a->s->done, 1, __ATOMIC_ACQ_REL);
+    return NULL;
+}
+
+static void test_spans(void) {
+    static sp_shared s;
+    sp_arg a[SP_THREADS];
+    void *args[SP_THREADS];
+    int i, once = 0, sum = 0, threaded;
+    memset(&s, 0, sizeof s);
+    for (i = 0; i < SP_THREADS; i++) {
+        s.span[i].v = LLML__SPAN(SP_CHUNKS * i / SP_THREADS, SP_CHUNKS * (i + 1) / SP_THREADS);
+        a[i].s = &s; a[i].ith = i; a[i].mine = 0; args[i] = &a[i];
+    }
+    threaded = run_all(sp_run, args, SP_THREADS);
+    CHECK(threaded == SP_THREADS, "spans: %d of %d threads started", threaded, SP_THREADS);
+    for (i = 0; i < SP_CHUNKS; i++) once += s.taken[i] == 1;
+    for (i = 0; i < SP_THREADS; i++) sum += a[i].mine;
+    CHECK(once == SP_CHUNKS && sum == SP_CHUNKS, "spans: %d of %d chunks taken exactly once (%d taken in all)", once, SP_CHUNKS, sum);
+    /* thread 0's slice is chunks 0..165; its first piece a quarter of it */
+    CHECK(a[0].mine == (SP_CHUNKS / SP_THREADS) / 4, "spans: thread 0 computed %d chunks, expected only its first piece (%d)",
+          a[0].mine, (SP_CHUNKS / SP_THREADS) / 4);
+    printf("test_threads: spans: %d chunks over %d threads each taken once; chunks per thread", SP_CHUNKS, SP_THREADS);
+    for (i = 0; i < SP_THREADS; i++) printf(" %d", a[i].mine);
+    printf("\n");
+}
+#else
+static void test_spans(void) { printf("test_threads: spans: no POSIX threads or no compare-and-swap here, not run\n"); }
+#endif
+
 int main(void) {
     read_tokens();
     CHECK(n_ids == 48, "tokens.txt: %d ids", n_ids);
@@ -476,5 +544,6 @@ int main(void) {
     test_cancel("arch/llama-f32.gguf");
     test_host_jobs("arch/qwen2moe-f32.gguf");
     test_matmul_n("quant/q4_0.gguf");
+    test_spans();
     return check_summary("test_threads");
 }
