@@ -132,6 +132,16 @@ LLML__UNUSED static void llml__il_pack(llml_type t, const uint8_t *src, uint8_t 
     }
 }
 
+/* Block b of a 16-row panel of a 32-block format in the interleaved layout
+   (nb blocks a row, bs bytes a block): its 16 fp16 scales (the return
+   value) and its first 64-byte piece of codes (*codes). */
+LLML__UNUSED static const uint8_t *llml__il_blk(const uint8_t *pan, size_t bs, int64_t nb, int64_t b, const uint8_t **codes) {
+    const uint8_t *u = pan + (size_t)(b - b % 2) * 16 * bs;
+    const size_t k = nb - (b - b % 2) >= 2 ? 2 : 1;
+    *codes = u + 32 * k + (size_t)(b % 2) * 16 * (bs - 2);
+    return u + 32 * (size_t)(b % 2);
+}
+
 /* Fewest activation rows for which gemm pays (packing weights costs about
    as much as multiplying 2 or 3 rows). */
 #define LLML__GEMM_MIN_NT 4

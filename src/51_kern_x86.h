@@ -995,6 +995,55 @@ LLML__AVX2I void llml__avx2_pack32(int f, const uint8_t *const *rp, int64_t k0, 
     }
 }
 
+/* Pack columns [k0, k0 + kn) of rows 8 h .. 8 h + 7 of a 16-row panel in
+   the interleaved layout (llml__il_pack; nb blocks a row): half h of each
+   64-byte piece is already a packed column quad of the 8 rows (the layout
+   of llml__gpack8.q), so this only decodes the codes in place: the same
+   bytes, sums and scales as llml__avx2_pack32 on the file's rows. */
+LLML__AVX2I void llml__avx2_packl(int f, const uint8_t *pan, int h, int64_t nb, int64_t k0, int64_t kn, llml__gpack8 *pk) {
+    const size_t bs = (size_t)llml__f32b_bytes(f);
+    const __m256i m4 = _mm256_set1_epi8(0x0f), m8 = _mm256_set1_epi8(8), ones8 = _mm256_set1_epi8(1);
+    const __m256i ones16 = _mm256_set1_epi16(1), kv = llml__avx2_kvalues();
+    int64_t b;
+    for (b = 0; b < kn / 32; b++) {
+        const int64_t B = k0 / 32 + b;
+        const uint8_t *c, *sc = llml__il_blk(pan, bs, nb, B, &c);
+        int8_t *q = pk->q + b * 256, *q2 = pk->q2 + b * 256;
+        __m256i sh = _mm256_setzero_si256(), sl = _mm256_setzero_si256();
+        int k;
+        if (h == 0) {   /* this block 32 blocks on, in cache before its pack (the panel is one stream) */
+            const uint8_t *pf = pan + (size_t)(B + 32) * 16 * bs;
+            size_t i;
+            for (i = 0; i < 16 * bs; i += 64) _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
+        }
+        LLML__UNROLL for (k = 0; k < 8; k++) {
+            /* column quad k: piece k (Q8_0), or the low (k < 4) or high
+               nibbles of piece k % 4 */
+            const __m256i v = llml__avx2_ld(c + 64 * (f == LLML__F32B_Q8_0 ? k : k % 4) + 32 * h);
+            __m256i x = f == LLML__F32B_Q8_0 ? _mm256_xor_si256(v, _mm256_set1_epi8((char)0x80))
+                      : _mm256_and_si256(k < 4 ? v : _mm256_srli_epi16(v, 4), m4);
+            if (f == LLML__F32B_Q4_0) x = _mm256_sub_epi8(x, m8);
+            else if (f == LLML__F32B_Q5_0)
+                x = _mm256_sub_epi8(_mm256_or_si256(x, llml__avx2_bit5(llml__rd32(c + 256 + 16 * (k % 4) + 8 * (k / 4) + 4 * h))),
+                                    _mm256_set1_epi8(16));
+            else if (f == LLML__F32B_IQ4_NL) x = _mm256_shuffle_epi8(kv, x);
+            if (f == LLML__F32B_Q8_0 || f == LLML__F32B_IQ4_NL) {
+                /* 16 x (signed high nibble) + low nibble, as llml__avx2_pack32 */
+                const __m256i lo = _mm256_and_si256(x, m4);
+                x = _mm256_sub_epi8(_mm256_xor_si256(_mm256_and_si256(_mm256_srli_epi16(x, 4), m4), m8), m8);
+                _mm256_store_si256((__m256i *)(void *)(q2 + 32 * k), lo);
+                sl = _mm256_add_epi16(sl, _mm256_maddubs_epi16(ones8, lo));
+            }
+            _mm256_store_si256((__m256i *)(void *)(q + 32 * k), x);
+            sh = _mm256_add_epi16(sh, _mm256_maddubs_epi16(ones8, x));
+        }
+        sh = _mm256_madd_epi16(sh, ones16);
+        if (f == LLML__F32B_Q8_0 || f == LLML__F32B_IQ4_NL) sh = _mm256_add_epi32(_mm256_slli_epi32(sh, 4), _mm256_madd_epi16(sl, ones16));
+        llml__avx2_store_bias(pk->bias + b * 8, sh);
+        _mm256_store_ps(pk->d + b * 8, _mm256_cvtph_ps(llml__avx2_ld128(sc + 16 * h)));
+    }
+}
+
 /* Q6_K's codes c (0-3) of half h of a block at x, unsigned (0-63). */
 LLML__AVX2I __m256i llml__avx2_q6u(const uint8_t *x, int h, int c) {
     const __m256i m4 = _mm256_set1_epi8(0x0f), m30 = _mm256_set1_epi8(0x30);
@@ -1171,7 +1220,7 @@ LLML__AVX2I void llml__avx2_tilek(int f, int TN, int64_t nblk, const llml__gpack
 #define LLML__AVX2_TMAX(f) 4
 /* The driver: panels of 8 weight rows, chunks of LLML__GK columns, tiles
    of 4 (then 2, 1) activation rows. kind 0: 32-block format f; 1: K. */
-LLML__AVX2I void llml__avx2_gemm(int kind, int f, int64_t n, const void *wv, size_t ws, int64_t nr,
+LLML__AVX2I void llml__avx2_gemm(int kind, int f, int il, int64_t n, const void *wv, size_t ws, int64_t nr,
                                  const void *av, size_t as, int64_t nt, float *out, size_t os) {
     const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
     llml__gpack8 pk __attribute__((aligned(32)));
@@ -1184,7 +1233,8 @@ LLML__AVX2I void llml__avx2_gemm(int kind, int f, int64_t n, const void *wv, siz
         for (i = 0; i < 8; i++) rp[i] = w + (size_t)(r0 + (i < rn ? i : 0)) * ws;
         for (k0 = 0; k0 < n; k0 += LLML__GK) {
             const int64_t kn = LLML__MIN(LLML__GK, n - k0);
-            if (kind == 0) llml__avx2_pack32(f, rp, k0, kn, &pk);
+            if (kind == 0 && il) llml__avx2_packl(f, w + (size_t)(r0 & ~(int64_t)15) * ws, (int)((r0 >> 3) & 1), n / 32, k0, kn, &pk);
+            else if (kind == 0) llml__avx2_pack32(f, rp, k0, kn, &pk);
             else llml__avx2_packk(f, rp, k0, kn, &pk);
             for (t0 = 0; t0 < nt; ) {
                 const int64_t left = nt - t0;
@@ -1217,8 +1267,17 @@ LLML__AVX2I void llml__avx2_gemm(int kind, int f, int64_t n, const void *wv, siz
 #define LLML__AVX2_GEMM(name, KIND, F) \
     static LLML__AVX2 void llml__avx2_gemm_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
                                                   const void *a, size_t as, int64_t nt, float *out, size_t os) { \
-        (void)type; llml__avx2_gemm(KIND, F, n, w, ws, nr, a, as, nt, out, os); \
+        (void)type; llml__avx2_gemm(KIND, F, 0, n, w, ws, nr, a, as, nt, out, os); \
     }
+#define LLML__AVX2_GEMMI(name, F) \
+    static LLML__AVX2 void llml__avx2_gemmi_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                   const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_gemm(0, F, 1, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_GEMMI(q4_0, LLML__F32B_Q4_0)
+LLML__AVX2_GEMMI(q5_0, LLML__F32B_Q5_0)
+LLML__AVX2_GEMMI(q8_0, LLML__F32B_Q8_0)
+LLML__AVX2_GEMMI(iq4_nl, LLML__F32B_IQ4_NL)
 LLML__AVX2_GEMM(q4_0, 0, LLML__F32B_Q4_0)
 LLML__AVX2_GEMM(q5_0, 0, LLML__F32B_Q5_0)
 LLML__AVX2_GEMM(q8_0, 0, LLML__F32B_Q8_0)
@@ -1420,6 +1479,117 @@ LLML__AVX2I void llml__avx2_mm8(int kind, int f, int64_t n, const void *wv, size
     }
 }
 
+/* The interleaved layout's panels are one stream per thread: prefetched
+   this far ahead (as LLML__X512_PFD). */
+#define LLML__AVX2_PFD 8192
+LLML__AVX2I void llml__avx2_pfd(const uint8_t *p, size_t len) {
+    const uint8_t *e = p + len + LLML__AVX2_PFD, *q;
+    for (q = (const uint8_t *)((uintptr_t)(e - len) & ~(uintptr_t)63); q < e; q += 64) _mm_prefetch((const char *)q, _MM_HINT_T0);
+}
+
+/* A 16-row panel of a 32-block format in the interleaved layout times one
+   Q8_0 activation row, as two halves of 8 rows: half h of a 64-byte piece
+   (code bytes 4c .. 4c + 3 of rows 8 h .. 8 h + 7) against 4 activation
+   codes broadcast gives the rows' sums in lanes with no reduction. The
+   block sums are exact and the float steps those of llml__avx2_mv32, so
+   the bits are mm's. st: -off x each block's activation sum (Q4_0, Q5_0:
+   llml__x512_asums' numbers), or NULL to sum here; rn rows are real. */
+LLML__AVX2I void llml__avx2_mvl(int f, int64_t n, const uint8_t *pan, int rn, const uint8_t *y, const int32_t *st,
+                                float *out) {
+    const size_t bs = (size_t)llml__f32b_bytes(f);
+    const int off = f == LLML__F32B_Q4_0 ? 8 : 16;
+    const __m256i m4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi16(1), kv = llml__avx2_kvalues();
+    const int64_t nb = n / 32;
+    __m256 tot[2] = { _mm256_setzero_ps(), _mm256_setzero_ps() };
+    int64_t k0, b;
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 32) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 32);
+        __m256 acc[2];
+        int h;
+        acc[0] = acc[1] = _mm256_setzero_ps();
+        for (b = k0; b < k1; b++) {
+            const uint8_t *yb = y + 34 * b, *c;
+            const uint8_t *sc = llml__il_blk(pan, bs, nb, b, &c);
+            const __m256 da = _mm256_set1_ps(llml__avx2_h(yb));
+            __m256i s[2];
+            int q;
+            llml__avx2_pfd(pan + (size_t)b * 16 * bs, 16 * bs);
+            if (f == LLML__F32B_Q8_0 || f == LLML__F32B_IQ4_NL) {
+                /* signed codes: |code| x (a with the code's sign), pair sums
+                   <= 2 x 128 x 127 (Q8_0 is stored + 128) */
+                s[0] = s[1] = _mm256_setzero_si256();
+                LLML__UNROLL for (q = 0; q < 8; q++) {
+                    const __m256i a = llml__avx2_bc(yb + 2 + 4 * q);
+                    LLML__UNROLL for (h = 0; h < 2; h++) {
+                        __m256i x;
+                        if (f == LLML__F32B_Q8_0) x = _mm256_xor_si256(llml__avx2_ld(c + 64 * q + 32 * h), _mm256_set1_epi8((char)0x80));
+                        else {
+                            const __m256i v = llml__avx2_ld(c + 64 * (q % 4) + 32 * h);
+                            x = _mm256_shuffle_epi8(kv, _mm256_and_si256(q < 4 ? v : _mm256_srli_epi16(v, 4), m4));
+                        }
+                        s[h] = _mm256_add_epi32(s[h], _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(a, x)), one));
+                    }
+                }
+            } else {
+                const __m256i sa = _mm256_set1_epi32(st ? st[b] : -off * llml__avx2_sum32(yb + 2));
+                LLML__UNROLL for (h = 0; h < 2; h++) {
+                    /* unsigned codes: Q4_0's 8 pair sums (<= 2 x 15 x 127 each) add
+                       up in 16 bits; Q5_0's (<= 2 x 31 x 127) two at a time */
+                    __m256i p = _mm256_setzero_si256(), t = sa;
+                    LLML__UNROLL for (q = 0; q < 4; q++) {
+                        const __m256i v = llml__avx2_ld(c + 64 * q + 32 * h);
+                        __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4), pq;
+                        if (f == LLML__F32B_Q5_0) {
+                            lo = _mm256_or_si256(lo, llml__avx2_bit5(llml__rd32(c + 256 + 16 * q + 4 * h)));
+                            hi = _mm256_or_si256(hi, llml__avx2_bit5(llml__rd32(c + 264 + 16 * q + 4 * h)));
+                        }
+                        pq = _mm256_add_epi16(_mm256_maddubs_epi16(lo, llml__avx2_bc(yb + 2 + 4 * q)),
+                                              _mm256_maddubs_epi16(hi, llml__avx2_bc(yb + 18 + 4 * q)));
+                        if (f == LLML__F32B_Q5_0) t = _mm256_add_epi32(t, _mm256_madd_epi16(pq, one));
+                        else p = _mm256_add_epi16(p, pq);
+                    }
+                    s[h] = f == LLML__F32B_Q5_0 ? t : _mm256_add_epi32(t, _mm256_madd_epi16(p, one));
+                }
+            }
+            LLML__UNROLL for (h = 0; h < 2; h++)
+                acc[h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[h]), _mm256_mul_ps(_mm256_cvtph_ps(llml__avx2_ld128(sc + 16 * h)), da), acc[h]);
+        }
+        tot[0] = k0 == 0 ? acc[0] : _mm256_add_ps(tot[0], acc[0]);
+        tot[1] = k0 == 0 ? acc[1] : _mm256_add_ps(tot[1], acc[1]);
+    }
+    llml__avx2_out8(out, tot[0], LLML__MIN(rn, 8), 1);
+    if (rn > 8) llml__avx2_out8(out + 8, tot[1], rn - 8, 1);
+}
+
+/* Activation sums for llml__avx2_mvl kept on the stack (nt x blocks). */
+#define LLML__AVX2_ASUMS 1024
+
+LLML__AVX2I void llml__avx2_mml(int f, int64_t n, const void *wv, size_t ws, int64_t nr, const void *av, size_t as,
+                                int64_t nt, float *out, size_t os) {
+    const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
+    const int off = f == LLML__F32B_Q4_0 ? 8 : 16;
+    const int sums = (f == LLML__F32B_Q4_0 || f == LLML__F32B_Q5_0) && nt * (n / 32) <= LLML__AVX2_ASUMS;
+    int32_t st[LLML__AVX2_ASUMS];
+    int64_t r0, t, b;
+    if (sums)
+        for (t = 0; t < nt; t++)
+            for (b = 0; b < n / 32; b++) st[t * (n / 32) + b] = -off * llml__avx2_sum32(a + (size_t)t * as + 34 * b + 2);
+    for (r0 = 0; r0 < nr; r0 += 16)
+        for (t = 0; t < nt; t++)
+            llml__avx2_mvl(f, n, w + (size_t)r0 * ws, (int)LLML__MIN(16, nr - r0), a + (size_t)t * as, sums ? st + t * (n / 32) : NULL,
+                           out + (size_t)t * os + (size_t)r0);
+}
+
+#define LLML__AVX2_MML(name, F) \
+    static LLML__AVX2 void llml__avx2_mmi_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
+                                                 const void *a, size_t as, int64_t nt, float *out, size_t os) { \
+        (void)type; llml__avx2_mml(F, n, w, ws, nr, a, as, nt, out, os); \
+    }
+LLML__AVX2_MML(q4_0, LLML__F32B_Q4_0)
+LLML__AVX2_MML(q5_0, LLML__F32B_Q5_0)
+LLML__AVX2_MML(q8_0, LLML__F32B_Q8_0)
+LLML__AVX2_MML(iq4_nl, LLML__F32B_IQ4_NL)
+
 #define LLML__AVX2_MM8(name, KIND, F) \
     static LLML__AVX2 void llml__avx2_mv_##name(llml_type type, int64_t n, const void *w, size_t ws, int64_t nr, \
                                                 const void *a, size_t as, int64_t nt, float *out, size_t os) { \
@@ -1581,16 +1751,6 @@ LLML__AVX512I __m512 llml__x512_h16(const uint8_t *const *rp, size_t off, __mmas
    bytes from the 64-byte aligned copy. */
 LLML__AVX512I __mmask64 llml__x512_kld(const uint8_t *p) { return _load_mask64((__mmask64 *)(void *)(uintptr_t)p); }
 
-/* Block b of a 16-row panel of a 32-block format in the interleaved
-   layout (llml__il_pack; nb blocks a row, bs bytes a block): its 16 scales
-   and its first 64-byte piece of codes. */
-LLML__AVX512I const uint8_t *llml__x512_lblk(const uint8_t *pan, size_t bs, int64_t nb, int64_t b, const uint8_t **codes) {
-    const uint8_t *u = pan + (size_t)(b - b % 2) * 16 * bs;
-    const size_t k = nb - (b - b % 2) >= 2 ? 2 : 1;
-    *codes = u + 32 * k + (size_t)(b % 2) * 16 * (bs - 2);
-    return u + 32 * (size_t)(b % 2);
-}
-
 /* Pack columns [k0, k0 + kn) of 16 rows of a 32-block format: from row
    pointers (the file's layout), or with pan from a panel in the
    interleaved layout, whose pieces are already the packed columns. */
@@ -1610,7 +1770,7 @@ LLML__AVX512I void llml__x512_pack32(int f, const uint8_t *const *rp, const uint
                its pack: the packs are the first reads of the weights (the
                panel is one stream) */
             const uint8_t *pf = pan + (size_t)(B + 32) * 16 * (size_t)bs, *c;
-            const uint8_t *sc = llml__x512_lblk(pan, (size_t)bs, nb, B, &c);
+            const uint8_t *sc = llml__il_blk(pan, (size_t)bs, nb, B, &c);
             int i;
             for (i = 0; i < 16 * bs; i += 64) _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
             s = _mm512_setzero_si512();
@@ -2243,7 +2403,7 @@ LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask1
         __m512 acc = _mm512_setzero_ps();
         for (b = k0; b < k1; b++) {
             const uint8_t *yb = y + 34 * b, *c;
-            const uint8_t *sc = llml__x512_lblk(pan, bs, nb, b, &c);
+            const uint8_t *sc = llml__il_blk(pan, bs, nb, b, &c);
             __m512i s = _mm512_set1_epi32(st ? st[b] : -off * llml__avx2_sum32(yb + 2));
             int q;
             llml__x512_pfd(pan + (size_t)b * 16 * bs, 16 * bs);
@@ -2569,6 +2729,15 @@ static void llml__kern_fill_x86(llml__kern *k, uint32_t isa) {
         k->gemm[LLML_TYPE_IQ4_NL] = llml__avx2_gemm_iq4_nl;
         k->gemm[LLML_TYPE_Q4_K] = llml__avx2_gemm_q4_k;
         k->gemm[LLML_TYPE_Q6_K] = llml__avx2_gemm_q6_k;
+        /* the same on the interleaved layout (llml__il_pack) */
+        k->mmi[LLML_TYPE_Q4_0] = llml__avx2_mmi_q4_0;
+        k->mmi[LLML_TYPE_Q5_0] = llml__avx2_mmi_q5_0;
+        k->mmi[LLML_TYPE_Q8_0] = llml__avx2_mmi_q8_0;
+        k->mmi[LLML_TYPE_IQ4_NL] = llml__avx2_mmi_iq4_nl;
+        k->gemmi[LLML_TYPE_Q4_0] = llml__avx2_gemmi_q4_0;
+        k->gemmi[LLML_TYPE_Q5_0] = llml__avx2_gemmi_q5_0;
+        k->gemmi[LLML_TYPE_Q8_0] = llml__avx2_gemmi_q8_0;
+        k->gemmi[LLML_TYPE_IQ4_NL] = llml__avx2_gemmi_iq4_nl;
         k->gq[LLML_TYPE_Q4_0] = llml__avx2_gq_q8_0;
         k->gq[LLML_TYPE_Q5_0] = llml__avx2_gq_q8_0;
         k->gq[LLML_TYPE_Q8_0] = llml__avx2_gq_q8_0;
