@@ -32,13 +32,14 @@ typedef struct llml_model_desc {
    LLML_ERR_NOT_FOUND naming it. Thread safety: any thread.
 
    Repacking: a file mapped on a POSIX system, on a CPU whose best kernels
-   read matrices faster in row-interleaved panels (AVX-512 now: Q4_0, Q5_0,
-   Q8_0, IQ4_NL, Q4_K, Q6_K), gets those matrices (not the token embeddings)
-   copied into that layout as it loads, read from the file (about 0.5 s per
-   GB from the page cache). The copies replace the mapped pages in memory,
-   so resident memory stays about the file's size. Contexts at that level
-   read the copies; others (an isa_cap below it, GPU backends, the gguf
-   handle) read the file's layout from the mapping. Set no_repack when every
+   read matrices faster in row-interleaved panels (AVX-512: Q4_0, Q5_0,
+   Q8_0, IQ4_NL, Q4_K, Q6_K; AVX2: Q4_0, Q5_0, Q8_0, IQ4_NL), gets those
+   matrices (not the token embeddings) copied into that layout as it loads,
+   read from the file (about 0.5 s per GB from the page cache). The copies
+   replace the mapped pages in memory, so resident memory stays about the
+   file's size. Contexts whose kernels read that layout use the copies (an
+   isa_cap of AVX2 does for the first four formats); others (a lower cap,
+   GPU backends, the gguf handle) read the file's layout from the mapping. Set no_repack when every
    layer goes to a GPU (the copies would then be unused memory) or to keep
    the load lazy. */
 LLML_API llml_result llml_model_load_file(const char *path, const llml_model_desc *desc,
