@@ -19286,7 +19286,8 @@ LLML_API const llml_backend *llml_backend_reference(void) { return &llml__ref_ba
 /* One forward pass handles a piece of up to n_batch tokens, layer by layer:
    all rows of the piece go through each matrix product together (weights
    are read once per piece). Matrix products are split by output rows over
-   the threads, attention by heads; every output value is computed by one
+   the threads (16-row chunks, shared out as the threads get free: see
+   llml__span), attention by heads; every output value is computed by one
    thread in a fixed order, so results do not depend on the thread count.
    Numerics follow the reference's CPU path: activations are converted to
    the weight format's vec_dot_type before each product (Q8_0/Q8_1/Q8_K
