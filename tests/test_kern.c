@@ -198,7 +198,7 @@ static void test_gemm(const llml__kern *ref, const llml__kern *k, llml_isa isa, 
     const llml_type_info *ti = llml_type_get_info(t);
     const llml_type vt = ti->vec_dot_type;
     int64_t ns[6];
-    static const int64_t nrs[5] = { 1, 5, 16, 17, 35 }, nts[5] = { 1, 3, 8, 13, 23 };
+    static const int64_t nrs[5] = { 1, 5, 16, 17, 41 }, nts[5] = { 1, 3, 8, 13, 23 };
     int ni, nn = 0, ri, ti_, cases = 0, bad = 0, split_bad = 0, mm_bad = 0, il_bad = 0, il_cases = 0;
     double worst = 0.0;
     /* 896 and 1184: a last chunk of 28 and 5 blocks (the AVX-512 mv kernels' groups of 4
