@@ -1479,11 +1479,17 @@ LLML__AVX2I void llml__avx2_mm8(int kind, int f, int64_t n, const void *wv, size
     }
 }
 
-/* The interleaved layout's panels are one stream per thread: prefetched
-   this far ahead (as LLML__X512_PFD). */
-#define LLML__AVX2_PFD 8192
+/* The panels of a row range in the interleaved layouts are one stream,
+   which the matrix-vector kernels (AVX2 and AVX-512) prefetch this many
+   bytes ahead. The next panel's start, prefetched before, lies 16 rows
+   ahead: 18 KiB for Q4_0 of 2048 columns, 35 KiB for Q8_0 and 105 KiB for
+   Q6_K of 8192, more than L1 holds (from memory: Q8_0 34 -> 38 GB/s at 1
+   thread, Q6_K 8192 columns 37 -> 46 at 2; PERF.md). */
+#define LLML__IL_PFD 8192
+/* Prefetch the lines of the len bytes LLML__IL_PFD past p (called block by
+   block along the stream: each line once). */
 LLML__AVX2I void llml__avx2_pfd(const uint8_t *p, size_t len) {
-    const uint8_t *e = p + len + LLML__AVX2_PFD, *q;
+    const uint8_t *e = p + len + LLML__IL_PFD, *q;
     for (q = (const uint8_t *)((uintptr_t)(e - len) & ~(uintptr_t)63); q < e; q += 64) _mm_prefetch((const char *)q, _MM_HINT_T0);
 }
 
@@ -1492,8 +1498,8 @@ LLML__AVX2I void llml__avx2_pfd(const uint8_t *p, size_t len) {
    (code bytes 4c .. 4c + 3 of rows 8 h .. 8 h + 7) against 4 activation
    codes broadcast gives the rows' sums in lanes with no reduction. The
    block sums are exact and the float steps those of llml__avx2_mv32, so
-   the bits are mm's. st: -off x each block's activation sum (Q4_0, Q5_0:
-   llml__x512_asums' numbers), or NULL to sum here; rn rows are real. */
+   the bits are mm's. st: llml__avx2_asums of the row (Q4_0, Q5_0), or
+   NULL to sum here; rn rows are real. */
 LLML__AVX2I void llml__avx2_mvl(int f, int64_t n, const uint8_t *pan, int rn, const uint8_t *y, const int32_t *st,
                                 float *out) {
     const size_t bs = (size_t)llml__f32b_bytes(f);
@@ -1561,19 +1567,25 @@ LLML__AVX2I void llml__avx2_mvl(int f, int64_t n, const uint8_t *pan, int rn, co
     if (rn > 8) llml__avx2_out8(out + 8, tot[1], rn - 8, 1);
 }
 
-/* Activation sums for llml__avx2_mvl kept on the stack (nt x blocks). */
-#define LLML__AVX2_ASUMS 1024
+/* -off x the sum of each block's 32 activation codes, for nb blocks of a
+   Q8_0 row (the offset of the weights' unsigned codes), for the interleaved
+   layouts' kernels, which keep up to LLML__IL_ASUMS of them (nt x blocks)
+   on the stack. */
+#define LLML__IL_ASUMS 1024
+LLML__AVX2I void llml__avx2_asums(const uint8_t *y, int64_t nb, int off, int32_t *st) {
+    int64_t b;
+    for (b = 0; b < nb; b++) st[b] = -off * llml__avx2_sum32(y + 34 * b + 2);
+}
 
 LLML__AVX2I void llml__avx2_mml(int f, int64_t n, const void *wv, size_t ws, int64_t nr, const void *av, size_t as,
                                 int64_t nt, float *out, size_t os) {
     const uint8_t *w = (const uint8_t *)wv, *a = (const uint8_t *)av;
     const int off = f == LLML__F32B_Q4_0 ? 8 : 16;
-    const int sums = (f == LLML__F32B_Q4_0 || f == LLML__F32B_Q5_0) && nt * (n / 32) <= LLML__AVX2_ASUMS;
-    int32_t st[LLML__AVX2_ASUMS];
-    int64_t r0, t, b;
+    const int sums = (f == LLML__F32B_Q4_0 || f == LLML__F32B_Q5_0) && nt * (n / 32) <= LLML__IL_ASUMS;
+    int32_t st[LLML__IL_ASUMS];
+    int64_t r0, t;
     if (sums)
-        for (t = 0; t < nt; t++)
-            for (b = 0; b < n / 32; b++) st[t * (n / 32) + b] = -off * llml__avx2_sum32(a + (size_t)t * as + 34 * b + 2);
+        for (t = 0; t < nt; t++) llml__avx2_asums(a + (size_t)t * as, n / 32, off, st + t * (n / 32));
     for (r0 = 0; r0 < nr; r0 += 16)
         for (t = 0; t < nt; t++)
             llml__avx2_mvl(f, n, w + (size_t)r0 * ws, (int)LLML__MIN(16, nr - r0), a + (size_t)t * as, sums ? st + t * (n / 32) : NULL,
@@ -2360,34 +2372,14 @@ LLML__AVX512I void llml__x512_mv32(int f, int64_t n, const uint8_t *const *rp, c
     _mm512_mask_storeu_ps(out, valid, tot);
 }
 
-/* -off x the sum of each block's 32 activation codes, for nb blocks of a
-   Q8_0 row (the offset of the weights' unsigned codes). */
-LLML__AVX512I void llml__x512_asums(const uint8_t *y, int64_t nb, int off, int32_t *st) {
-    int64_t b;
-    for (b = 0; b < nb; b++) st[b] = -off * llml__avx2_sum32(y + 34 * b + 2);
-}
-
 /* A 16-row panel of a 32-block format in the interleaved layout times one
-   Q8_0 activation row (st: llml__x512_asums of it, or NULL to sum here).
+   Q8_0 activation row (st: llml__avx2_asums of it, or NULL to sum here).
    The lanes are the rows: each 64-byte piece (code bytes 4c .. 4c + 3 of
    the 16 rows) goes into vpdpbusd against 4 activation codes broadcast, so
    a block is 4 loads, the nibble split and 8 vpdpbusd (Q8_0: 8 loads and
    8 vpdpbusd; its codes are stored + 128), no transposes, and the exact
    block sums come out with lane r = row r: the same integers as the
    GEMM's, then its float steps block by block. */
-/* The panels of a row range in the interleaved layouts are one stream,
-   which the matrix-vector kernels prefetch this many bytes ahead. The next
-   panel's start, prefetched before, lies 16 rows ahead: 18 KiB for Q4_0
-   of 2048 columns, 35 KiB for Q8_0 and 105 KiB for Q6_K of 8192, more than
-   L1 holds (from memory: Q8_0 34 -> 38 GB/s at 1 thread, Q6_K 8192
-   columns 37 -> 46 at 2; PERF.md). */
-#define LLML__X512_PFD 8192
-/* Prefetch the lines of the len bytes LLML__X512_PFD past p (called block by
-   block along the stream: each line once). */
-LLML__AVX512I void llml__x512_pfd(const uint8_t *p, size_t len) {
-    const uint8_t *e = p + len + LLML__X512_PFD, *q;
-    for (q = (const uint8_t *)((uintptr_t)(e - len) & ~(uintptr_t)63); q < e; q += 64) _mm_prefetch((const char *)q, _MM_HINT_T0);
-}
 LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask16 valid, const uint8_t *y, const int32_t *st,
                                   float *out) {
     const size_t bs = (size_t)llml__f32b_bytes(f);
@@ -2406,7 +2398,7 @@ LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask1
             const uint8_t *sc = llml__il_blk(pan, bs, nb, b, &c);
             __m512i s = _mm512_set1_epi32(st ? st[b] : -off * llml__avx2_sum32(yb + 2));
             int q;
-            llml__x512_pfd(pan + (size_t)b * 16 * bs, 16 * bs);
+            llml__avx2_pfd(pan + (size_t)b * 16 * bs, 16 * bs);
             if (f == LLML__F32B_Q8_0) {
                 LLML__UNROLL for (q = 0; q < 8; q++)
                     s = _mm512_dpbusd_epi32(s, _mm512_loadu_si512((const void *)(c + 64 * q)), llml__x512_bc(yb + 2 + 4 * q));
@@ -2435,7 +2427,7 @@ LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask1
 }
 
 /* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row (pfl < 0:
-   the interleaved layout, prefetched LLML__X512_PFD ahead). */
+   the interleaved layout, prefetched LLML__IL_PFD ahead). */
 LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, size_t bst, const uint8_t *pf, int pfl,
                                   __mmask16 valid, const uint8_t *y, float *out) {
     const int64_t nb = n / 256;
@@ -2448,7 +2440,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
         for (b = k0; b < k1; b++) {
             const size_t bo = (size_t)b * bst;
             const uint8_t *yb = y + 292 * b;
-            if (pfl < 0) llml__x512_pfd(rp[0] + bo, bst);   /* the interleaved layout: one stream */
+            if (pfl < 0) llml__avx2_pfd(rp[0] + bo, bst);   /* the interleaved layout: one stream */
             /* else prefetches spread over the four quarters of the block */
             __m512 fs = _mm512_setzero_ps();
             __m512i x[4], sc[4];
@@ -2552,8 +2544,6 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
     _mm512_mask_storeu_ps(out, valid, tot);
 }
 
-/* Activation sums for llml__x512_mvl kept on the stack (nt x blocks). */
-#define LLML__X512_ASUMS 1024
 
 LLML__AVX512I void llml__x512_mm(int kind, int f, int il, int64_t n, const void *wv, size_t ws, int64_t nr,
                                  const void *av, size_t as, int64_t nt, float *out, size_t os) {
@@ -2563,11 +2553,11 @@ LLML__AVX512I void llml__x512_mm(int kind, int f, int il, int64_t n, const void 
     const int64_t steps = kind == 0 ? n / 32 : n / 256;
     const int pfl = (int)((16 * ws + 64 * (size_t)steps - 1) / (64 * (size_t)steps));
     const int lanes = kind == 0 && il;
-    int32_t st[LLML__X512_ASUMS];
-    const int sums = lanes && nt * (n / 32) <= LLML__X512_ASUMS;
+    int32_t st[LLML__IL_ASUMS];
+    const int sums = lanes && nt * (n / 32) <= LLML__IL_ASUMS;
     int64_t r0, t;
     if (sums)
-        for (t = 0; t < nt; t++) llml__x512_asums(a + (size_t)t * as, n / 32, f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128, st + t * (n / 32));
+        for (t = 0; t < nt; t++) llml__avx2_asums(a + (size_t)t * as, n / 32, f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128, st + t * (n / 32));
     for (r0 = 0; r0 < nr; r0 += 16) {
         const int rn = (int)LLML__MIN(16, nr - r0);
         const __mmask16 valid = (__mmask16)((1u << rn) - 1u);

@@ -664,6 +664,7 @@ typedef struct llml__mm_task {
     const float *x;             /* float activation rows (quantizing pass) */
     size_t x_stride;
     int64_t nt;
+    int64_t chunks;             /* of all parts (llml__mm_run) */
     int shared;                 /* chunks handed out through span[] */
     char pad[64];               /* span[0] on a line of its own */
     llml__span span[LLML__MAX_THREADS];
@@ -686,8 +687,7 @@ static void llml__mm_chunks(const llml__mm_task *t, int64_t c0, int64_t c1) {
 
 static void llml__mm_worker(void *arg, int ith, int nth) {
     llml__mm_task *t = (llml__mm_task *)arg;
-    int64_t total = 0, a, b;
-    int k;
+    int64_t a, b;
     /* rows in chunks of 16 so SIMD kernels see whole groups (the prompt
        GEMM's panels are 16 rows) */
 #ifdef LLML__ATOMIC_CAS64
@@ -699,8 +699,7 @@ static void llml__mm_worker(void *arg, int ith, int nth) {
         return;
     }
 #endif
-    for (k = 0; k < t->np; k++) total += t->p[k].chunks;
-    llml__mm_chunks(t, total * ith / nth, total * (ith + 1) / nth);
+    llml__mm_chunks(t, t->chunks * ith / nth, t->chunks * (ith + 1) / nth);
 }
 
 /* The quantizing pass: activation rows split over the threads. */
@@ -735,7 +734,8 @@ static void llml__mm_choose(const llml_ctx *c, const llml__w *w, int64_t nt, llm
 static void llml__mm_run(llml_ctx *c, llml__mm_task *t) {
     int64_t work = 0;
     int k;
-    for (k = 0; k < t->np; k++) work += t->p[k].w->ne[1];
+    t->chunks = 0;
+    for (k = 0; k < t->np; k++) { work += t->p[k].w->ne[1]; t->chunks += t->p[k].chunks; }
     work *= t->nt * t->p[0].w->ne[0];
     if (t->nt >= 2 * c->pool.n && c->pool.n > 1 && t->nt * t->p[0].w->ne[0] >= 65536) llml__pool_run(&c->pool, llml__actq_worker, t);
     else llml__actq_worker(t, 0, 1);
@@ -743,9 +743,8 @@ static void llml__mm_run(llml_ctx *c, llml__mm_task *t) {
     if (work < 32768) { llml__mm_worker(t, 0, 1); return; }
 #ifdef LLML__ATOMIC_CAS64
     if (c->pool.n > 1) {
-        int64_t total = 0;
+        const int64_t total = t->chunks;
         int i, nth = c->pool.n;
-        for (k = 0; k < t->np; k++) total += t->p[k].chunks;
         if (total < ((int64_t)1 << 31)) {
             for (i = 0; i < nth; i++) t->span[i].v = LLML__SPAN(total * i / nth, total * (i + 1) / nth);
             t->shared = 1;
