@@ -9101,8 +9101,6 @@ typedef struct llml__kern {
    blocks reordered so that a matrix-vector product reads the panel front
    to back as one stream for the prefetchers instead of 16 (from memory at
    2 threads: Q6_K +8-13%, Q4_K +6-10%, PERF.md).
-   - 256-value blocks (Q4_K, Q6_K): block b of row i (of bs bytes) at
-     (b rn + i) bs, rn = 16 (nr % 16 in a last partial panel).
    - 32-value blocks (Q4_0, IQ4_NL, Q5_0, Q8_0): laid out for kernels
      whose lanes are the rows, so that they need no transposes. A last
      partial panel is padded to 16 rows with zero bytes (scale 0;
@@ -9116,10 +9114,19 @@ typedef struct llml__kern {
      masks, two per piece c (bit 4 i + k of the first: the fifth bit of row
      i's code 4c + k; of the second: of code 16 + 4c + k). A pair is 36
      (Q5_0: 44, Q8_0: 68) cache lines of 16 rows.
+   - Q4_K and Q6_K are laid out for lanes-are-rows kernels too, padded the
+     same way, more simply: block b of the 16 rows (16 bs bytes) is the
+     rows' blocks cut into pieces of 4 bytes, piece c (at 64 c) holding
+     bytes 4 c .. 4 c + 3 of rows 0..15 (row i at 4 i). Q4_K: 36 pieces
+     (d, dmin and the 12 scale bytes in the first 4, then the codes); Q6_K:
+     52 (low bits, high bits, scales), then the 16 rows' fp16 d (32 bytes).
    The kernels may read up to 64 bytes past the matrix: llml__il_bytes
    leaves them (zeroed by the caller). */
+LLML__UNUSED static int llml__il_lanes(llml_type t) {
+    return llml__types[t].info.block_size == 32 || t == LLML_TYPE_Q4_K || t == LLML_TYPE_Q6_K;
+}
 LLML__UNUSED static int64_t llml__il_rows(llml_type t, int64_t nr) {
-    return llml__types[t].info.block_size == 32 ? (nr + 15) / 16 * 16 : nr;
+    return llml__il_lanes(t) ? (nr + 15) / 16 * 16 : nr;
 }
 LLML__UNUSED static size_t llml__il_bytes(llml_type t, int64_t nr, size_t row_bytes) {
     return (size_t)llml__il_rows(t, nr) * row_bytes + 64;
@@ -9129,7 +9136,7 @@ LLML__UNUSED static size_t llml__il_bytes(llml_type t, int64_t nr, size_t row_by
    overlapping): llml__il_rows(t, nr) rows of dst. */
 LLML__UNUSED static void llml__il_pack(llml_type t, const uint8_t *src, uint8_t *dst, int64_t nr, size_t row_bytes) {
     const size_t bs = (size_t)llml__types[t].info.type_size, nb = row_bytes / bs;
-    const int lanes = llml__types[t].info.block_size == 32;
+    const int lanes = llml__il_lanes(t);
     const uint8_t flip = t == LLML_TYPE_Q8_0 ? 0x80 : 0;
     int64_t r0;
     for (r0 = 0; r0 < nr; r0 += 16) {
@@ -9143,6 +9150,16 @@ LLML__UNUSED static void llml__il_pack(llml_type t, const uint8_t *src, uint8_t 
             continue;
         }
         memset(d, 0, 16 * row_bytes);
+        if (t == LLML_TYPE_Q4_K || t == LLML_TYPE_Q6_K) {
+            for (b = 0; b < nb; b++)
+                for (i = 0; i < rn; i++) {
+                    const uint8_t *blk = s + i * row_bytes + b * bs;
+                    uint8_t *u = d + b * 16 * bs;
+                    for (c = 0; c < bs / 4; c++) memcpy(u + 64 * c + 4 * i, blk + 4 * c, 4);
+                    if (bs % 4) memcpy(u + 64 * (bs / 4) + 2 * i, blk + bs - 2, 2);   /* Q6_K's d */
+                }
+            continue;
+        }
         for (b = 0; b < nb; b += 2) {
             const size_t k = LLML__MIN(2, nb - b);
             uint8_t *u = d + b * 16 * bs;
@@ -11273,6 +11290,8 @@ LLML__AVX512I __m512i llml__x512_put16(const __m512i *x, int8_t *dst) {
 
 LLML__AVX512I __m512i llml__x512_lo4(__m512i x) { return _mm512_and_si512(x, _mm512_set1_epi8(0x0f)); }
 LLML__AVX512I __m512i llml__x512_hi4(__m512i x) { return _mm512_and_si512(_mm512_srli_epi16(x, 4), _mm512_set1_epi8(0x0f)); }
+/* Byte j (0-3) of every dword, sign-extended. */
+LLML__AVX512I __m512i llml__x512_sbyte(__m512i v, int j) { return _mm512_srai_epi32(_mm512_slli_epi32(v, 24 - 8 * j), 24); }
 
 /* 16 fp16 values at rp[r] + off as floats, 0 for the rows past `valid`. */
 LLML__AVX512I __m512 llml__x512_h16(const uint8_t *const *rp, size_t off, __mmask16 valid) {
@@ -11407,7 +11426,34 @@ LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, size_t bst,
         }
         int8_t *dq = pk->q + b * 256 * 16;
         int q, c, p, j, r;
-        if (f == LLML__FK_Q4_K) {
+        if (f == LLML__FK_Q4_K && il) {   /* the lanes layout: its pieces are the packed columns as they are */
+            const uint8_t *blk = rp[0] + bo;
+            const __m512i m4 = _mm512_set1_epi8(0x0f), ones = _mm512_set1_epi8(1);
+            __m512i sc[4];
+            __m512 d, dmin;
+            LLML__UNROLL for (c = 0; c < 4; c++) {
+                __m512i sl = _mm512_setzero_si512(), sh = _mm512_setzero_si512();
+                LLML__UNROLL for (q = 0; q < 8; q++) {
+                    const __m512i v = _mm512_loadu_si512((const void *)(blk + 256 + 64 * (8 * c + q)));
+                    const __m512i lo = _mm512_and_si512(v, m4), hi = llml__x512_hi4(v);
+                    _mm512_store_si512((void *)(dq + (64 * c + 4 * q) * 16), lo);
+                    _mm512_store_si512((void *)(dq + (64 * c + 32 + 4 * q) * 16), hi);
+                    sl = _mm512_dpbusd_epi32(sl, ones, lo);
+                    sh = _mm512_dpbusd_epi32(sh, ones, hi);
+                }
+                _mm512_store_si512((void *)(pk->bias + (b * 8 + 2 * c) * 16), _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(sl, 7)));
+                _mm512_store_si512((void *)(pk->bias + (b * 8 + 2 * c + 1) * 16), _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(sh, 7)));
+            }
+            LLML__UNROLL for (c = 0; c < 4; c++) sc[c] = _mm512_loadu_si512((const void *)(blk + 64 * c));
+            d = _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0])));
+            dmin = _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16))));
+            LLML__UNROLL for (j = 0; j < 8; j++) {
+                __m512i scg, mg;
+                llml__x512_k4sm(sc, j, &scg, &mg);
+                _mm512_store_ps(pk->d + (b * 8 + j) * 16, _mm512_mul_ps(d, _mm512_cvtepi32_ps(scg)));
+                _mm512_store_ps(pk->m + (b * 8 + j) * 16, _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(mg)));
+            }
+        } else if (f == LLML__FK_Q4_K) {
             __m512i sum[8], lo[4], hi[4];
             llml__x512_zero4(lo); llml__x512_zero4(hi); llml__x512_zero4(sum); llml__x512_zero4(sum + 4);
             LLML__UNROLL for (c = 0; c < 4; c++) {
@@ -11438,6 +11484,36 @@ LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, size_t bst,
                     _mm512_store_ps(pk->d + (b * 8 + j) * 16, _mm512_mul_ps(d, _mm512_cvtepi32_ps(scg)));
                     _mm512_store_ps(pk->m + (b * 8 + j) * 16, _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(mg)));
                 }
+            }
+        } else if (il) {   /* Q6_K's lanes layout: decoded as llml__x512_mvkl does */
+            const uint8_t *blk = rp[0] + bo;
+            const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30), o32 = _mm512_set1_epi8(32), ones = _mm512_set1_epi8(1);
+            __m512i sums[16];
+            __m512 d;
+            int h;
+            LLML__UNROLL for (h = 0; h < 2; h++)
+                LLML__UNROLL for (q = 0; q < 8; q++) {
+                    const __m512i A = _mm512_loadu_si512((const void *)(blk + 64 * (16 * h + q)));
+                    const __m512i B = _mm512_loadu_si512((const void *)(blk + 64 * (16 * h + 8 + q)));
+                    const __m512i H = _mm512_loadu_si512((const void *)(blk + 64 * (32 + 8 * h + q)));
+                    __m512i e[4];
+                    e[0] = _mm512_ternarylogic_epi32(A, m4, _mm512_and_si512(_mm512_slli_epi16(H, 4), m30), 0xea);
+                    e[1] = _mm512_ternarylogic_epi32(B, m4, _mm512_and_si512(_mm512_slli_epi16(H, 2), m30), 0xea);
+                    e[2] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(A, 4), m4, _mm512_and_si512(H, m30), 0xea);
+                    e[3] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(B, 4), m4, _mm512_and_si512(_mm512_srli_epi16(H, 2), m30), 0xea);
+                    LLML__UNROLL for (c = 0; c < 4; c++) {
+                        const int g = 8 * h + 2 * c + q / 4;
+                        const __m512i v = _mm512_sub_epi8(e[c], o32);
+                        _mm512_store_si512((void *)(dq + (128 * h + 32 * c + 4 * q) * 16), v);
+                        sums[g] = _mm512_dpbusd_epi32(q % 4 ? sums[g] : _mm512_setzero_si512(), ones, v);
+                    }
+                }
+            LLML__UNROLL for (j = 0; j < 16; j++)
+                _mm512_store_si512((void *)(pk->bias + (b * 16 + j) * 16), _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(sums[j], 7)));
+            d = _mm512_maskz_mov_ps(valid, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(blk + 64 * 52))));
+            LLML__UNROLL for (j = 0; j < 16; j++) {
+                const __m512i sc = _mm512_loadu_si512((const void *)(blk + 64 * (48 + j / 4)));
+                _mm512_store_ps(pk->d + (b * 16 + j) * 16, _mm512_mul_ps(d, _mm512_cvtepi32_ps(llml__x512_sbyte(sc, j % 4))));
             }
         } else { /* Q6_K */
             const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30), o32 = _mm512_set1_epi8(32);
@@ -11537,11 +11613,14 @@ LLML__AVX512I void llml__x512_tilek(int f, int TN, int64_t nblk, const llml__gpa
 
 /* Row i of a 16-row panel at w (rn rows) and the stride between its
    blocks: rows one after another (the file's order), or with il the panel's
-   blocks interleaved (llml__il_pack: block b of row i at w + (b rn + i) bs). */
-LLML__AVX512I size_t llml__x512_rows(const uint8_t *w, size_t ws, int rn, int il, size_t bs, const uint8_t **rp) {
+   blocks interleaved (llml__il_pack: block b of row i at w + (b rn + i) bs;
+   K formats' lanes layouts: rp[0] for every row, block b at w + 16 b bs). */
+LLML__AVX512I size_t llml__x512_rows(const uint8_t *w, size_t ws, int rn, int il, int kind, int f, const uint8_t **rp) {
+    const size_t bs = kind == 0 ? 0 : (size_t)llml__fk_bytes(f);
+    const int lanes = il && kind == 1;   /* rp[0] only, 16 rows a block */
     int i;
-    for (i = 0; i < 16; i++) rp[i] = w + (size_t)(i < rn ? i : 0) * (il ? bs : ws);
-    return il ? (size_t)rn * bs : bs;
+    for (i = 0; i < 16; i++) rp[i] = w + (size_t)(i < rn && !lanes ? i : 0) * (il ? bs : ws);
+    return il ? (size_t)(lanes ? 16 : rn) * bs : bs;
 }
 
 /* The driver: panels of 16 weight rows, chunks of LLML__GK columns, tiles
@@ -11556,7 +11635,7 @@ LLML__AVX512I void llml__x512_gemm(int kind, int f, int il, int64_t n, const voi
     for (r0 = 0; r0 < nr; r0 += 16) {
         const int rn = (int)LLML__MIN(16, nr - r0);
         const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
-        const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind == 0 ? 0 : (size_t)llml__fk_bytes(f), rp);
+        const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind, f, rp);
         for (k0 = 0; k0 < n; k0 += LLML__GK) {
             const int64_t kn = LLML__MIN(LLML__GK, n - k0);
             if (kind == 0) llml__x512_pack32(f, rp, il ? w + (size_t)r0 * ws : NULL, n / 32, valid, k0, kn, &pk);
@@ -11646,8 +11725,6 @@ LLML__AVX512I __m512 llml__x512_sh16(const uint8_t *const *rp, size_t off) {
     return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h));
 }
 
-/* Byte j (0-3) of every dword, sign-extended. */
-LLML__AVX512I __m512i llml__x512_sbyte(__m512i v, int j) { return _mm512_srai_epi32(_mm512_slli_epi32(v, 24 - 8 * j), 24); }
 
 /* The transposing reduction of the row-major mv kernels. d[i] holds 16
    dword partial sums of row i of a quad, 128-bit lane L for lane group L
@@ -11951,12 +12028,152 @@ LLML__AVX512I void llml__x512_mvl(int f, int64_t n, const uint8_t *pan, __mmask1
     _mm512_mask_storeu_ps(out, valid, tot);
 }
 
+/* The activation sums the K kernels subtract, computed once per activation
+   row instead of once per panel: Q4_K's per 32-group as floats (its mins
+   step multiplies by them), Q6_K's -32 x the sum per 16-group (its codes'
+   offset), nb superblocks of them. */
+typedef union { float f[LLML__IL_ASUMS]; int32_t i[LLML__IL_ASUMS]; } llml__ksum;
+LLML__AVX2I int llml__ksum_per(int f) { return f == LLML__FK_Q4_K ? 8 : 16; }
+LLML__AVX2I void llml__ksums(int f, const uint8_t *y, int64_t nb, float *sf, int32_t *si) {
+    int64_t b;
+    int j;
+    for (b = 0; b < nb; b++)
+        for (j = 0; j < 16; j++) {
+            int16_t v, u;
+            memcpy(&v, y + 292 * b + 260 + 2 * j, 2);
+            if (f == LLML__FK_Q6_K) si[16 * b + j] = -32 * (int32_t)v;
+            else if (j & 1) {
+                memcpy(&u, y + 292 * b + 258 + 2 * j, 2);
+                sf[8 * b + j / 2] = (float)((int32_t)u + v);
+            }
+        }
+}
+
+/* d x the 6-bit field at byte k of every lane of x (bits above the field's
+   6 ignored), exactly, for dk[i] = d / 2^(8 i) and ck[i] = 2^23 dk[i]: the
+   field is put in the mantissa of 2^23 (a float 2^23 + f 2^(8 k)), and one
+   multiply-subtract leaves f d, which is exact in a float (11 bits of fp16
+   by 6), so the result is the same bits as converting f and multiplying. */
+LLML__AVX512I __m512 llml__x512_f6d(__m512i x, int k, const __m512 *dk, const __m512 *ck) {
+    if (k == 3) {
+        x = _mm512_srli_epi32(x, 24);
+        k = 0;
+    }
+    /* ternary 0xea: (a & b) | c */
+    x = _mm512_ternarylogic_epi32(x, _mm512_set1_epi32(0x3f << (8 * k)), _mm512_set1_epi32(0x4b000000), 0xea);
+    return _mm512_fmsub_ps(_mm512_castsi512_ps(x), dk[k], ck[k]);
+}
+
+/* Q4_K's and Q6_K's lanes layouts (llml__il_pack) times one Q8_K
+   activation row: the steps of llml__x512_mvk without its transposes. Each
+   64-byte piece is 4 code bytes of the 16 rows, so one vpdpbusd by 4
+   broadcast activation bytes adds to every row's group sum at once.
+   - Q4_K: the low nibbles for group 2 c, the high ones (kept in place: 16
+     x the code) for group 2 c + 1, whose sums are divided by 16 after
+     (exactly).
+   - Q6_K: per half h and 4 columns, two pieces of low bits and one of high
+     bits give the 6-bit codes of 4 groups.
+   The block sums, and then the float steps, are the same as
+   llml__x512_mvk's and the GEMM's. */
+LLML__AVX512I void llml__x512_mvkl(int f, int64_t n, const uint8_t *pan, __mmask16 valid, const uint8_t *y, const void *ks, float *out) {
+    const int64_t nb = n / 256;
+    const size_t bs = 16 * (size_t)llml__fk_bytes(f);
+    const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30), lo4 = _mm512_set1_epi32(0x0f0f0f0f);
+    const __m512 e23 = _mm512_set1_ps(8388608.0f), s8 = _mm512_set1_ps(1.0f / 256), s16 = _mm512_set1_ps(1.0f / 65536);
+    __m512 tot = _mm512_setzero_ps();
+    float lf[8];
+    int32_t li[16];
+    int64_t k0, b;
+    for (k0 = 0; k0 < nb; k0 += LLML__GK / 256) {
+        const int64_t k1 = LLML__MIN(nb, k0 + LLML__GK / 256);
+        __m512 acc = _mm512_setzero_ps();
+        for (b = k0; b < k1; b++) {
+            const uint8_t *blk = pan + (size_t)b * bs, *yb = y + 292 * b;
+            __m512 fs = _mm512_setzero_ps();
+            int c, q, j;
+            if (!ks) llml__ksums(f, yb, 1, lf, li);
+            llml__avx2_pfd(blk, bs);
+            if (f == LLML__FK_Q4_K) {
+                const float *bsf = ks ? (const float *)ks + 8 * b : lf;
+                __m512i gs[8], sc[4], s47, m47;
+                __m512 d, dmin, dk[3], ck[3], mk[3], nk[3];
+                LLML__UNROLL for (c = 0; c < 4; c++) {
+                    __m512i sl = _mm512_setzero_si512(), sh = _mm512_setzero_si512();
+                    LLML__UNROLL for (q = 0; q < 8; q++) {
+                        const __m512i v = _mm512_loadu_si512((const void *)(blk + 256 + 64 * (8 * c + q)));
+                        sl = _mm512_dpbusd_epi32(sl, _mm512_and_si512(v, m4), llml__x512_bc(yb + 4 + 64 * c + 4 * q));
+                        sh = _mm512_dpbusd_epi32(sh, _mm512_andnot_si512(m4, v), llml__x512_bc(yb + 36 + 64 * c + 4 * q));
+                    }
+                    gs[2 * c] = sl;
+                    gs[2 * c + 1] = _mm512_srai_epi32(sh, 4);
+                }
+                LLML__UNROLL for (c = 0; c < 4; c++) sc[c] = _mm512_loadu_si512((const void *)(blk + 64 * c));
+                d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0]));
+                dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16)));
+                /* as in llml__x512_mvk */
+                s47 = _mm512_ternarylogic_epi32(_mm512_srli_epi32(sc[1], 2), sc[3], lo4, 0xd8);
+                m47 = _mm512_ternarylogic_epi32(_mm512_srli_epi32(sc[2], 2), _mm512_srli_epi32(sc[3], 4), lo4, 0xd8);
+                dk[0] = d;
+                dk[1] = _mm512_mul_ps(d, s8);
+                dk[2] = _mm512_mul_ps(d, s16);
+                mk[0] = dmin;
+                mk[1] = _mm512_mul_ps(dmin, s8);
+                mk[2] = _mm512_mul_ps(dmin, s16);
+                LLML__UNROLL for (j = 0; j < 3; j++) {
+                    ck[j] = _mm512_mul_ps(dk[j], e23);
+                    nk[j] = _mm512_mul_ps(mk[j], e23);
+                }
+                LLML__UNROLL for (j = 0; j < 8; j++) {
+                    fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[j]), llml__x512_f6d(j < 4 ? sc[1] : s47, j & 3, dk, ck), fs);
+                    fs = _mm512_fnmadd_ps(llml__x512_f6d(j < 4 ? sc[2] : m47, j & 3, mk, nk), _mm512_set1_ps(bsf[j]), fs);
+                }
+            } else { /* Q6_K */
+                const int32_t *bsi = ks ? (const int32_t *)ks + 16 * b : li;
+                __m512i gs[16], sc[4];
+                __m512 d;
+                int h;
+                LLML__UNROLL for (h = 0; h < 2; h++)
+                    LLML__UNROLL for (q = 0; q < 8; q++) {
+                        /* low bits of columns 4 q.. of the half's quarters 0 and 2 (A), 1 and 3 (B); their high bits (H) */
+                        const __m512i A = _mm512_loadu_si512((const void *)(blk + 64 * (16 * h + q)));
+                        const __m512i B = _mm512_loadu_si512((const void *)(blk + 64 * (16 * h + 8 + q)));
+                        const __m512i H = _mm512_loadu_si512((const void *)(blk + 64 * (32 + 8 * h + q)));
+                        __m512i e[4];
+                        /* ternary 0xea: (a & b) | c */
+                        e[0] = _mm512_ternarylogic_epi32(A, m4, _mm512_and_si512(_mm512_slli_epi16(H, 4), m30), 0xea);
+                        e[1] = _mm512_ternarylogic_epi32(B, m4, _mm512_and_si512(_mm512_slli_epi16(H, 2), m30), 0xea);
+                        e[2] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(A, 4), m4, _mm512_and_si512(H, m30), 0xea);
+                        e[3] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(B, 4), m4, _mm512_and_si512(_mm512_srli_epi16(H, 2), m30), 0xea);
+                        LLML__UNROLL for (c = 0; c < 4; c++) {
+                            const int g = 8 * h + 2 * c + q / 4;
+                            /* each group's sum starts at its offset (-32 x the activations' sum) */
+                            gs[g] = _mm512_dpbusd_epi32(q % 4 ? gs[g] : _mm512_set1_epi32(bsi[g]), e[c],
+                                                        llml__x512_bc(yb + 4 + 128 * h + 32 * c + 4 * q));
+                        }
+                    }
+                LLML__UNROLL for (c = 0; c < 4; c++) sc[c] = _mm512_loadu_si512((const void *)(blk + 64 * (48 + c)));
+                d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(blk + 64 * 52)));
+                /* groups in the GEMM's order for Q6_K (llml__avx2_q6g) */
+                LLML__UNROLL for (j = 0; j < 16; j++) {
+                    const int g = llml__avx2_q6g(j);
+                    fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[g]), _mm512_mul_ps(d, _mm512_cvtepi32_ps(llml__x512_sbyte(sc[g / 4], g % 4))), fs);
+                }
+            }
+            acc = _mm512_fmadd_ps(fs, _mm512_set1_ps(llml__avx2_f(yb)), acc);
+        }
+        tot = k0 == 0 ? acc : _mm512_add_ps(tot, acc);
+    }
+    _mm512_mask_storeu_ps(out, valid, tot);
+}
+
 /* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row (pfl < 0:
    the interleaved layout, prefetched LLML__IL_PFD ahead). */
 LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, size_t bst, const uint8_t *pf, int pfl,
-                                  __mmask16 valid, const uint8_t *y, float *out) {
+                                  __mmask16 valid, const uint8_t *y, const void *ks, float *out) {
     const int64_t nb = n / 256;
     const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30);
+    float lf[8];
+    int32_t li[16];
     __m512 tot = _mm512_setzero_ps();
     int64_t k0, b;
     for (k0 = 0; k0 < nb; k0 += LLML__GK / 256) {
@@ -11965,6 +12182,12 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
         for (b = k0; b < k1; b++) {
             const size_t bo = (size_t)b * bst;
             const uint8_t *yb = y + 292 * b;
+            const int per = llml__ksum_per(f);
+            const float *bsf;
+            const int32_t *bsi;
+            if (!ks) llml__ksums(f, yb, 1, lf, li);   /* this block's sums only */
+            bsf = ks ? (const float *)ks + per * b : lf;
+            bsi = ks ? (const int32_t *)ks + per * b : li;
             if (pfl < 0) llml__avx2_pfd(rp[0] + bo, bst);   /* the interleaved layout: one stream */
             /* else prefetches spread over the four quarters of the block */
             __m512 fs = _mm512_setzero_ps();
@@ -12003,14 +12226,29 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
                 llml__x512_tr4(x, sc);  /* sc[0]: d, dmin; sc[1..3]: the 12 scale bytes */
                 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0]));
                 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16)));
-                LLML__UNROLL for (j = 0; j < 8; j++) {
-                    __m512i scg, mg;
-                    int16_t b0, b1;
-                    llml__x512_k4sm(sc, j, &scg, &mg);
-                    memcpy(&b0, yb + 260 + 4 * j, 2);
-                    memcpy(&b1, yb + 262 + 4 * j, 2);
-                    fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[j]), _mm512_mul_ps(d, _mm512_cvtepi32_ps(scg)), fs);
-                    fs = _mm512_fnmadd_ps(_mm512_mul_ps(dmin, _mm512_cvtepi32_ps(mg)), _mm512_set1_ps((float)(b0 + b1)), fs);
+                {
+                    /* scales and mins of groups 4-7 (low 4 bits from sc[3],
+                       top 2 from the top bits of sc[1] / sc[2]), bytewise;
+                       ternary 0xd8: c ? b : a, per bit */
+                    const __m512i lo4 = _mm512_set1_epi32(0x0f0f0f0f);
+                    const __m512i s47 = _mm512_ternarylogic_epi32(_mm512_srli_epi32(sc[1], 2), sc[3], lo4, 0xd8);
+                    const __m512i m47 = _mm512_ternarylogic_epi32(_mm512_srli_epi32(sc[2], 2), _mm512_srli_epi32(sc[3], 4), lo4, 0xd8);
+                    const __m512 e23 = _mm512_set1_ps(8388608.0f), s8 = _mm512_set1_ps(1.0f / 256), s16 = _mm512_set1_ps(1.0f / 65536);
+                    __m512 dk[3], ck[3], mk[3], nk[3];
+                    dk[0] = d;
+                    dk[1] = _mm512_mul_ps(d, s8);
+                    dk[2] = _mm512_mul_ps(d, s16);
+                    mk[0] = dmin;
+                    mk[1] = _mm512_mul_ps(dmin, s8);
+                    mk[2] = _mm512_mul_ps(dmin, s16);
+                    LLML__UNROLL for (j = 0; j < 3; j++) {
+                        ck[j] = _mm512_mul_ps(dk[j], e23);
+                        nk[j] = _mm512_mul_ps(mk[j], e23);
+                    }
+                    LLML__UNROLL for (j = 0; j < 8; j++) {
+                        fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[j]), llml__x512_f6d(j < 4 ? sc[1] : s47, j & 3, dk, ck), fs);
+                        fs = _mm512_fnmadd_ps(llml__x512_f6d(j < 4 ? sc[2] : m47, j & 3, mk, nk), _mm512_set1_ps(bsf[j]), fs);
+                    }
                 }
             } else { /* Q6_K */
                 /* Row-major too: per half h, the 64 ql bytes and the 32 qh
@@ -12055,10 +12293,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
                 /* groups in the GEMM's order for Q6_K (llml__avx2_q6g) */
                 LLML__UNROLL for (k = 0; k < 16; k++) {
                     const int g = llml__avx2_q6g(k);
-                    int16_t bsum;
-                    __m512i s;
-                    memcpy(&bsum, yb + 260 + 2 * g, 2);
-                    s = _mm512_add_epi32(gs[g], _mm512_set1_epi32(-32 * (int)bsum));
+                    const __m512i s = _mm512_add_epi32(gs[g], _mm512_set1_epi32(bsi[g]));
                     fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_cvtepi32_ps(llml__x512_sbyte(sc[g / 4], g % 4))), fs);
                 }
             }
@@ -12078,23 +12313,28 @@ LLML__AVX512I void llml__x512_mm(int kind, int f, int il, int64_t n, const void 
     const int64_t steps = kind == 0 ? n / 32 : n / 256;
     const int pfl = (int)((16 * ws + 64 * (size_t)steps - 1) / (64 * (size_t)steps));
     const int lanes = kind == 0 && il;
-    int32_t st[LLML__IL_ASUMS];
-    const int sums = lanes && nt * (n / 32) <= LLML__IL_ASUMS;
+    llml__ksum st;   /* lanes: the activation sums of llml__avx2_asums; K: llml__ksums */
+    const int64_t per = kind == 0 ? n / 32 : n / 256 * llml__ksum_per(f);
+    const int sums = (lanes || kind == 1) && nt * per <= LLML__IL_ASUMS;
     int64_t r0, t;
     if (sums)
-        for (t = 0; t < nt; t++) llml__avx2_asums(a + (size_t)t * as, n / 32, f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128, st + t * (n / 32));
+        for (t = 0; t < nt; t++) {
+            if (kind == 1) llml__ksums(f, a + (size_t)t * as, n / 256, st.f + t * per, st.i + t * per);
+            else llml__avx2_asums(a + (size_t)t * as, n / 32, f == LLML__F32B_Q4_0 ? 8 : f == LLML__F32B_Q5_0 ? 16 : 128, st.i + t * per);
+        }
     for (r0 = 0; r0 < nr; r0 += 16) {
         const int rn = (int)LLML__MIN(16, nr - r0);
         const __mmask16 valid = (__mmask16)((1u << rn) - 1u);
         const uint8_t *pf = w + (size_t)(r0 + 16) * ws;   /* the next panel: the same bytes in both layouts */
-        const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind == 0 ? 0 : (size_t)llml__fk_bytes(f), rp);
+        const size_t bst = llml__x512_rows(w + (size_t)r0 * ws, ws, rn, il, kind, f, rp);
         for (t = 0; t < nt; t++) {
             const int p = t == 0 && r0 + 16 < nr ? pfl : 0;
             const uint8_t *y = a + (size_t)t * as;
             float *o = out + (size_t)t * os + (size_t)r0;
-            if (lanes) llml__x512_mvl(f, n, w + (size_t)r0 * ws, valid, y, sums ? st + t * (n / 32) : NULL, o);
+            if (lanes) llml__x512_mvl(f, n, w + (size_t)r0 * ws, valid, y, sums ? st.i + t * per : NULL, o);
             else if (kind == 0) llml__x512_mv32(f, n, rp, pf, p, valid, y, o);
-            else llml__x512_mvk(f, n, rp, bst, pf, il ? -1 : p, valid, y, o);
+            else if (il) llml__x512_mvkl(f, n, w + (size_t)r0 * ws, valid, y, sums ? (f == LLML__FK_Q4_K ? (const void *)(st.f + t * per) : (const void *)(st.i + t * per)) : NULL, o);
+            else llml__x512_mvk(f, n, rp, bst, pf, p, valid, y, sums ? (kind == 1 && f == LLML__FK_Q4_K ? (const void *)(st.f + t * per) : (const void *)(st.i + t * per)) : NULL, o);
         }
     }
 }

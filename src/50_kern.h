@@ -65,8 +65,6 @@ typedef struct llml__kern {
    blocks reordered so that a matrix-vector product reads the panel front
    to back as one stream for the prefetchers instead of 16 (from memory at
    2 threads: Q6_K +8-13%, Q4_K +6-10%, PERF.md).
-   - 256-value blocks (Q4_K, Q6_K): block b of row i (of bs bytes) at
-     (b rn + i) bs, rn = 16 (nr % 16 in a last partial panel).
    - 32-value blocks (Q4_0, IQ4_NL, Q5_0, Q8_0): laid out for kernels
      whose lanes are the rows, so that they need no transposes. A last
      partial panel is padded to 16 rows with zero bytes (scale 0;
@@ -80,10 +78,19 @@ typedef struct llml__kern {
      masks, two per piece c (bit 4 i + k of the first: the fifth bit of row
      i's code 4c + k; of the second: of code 16 + 4c + k). A pair is 36
      (Q5_0: 44, Q8_0: 68) cache lines of 16 rows.
+   - Q4_K and Q6_K are laid out for lanes-are-rows kernels too, padded the
+     same way, more simply: block b of the 16 rows (16 bs bytes) is the
+     rows' blocks cut into pieces of 4 bytes, piece c (at 64 c) holding
+     bytes 4 c .. 4 c + 3 of rows 0..15 (row i at 4 i). Q4_K: 36 pieces
+     (d, dmin and the 12 scale bytes in the first 4, then the codes); Q6_K:
+     52 (low bits, high bits, scales), then the 16 rows' fp16 d (32 bytes).
    The kernels may read up to 64 bytes past the matrix: llml__il_bytes
    leaves them (zeroed by the caller). */
+LLML__UNUSED static int llml__il_lanes(llml_type t) {
+    return llml__types[t].info.block_size == 32 || t == LLML_TYPE_Q4_K || t == LLML_TYPE_Q6_K;
+}
 LLML__UNUSED static int64_t llml__il_rows(llml_type t, int64_t nr) {
-    return llml__types[t].info.block_size == 32 ? (nr + 15) / 16 * 16 : nr;
+    return llml__il_lanes(t) ? (nr + 15) / 16 * 16 : nr;
 }
 LLML__UNUSED static size_t llml__il_bytes(llml_type t, int64_t nr, size_t row_bytes) {
     return (size_t)llml__il_rows(t, nr) * row_bytes + 64;
@@ -93,7 +100,7 @@ LLML__UNUSED static size_t llml__il_bytes(llml_type t, int64_t nr, size_t row_by
    overlapping): llml__il_rows(t, nr) rows of dst. */
 LLML__UNUSED static void llml__il_pack(llml_type t, const uint8_t *src, uint8_t *dst, int64_t nr, size_t row_bytes) {
     const size_t bs = (size_t)llml__types[t].info.type_size, nb = row_bytes / bs;
-    const int lanes = llml__types[t].info.block_size == 32;
+    const int lanes = llml__il_lanes(t);
     const uint8_t flip = t == LLML_TYPE_Q8_0 ? 0x80 : 0;
     int64_t r0;
     for (r0 = 0; r0 < nr; r0 += 16) {
@@ -107,6 +114,16 @@ LLML__UNUSED static void llml__il_pack(llml_type t, const uint8_t *src, uint8_t 
             continue;
         }
         memset(d, 0, 16 * row_bytes);
+        if (t == LLML_TYPE_Q4_K || t == LLML_TYPE_Q6_K) {
+            for (b = 0; b < nb; b++)
+                for (i = 0; i < rn; i++) {
+                    const uint8_t *blk = s + i * row_bytes + b * bs;
+                    uint8_t *u = d + b * 16 * bs;
+                    for (c = 0; c < bs / 4; c++) memcpy(u + 64 * c + 4 * i, blk + 4 * c, 4);
+                    if (bs % 4) memcpy(u + 64 * (bs / 4) + 2 * i, blk + bs - 2, 2);   /* Q6_K's d */
+                }
+            continue;
+        }
         for (b = 0; b < nb; b += 2) {
             const size_t k = LLML__MIN(2, nb - b);
             uint8_t *u = d + b * 16 * bs;
