@@ -1872,8 +1872,8 @@ LLML__AVX512I void llml__x512_k4sm(const __m512i *sc, int g, __m512i *scg, __m51
 
 /* Pack columns [k0, k0 + kn) of 16 rows of Q4_K (groups of 32, with mins)
    or Q6_K (groups of 16). */
-LLML__AVX512I void llml__x512_packk(int f, const uint8_t *const *rp, size_t bst, int il, __mmask16 valid, int64_t k0,
-                                    int64_t kn, llml__gpack *pk) {
+static LLML__AVX512 __attribute__((noinline)) void llml__x512_packk(int f, const uint8_t *const *rp, size_t bst, int il, __mmask16 valid,
+                                                                     int64_t k0, int64_t kn, llml__gpack *pk) {
     int64_t b;
     for (b = 0; b < kn / 256; b++) {
         const size_t bo = (size_t)(k0 / 256 + b) * bst;
@@ -2070,15 +2070,31 @@ LLML__AVX512I void llml__x512_tilek(int f, int TN, int64_t nblk, const llml__gpa
 }
 
 /* Row i of a 16-row panel at w (rn rows) and the stride between its
-   blocks: rows one after another (the file's order), or with il the panel's
-   blocks interleaved (llml__il_pack: block b of row i at w + (b rn + i) bs;
-   K formats' lanes layouts: rp[0] for every row, block b at w + 16 b bs). */
+   blocks: rows one after another (the file's order), or with il the lanes
+   layouts (llml__il_pack): rp[0] for every row, block b at w + 16 b bs. */
 LLML__AVX512I size_t llml__x512_rows(const uint8_t *w, size_t ws, int rn, int il, int kind, int f, const uint8_t **rp) {
     const size_t bs = kind == 0 ? 0 : (size_t)llml__fk_bytes(f);
-    const int lanes = il && kind == 1;   /* rp[0] only, 16 rows a block */
     int i;
-    for (i = 0; i < 16; i++) rp[i] = w + (size_t)(i < rn && !lanes ? i : 0) * (il ? bs : ws);
-    return il ? (size_t)(lanes ? 16 : rn) * bs : bs;
+    for (i = 0; i < 16; i++) rp[i] = il ? w : w + (size_t)(i < rn ? i : 0) * ws;
+    return il ? 16 * bs : bs;
+}
+
+/* One tile of Q4_K's GEMM (tn activation rows at at, columns [k0, k0 +
+   kn) packed in pk), a function that the file-layout and the lanes-layout
+   GEMMs both call: inlined into each, the same tile code came out of GCC
+   12 with different register spills, and the lanes GEMM ran 25% slower
+   than the other. (Q6_K's tile is the other way round: inlined it is
+   faster in both; PERF.md, session 20.) */
+static LLML__AVX512 __attribute__((noinline)) void llml__x512_tilesk_q4_k(int tn, int64_t n, int64_t k0, int64_t kn, const llml__gpack *pk,
+                                                                           const uint8_t *at, size_t as, float *o, size_t os, __mmask16 valid) {
+    const int f = LLML__FK_Q4_K;
+    const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 256), *asum = at + n + 4 * (n / 256) + 4 * (k0 / 32);
+    switch (tn) {
+    case 8: llml__x512_tilek(f, 8, kn / 256, pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+    case 4: llml__x512_tilek(f, 4, kn / 256, pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+    case 2: llml__x512_tilek(f, 2, kn / 256, pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+    default: llml__x512_tilek(f, 1, kn / 256, pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
+    }
 }
 
 /* The driver: panels of 16 weight rows, chunks of LLML__GK columns, tiles
@@ -2111,7 +2127,8 @@ LLML__AVX512I void llml__x512_gemm(int kind, int f, int il, int64_t n, const voi
                     case 2: llml__x512_tile32(2, kn / 32, &pk, aq, ad, as, o, os, valid, k0 == 0); break;
                     default: llml__x512_tile32(1, kn / 32, &pk, aq, ad, as, o, os, valid, k0 == 0); break;
                     }
-                } else {
+                } else if (f == LLML__FK_Q4_K) llml__x512_tilesk_q4_k(tn, n, k0, kn, &pk, at, as, o, os, valid);
+                else {   /* Q6_K's tile inlined: as a call, 15% slower (GCC 12) */
                     const uint8_t *aq = at + k0, *ad = at + n + 4 * (k0 / 256), *asum = at + n + 4 * (n / 256) + 4 * (k0 / 32);
                     switch (tn) {
                     case 8: llml__x512_tilek(f, 8, kn / 256, &pk, aq, ad, asum, as, o, os, valid, k0 == 0); break;
@@ -2624,8 +2641,8 @@ LLML__AVX512I void llml__x512_mvkl(int f, int64_t n, const uint8_t *pan, __mmask
     _mm512_mask_storeu_ps(out, valid, tot);
 }
 
-/* Rows (up to 16) of Q4_K / Q6_K times one Q8_K activation row (pfl < 0:
-   the interleaved layout, prefetched LLML__IL_PFD ahead). */
+/* Rows (up to 16) of Q4_K / Q6_K in the file's layout times one Q8_K
+   activation row (pfl lines of the next panel at pf prefetched a block). */
 LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, size_t bst, const uint8_t *pf, int pfl,
                                   __mmask16 valid, const uint8_t *y, const void *ks, float *out) {
     const int64_t nb = n / 256;
@@ -2646,8 +2663,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
             if (!ks) llml__ksums(f, yb, 1, lf, li);   /* this block's sums only */
             bsf = ks ? (const float *)ks + per * b : lf;
             bsi = ks ? (const int32_t *)ks + per * b : li;
-            if (pfl < 0) llml__avx2_pfd(rp[0] + bo, bst);   /* the interleaved layout: one stream */
-            /* else prefetches spread over the four quarters of the block */
+            /* the prefetches (pfl > 0) spread over the four quarters of the block */
             __m512 fs = _mm512_setzero_ps();
             __m512i x[4], sc[4];
             int q, p, k, j;
