@@ -9119,7 +9119,13 @@ typedef struct llml__kern {
      rows' blocks cut into pieces of 4 bytes, piece c (at 64 c) holding
      bytes 4 c .. 4 c + 3 of rows 0..15 (row i at 4 i). Q4_K: 36 pieces
      (d, dmin and the 12 scale bytes in the first 4, then the codes); Q6_K:
-     52 (low bits, high bits, scales), then the 16 rows' fp16 d (32 bytes).
+     52 pieces, then the 16 rows' fp16 d (32 bytes), its 6-bit codes re-cut
+     so that they decode in fewer steps: per half h of the block and
+     column l (0-31) of it, with v1 .. v4 the codes of values 128 h + l,
+     + 32, + 64, + 96, three bytes X = v1 | (v3 >> 4) << 6, Y = v2 | (v4 >>
+     4) << 6, Z = (v3 & 15) | (v4 & 15) << 4 in pieces 24 h + l / 4, 24 h
+     + 8 + l / 4 and 24 h + 16 + l / 4 (byte l % 4); pieces 48-51 are the
+     scales.
    The kernels may read up to 64 bytes past the matrix: llml__il_bytes
    leaves them (zeroed by the caller). */
 LLML__UNUSED static int llml__il_lanes(llml_type t) {
@@ -9156,7 +9162,19 @@ LLML__UNUSED static void llml__il_pack(llml_type t, const uint8_t *src, uint8_t 
                     const uint8_t *blk = s + i * row_bytes + b * bs;
                     uint8_t *u = d + b * 16 * bs;
                     for (c = 0; c < bs / 4; c++) memcpy(u + 64 * c + 4 * i, blk + 4 * c, 4);
-                    if (bs % 4) memcpy(u + 64 * (bs / 4) + 2 * i, blk + bs - 2, 2);   /* Q6_K's d */
+                    if (t == LLML_TYPE_Q6_K) {   /* the codes re-cut (X, Y, Z over the pieces of ql and qh), then d */
+                        for (c = 0; c < 64; c++) {   /* half c / 32, column c % 32 */
+                            const size_t h = c / 32, l = c % 32;
+                            const uint8_t lo = blk[64 * h + l], hi = blk[64 * h + 32 + l], hb = blk[128 + 32 * h + l];
+                            const uint8_t v1 = (uint8_t)((lo & 15) | (hb & 3) << 4), v2 = (uint8_t)((hi & 15) | (hb >> 2 & 3) << 4);
+                            const uint8_t v3 = (uint8_t)(lo >> 4 | (hb >> 4 & 3) << 4), v4 = (uint8_t)(hi >> 4 | (hb >> 6) << 4);
+                            uint8_t *x = u + 64 * (24 * h + l / 4) + 4 * i + l % 4;
+                            x[0] = (uint8_t)(v1 | (v3 >> 4) << 6);
+                            x[512] = (uint8_t)(v2 | (v4 >> 4) << 6);
+                            x[1024] = (uint8_t)((v3 & 15) | (v4 & 15) << 4);
+                        }
+                        memcpy(u + 64 * (bs / 4) + 2 * i, blk + bs - 2, 2);
+                    }
                 }
             continue;
         }
@@ -11293,6 +11311,20 @@ LLML__AVX512I __m512i llml__x512_hi4(__m512i x) { return _mm512_and_si512(_mm512
 /* Byte j (0-3) of every dword, sign-extended. */
 LLML__AVX512I __m512i llml__x512_sbyte(__m512i v, int j) { return _mm512_srai_epi32(_mm512_slli_epi32(v, 24 - 8 * j), 24); }
 
+/* Q6_K's lanes layout (llml__il_pack): the 6-bit codes of columns 4 q ..
+   4 q + 3 of half h of a block of 16 rows, e[k] for the values 128 h + 32
+   k + 4 q .., from its X, Y, Z pieces (ternary 0xea: (a & b) | c). */
+LLML__AVX512I void llml__x512_q6l(const uint8_t *blk, int h, int q, __m512i *e) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30), m3f = _mm512_set1_epi8(0x3f);
+    const __m512i X = _mm512_loadu_si512((const void *)(blk + 64 * (24 * h + q)));
+    const __m512i Y = _mm512_loadu_si512((const void *)(blk + 64 * (24 * h + 8 + q)));
+    const __m512i Z = _mm512_loadu_si512((const void *)(blk + 64 * (24 * h + 16 + q)));
+    e[0] = _mm512_and_si512(X, m3f);
+    e[1] = _mm512_and_si512(Y, m3f);
+    e[2] = _mm512_ternarylogic_epi32(Z, m4, _mm512_and_si512(_mm512_srli_epi16(X, 2), m30), 0xea);
+    e[3] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(Z, 4), m4, _mm512_and_si512(_mm512_srli_epi16(Y, 2), m30), 0xea);
+}
+
 /* 16 fp16 values at rp[r] + off as floats, 0 for the rows past `valid`. */
 LLML__AVX512I __m512 llml__x512_h16(const uint8_t *const *rp, size_t off, __mmask16 valid) {
     uint16_t h[16];
@@ -11487,20 +11519,14 @@ static LLML__AVX512 __attribute__((noinline)) void llml__x512_packk(int f, const
             }
         } else if (il) {   /* Q6_K's lanes layout: decoded as llml__x512_mvkl does */
             const uint8_t *blk = rp[0] + bo;
-            const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30), o32 = _mm512_set1_epi8(32), ones = _mm512_set1_epi8(1);
+            const __m512i o32 = _mm512_set1_epi8(32), ones = _mm512_set1_epi8(1);
             __m512i sums[16];
             __m512 d;
             int h;
             LLML__UNROLL for (h = 0; h < 2; h++)
                 LLML__UNROLL for (q = 0; q < 8; q++) {
-                    const __m512i A = _mm512_loadu_si512((const void *)(blk + 64 * (16 * h + q)));
-                    const __m512i B = _mm512_loadu_si512((const void *)(blk + 64 * (16 * h + 8 + q)));
-                    const __m512i H = _mm512_loadu_si512((const void *)(blk + 64 * (32 + 8 * h + q)));
                     __m512i e[4];
-                    e[0] = _mm512_ternarylogic_epi32(A, m4, _mm512_and_si512(_mm512_slli_epi16(H, 4), m30), 0xea);
-                    e[1] = _mm512_ternarylogic_epi32(B, m4, _mm512_and_si512(_mm512_slli_epi16(H, 2), m30), 0xea);
-                    e[2] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(A, 4), m4, _mm512_and_si512(H, m30), 0xea);
-                    e[3] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(B, 4), m4, _mm512_and_si512(_mm512_srli_epi16(H, 2), m30), 0xea);
+                    llml__x512_q6l(blk, h, q, e);
                     LLML__UNROLL for (c = 0; c < 4; c++) {
                         const int g = 8 * h + 2 * c + q / 4;
                         const __m512i v = _mm512_sub_epi8(e[c], o32);
@@ -12095,7 +12121,7 @@ LLML__AVX512I __m512 llml__x512_f6d(__m512i x, int k, const __m512 *dk, const __
 LLML__AVX512I void llml__x512_mvkl(int f, int64_t n, const uint8_t *pan, __mmask16 valid, const uint8_t *y, const void *ks, float *out) {
     const int64_t nb = n / 256;
     const size_t bs = 16 * (size_t)llml__fk_bytes(f);
-    const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30), lo4 = _mm512_set1_epi32(0x0f0f0f0f);
+    const __m512i m4 = _mm512_set1_epi8(0x0f), lo4 = _mm512_set1_epi32(0x0f0f0f0f);
     const __m512 e23 = _mm512_set1_ps(8388608.0f), s8 = _mm512_set1_ps(1.0f / 256), s16 = _mm512_set1_ps(1.0f / 65536);
     __m512 tot = _mm512_setzero_ps();
     float lf[8];
@@ -12151,16 +12177,8 @@ LLML__AVX512I void llml__x512_mvkl(int f, int64_t n, const uint8_t *pan, __mmask
                 int h;
                 LLML__UNROLL for (h = 0; h < 2; h++)
                     LLML__UNROLL for (q = 0; q < 8; q++) {
-                        /* low bits of columns 4 q.. of the half's quarters 0 and 2 (A), 1 and 3 (B); their high bits (H) */
-                        const __m512i A = _mm512_loadu_si512((const void *)(blk + 64 * (16 * h + q)));
-                        const __m512i B = _mm512_loadu_si512((const void *)(blk + 64 * (16 * h + 8 + q)));
-                        const __m512i H = _mm512_loadu_si512((const void *)(blk + 64 * (32 + 8 * h + q)));
                         __m512i e[4];
-                        /* ternary 0xea: (a & b) | c */
-                        e[0] = _mm512_ternarylogic_epi32(A, m4, _mm512_and_si512(_mm512_slli_epi16(H, 4), m30), 0xea);
-                        e[1] = _mm512_ternarylogic_epi32(B, m4, _mm512_and_si512(_mm512_slli_epi16(H, 2), m30), 0xea);
-                        e[2] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(A, 4), m4, _mm512_and_si512(H, m30), 0xea);
-                        e[3] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(B, 4), m4, _mm512_and_si512(_mm512_srli_epi16(H, 2), m30), 0xea);
+                        llml__x512_q6l(blk, h, q, e);
                         LLML__UNROLL for (c = 0; c < 4; c++) {
                             const int g = 8 * h + 2 * c + q / 4;
                             /* each group's sum starts at its offset (-32 x the activations' sum) */

@@ -83,7 +83,13 @@ typedef struct llml__kern {
      rows' blocks cut into pieces of 4 bytes, piece c (at 64 c) holding
      bytes 4 c .. 4 c + 3 of rows 0..15 (row i at 4 i). Q4_K: 36 pieces
      (d, dmin and the 12 scale bytes in the first 4, then the codes); Q6_K:
-     52 (low bits, high bits, scales), then the 16 rows' fp16 d (32 bytes).
+     52 pieces, then the 16 rows' fp16 d (32 bytes), its 6-bit codes re-cut
+     so that they decode in fewer steps: per half h of the block and
+     column l (0-31) of it, with v1 .. v4 the codes of values 128 h + l,
+     + 32, + 64, + 96, three bytes X = v1 | (v3 >> 4) << 6, Y = v2 | (v4 >>
+     4) << 6, Z = (v3 & 15) | (v4 & 15) << 4 in pieces 24 h + l / 4, 24 h
+     + 8 + l / 4 and 24 h + 16 + l / 4 (byte l % 4); pieces 48-51 are the
+     scales.
    The kernels may read up to 64 bytes past the matrix: llml__il_bytes
    leaves them (zeroed by the caller). */
 LLML__UNUSED static int llml__il_lanes(llml_type t) {
@@ -120,7 +126,19 @@ LLML__UNUSED static void llml__il_pack(llml_type t, const uint8_t *src, uint8_t 
                     const uint8_t *blk = s + i * row_bytes + b * bs;
                     uint8_t *u = d + b * 16 * bs;
                     for (c = 0; c < bs / 4; c++) memcpy(u + 64 * c + 4 * i, blk + 4 * c, 4);
-                    if (bs % 4) memcpy(u + 64 * (bs / 4) + 2 * i, blk + bs - 2, 2);   /* Q6_K's d */
+                    if (t == LLML_TYPE_Q6_K) {   /* the codes re-cut (X, Y, Z over the pieces of ql and qh), then d */
+                        for (c = 0; c < 64; c++) {   /* half c / 32, column c % 32 */
+                            const size_t h = c / 32, l = c % 32;
+                            const uint8_t lo = blk[64 * h + l], hi = blk[64 * h + 32 + l], hb = blk[128 + 32 * h + l];
+                            const uint8_t v1 = (uint8_t)((lo & 15) | (hb & 3) << 4), v2 = (uint8_t)((hi & 15) | (hb >> 2 & 3) << 4);
+                            const uint8_t v3 = (uint8_t)(lo >> 4 | (hb >> 4 & 3) << 4), v4 = (uint8_t)(hi >> 4 | (hb >> 6) << 4);
+                            uint8_t *x = u + 64 * (24 * h + l / 4) + 4 * i + l % 4;
+                            x[0] = (uint8_t)(v1 | (v3 >> 4) << 6);
+                            x[512] = (uint8_t)(v2 | (v4 >> 4) << 6);
+                            x[1024] = (uint8_t)((v3 & 15) | (v4 & 15) << 4);
+                        }
+                        memcpy(u + 64 * (bs / 4) + 2 * i, blk + bs - 2, 2);
+                    }
                 }
             continue;
         }
