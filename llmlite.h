@@ -12107,6 +12107,38 @@ LLML__AVX512I __m512 llml__x512_f6d(__m512i x, int k, const __m512 *dk, const __
     return _mm512_fmsub_ps(_mm512_castsi512_ps(x), dk[k], ck[k]);
 }
 
+/* One Q4_K block of 16 rows in floats, the GEMM's steps in its order: sc
+   the rows' 16 head bytes as 4 dwords (lanes are rows: d and dmin, then
+   the 12 scale bytes), gs the 8 group sums, bsf the activations' 8 group
+   sums. The scales and mins of groups 4-7 (low 4 bits from sc[3], top 2
+   from the top bits of sc[1] / sc[2]) are assembled bytewise first
+   (ternary 0xd8: c ? b : a, per bit). */
+LLML__AVX512I __m512 llml__x512_k4fs(const __m512i *sc, const __m512i *gs, const float *bsf) {
+    const __m512i lo4 = _mm512_set1_epi32(0x0f0f0f0f);
+    const __m512i s47 = _mm512_ternarylogic_epi32(_mm512_srli_epi32(sc[1], 2), sc[3], lo4, 0xd8);
+    const __m512i m47 = _mm512_ternarylogic_epi32(_mm512_srli_epi32(sc[2], 2), _mm512_srli_epi32(sc[3], 4), lo4, 0xd8);
+    const __m512 e23 = _mm512_set1_ps(8388608.0f), s8 = _mm512_set1_ps(1.0f / 256), s16 = _mm512_set1_ps(1.0f / 65536);
+    const __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0]));
+    const __m512 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16)));
+    __m512 dk[3], ck[3], mk[3], nk[3], fs = _mm512_setzero_ps();
+    int j;
+    dk[0] = d;
+    dk[1] = _mm512_mul_ps(d, s8);
+    dk[2] = _mm512_mul_ps(d, s16);
+    mk[0] = dmin;
+    mk[1] = _mm512_mul_ps(dmin, s8);
+    mk[2] = _mm512_mul_ps(dmin, s16);
+    LLML__UNROLL for (j = 0; j < 3; j++) {
+        ck[j] = _mm512_mul_ps(dk[j], e23);
+        nk[j] = _mm512_mul_ps(mk[j], e23);
+    }
+    LLML__UNROLL for (j = 0; j < 8; j++) {
+        fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[j]), llml__x512_f6d(j < 4 ? sc[1] : s47, j & 3, dk, ck), fs);
+        fs = _mm512_fnmadd_ps(llml__x512_f6d(j < 4 ? sc[2] : m47, j & 3, mk, nk), _mm512_set1_ps(bsf[j]), fs);
+    }
+    return fs;
+}
+
 /* Q4_K's and Q6_K's lanes layouts (llml__il_pack) times one Q8_K
    activation row: the steps of llml__x512_mvk without its transposes. Each
    64-byte piece is 4 code bytes of the 16 rows, so one vpdpbusd by 4
@@ -12121,8 +12153,7 @@ LLML__AVX512I __m512 llml__x512_f6d(__m512i x, int k, const __m512 *dk, const __
 LLML__AVX512I void llml__x512_mvkl(int f, int64_t n, const uint8_t *pan, __mmask16 valid, const uint8_t *y, const void *ks, float *out) {
     const int64_t nb = n / 256;
     const size_t bs = 16 * (size_t)llml__fk_bytes(f);
-    const __m512i m4 = _mm512_set1_epi8(0x0f), lo4 = _mm512_set1_epi32(0x0f0f0f0f);
-    const __m512 e23 = _mm512_set1_ps(8388608.0f), s8 = _mm512_set1_ps(1.0f / 256), s16 = _mm512_set1_ps(1.0f / 65536);
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
     __m512 tot = _mm512_setzero_ps();
     float lf[8];
     int32_t li[16];
@@ -12138,8 +12169,7 @@ LLML__AVX512I void llml__x512_mvkl(int f, int64_t n, const uint8_t *pan, __mmask
             llml__avx2_pfd(blk, bs);
             if (f == LLML__FK_Q4_K) {
                 const float *bsf = ks ? (const float *)ks + 8 * b : lf;
-                __m512i gs[8], sc[4], s47, m47;
-                __m512 d, dmin, dk[3], ck[3], mk[3], nk[3];
+                __m512i gs[8], sc[4];
                 LLML__UNROLL for (c = 0; c < 4; c++) {
                     __m512i sl = _mm512_setzero_si512(), sh = _mm512_setzero_si512();
                     LLML__UNROLL for (q = 0; q < 8; q++) {
@@ -12151,25 +12181,7 @@ LLML__AVX512I void llml__x512_mvkl(int f, int64_t n, const uint8_t *pan, __mmask
                     gs[2 * c + 1] = _mm512_srai_epi32(sh, 4);
                 }
                 LLML__UNROLL for (c = 0; c < 4; c++) sc[c] = _mm512_loadu_si512((const void *)(blk + 64 * c));
-                d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0]));
-                dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16)));
-                /* as in llml__x512_mvk */
-                s47 = _mm512_ternarylogic_epi32(_mm512_srli_epi32(sc[1], 2), sc[3], lo4, 0xd8);
-                m47 = _mm512_ternarylogic_epi32(_mm512_srli_epi32(sc[2], 2), _mm512_srli_epi32(sc[3], 4), lo4, 0xd8);
-                dk[0] = d;
-                dk[1] = _mm512_mul_ps(d, s8);
-                dk[2] = _mm512_mul_ps(d, s16);
-                mk[0] = dmin;
-                mk[1] = _mm512_mul_ps(dmin, s8);
-                mk[2] = _mm512_mul_ps(dmin, s16);
-                LLML__UNROLL for (j = 0; j < 3; j++) {
-                    ck[j] = _mm512_mul_ps(dk[j], e23);
-                    nk[j] = _mm512_mul_ps(mk[j], e23);
-                }
-                LLML__UNROLL for (j = 0; j < 8; j++) {
-                    fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[j]), llml__x512_f6d(j < 4 ? sc[1] : s47, j & 3, dk, ck), fs);
-                    fs = _mm512_fnmadd_ps(llml__x512_f6d(j < 4 ? sc[2] : m47, j & 3, mk, nk), _mm512_set1_ps(bsf[j]), fs);
-                }
+                fs = llml__x512_k4fs(sc, gs, bsf);
             } else { /* Q6_K */
                 const int32_t *bsi = ks ? (const int32_t *)ks + 16 * b : li;
                 __m512i gs[16], sc[4];
@@ -12226,7 +12238,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
             /* the prefetches (pfl > 0) spread over the four quarters of the block */
             __m512 fs = _mm512_setzero_ps();
             __m512i x[4], sc[4];
-            int q, p, k, j;
+            int q, p, k;
             if (f == LLML__FK_Q4_K) {
                 /* Row-major: each row's 128 code bytes are two 512-bit loads
                    (chunks 0-1, 2-3: low nibbles groups 0 and 2 / 4 and 6, high
@@ -12237,7 +12249,6 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
                 const __m512i y0 = _mm512_loadu_si512((const void *)(yb + 4)), y1 = _mm512_loadu_si512((const void *)(yb + 68));
                 const __m512i y2 = _mm512_loadu_si512((const void *)(yb + 132)), y3 = _mm512_loadu_si512((const void *)(yb + 196));
                 __m512i a[4], qv[4][4], gs[8];
-                __m512 d, dmin;
                 a[0] = _mm512_shuffle_i64x2(y0, y1, 0x44);   /* groups 0 | 2 */
                 a[1] = _mm512_shuffle_i64x2(y0, y1, 0xee);   /* groups 1 | 3 */
                 a[2] = _mm512_shuffle_i64x2(y2, y3, 0x44);   /* groups 4 | 6 */
@@ -12258,32 +12269,7 @@ LLML__AVX512I void llml__x512_mvk(int f, int64_t n, const uint8_t *const *rp, si
                 LLML__UNROLL for (k = 0; k < 4; k++) llml__x512_red16(qv[k], &gs[4 * (k >> 1) + (k & 1)], &gs[4 * (k >> 1) + (k & 1) + 2]);
                 llml__x512_ld16(rp, bo, x);
                 llml__x512_tr4(x, sc);  /* sc[0]: d, dmin; sc[1..3]: the 12 scale bytes */
-                d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(sc[0]));
-                dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(sc[0], 16)));
-                {
-                    /* scales and mins of groups 4-7 (low 4 bits from sc[3],
-                       top 2 from the top bits of sc[1] / sc[2]), bytewise;
-                       ternary 0xd8: c ? b : a, per bit */
-                    const __m512i lo4 = _mm512_set1_epi32(0x0f0f0f0f);
-                    const __m512i s47 = _mm512_ternarylogic_epi32(_mm512_srli_epi32(sc[1], 2), sc[3], lo4, 0xd8);
-                    const __m512i m47 = _mm512_ternarylogic_epi32(_mm512_srli_epi32(sc[2], 2), _mm512_srli_epi32(sc[3], 4), lo4, 0xd8);
-                    const __m512 e23 = _mm512_set1_ps(8388608.0f), s8 = _mm512_set1_ps(1.0f / 256), s16 = _mm512_set1_ps(1.0f / 65536);
-                    __m512 dk[3], ck[3], mk[3], nk[3];
-                    dk[0] = d;
-                    dk[1] = _mm512_mul_ps(d, s8);
-                    dk[2] = _mm512_mul_ps(d, s16);
-                    mk[0] = dmin;
-                    mk[1] = _mm512_mul_ps(dmin, s8);
-                    mk[2] = _mm512_mul_ps(dmin, s16);
-                    LLML__UNROLL for (j = 0; j < 3; j++) {
-                        ck[j] = _mm512_mul_ps(dk[j], e23);
-                        nk[j] = _mm512_mul_ps(mk[j], e23);
-                    }
-                    LLML__UNROLL for (j = 0; j < 8; j++) {
-                        fs = _mm512_fmadd_ps(_mm512_cvtepi32_ps(gs[j]), llml__x512_f6d(j < 4 ? sc[1] : s47, j & 3, dk, ck), fs);
-                        fs = _mm512_fnmadd_ps(llml__x512_f6d(j < 4 ? sc[2] : m47, j & 3, mk, nk), _mm512_set1_ps(bsf[j]), fs);
-                    }
-                }
+                fs = llml__x512_k4fs(sc, gs, bsf);
             } else { /* Q6_K */
                 /* Row-major too: per half h, the 64 ql bytes and the 32 qh
                    bytes (in both halves of a register) decode to two
