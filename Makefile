@@ -213,8 +213,9 @@ $(BUILD)/tests/test_cuda: $(BUILD)/cuda/test_cuda.o $(BUILD)/cuda/llmlite_cuda.o
 test-cuda: $(BUILD)/tests/test_cuda
 	@sh tests/run.sh ./$(BUILD)/tests/test_cuda
 
-# The GPU benchmark: the 1B models of `make bench` and Llama-3.1-8B shapes.
-BENCH8_MODELS := $(BENCH_TYPES:%=$(BUILD)/models/synth-llama-3.1-8b.%.gguf)
+# The GPU benchmark: the 1B models of `make bench` and Llama-3.1-8B shapes
+# (BENCH_TYPES is set below: a deferred variable).
+BENCH8_MODELS = $(BENCH_TYPES:%=$(BUILD)/models/synth-llama-3.1-8b.%.gguf)
 $(BUILD)/models/synth-llama-3.1-8b.%.gguf: | $(BUILD)/llmlite-synth
 	@mkdir -p $(@D)
 	$(BUILD)/llmlite-synth $@ --preset llama-3.1-8b --vocab $(BENCH_VOCAB) --type $*

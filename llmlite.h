@@ -18609,6 +18609,7 @@ typedef struct llml__dw {
     int64_t ne[3];
     size_t row_bytes;
     const void *host;     /* the model's bytes it came from */
+    int32_t layout;       /* 0: the file's blocks; else the backend's own (set by its prepare) */
 } llml__dw;
 
 /* Activations converted for one weight format (device memory). */
@@ -18671,6 +18672,9 @@ typedef struct llml__dev_ops {
     llml_result (*moe_sum)(void *d, float *out, const float *y, const float *wts, int64_t rows, int32_t k, int64_t n);
     /* out[t] += y[t] * sigmoid(g[t]) (g NULL: 1) */
     llml_result (*gate_add)(void *d, float *out, const float *y, const float *g, int64_t rows, int64_t n);
+    /* optional (NULL: none): after a weight's upload, rearrange its bytes on
+       the device for the backend's kernels and say so in w->layout */
+    llml_result (*prepare)(void *d, llml__dw *w);
 } llml__dev_ops;
 
 /* A layer in device memory. */
@@ -18792,6 +18796,7 @@ static llml_result llml__bkr_weight(llml__bkr *r, const llml_backend_weight *h, 
     w->ne[0] = h->ne[0]; w->ne[1] = h->ne[1]; w->ne[2] = h->ne[2] > 0 ? h->ne[2] : 1;
     w->row_bytes = h->row_bytes;
     w->host = h->data;
+    if (r->ops->prepare) LLML__BKR_TRY(r->ops->prepare(r->dev, w));
     return LLML_OK;
 }
 
@@ -19106,6 +19111,7 @@ static llml_result llml__bkr_matmul(llml__bkr *r, const llml_backend_weight *hw,
             w.data = wp; w.type = hw->type; w.ne[0] = hw->ne[0]; w.ne[1] = hw->ne[1];
             w.ne[2] = hw->ne[2] > 0 ? hw->ne[2] : 1; w.row_bytes = hw->row_bytes; w.host = hw->data;
             res = r->ops->to_dev(r->dev, wp, hw->data, wbytes);
+            if (res == LLML_OK && r->ops->prepare) res = r->ops->prepare(r->dev, &w);
             use = &w;
         }
         if (res == LLML_OK) res = r->ops->to_dev(r->dev, dx, x, nx);
@@ -19472,7 +19478,7 @@ static const llml__dev_ops llml__ref_ops = {
     llml__ref_alloc, llml__ref_free, llml__ref_copy, llml__ref_copy, llml__ref_actq, llml__ref_mm, llml__ref_mm_ids,
     llml__ref_rmsnorm, llml__ref_add, llml__ref_add_rows, llml__ref_scale, llml__ref_softcap, llml__ref_rope,
     llml__ref_kv_store, llml__ref_attention, llml__ref_glu, llml__ref_copy2d, llml__ref_moe_route, llml__ref_moe_sum,
-    llml__ref_gate_add
+    llml__ref_gate_add, NULL
 };
 
 /* The formats the CUDA kernels take (and the reference backend by default). */
@@ -21600,6 +21606,7 @@ typedef struct llml__cu {
     char name[128];
     int cc;                         /* compute capability x 10 */
     int n_sm;
+    int file_layout;                /* LLML_CUDA_LAYOUT=file: no split layout */
 } llml__cu;
 
 static llml_result llml__cu_fail(llml__cu *s, cudaError_t e, const char *what) {
@@ -21634,6 +21641,16 @@ __device__ __forceinline__ static float llml__cu_warp_max(float v) {
     for (o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
     return v;
 }
+__device__ __forceinline__ static int32_t llml__cu_warp_sumi(int32_t v) {
+    int o;
+    for (o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+__device__ __forceinline__ static int32_t llml__cu_warp_mini(int32_t v) {
+    int o;
+    for (o = 16; o > 0; o >>= 1) { int32_t u = __shfl_xor_sync(0xffffffffu, v, o); v = u < v ? u : v; }
+    return v;
+}
 /* acc + a * b, rounded twice (no fused multiply-add: the CPU's rounding) */
 __device__ __forceinline__ static float llml__cu_madd(float acc, float a, float b) { return __fadd_rn(acc, __fmul_rn(a, b)); }
 
@@ -21647,6 +21664,101 @@ __device__ __forceinline__ static void llml__cu_part(const uint8_t *row, int64_t
     else llml__g_part_iq4_xs(row, p, o);
 }
 
+/* The split layout (>>cuda prepare): a dense Q4_0, Q8_0, Q4_K or Q6_K matrix
+   as two arrays, every block's levels (A: 16, 32, 128 or 192 bytes a block,
+   so 16-byte aligned) and after them every block's scales (B: 2, 2, 16 or
+   18 bytes), blocks in the file's order. A lane then reads its part's
+   levels with whole 16-byte loads, the lanes of a warp side by side; the
+   parts it decodes are the same llml__gpart as llml__g_part_* give, so the
+   products are the same bits as on the file's layout. */
+static int llml__cu_split_fmt(llml_type t, int *blk, int *off, int *len) {
+    switch (t) {
+    case LLML_TYPE_Q4_0: *blk = 18; *off = 2; *len = 16; return 1;
+    case LLML_TYPE_Q8_0: *blk = 34; *off = 2; *len = 32; return 1;
+    case LLML_TYPE_Q4_K: *blk = 144; *off = 16; *len = 128; return 1;
+    case LLML_TYPE_Q6_K: *blk = 210; *off = 0; *len = 192; return 1;
+    default: return 0;
+    }
+}
+__device__ __forceinline__ static uint32_t llml__cu_w(uint4 v, int k) { return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w; }
+/* part p of row r (P parts a row) from the split arrays A, B */
+template <int F>
+__device__ __forceinline__ static void llml__cu_part_s(const uint8_t *A, const uint8_t *B, int64_t r, int64_t P, int64_t p,
+                                                       llml__gpart *o) {
+    int k;
+    if (F == LLML_TYPE_Q4_0) {
+        const int64_t i = r * P + p;
+        uint4 v = *(const uint4 *)(const void *)(A + (size_t)i * 16);
+        float d = llml__g_h2f(((const uint16_t *)(const void *)B)[i]);
+        for (k = 0; k < 4; k++) {
+            uint32_t u = llml__cu_w(v, k);
+            o->q[k] = llml__g_sub4(u & 0x0f0f0f0fu, 0x08080808u);
+            o->q[4 + k] = llml__g_sub4((u >> 4) & 0x0f0f0f0fu, 0x08080808u);
+        }
+        o->s0 = o->s1 = d;
+        o->m = 0.0f;
+    } else if (F == LLML_TYPE_Q8_0) {
+        const int64_t i = r * P + p;
+        const uint4 *a = (const uint4 *)(const void *)(A + (size_t)i * 32);
+        uint4 v0 = a[0], v1 = a[1];
+        for (k = 0; k < 4; k++) { o->q[k] = llml__cu_w(v0, k); o->q[4 + k] = llml__cu_w(v1, k); }
+        o->s0 = o->s1 = llml__g_h2f(((const uint16_t *)(const void *)B)[i]);
+        o->m = 0.0f;
+    } else if (F == LLML_TYPE_Q4_K) {
+        const int64_t b = r * (P >> 3) + (p >> 3);
+        const int j = (int)(p & 7);
+        const uint4 *a = (const uint4 *)(const void *)(A + (size_t)b * 128 + 32 * (j >> 1));
+        uint4 v0 = a[0], v1 = a[1], h = *(const uint4 *)(const void *)(B + (size_t)b * 16);
+        uint32_t sj, sj4, sjm4;   /* scale bytes j, j + 4, j - 4 (of the 12 after d and dmin) */
+        int sc, mn;
+        sj = (llml__cu_w(h, 1 + (j >> 2)) >> (8 * (j & 3))) & 255u;
+        sj4 = j < 8 ? (llml__cu_w(h, 2 + (j >> 2)) >> (8 * (j & 3))) & 255u : 0u;
+        sjm4 = j >= 4 ? (llml__cu_w(h, j >> 2) >> (8 * (j & 3))) & 255u : 0u;
+        if (j < 4) { sc = (int)(sj & 63u); mn = (int)(sj4 & 63u); }
+        else { sc = (int)((sj4 & 15u) | ((sjm4 >> 6) << 4)); mn = (int)((sj4 >> 4) | ((sj >> 6) << 4)); }
+        for (k = 0; k < 4; k++) {
+            uint32_t u0 = llml__cu_w(v0, k), u1 = llml__cu_w(v1, k);
+            o->q[k] = (j & 1) ? (u0 >> 4) & 0x0f0f0f0fu : u0 & 0x0f0f0f0fu;
+            o->q[4 + k] = (j & 1) ? (u1 >> 4) & 0x0f0f0f0fu : u1 & 0x0f0f0f0fu;
+        }
+        o->s0 = o->s1 = llml__g_h2f((uint16_t)(h.x & 0xffffu)) * (float)sc;
+        o->m = llml__g_h2f((uint16_t)(h.x >> 16)) * (float)mn;
+    } else {   /* Q6_K */
+        const int64_t b = r * (P >> 3) + (p >> 3);
+        const int j = (int)(p & 7), hh = j >> 2, q4 = j & 3;
+        const uint4 *l = (const uint4 *)(const void *)(A + (size_t)b * 192 + 64 * hh + 32 * (q4 & 1));
+        const uint4 *hi = (const uint4 *)(const void *)(A + (size_t)b * 192 + 128 + 32 * hh);
+        const uint8_t *hb = B + (size_t)b * 18;
+        uint4 l0 = l[0], l1 = l[1], h0 = hi[0], h1 = hi[1];
+        uint16_t sc2 = *(const uint16_t *)(const void *)(hb + 2 * j);
+        float d = llml__g_h2f(*(const uint16_t *)(const void *)(hb + 16));
+        for (k = 0; k < 8; k++) {
+            uint32_t vl = k < 4 ? llml__cu_w(l0, k) : llml__cu_w(l1, k - 4), vh = k < 4 ? llml__cu_w(h0, k) : llml__cu_w(h1, k - 4);
+            uint32_t lo = q4 < 2 ? vl & 0x0f0f0f0fu : (vl >> 4) & 0x0f0f0f0fu;
+            uint32_t hq = (vh >> (2 * q4)) & 0x03030303u;
+            o->q[k] = llml__g_sub4(lo | (hq << 4), 0x20202020u);
+        }
+        o->s0 = d * (float)(int8_t)(uint8_t)(sc2 & 0xffu);
+        o->s1 = d * (float)(int8_t)(uint8_t)(sc2 >> 8);
+        o->m = 0.0f;
+    }
+}
+
+/* A block's bytes into the split arrays: a thread per block. */
+__global__ static void llml__cu_split(uint8_t *dst, const uint8_t *src, int64_t nblk, int blk, int off, int len) {
+    const int hl = blk - len;
+    uint8_t *B = dst + (size_t)nblk * (size_t)len;
+    int64_t i;
+    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < nblk; i += (int64_t)gridDim.x * blockDim.x) {
+        const uint8_t *sb = src + (size_t)i * (size_t)blk;
+        uint8_t *a = dst + (size_t)i * (size_t)len, *b = B + (size_t)i * (size_t)hl;
+        int e;
+        for (e = 0; e < len; e++) a[e] = sb[off + e];
+        for (e = 0; e < off; e++) b[e] = sb[e];
+        for (e = off + len; e < blk; e++) b[e - len] = sb[e];
+    }
+}
+
 /* ---- activation conversion ------------------------------------------------ */
 
 __global__ static void llml__cu_actq_f(float *o, const float *x, int64_t xs, int64_t rows, int64_t n, int vdt) {
@@ -21656,62 +21768,128 @@ __global__ static void llml__cu_actq_f(float *o, const float *x, int64_t xs, int
         o[i] = llml__g_act_float((llml_type)vdt, x[t * xs + c]);
     }
 }
-/* one thread per 32 values (Q8_0) or per 256 values (Q8_K) */
-__global__ static void llml__cu_actq_q(int8_t *q, float *d, int32_t *s, const float *x, int64_t xs, int64_t rows,
-                                       int64_t n, int k_blocks) {
-    int64_t bs = k_blocks ? 256 : 32, nb = n / bs, i;
-    for (i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < rows * nb; i += (int64_t)gridDim.x * blockDim.x) {
-        int64_t t = i / nb, b = i % nb, np = n / 32;
-        const float *src = x + t * xs + b * bs;
-        if (k_blocks) llml__g_actq_q8_k(src, q + t * n + b * 256, d + t * np + b * 8, s + t * np + b * 8);
-        else llml__g_actq_q8_0(src, q + t * n + b * 32, d + t * np + b, s + t * np + b);
+/* The same conversions a warp per 32 (Q8_0) or 256 (Q8_K) values: lane
+   maxima and sums by shuffles, each value's arithmetic as llml__g_actq_*. */
+__global__ static void llml__cu_actq_w0(int8_t *q, float *d, int32_t *s, const float *x, int64_t xs, int64_t rows, int64_t n) {
+    const int lane = threadIdx.x & 31;
+    const int64_t np = n / 32, total = rows * np, step = ((int64_t)gridDim.x * blockDim.x) >> 5;
+    int64_t i;
+    for (i = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) >> 5; i < total; i += step) {
+        const int64_t t = i / np, b = i % np;
+        float v = x[t * xs + 32 * b + lane];
+        float amax = llml__cu_warp_max(fabsf(v)), dd = amax / 127.0f, id = dd != 0.0f ? 1.0f / dd : 0.0f;
+        int qv = llml__g_round8(llml__g_mul(v, id));
+        int32_t sum = llml__cu_warp_sumi(qv);
+        q[t * n + 32 * b + lane] = (int8_t)qv;
+        if (lane == 0) { d[t * np + b] = llml__g_h2f(llml__g_f2h(dd)); s[t * np + b] = sum; }
+    }
+}
+/* Q8_K: lane l has values 8l..8l+7; the block's scale comes from the first
+   value of the largest magnitude, as on the CPU */
+__global__ static void llml__cu_actq_wk(int8_t *q, float *d, int32_t *s, const float *x, int64_t xs, int64_t rows, int64_t n) {
+    const int lane = threadIdx.x & 31;
+    const int64_t nb = n / 256, np = n / 32, total = rows * nb, step = ((int64_t)gridDim.x * blockDim.x) >> 5;
+    int64_t i;
+    for (i = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) >> 5; i < total; i += step) {
+        const int64_t t = i / nb, b = i % nb;
+        const float *src = x + t * xs + 256 * b;
+        int8_t *qo = q + t * n + 256 * b;
+        float v[8], amax = 0.0f, gmax, inv, dd;
+        int e, first = 256, sum = 0;
+        for (e = 0; e < 8; e++) {
+            float a;
+            v[e] = src[8 * lane + e];
+            a = fabsf(v[e]);
+            if (a > amax) { amax = a; first = 8 * lane + e; }
+        }
+        gmax = llml__cu_warp_max(amax);
+        first = llml__cu_warp_mini(gmax > 0.0f && amax == gmax ? first : 256);
+        if (gmax == 0.0f) {   /* also when every value is NaN: the CPU's amax stays 0 */
+            for (e = 0; e < 8; e++) qo[8 * lane + e] = 0;
+            if ((lane & 3) == 0) { d[t * np + 8 * b + (lane >> 2)] = 0.0f; s[t * np + 8 * b + (lane >> 2)] = 0; }
+            continue;
+        }
+        inv = -127.0f / src[first];
+        dd = 1.0f / inv;
+        for (e = 0; e < 8; e++) {
+            int qv = llml__g_nearest(llml__g_mul(inv, v[e]));
+            qv = qv < -128 ? -128 : (qv > 127 ? 127 : qv);
+            qo[8 * lane + e] = (int8_t)qv;
+            sum += qv;
+        }
+        sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+        sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+        if ((lane & 3) == 0) { d[t * np + 8 * b + (lane >> 2)] = dd; s[t * np + 8 * b + (lane >> 2)] = sum; }
     }
 }
 
 /* ---- matrix products -------------------------------------------------------- */
 
-/* y[t][r] = W row r . act row t. A warp per row, LLML__CU_TT activation
-   rows per block row (blockIdx.y). ids: experts (output row o of y uses
-   expert ids[o] and activation row per_slot ? o : o / k). */
-template <int F, int TT>
-__global__ static void llml__cu_mmq(const uint8_t *w, size_t row_bytes, int64_t nrows, size_t expert_bytes,
+/* y[t][r] = W row r . act row t. A warp per RW rows (RW > 1: one
+   activation row), LLML__CU_TT activation rows per block row (blockIdx.y).
+   SPL: w is the split layout's A, wb its B (>>cuda prepare); else w the
+   file's rows. ids: experts (output row o of y uses expert ids[o] and
+   activation row per_slot ? o : o / k). U: parts a lane loads before it
+   uses them (more bytes in flight for the few rows of a token's smaller
+   matrices). A lane sums parts lane, lane + 32, ... in order, then the warp
+   adds the lanes: the same order whatever the layout, RW and U. */
+template <int F, int TT, int SPL, int RW, int U>
+__global__ static void llml__cu_mmq(const uint8_t *w, const uint8_t *wb, size_t row_bytes, int64_t nrows, size_t expert_bytes,
                                     const uint8_t *aq, const float *ad, const int32_t *as, int64_t n, int64_t ntok,
                                     float *y, int64_t ys, const int32_t *ids, int k, int per_slot, int64_t t_base) {
     const int lane = threadIdx.x & 31;
-    const int64_t r = (int64_t)blockIdx.x * LLML__CU_WARPS + (threadIdx.x >> 5);
+    const int64_t r0 = ((int64_t)blockIdx.x * LLML__CU_WARPS + (threadIdx.x >> 5)) * RW;
     const int64_t t0 = t_base + (int64_t)blockIdx.y * TT, P = n / 32;
     const uint8_t *row;
-    float acc[TT];
-    int64_t p;
-    int tt;
-    if (r >= nrows) return;
-    if (ids) {   /* TT == 1: output row t0 */
-        row = w + (size_t)ids[t0] * expert_bytes + (size_t)r * row_bytes;
-    } else {
-        row = w + (size_t)r * row_bytes;
-    }
-    for (tt = 0; tt < TT; tt++) acc[tt] = 0.0f;
-    for (p = lane; p < P; p += 32) {
-        llml__gpart wp;
-        llml__cu_part<F>(row, p, &wp);
-        for (tt = 0; tt < TT; tt++) {
-            int64_t t = t0 + tt, at;
-            const uint4 *a4;
-            uint4 v0, v1;
-            uint32_t av[8];
-            if (t >= ntok) break;
-            at = ids ? (per_slot ? t : t / k) : t;
-            a4 = (const uint4 *)(const void *)(aq + at * n + 32 * p);
-            v0 = a4[0]; v1 = a4[1];
-            av[0] = v0.x; av[1] = v0.y; av[2] = v0.z; av[3] = v0.w;
-            av[4] = v1.x; av[5] = v1.y; av[6] = v1.z; av[7] = v1.w;
-            acc[tt] += llml__g_part_dot(&wp, av, ad[at * P + p], as[at * P + p]);
+    float acc[TT * RW];
+    int64_t p, p0;
+    int tt, i, u;
+    if (r0 >= nrows) return;
+    if (SPL) row = w;
+    else if (ids) row = w + (size_t)ids[t0] * expert_bytes + (size_t)r0 * row_bytes;   /* TT == 1: output row t0 */
+    else row = w + (size_t)r0 * row_bytes;
+    for (i = 0; i < TT * RW; i++) acc[i] = 0.0f;
+    for (p0 = lane; p0 < P; p0 += 32 * U) {   /* U parts a lane: their loads issued together */
+        llml__gpart wp[U * RW];
+        for (u = 0; u < U; u++) {
+            p = p0 + 32 * u;
+            if (p >= P) break;
+            for (i = 0; i < RW; i++) {
+                if (r0 + i >= nrows) break;
+                if (SPL) llml__cu_part_s<F>(w, wb, r0 + i, P, p, &wp[u * RW + i]);
+                else llml__cu_part<F>(row, p, &wp[u * RW + i]);
+            }
+        }
+        for (u = 0; u < U; u++) {
+            p = p0 + 32 * u;
+            if (p >= P) break;
+            for (tt = 0; tt < TT; tt++) {
+                int64_t t = t0 + tt, at;
+                const uint4 *a4;
+                uint4 v0, v1;
+                uint32_t av[8];
+                float adp;
+                int32_t asp;
+                if (t >= ntok) break;
+                at = ids ? (per_slot ? t : t / k) : t;
+                a4 = (const uint4 *)(const void *)(aq + at * n + 32 * p);
+                v0 = a4[0]; v1 = a4[1];
+                av[0] = v0.x; av[1] = v0.y; av[2] = v0.z; av[3] = v0.w;
+                av[4] = v1.x; av[5] = v1.y; av[6] = v1.z; av[7] = v1.w;
+                adp = ad[at * P + p];
+                asp = as[at * P + p];
+                for (i = 0; i < RW; i++) {
+                    if (r0 + i >= nrows) break;
+                    acc[tt * RW + i] += llml__g_part_dot(&wp[u * RW + i], av, adp, asp);
+                }
+            }
         }
     }
-    for (tt = 0; tt < TT; tt++) {
-        float v = llml__cu_warp_sum(acc[tt]);
-        if (lane == 0 && t0 + tt < ntok) y[(t0 + tt) * ys + r] = v;
-    }
+    for (tt = 0; tt < TT; tt++)
+        for (i = 0; i < RW; i++) {
+            float v = llml__cu_warp_sum(acc[tt * RW + i]);
+            if (lane == 0 && t0 + tt < ntok && r0 + i < nrows) y[(t0 + tt) * ys + r0 + i] = v;
+        }
 }
 
 /* F32/F16/BF16 weights with float activations. */
@@ -22023,12 +22201,18 @@ static llml_result llml__cu_actq(void *d, const llml__gact *a, const float *x, i
     if (llml__g_ftype(a->vdt)) {
         LLML__CU_LAUNCH(llml__cu_blocks(a->rows * a->n, LLML__CU_THREADS), LLML__CU_THREADS, 0, s->stream, llml__cu_actq_f)(
             (float *)a->buf, x, xs, a->rows, a->n, (int)a->vdt);
-    } else {
+    } else {   /* a warp per block of values, 4 warps a thread block */
         int kb = a->vdt == LLML_TYPE_Q8_K;
         uint8_t *b = (uint8_t *)a->buf;
-        LLML__CU_LAUNCH(llml__cu_blocks(a->rows * a->n / (kb ? 256 : 32), 64), 64, 0, s->stream, llml__cu_actq_q)(
-            (int8_t *)b, (float *)(void *)(b + llml__g_act_off_d(a->rows, a->n)),
-            (int32_t *)(void *)(b + llml__g_act_off_s(a->rows, a->n)), x, xs, a->rows, a->n, kb);
+        unsigned nblk = llml__cu_blocks(a->rows * a->n / (kb ? 256 : 32), 4);
+        if (kb)
+            LLML__CU_LAUNCH(nblk, 128, 0, s->stream, llml__cu_actq_wk)(
+                (int8_t *)b, (float *)(void *)(b + llml__g_act_off_d(a->rows, a->n)),
+                (int32_t *)(void *)(b + llml__g_act_off_s(a->rows, a->n)), x, xs, a->rows, a->n);
+        else
+            LLML__CU_LAUNCH(nblk, 128, 0, s->stream, llml__cu_actq_w0)(
+                (int8_t *)b, (float *)(void *)(b + llml__g_act_off_d(a->rows, a->n)),
+                (int32_t *)(void *)(b + llml__g_act_off_s(a->rows, a->n)), x, xs, a->rows, a->n);
     }
     LLML__CU_LAUNCHED(s, "activation conversion");
     return LLML_OK;
@@ -22047,22 +22231,34 @@ static void llml__cu_mm_launch(llml__cu *s, const llml__dw *w, const uint8_t *wb
     const float *ad = (const float *)(const void *)(b + llml__g_act_off_d(a->rows, a->n));
     const int32_t *as = (const int32_t *)(const void *)(b + llml__g_act_off_s(a->rows, a->n));
     const float *af = (const float *)(const void *)b;
-#define LLML__MMQ(F) LLML__CU_LAUNCH(grid, 32 * LLML__CU_WARPS, 0, s->stream, llml__cu_mmq<F, TT>)(wbase, w->row_bytes, w->ne[1], eb, aq, ad, as, a->n, ntok, y, ys, ids, k, per_slot, y0 * TT)
+    const int spl = w->layout == 1 && !ids;
+    const uint8_t *wb = NULL;
+    int rw = 1;
+    if (spl) {   /* B after A; two rows a warp for the large matrices of a single token */
+        int blk = 1, off = 0, len = 0;
+        llml__cu_split_fmt(w->type, &blk, &off, &len);
+        wb = wbase + (w->row_bytes * (size_t)w->ne[1] / (size_t)blk) * (size_t)len;
+        if (TT == 1 && w->ne[1] >= 4096) rw = 2;
+    }
+#define LLML__MMQ_(F, S, R) LLML__CU_LAUNCH(grid, 32 * LLML__CU_WARPS, 0, s->stream, llml__cu_mmq<F, TT, S, R, TT == 1 ? 4 : 1>)(wbase, wb, w->row_bytes, w->ne[1], eb, aq, ad, as, a->n, ntok, y, ys, ids, k, per_slot, y0 * TT)
+#define LLML__MMQ(F) do { if (!spl) LLML__MMQ_(F, 0, 1); else if (rw == 1) LLML__MMQ_(F, 1, 1); else LLML__MMQ_(F, 1, TT == 1 ? 2 : 1); } while (0)
 #define LLML__MMF(F) LLML__CU_LAUNCH(grid, 32 * LLML__CU_WARPS, 0, s->stream, llml__cu_mmf<F, TT>)(wbase, w->row_bytes, w->ne[1], eb, af, a->n, ntok, y, ys, ids, k, per_slot, y0 * TT)
     for (y0 = 0; y0 < ty; y0 += 65535) {   /* grid.y is at most 65535 */
-        dim3 grid((unsigned)((w->ne[1] + LLML__CU_WARPS - 1) / LLML__CU_WARPS), (unsigned)LLML__MIN(ty - y0, (int64_t)65535));
+        const int64_t rpb = (int64_t)LLML__CU_WARPS * rw;
+        dim3 grid((unsigned)((w->ne[1] + rpb - 1) / rpb), (unsigned)LLML__MIN(ty - y0, (int64_t)65535));
         switch (w->type) {
         case LLML_TYPE_Q4_0: LLML__MMQ(LLML_TYPE_Q4_0); break;
         case LLML_TYPE_Q8_0: LLML__MMQ(LLML_TYPE_Q8_0); break;
         case LLML_TYPE_Q4_K: LLML__MMQ(LLML_TYPE_Q4_K); break;
-        case LLML_TYPE_Q5_K: LLML__MMQ(LLML_TYPE_Q5_K); break;
+        case LLML_TYPE_Q5_K: LLML__MMQ_(LLML_TYPE_Q5_K, 0, 1); break;
         case LLML_TYPE_Q6_K: LLML__MMQ(LLML_TYPE_Q6_K); break;
-        case LLML_TYPE_IQ4_XS: LLML__MMQ(LLML_TYPE_IQ4_XS); break;
+        case LLML_TYPE_IQ4_XS: LLML__MMQ_(LLML_TYPE_IQ4_XS, 0, 1); break;
         case LLML_TYPE_F16: LLML__MMF(LLML_TYPE_F16); break;
         case LLML_TYPE_BF16: LLML__MMF(LLML_TYPE_BF16); break;
         default: LLML__MMF(LLML_TYPE_F32); break;
         }
     }
+#undef LLML__MMQ_
 #undef LLML__MMQ
 #undef LLML__MMF
 }
@@ -22087,7 +22283,7 @@ static llml_result llml__cu_mm_ids(void *d, const llml__dw *w, const llml__gact 
 
 static llml_result llml__cu_rmsnorm_op(void *d, float *y, const float *x, const float *w, int64_t rows, int64_t n, float eps) {
     llml__cu *s = (llml__cu *)d;
-    int th = n >= 1024 ? 256 : n >= 256 ? 128 : 32;
+    int th = n >= 4096 ? 1024 : n >= 1024 ? 512 : n >= 256 ? 128 : 32;   /* few loads a thread: they wait in turn */
     int64_t r0;
     for (r0 = 0; r0 < rows; r0 += 65535) {   /* one block per row */
         int64_t nr = LLML__MIN(rows - r0, (int64_t)65535);
@@ -22173,11 +22369,39 @@ static llml_result llml__cu_gate_add_op(void *d, float *out, const float *y, con
     return LLML_OK;
 }
 
+/* After a weight's upload: a dense matrix of a split format is rearranged
+   into the split layout (through a copy of it; without room for the copy it
+   keeps the file's layout). LLML_CUDA_LAYOUT=file in the environment keeps
+   the file's layout everywhere (for comparisons). */
+static llml_result llml__cu_prepare(void *d, llml__dw *w) {
+    llml__cu *s = (llml__cu *)d;
+    int blk, off, len;
+    size_t bytes;
+    void *tmp = NULL;
+    cudaError_t e;
+    if (s->file_layout || w->ne[2] != 1 || !llml__cu_split_fmt(w->type, &blk, &off, &len) || ((uintptr_t)w->data & 15u)) return LLML_OK;
+    bytes = w->row_bytes * (size_t)w->ne[1];
+    if (bytes % (size_t)blk) return LLML_OK;
+    if (cudaMalloc(&tmp, bytes) != cudaSuccess) { (void)cudaGetLastError(); return LLML_OK; }
+    e = cudaMemcpyAsync(tmp, w->data, bytes, cudaMemcpyDeviceToDevice, s->stream);
+    if (e == cudaSuccess) {
+        int64_t nblk = (int64_t)(bytes / (size_t)blk);
+        LLML__CU_LAUNCH(llml__cu_blocks(nblk, 256), 256, 0, s->stream, llml__cu_split)((uint8_t *)(uintptr_t)w->data,
+                                                                                       (const uint8_t *)tmp, nblk, blk, off, len);
+        e = cudaGetLastError();
+    }
+    if (e == cudaSuccess) e = cudaStreamSynchronize(s->stream);
+    cudaFree(tmp);
+    if (e != cudaSuccess) return llml__cu_fail(s, e, "weight layout");
+    w->layout = 1;
+    return LLML_OK;
+}
+
 static const llml__dev_ops llml__cu_ops = {
     llml__cu_alloc, llml__cu_free, llml__cu_to_dev, llml__cu_to_host, llml__cu_actq, llml__cu_mm, llml__cu_mm_ids,
     llml__cu_rmsnorm_op, llml__cu_add, llml__cu_add_rows, llml__cu_scale, llml__cu_softcap, llml__cu_rope_op,
     llml__cu_kv_store_op, llml__cu_attention, llml__cu_glu_op, llml__cu_copy2d_op, llml__cu_moe_route_op,
-    llml__cu_moe_sum_op, llml__cu_gate_add_op
+    llml__cu_moe_sum_op, llml__cu_gate_add_op, llml__cu_prepare
 };
 
 /* ---- the hooks ------------------------------------------------------------------ */
@@ -22207,6 +22431,7 @@ static llml_result llml__cu_open(void *user, const llml_backend_open *desc, void
     s->device = dev;
     s->cc = prop.major * 10 + prop.minor;
     s->n_sm = prop.multiProcessorCount;
+    s->file_layout = getenv("LLML_CUDA_LAYOUT") && strcmp(getenv("LLML_CUDA_LAYOUT"), "file") == 0;
     snprintf(s->name, sizeof(s->name), "%.120s", prop.name);
     if (cudaSetDevice(dev) != cudaSuccess || cudaStreamCreateWithFlags(&s->stream, cudaStreamNonBlocking) != cudaSuccess) {
         (void)cudaGetLastError();
@@ -22932,7 +23157,7 @@ static const llml__dev_ops llml__mtl_ops = {
     llml__mtl_alloc, llml__mtl_free, llml__mtl_copy, llml__mtl_copy, llml__mtl_actq, llml__mtl_mm, llml__mtl_mm_ids,
     llml__mtl_rmsnorm, llml__mtl_add, llml__mtl_add_rows, llml__mtl_scale, llml__mtl_softcap, llml__mtl_rope,
     llml__mtl_kv_store, llml__mtl_attention, llml__mtl_glu, llml__mtl_copy2d, llml__mtl_moe_route, llml__mtl_moe_sum,
-    llml__mtl_gate_add
+    llml__mtl_gate_add, NULL
 };
 
 static void llml__mtl_close(void *st) {

@@ -386,6 +386,7 @@ typedef struct llml__dw {
     int64_t ne[3];
     size_t row_bytes;
     const void *host;     /* the model's bytes it came from */
+    int32_t layout;       /* 0: the file's blocks; else the backend's own (set by its prepare) */
 } llml__dw;
 
 /* Activations converted for one weight format (device memory). */
@@ -448,6 +449,9 @@ typedef struct llml__dev_ops {
     llml_result (*moe_sum)(void *d, float *out, const float *y, const float *wts, int64_t rows, int32_t k, int64_t n);
     /* out[t] += y[t] * sigmoid(g[t]) (g NULL: 1) */
     llml_result (*gate_add)(void *d, float *out, const float *y, const float *g, int64_t rows, int64_t n);
+    /* optional (NULL: none): after a weight's upload, rearrange its bytes on
+       the device for the backend's kernels and say so in w->layout */
+    llml_result (*prepare)(void *d, llml__dw *w);
 } llml__dev_ops;
 
 /* A layer in device memory. */
@@ -569,6 +573,7 @@ static llml_result llml__bkr_weight(llml__bkr *r, const llml_backend_weight *h, 
     w->ne[0] = h->ne[0]; w->ne[1] = h->ne[1]; w->ne[2] = h->ne[2] > 0 ? h->ne[2] : 1;
     w->row_bytes = h->row_bytes;
     w->host = h->data;
+    if (r->ops->prepare) LLML__BKR_TRY(r->ops->prepare(r->dev, w));
     return LLML_OK;
 }
 
@@ -883,6 +888,7 @@ static llml_result llml__bkr_matmul(llml__bkr *r, const llml_backend_weight *hw,
             w.data = wp; w.type = hw->type; w.ne[0] = hw->ne[0]; w.ne[1] = hw->ne[1];
             w.ne[2] = hw->ne[2] > 0 ? hw->ne[2] : 1; w.row_bytes = hw->row_bytes; w.host = hw->data;
             res = r->ops->to_dev(r->dev, wp, hw->data, wbytes);
+            if (res == LLML_OK && r->ops->prepare) res = r->ops->prepare(r->dev, &w);
             use = &w;
         }
         if (res == LLML_OK) res = r->ops->to_dev(r->dev, dx, x, nx);
@@ -1249,7 +1255,7 @@ static const llml__dev_ops llml__ref_ops = {
     llml__ref_alloc, llml__ref_free, llml__ref_copy, llml__ref_copy, llml__ref_actq, llml__ref_mm, llml__ref_mm_ids,
     llml__ref_rmsnorm, llml__ref_add, llml__ref_add_rows, llml__ref_scale, llml__ref_softcap, llml__ref_rope,
     llml__ref_kv_store, llml__ref_attention, llml__ref_glu, llml__ref_copy2d, llml__ref_moe_route, llml__ref_moe_sum,
-    llml__ref_gate_add
+    llml__ref_gate_add, NULL
 };
 
 /* The formats the CUDA kernels take (and the reference backend by default). */

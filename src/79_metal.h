@@ -529,7 +529,7 @@ static const llml__dev_ops llml__mtl_ops = {
     llml__mtl_alloc, llml__mtl_free, llml__mtl_copy, llml__mtl_copy, llml__mtl_actq, llml__mtl_mm, llml__mtl_mm_ids,
     llml__mtl_rmsnorm, llml__mtl_add, llml__mtl_add_rows, llml__mtl_scale, llml__mtl_softcap, llml__mtl_rope,
     llml__mtl_kv_store, llml__mtl_attention, llml__mtl_glu, llml__mtl_copy2d, llml__mtl_moe_route, llml__mtl_moe_sum,
-    llml__mtl_gate_add
+    llml__mtl_gate_add, NULL
 };
 
 static void llml__mtl_close(void *st) {

@@ -433,4 +433,53 @@ static void bc_check_matmul(const llml_backend *ref) {
     ref->close(st);
 }
 
+/* The matmul hook of backend bk against the reference backend's (the same
+   per-part arithmetic, summed in another order) on a matrix large enough for
+   a GPU's layouts and row grouping (4100 rows: 8 rows a thread block leaves
+   4; n = 4352: 136 parts a row, 4 and a bit a lane), 1 activation row
+   (generation) and 3 (a prompt), in the
+   formats that the CUDA backend rearranges (Q4_0 Q8_0 Q4_K Q6_K) and two it
+   leaves (Q5_K IQ4_XS). */
+static void bc_check_big_matmul(const llml_backend *bk) {
+    static const llml_type fmts[] = { LLML_TYPE_Q4_0, LLML_TYPE_Q8_0, LLML_TYPE_Q4_K, LLML_TYPE_Q6_K, LLML_TYPE_Q5_K, LLML_TYPE_IQ4_XS };
+    const llml_backend *ref = llml_backend_reference();
+    const int64_t rows = 4100, n = 4352;
+    void *sa = NULL, *sr = NULL;
+    llml_backend_open od;
+    float *wf = (float *)malloc((size_t)(rows * n) * 4), x[3 * 4352], *ya = (float *)malloc((size_t)(3 * rows) * 4),
+          *yr = (float *)malloc((size_t)(3 * rows) * 4);
+    void *wq = malloc(llml_row_size(LLML_TYPE_Q8_0, n) * (size_t)rows);
+    size_t fi;
+    int64_t i;
+    memset(&od, 0, sizeof(od));
+    CHECK(bk->open(bk->user, &od, &sa) == LLML_OK && ref->open(ref->user, &od, &sr) == LLML_OK, "open the backends");
+    if (!sa || !sr || !wf || !ya || !yr || !wq) goto done;
+    for (i = 0; i < rows * n; i++) wf[i] = bc_rndf();
+    for (i = 0; i < 3 * n; i++) x[i] = bc_rndf();
+    for (fi = 0; fi < sizeof(fmts) / sizeof(fmts[0]); fi++) {
+        llml_backend_weight w;
+        int nt;
+        memset(&w, 0, sizeof(w));
+        w.data = wq; w.type = fmts[fi]; w.ne[0] = n; w.ne[1] = rows; w.ne[2] = 1; w.row_bytes = llml_row_size(fmts[fi], n);
+        CHECK(llml_quantize_rows(fmts[fi], wf, wq, rows, n, NULL) == LLML_OK, "quantize");
+        for (nt = 1; nt <= 3; nt += 2) {
+            double worst = 0, big = 1;
+            int64_t k;
+            llml_result a = bk->matmul(sa, &w, 0, x, nt, ya), b = ref->matmul(sr, &w, 0, x, nt, yr);
+            CHECK(a == LLML_OK && b == LLML_OK, "%s: matmul hook: %s / %s", llml_type_get_info(fmts[fi])->name,
+                  llml_result_string(a), llml_result_string(b));
+            if (a != LLML_OK || b != LLML_OK) continue;
+            for (k = 0; k < nt * rows; k++) if (fabs(yr[k]) > big) big = fabs(yr[k]);
+            for (k = 0; k < nt * rows; k++) if (fabs((double)ya[k] - yr[k]) > worst) worst = fabs((double)ya[k] - yr[k]);
+            printf("  %-7s %4lld x %lld, %d activation row%s: backend vs reference backend: max |diff| %.3g (relative)\n",
+                   llml_type_get_info(fmts[fi])->name, (long long)rows, (long long)n, nt, nt > 1 ? "s" : "", worst / big);
+            CHECK(worst / big < 1e-5, "%s, %d rows: backend vs reference backend: %.3g", llml_type_get_info(fmts[fi])->name, nt, worst / big);
+        }
+    }
+done:
+    if (sa) bk->close(sa);
+    if (sr) ref->close(sr);
+    free(wf); free(ya); free(yr); free(wq);
+}
+
 #endif

@@ -9,7 +9,9 @@
       the CPU), every layer on both: how far the kernels' summation orders
       move the logits.
    3. The KV cache on the GPU (state save/load both ways, context shift),
-      the matmul hook against the reference's dequantized matrices.
+      the matmul hook against the reference's dequantized matrices, and on
+      4100 x 4352 matrices against the reference backend (the GPU's own
+      weight layouts and row grouping).
    4. The device: memory, copy and read bandwidth, the Q8_0 product.
    5. With LLML_CUDA_MODEL=FILE.gguf: that model (e.g. llmlite-synth's
       llama-3.2-1b) on the GPU against the CPU, 64 tokens.
@@ -138,6 +140,7 @@ int main(void) {
     }
     bc_check_state(cu);
     bc_check_matmul(cu);
+    bc_check_big_matmul(cu);
     if (big) big_model(cu, big);
     return check_summary("test_cuda");
 }

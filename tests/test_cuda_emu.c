@@ -63,6 +63,7 @@ int main(void) {
     bc_print_table("CUDA kernels under the CPU emulation vs the CPU path and the reference's logits:");
     bc_check_state(cu);
     bc_check_matmul(cu);
+    bc_check_big_matmul(cu);
     printf("  %llu kernel launches, %llu fiber switches; emulated device memory in use at the end: %zu bytes\n",
            (unsigned long long)llml_emu.launches, (unsigned long long)llml_emu.switches, llml_emu.used);
     CHECK(llml_emu.used == 0, "device memory left allocated: %zu bytes", llml_emu.used);
