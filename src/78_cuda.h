@@ -47,6 +47,14 @@
 #endif
 
 #define LLML__CU_WARPS 4            /* weight rows per block of the matrix products */
+#ifndef LLML_CU_INFLIGHT
+#define LLML_CU_INFLIGHT 4          /* weight parts a lane loads at once (single-token products) */
+#endif
+#if defined(__CUDACC__)
+#define LLML__CU_UNROLL _Pragma("unroll")
+#else
+#define LLML__CU_UNROLL
+#endif
 #define LLML__CU_TT 8               /* activation rows per pass */
 #define LLML__CU_THREADS 256        /* element-wise kernels */
 
@@ -302,15 +310,18 @@ __global__ static void llml__cu_mmq(const uint8_t *w, const uint8_t *wb, size_t 
     for (i = 0; i < TT * RW; i++) acc[i] = 0.0f;
     for (p0 = lane; p0 < P; p0 += 32 * U) {   /* U parts a lane: their loads issued together */
         llml__gpart wp[U * RW];
+        LLML__CU_UNROLL
         for (u = 0; u < U; u++) {
-            p = p0 + 32 * u;
-            if (p >= P) break;
-            for (i = 0; i < RW; i++) {
-                if (r0 + i >= nrows) break;
-                if (SPL) llml__cu_part_s<F>(w, wb, r0 + i, P, p, &wp[u * RW + i]);
-                else llml__cu_part<F>(row, p, &wp[u * RW + i]);
+            LLML__CU_UNROLL
+            for (i = 0; i < RW; i++) {   /* (whole loops with guards: wp stays in registers) */
+                p = p0 + 32 * u;
+                if (p < P && r0 + i < nrows) {
+                    if (SPL) llml__cu_part_s<F>(w, wb, r0 + i, P, p, &wp[u * RW + i]);
+                    else llml__cu_part<F>(row, p, &wp[u * RW + i]);
+                }
             }
         }
+        LLML__CU_UNROLL
         for (u = 0; u < U; u++) {
             p = p0 + 32 * u;
             if (p >= P) break;
@@ -329,10 +340,9 @@ __global__ static void llml__cu_mmq(const uint8_t *w, const uint8_t *wb, size_t 
                 av[4] = v1.x; av[5] = v1.y; av[6] = v1.z; av[7] = v1.w;
                 adp = ad[at * P + p];
                 asp = as[at * P + p];
-                for (i = 0; i < RW; i++) {
-                    if (r0 + i >= nrows) break;
-                    acc[tt * RW + i] += llml__g_part_dot(&wp[u * RW + i], av, adp, asp);
-                }
+                LLML__CU_UNROLL
+                for (i = 0; i < RW; i++)
+                    if (r0 + i < nrows) acc[tt * RW + i] += llml__g_part_dot(&wp[u * RW + i], av, adp, asp);
             }
         }
     }
@@ -691,7 +701,7 @@ static void llml__cu_mm_launch(llml__cu *s, const llml__dw *w, const uint8_t *wb
         wb = wbase + (w->row_bytes * (size_t)w->ne[1] / (size_t)blk) * (size_t)len;
         if (TT == 1 && w->ne[1] >= 4096) rw = 2;
     }
-#define LLML__MMQ_(F, S, R) LLML__CU_LAUNCH(grid, 32 * LLML__CU_WARPS, 0, s->stream, llml__cu_mmq<F, TT, S, R, TT == 1 ? 4 : 1>)(wbase, wb, w->row_bytes, w->ne[1], eb, aq, ad, as, a->n, ntok, y, ys, ids, k, per_slot, y0 * TT)
+#define LLML__MMQ_(F, S, R) LLML__CU_LAUNCH(grid, 32 * LLML__CU_WARPS, 0, s->stream, llml__cu_mmq<F, TT, S, (R), (TT == 1 && LLML_CU_INFLIGHT / (R) > 1) ? LLML_CU_INFLIGHT / (R) : 1>)(wbase, wb, w->row_bytes, w->ne[1], eb, aq, ad, as, a->n, ntok, y, ys, ids, k, per_slot, y0 * TT)
 #define LLML__MMQ(F) do { if (!spl) LLML__MMQ_(F, 0, 1); else if (rw == 1) LLML__MMQ_(F, 1, 1); else LLML__MMQ_(F, 1, TT == 1 ? 2 : 1); } while (0)
 #define LLML__MMF(F) LLML__CU_LAUNCH(grid, 32 * LLML__CU_WARPS, 0, s->stream, llml__cu_mmf<F, TT>)(wbase, w->row_bytes, w->ne[1], eb, af, a->n, ntok, y, ys, ids, k, per_slot, y0 * TT)
     for (y0 = 0; y0 < ty; y0 += 65535) {   /* grid.y is at most 65535 */
