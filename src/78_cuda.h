@@ -48,7 +48,7 @@
 
 #define LLML__CU_WARPS 4            /* weight rows per block of the matrix products */
 #ifndef LLML_CU_INFLIGHT
-#define LLML_CU_INFLIGHT 4          /* weight parts a lane loads at once (single-token products) */
+#define LLML_CU_INFLIGHT 1          /* weight parts a lane loads at once (single-token products; 4 measured no faster) */
 #endif
 #if defined(__CUDACC__)
 #define LLML__CU_UNROLL _Pragma("unroll")
