@@ -344,6 +344,7 @@ int main(void) {
     test_mixed(ref);
     bc_check_state(ref);
     bc_check_matmul(ref);
+    (void)bc_check_big_matmul;   /* against this backend: for the GPU backends (test_cuda, test_cuda_emu) */
     test_placement(ref);
     return check_summary("test_backend");
 }
