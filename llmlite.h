@@ -21634,12 +21634,9 @@ static unsigned llml__cu_blocks(int64_t n, int threads) {
 
 /* ---- device helpers ----------------------------------------------------- */
 
-__device__ __forceinline__ static float llml__cu_warp_sum(float v) {
-    int o;
-    for (o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-    return v;
-}
-__device__ __forceinline__ static double llml__cu_warp_sumd(double v) {
+/* the sum over the warp's lanes (float, double or int32) */
+template <typename T>
+__device__ __forceinline__ static T llml__cu_warp_sum(T v) {
     int o;
     for (o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
     return v;
@@ -21647,11 +21644,6 @@ __device__ __forceinline__ static double llml__cu_warp_sumd(double v) {
 __device__ __forceinline__ static float llml__cu_warp_max(float v) {
     int o;
     for (o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-    return v;
-}
-__device__ __forceinline__ static int32_t llml__cu_warp_sumi(int32_t v) {
-    int o;
-    for (o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
     return v;
 }
 __device__ __forceinline__ static int32_t llml__cu_warp_mini(int32_t v) {
@@ -21787,7 +21779,7 @@ __global__ static void llml__cu_actq_w0(int8_t *q, float *d, int32_t *s, const f
         float v = x[t * xs + 32 * b + lane];
         float amax = llml__cu_warp_max(fabsf(v)), dd = amax / 127.0f, id = dd != 0.0f ? 1.0f / dd : 0.0f;
         int qv = llml__g_round8(llml__g_mul(v, id));
-        int32_t sum = llml__cu_warp_sumi(qv);
+        int32_t sum = llml__cu_warp_sum(qv);
         q[t * n + 32 * b + lane] = (int8_t)qv;
         if (lane == 0) { d[t * np + b] = llml__g_h2f(llml__g_f2h(dd)); s[t * np + b] = sum; }
     }
@@ -21942,7 +21934,7 @@ __global__ static void llml__cu_rmsnorm(float *y, const float *x, const float *w
     double s = 0.0;
     int64_t i;
     for (i = threadIdx.x; i < n; i += blockDim.x) s += (double)__fmul_rn(xr[i], xr[i]);
-    s = llml__cu_warp_sumd(s);
+    s = llml__cu_warp_sum(s);
     if ((threadIdx.x & 31) == 0) part[threadIdx.x >> 5] = s;
     __syncthreads();
     if (threadIdx.x == 0) {
@@ -22067,7 +22059,7 @@ __global__ static void llml__cu_attn(float *out, const float *q, const uint8_t *
         sc[j] = e;
         sum += (double)e;
     }
-    sum = llml__cu_warp_sumd(sum);
+    sum = llml__cu_warp_sum(sum);
     if (lane == 0) red_d[warp] = sum;
     __syncthreads();
     if (threadIdx.x == 0) {
