@@ -81,6 +81,7 @@ struct llml_emu_state {
     cudaError_t last = cudaSuccess;
     size_t used = 0;
     uint64_t launches = 0, switches = 0;
+    long fail_malloc = 0;            /* > 0: the fail_malloc-th cudaMalloc from now fails */
 };
 static llml_emu_state llml_emu;
 
@@ -242,6 +243,7 @@ static inline const char *cudaGetErrorString(cudaError_t e) {
 static inline cudaError_t cudaMalloc(void **p, size_t n) {
     size_t r = (n + 255) & ~(size_t)255;
     *p = NULL;
+    if (llml_emu.fail_malloc > 0 && --llml_emu.fail_malloc == 0) return cudaErrorMemoryAllocation;
     if (llml_emu.used + r > LLML_EMU_MEMORY) return cudaErrorMemoryAllocation;
     *p = aligned_alloc(256, r + 256);
     if (!*p) return cudaErrorMemoryAllocation;

@@ -26,6 +26,54 @@ static int cuda_supported(const char *q) {
     return 0;
 }
 
+/* The split layout against the file's, bit for bit: the matmul hook on a
+   weight not uploaded rearranges its temporary copy (5 device allocations:
+   x, y, the activations, the weight, then the layout's scratch); when that
+   scratch cannot be had, the weight keeps the file's layout (no split
+   kernel launched) and the products are the same bits. */
+static void emu_split_vs_file(const llml_backend *cu) {
+    static const llml_type fmts[] = { LLML_TYPE_Q4_0, LLML_TYPE_Q8_0, LLML_TYPE_Q4_K, LLML_TYPE_Q6_K };
+    const int64_t rows = 4100, n = 512;
+    void *st = NULL;
+    llml_backend_open od;
+    float *wf = (float *)malloc((size_t)(rows * n) * 4), x[3 * 512];
+    float *y1 = (float *)malloc((size_t)(3 * rows) * 4), *y2 = (float *)malloc((size_t)(3 * rows) * 4);
+    void *wq = malloc(llml_row_size(LLML_TYPE_Q8_0, n) * (size_t)rows);
+    size_t fi;
+    int64_t i;
+    memset(&od, 0, sizeof(od));
+    CHECK(cu->open(cu->user, &od, &st) == LLML_OK, "open");
+    if (!st || !wf || !y1 || !y2 || !wq) goto done;
+    for (i = 0; i < rows * n; i++) wf[i] = (float)((i * 7919 % 2003) - 1001) / 1001.0f;
+    for (i = 0; i < 3 * n; i++) x[i] = (float)((i * 104729 % 1999) - 999) / 999.0f;
+    for (fi = 0; fi < sizeof(fmts) / sizeof(fmts[0]); fi++) {
+        llml_backend_weight w;
+        int nt;
+        memset(&w, 0, sizeof(w));
+        w.data = wq; w.type = fmts[fi]; w.ne[0] = n; w.ne[1] = rows; w.ne[2] = 1; w.row_bytes = llml_row_size(fmts[fi], n);
+        llml_quantize_rows(fmts[fi], wf, wq, rows, n, NULL);
+        for (nt = 1; nt <= 3; nt += 2) {
+            uint64_t l0 = llml_emu.launches, la, lb;
+            llml_result a = cu->matmul(st, &w, 0, x, nt, y1), b;
+            la = llml_emu.launches - l0;
+            llml_emu.fail_malloc = 5;
+            l0 = llml_emu.launches;
+            b = cu->matmul(st, &w, 0, x, nt, y2);
+            lb = llml_emu.launches - l0;
+            llml_emu.fail_malloc = 0;
+            CHECK(a == LLML_OK && b == LLML_OK, "%s: matmul hook", llml_type_get_info(fmts[fi])->name);
+            CHECK(la == lb + 1, "%s: %llu launches with the split layout, %llu without its scratch", llml_type_get_info(fmts[fi])->name,
+                  (unsigned long long)la, (unsigned long long)lb);
+            CHECK(memcmp(y1, y2, (size_t)(nt * rows) * 4) == 0, "%s, %d rows: split and file layouts differ",
+                  llml_type_get_info(fmts[fi])->name, nt);
+        }
+    }
+    printf("  split layout vs the file's (scratch refused): q4_0 q8_0 q4_K q6_K, 4100 x 512, 1 and 3 rows, compared bit for bit\n");
+done:
+    if (st) cu->close(st);
+    free(wf); free(y1); free(y2); free(wq);
+}
+
 /* Every GPU thread is a fiber, so this is slow (tens of seconds): by
    default the architectures and formats that reach different kernels or
    paths, in two or three configurations; LLML_EMU_FULL=1 runs what
@@ -64,6 +112,7 @@ int main(void) {
     bc_check_state(cu);
     bc_check_matmul(cu);
     bc_check_big_matmul(cu);
+    emu_split_vs_file(cu);
     printf("  %llu kernel launches, %llu fiber switches; emulated device memory in use at the end: %zu bytes\n",
            (unsigned long long)llml_emu.launches, (unsigned long long)llml_emu.switches, llml_emu.used);
     CHECK(llml_emu.used == 0, "device memory left allocated: %zu bytes", llml_emu.used);
