@@ -47,9 +47,6 @@
 #endif
 
 #define LLML__CU_WARPS 4            /* weight rows per block of the matrix products */
-#ifndef LLML_CU_INFLIGHT
-#define LLML_CU_INFLIGHT 1          /* weight parts a lane loads at once (single-token products; 4 measured no faster) */
-#endif
 #if defined(__CUDACC__)
 #define LLML__CU_UNROLL _Pragma("unroll")
 #else
@@ -163,7 +160,7 @@ __device__ __forceinline__ static void llml__cu_part_s(const uint8_t *A, const u
         uint32_t sj, sj4, sjm4;   /* scale bytes j, j + 4, j - 4 (of the 12 after d and dmin) */
         int sc, mn;
         sj = (llml__cu_w(h, 1 + (j >> 2)) >> (8 * (j & 3))) & 255u;
-        sj4 = j < 8 ? (llml__cu_w(h, 2 + (j >> 2)) >> (8 * (j & 3))) & 255u : 0u;
+        sj4 = (llml__cu_w(h, 2 + (j >> 2)) >> (8 * (j & 3))) & 255u;
         sjm4 = j >= 4 ? (llml__cu_w(h, j >> 2) >> (8 * (j & 3))) & 255u : 0u;
         if (j < 4) { sc = (int)(sj & 63u); mn = (int)(sj4 & 63u); }
         else { sc = (int)((sj4 & 15u) | ((sjm4 >> 6) << 4)); mn = (int)((sj4 >> 4) | ((sj >> 6) << 4)); }
@@ -280,11 +277,10 @@ __global__ static void llml__cu_actq_wk(int8_t *q, float *d, int32_t *s, const f
    activation row), LLML__CU_TT activation rows per block row (blockIdx.y).
    SPL: w is the split layout's A, wb its B (>>cuda prepare); else w the
    file's rows. ids: experts (output row o of y uses expert ids[o] and
-   activation row per_slot ? o : o / k). U: parts a lane loads before it
-   uses them (more bytes in flight for the few rows of a token's smaller
-   matrices). A lane sums parts lane, lane + 32, ... in order, then the warp
-   adds the lanes: the same order whatever the layout, RW and U. */
-template <int F, int TT, int SPL, int RW, int U>
+   activation row per_slot ? o : o / k). A lane sums parts lane, lane + 32,
+   ... in order, then the warp adds the lanes: the same order whatever the
+   layout and RW. */
+template <int F, int TT, int SPL, int RW>
 __global__ static void llml__cu_mmq(const uint8_t *w, const uint8_t *wb, size_t row_bytes, int64_t nrows, size_t expert_bytes,
                                     const uint8_t *aq, const float *ad, const int32_t *as, int64_t n, int64_t ntok,
                                     float *y, int64_t ys, const int32_t *ids, int k, int per_slot, int64_t t_base) {
@@ -293,49 +289,39 @@ __global__ static void llml__cu_mmq(const uint8_t *w, const uint8_t *wb, size_t 
     const int64_t t0 = t_base + (int64_t)blockIdx.y * TT, P = n / 32;
     const uint8_t *row;
     float acc[TT * RW];
-    int64_t p, p0;
-    int tt, i, u;
+    int64_t p;
+    int tt, i;
     if (r0 >= nrows) return;
     if (SPL) row = w;
     else if (ids) row = w + (size_t)ids[t0] * expert_bytes + (size_t)r0 * row_bytes;   /* TT == 1: output row t0 */
     else row = w + (size_t)r0 * row_bytes;
     for (i = 0; i < TT * RW; i++) acc[i] = 0.0f;
-    for (p0 = lane; p0 < P; p0 += 32 * U) {   /* U parts a lane: their loads issued together */
-        llml__gpart wp[U * RW];
+    for (p = lane; p < P; p += 32) {
+        llml__gpart wp[RW];
         LLML__CU_UNROLL
-        for (u = 0; u < U; u++) {
+        for (i = 0; i < RW; i++)   /* (whole loops with guards: wp stays in registers) */
+            if (r0 + i < nrows) {
+                if (SPL) llml__cu_part_s<F>(w, wb, r0 + i, P, p, &wp[i]);
+                else llml__cu_part<F>(row, p, &wp[i]);
+            }
+        for (tt = 0; tt < TT; tt++) {
+            int64_t t = t0 + tt, at;
+            const uint4 *a4;
+            uint4 v0, v1;
+            uint32_t av[8];
+            float adp;
+            int32_t asp;
+            if (t >= ntok) break;
+            at = ids ? (per_slot ? t : t / k) : t;
+            a4 = (const uint4 *)(const void *)(aq + at * n + 32 * p);
+            v0 = a4[0]; v1 = a4[1];
+            av[0] = v0.x; av[1] = v0.y; av[2] = v0.z; av[3] = v0.w;
+            av[4] = v1.x; av[5] = v1.y; av[6] = v1.z; av[7] = v1.w;
+            adp = ad[at * P + p];
+            asp = as[at * P + p];
             LLML__CU_UNROLL
-            for (i = 0; i < RW; i++) {   /* (whole loops with guards: wp stays in registers) */
-                p = p0 + 32 * u;
-                if (p < P && r0 + i < nrows) {
-                    if (SPL) llml__cu_part_s<F>(w, wb, r0 + i, P, p, &wp[u * RW + i]);
-                    else llml__cu_part<F>(row, p, &wp[u * RW + i]);
-                }
-            }
-        }
-        LLML__CU_UNROLL
-        for (u = 0; u < U; u++) {
-            p = p0 + 32 * u;
-            if (p >= P) break;
-            for (tt = 0; tt < TT; tt++) {
-                int64_t t = t0 + tt, at;
-                const uint4 *a4;
-                uint4 v0, v1;
-                uint32_t av[8];
-                float adp;
-                int32_t asp;
-                if (t >= ntok) break;
-                at = ids ? (per_slot ? t : t / k) : t;
-                a4 = (const uint4 *)(const void *)(aq + at * n + 32 * p);
-                v0 = a4[0]; v1 = a4[1];
-                av[0] = v0.x; av[1] = v0.y; av[2] = v0.z; av[3] = v0.w;
-                av[4] = v1.x; av[5] = v1.y; av[6] = v1.z; av[7] = v1.w;
-                adp = ad[at * P + p];
-                asp = as[at * P + p];
-                LLML__CU_UNROLL
-                for (i = 0; i < RW; i++)
-                    if (r0 + i < nrows) acc[tt * RW + i] += llml__g_part_dot(&wp[u * RW + i], av, adp, asp);
-            }
+            for (i = 0; i < RW; i++)
+                if (r0 + i < nrows) acc[tt * RW + i] += llml__g_part_dot(&wp[i], av, adp, asp);
         }
     }
     for (tt = 0; tt < TT; tt++)
@@ -693,7 +679,7 @@ static void llml__cu_mm_launch(llml__cu *s, const llml__dw *w, const uint8_t *wb
         wb = wbase + (w->row_bytes * (size_t)w->ne[1] / (size_t)blk) * (size_t)len;
         if (TT == 1 && w->ne[1] >= 4096) rw = 2;
     }
-#define LLML__MMQ_(F, S, R) LLML__CU_LAUNCH(grid, 32 * LLML__CU_WARPS, 0, s->stream, llml__cu_mmq<F, TT, S, (R), (TT == 1 && LLML_CU_INFLIGHT / (R) > 1) ? LLML_CU_INFLIGHT / (R) : 1>)(wbase, wb, w->row_bytes, w->ne[1], eb, aq, ad, as, a->n, ntok, y, ys, ids, k, per_slot, y0 * TT)
+#define LLML__MMQ_(F, S, R) LLML__CU_LAUNCH(grid, 32 * LLML__CU_WARPS, 0, s->stream, llml__cu_mmq<F, TT, S, R>)(wbase, wb, w->row_bytes, w->ne[1], eb, aq, ad, as, a->n, ntok, y, ys, ids, k, per_slot, y0 * TT)
 #define LLML__MMQ(F) do { if (!spl) LLML__MMQ_(F, 0, 1); else if (rw == 1) LLML__MMQ_(F, 1, 1); else LLML__MMQ_(F, 1, TT == 1 ? 2 : 1); } while (0)
 #define LLML__MMF(F) LLML__CU_LAUNCH(grid, 32 * LLML__CU_WARPS, 0, s->stream, llml__cu_mmf<F, TT>)(wbase, w->row_bytes, w->ne[1], eb, af, a->n, ntok, y, ys, ids, k, per_slot, y0 * TT)
     for (y0 = 0; y0 < ty; y0 += 65535) {   /* grid.y is at most 65535 */
