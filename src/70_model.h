@@ -608,20 +608,27 @@ static llml_result llml__model_new(const llml_model_desc *desc, llml_model **out
    every 2-D matrix of a format with mmi and gemmi at the best level, except
    the token embeddings (rows are looked up one by one) and an output
    matrix that shares them. Returns the count; ws gets them when not NULL. */
+/* The matrices of layer il (-1: the output matrix unless it is the token
+   embeddings) that may be repacked; returns their count (at most 11). */
+static int llml__model_mats(llml_model *m, int il, llml__w **cand) {
+    llml__layer *L = il >= 0 ? &m->layers[il] : NULL;
+    int nc = 0;
+    if (!L) {
+        if (m->output.data != m->tok_embd.data) cand[nc++] = &m->output;
+    } else {
+        cand[nc++] = &L->wq; cand[nc++] = &L->wk; cand[nc++] = &L->wv; cand[nc++] = &L->wqkv; cand[nc++] = &L->wo;
+        cand[nc++] = &L->ffn_gate; cand[nc++] = &L->ffn_up; cand[nc++] = &L->ffn_down;
+        cand[nc++] = &L->gate_shexp; cand[nc++] = &L->up_shexp; cand[nc++] = &L->down_shexp;
+    }
+    return nc;
+}
+
 LLML__UNUSED static int64_t llml__model_il_list(llml_model *m, const llml__kern *k, llml__w **ws) {
     int64_t n = 0;
     int il, j;
     for (il = -1; il < m->info.n_layer; il++) {
-        llml__layer *L = il >= 0 ? &m->layers[il] : NULL;
         llml__w *cand[11];
-        int nc = 0;
-        if (!L) {
-            if (m->output.data != m->tok_embd.data) cand[nc++] = &m->output;
-        } else {
-            cand[nc++] = &L->wq; cand[nc++] = &L->wk; cand[nc++] = &L->wv; cand[nc++] = &L->wqkv; cand[nc++] = &L->wo;
-            cand[nc++] = &L->ffn_gate; cand[nc++] = &L->ffn_up; cand[nc++] = &L->ffn_down;
-            cand[nc++] = &L->gate_shexp; cand[nc++] = &L->up_shexp; cand[nc++] = &L->down_shexp;
-        }
+        const int nc = llml__model_mats(m, il, cand);
         for (j = 0; j < nc; j++) {
             const llml__w *w = cand[j];
             if (!w->data || w->ne[2] != 1 || !k->mmi[w->type] || !k->gemmi[w->type] || w->data == m->tok_embd.data) continue;
@@ -724,26 +731,30 @@ done:
 int posix_madvise(void *addr, size_t len, int advice);
 #define POSIX_MADV_WILLNEED 3
 #endif
+/* Whether the matrix whose file data starts at `data` has a repacked copy. */
+static int llml__model_repacked(llml_model *m, const void *data) {
+    int il, j;
+    if (!m->il_data) return 0;
+    for (il = -1; il < m->info.n_layer; il++) {
+        llml__w *cand[11];
+        const int nc = llml__model_mats(m, il, cand);
+        for (j = 0; j < nc; j++)
+            if (cand[j]->il && (const void *)cand[j]->data == data) return 1;
+    }
+    return 0;
+}
+
 static void llml__model_readahead(llml_model *m) {
 #if defined(LLML__GGUF_POSIX) && defined(POSIX_MADV_WILLNEED)
     const llml_gguf *g = m->gguf;
     uintptr_t page = 4096;
-    llml__kern k;
-    llml__w **ws = NULL;
-    int64_t n = 0, i, j, nt;
+    int64_t i, nt;
     uint64_t total = 0;
     int pass;
     if (!g || !g->map) return;
 #if defined(_SC_PAGESIZE)
     if (sysconf(_SC_PAGESIZE) > 0) page = (uintptr_t)sysconf(_SC_PAGESIZE);
 #endif
-    llml__kern_init(&k, 0);
-    if (m->il_data) {
-        n = llml__model_il_list(m, &k, NULL);
-        ws = n > 0 ? (llml__w **)llml__alloc(&m->alloc, (size_t)n * sizeof(*ws), 16) : NULL;
-        if (!ws) n = 0;
-        else llml__model_il_list(m, &k, ws);
-    }
     nt = llml_gguf_n_tensors(g);
     for (pass = 0; pass < 2; pass++) {   /* 0: add up, 1: advise */
         if (pass == 1) {
@@ -754,10 +765,7 @@ static void llml__model_readahead(llml_model *m) {
         }
         for (i = 0; i < nt; i++) {
             const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
-            int repacked = 0;
-            if (!t || !t->data || t->size == 0) continue;
-            for (j = 0; j < n && !repacked; j++) repacked = ws[j]->il && ws[j]->data == (const uint8_t *)t->data;
-            if (repacked) continue;
+            if (!t || !t->data || t->size == 0 || llml__model_repacked(m, t->data)) continue;
             if (pass == 0) total += t->size;
             else {   /* Linux reads at most its read-ahead window (often 128 KiB) a call */
                 const uintptr_t e = (uintptr_t)t->data + (uintptr_t)t->size, piece = (uintptr_t)128 << 10;
@@ -767,7 +775,6 @@ static void llml__model_readahead(llml_model *m) {
             }
         }
     }
-    if (ws) llml__free(&m->alloc, ws, (size_t)n * sizeof(*ws));
 #else
     (void)m;
 #endif
