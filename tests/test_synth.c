@@ -17,9 +17,16 @@
    4. The tokenizer is copied from a vocabulary GGUF (every tokenizer.* key).
    5. The weights: scale, norms near 1, Llama 3.1 RoPE factors from 1 to the
       scaling factor; the file depends on the seed, not on the thread count.
-   6. Bad arguments exit with a nonzero status and leave no file. */
+   6. Bad arguments exit with a nonzero status and leave no file.
+   7. Read-ahead (Linux): a written model's pages dropped from the page
+      cache (fsync, POSIX_FADV_DONTNEED), loaded mapped: its token
+      embeddings, which loading itself does not read, come into the page
+      cache (mincore) without a decode. */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
+#endif
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE   /* mincore */
 #endif
 #define LLMLITE_IMPLEMENTATION
 #include "llmlite.h"
@@ -31,6 +38,12 @@
 #if !defined(_WIN32)
 #include <sys/wait.h>
 #include <sys/stat.h>
+#endif
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <time.h>
 #endif
 
 static char g_tool[1100], g_tmp[1100];
@@ -596,6 +609,72 @@ static void test_errors(void) {
     }
 }
 
+#if defined(__linux__)
+/* Pages of [p, p + n) in the page cache, as a share of all. */
+static double resident_share(const void *p, size_t n) {
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a = (uintptr_t)p & ~(page - 1);
+    const size_t np = (size_t)(((uintptr_t)p + n - a + page - 1) / page);
+    unsigned char *v = (unsigned char *)malloc(np);
+    size_t i, r = 0;
+    if (!v) return -1.0;
+    if (mincore((void *)a, np * page, v) != 0) { free(v); return -1.0; }
+    for (i = 0; i < np; i++) r += v[i] & 1;
+    free(v);
+    return (double)r / (double)np;
+}
+
+static void test_readahead(void) {
+    char cmd[4096], path[1200];
+    const llml_gguf *g;
+    const llml_gguf_tensor *t;
+    llml_model *m = NULL;
+    llml_gguf *g0;
+    double before = -1.0, after = -1.0;
+    int fd, i;
+    /* 131072 x 256 Q8_0 embeddings: 34 MiB, more than a read-around window */
+    snprintf(path, sizeof path, "%s/synth_readahead.gguf", g_tmp);
+    remove(path);
+    snprintf(cmd, sizeof cmd, "%s %s --preset llama-3.2-1b --n-embd 256 --n-head 4 --n-head-kv 2 --n-ff 256 "
+             "--n-vocab 131072 --layers 1 --untied --type Q8_0 --seed 3", g_tool, path);
+    CHECK(run(cmd, NULL) == 0, "readahead: synth failed");
+    fd = open(path, O_RDONLY);
+    if (fd < 0) { CHECK(0, "readahead: no file"); return; }
+    CHECK(fsync(fd) == 0, "readahead: fsync");
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    close(fd);
+    g0 = open_path(path);   /* mapped: where the embeddings lie, and how much of them is cached now */
+    if (!g0) { CHECK(0, "readahead: cannot open"); return; }
+    t = llml_gguf_tensor_at(g0, llml_gguf_find_tensor(g0, "token_embd.weight"));
+    if (t && t->data) before = resident_share(t->data, (size_t)t->size);
+    llml_gguf_close(g0);
+    if (before < 0.0 || before > 0.5) {
+        printf("test_synth: read-ahead check skipped: the page cache kept %.0f%% of the embeddings after "
+               "POSIX_FADV_DONTNEED (a file system without one?)\n", 100.0 * before);
+        remove(path);
+        return;
+    }
+    CHECK(llml_model_load_file(path, NULL, &m, NULL) == LLML_OK, "readahead: load");
+    if (!m) { remove(path); return; }
+    g = llml_model_gguf(m);
+    t = llml_gguf_tensor_at(g, llml_gguf_find_tensor(g, "token_embd.weight"));
+    CHECK(t && t->data, "readahead: no token_embd");
+    if (t && t->data)   /* the read-ahead is asynchronous: up to 10 s */
+        for (i = 0; i < 200; i++) {
+            struct timespec ts;
+            after = resident_share(t->data, (size_t)t->size);
+            if (after >= 0.99) break;
+            ts.tv_sec = 0; ts.tv_nsec = 50000000L;
+            nanosleep(&ts, NULL);
+        }
+    CHECK(after >= 0.99, "readahead: %.1f%% of the token embeddings in the page cache after loading (%.1f%% before)",
+          100.0 * after, 100.0 * before);
+    printf("test_synth: read-ahead: token embeddings %.1f%% in the page cache before loading, %.1f%% after\n",
+           100.0 * before, 100.0 * after);
+    llml_model_free(m);
+    remove(path);
+}
+#endif
+
 int main(void) {
     const char *build = getenv("LLML_BUILD");
     if (!build || !*build) build = "build";
@@ -613,5 +692,8 @@ int main(void) {
     test_vocab();
     test_weights();
     test_errors();
+#if defined(__linux__)
+    test_readahead();
+#endif
     return check_summary("test_synth");
 }
