@@ -41,7 +41,15 @@ typedef struct llml_model_desc {
    isa_cap of AVX2 does for the first four formats); others (a lower cap,
    GPU backends, the gguf handle) read the file's layout from the mapping. Set no_repack when every
    layer goes to a GPU (the copies would then be unused memory) or to keep
-   the load lazy. */
+   the load lazy.
+
+   Read-ahead: for a mapped file on a POSIX system, the tensors still read
+   through the mapping (the token embeddings, whose rows are looked up at
+   random, and whatever is not repacked) are advised WILLNEED as the load
+   ends, so the page cache fills in the background instead of on a
+   generated token's page faults. This is advice only: it maps nothing in,
+   so resident memory is unchanged. It is skipped when those tensors exceed
+   half the physical memory. */
 LLML_API llml_result llml_model_load_file(const char *path, const llml_model_desc *desc,
                                           llml_model **out, llml_error *err);
 LLML_API llml_result llml_model_load_memory(const void *data, size_t size,
