@@ -18057,10 +18057,6 @@ static llml_result llml__model_new(const llml_model_desc *desc, llml_model **out
     return LLML_OK;
 }
 
-/* The weight matrices the CPU's kernels would rather read interleaved:
-   every 2-D matrix of a format with mmi and gemmi at the best level, except
-   the token embeddings (rows are looked up one by one) and an output
-   matrix that shares them. Returns the count; ws gets them when not NULL. */
 /* The matrices of layer il (-1: the output matrix unless it is the token
    embeddings) that may be repacked; returns their count (at most 11). */
 static int llml__model_mats(llml_model *m, int il, llml__w **cand) {
@@ -18076,6 +18072,10 @@ static int llml__model_mats(llml_model *m, int il, llml__w **cand) {
     return nc;
 }
 
+/* The weight matrices the CPU's kernels would rather read interleaved:
+   every 2-D matrix of a format with mmi and gemmi at the best level, except
+   the token embeddings (rows are looked up one by one) and an output
+   matrix that shares them. Returns the count; ws gets them when not NULL. */
 LLML__UNUSED static int64_t llml__model_il_list(llml_model *m, const llml__kern *k, llml__w **ws) {
     int64_t n = 0;
     int il, j;
@@ -18202,31 +18202,26 @@ static void llml__model_readahead(llml_model *m) {
     const llml_gguf *g = m->gguf;
     uintptr_t page = 4096;
     int64_t i, nt;
-    uint64_t total = 0;
-    int pass;
     if (!g || !g->map) return;
 #if defined(_SC_PAGESIZE)
     if (sysconf(_SC_PAGESIZE) > 0) page = (uintptr_t)sysconf(_SC_PAGESIZE);
 #endif
-    nt = llml_gguf_n_tensors(g);
-    for (pass = 0; pass < 2; pass++) {   /* 0: add up, 1: advise */
-        if (pass == 1) {
 #if defined(_SC_PHYS_PAGES)
-            long pages = sysconf(_SC_PHYS_PAGES);
-            if (pages > 0 && total > (uint64_t)pages * (uint64_t)page / 2) break;
+    {   /* what stays read through the mapping: about the file less the repacked copies */
+        const long pages = sysconf(_SC_PHYS_PAGES);
+        const uint64_t rest = g->map_size > m->il_size ? (uint64_t)(g->map_size - m->il_size) : 0;
+        if (pages > 0 && rest > (uint64_t)pages * (uint64_t)page / 2) return;
+    }
 #endif
-        }
-        for (i = 0; i < nt; i++) {
-            const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
-            if (!t || !t->data || t->size == 0 || llml__model_repacked(m, t->data)) continue;
-            if (pass == 0) total += t->size;
-            else {   /* Linux reads at most its read-ahead window (often 128 KiB) a call */
-                const uintptr_t e = (uintptr_t)t->data + (uintptr_t)t->size, piece = (uintptr_t)128 << 10;
-                uintptr_t a;
-                for (a = (uintptr_t)t->data & ~(page - 1); a < e; a += piece)
-                    (void)posix_madvise((void *)a, (size_t)LLML__MIN(piece, e - a), POSIX_MADV_WILLNEED);
-            }
-        }
+    nt = llml_gguf_n_tensors(g);
+    for (i = 0; i < nt; i++) {
+        const llml_gguf_tensor *t = llml_gguf_tensor_at(g, i);
+        const uintptr_t piece = (uintptr_t)128 << 10;   /* Linux reads at most its read-ahead window (often 128 KiB) a call */
+        uintptr_t a, e;
+        if (!t || !t->data || t->size == 0 || llml__model_repacked(m, t->data)) continue;
+        e = (uintptr_t)t->data + (uintptr_t)t->size;
+        for (a = (uintptr_t)t->data & ~(page - 1); a < e; a += piece)
+            (void)posix_madvise((void *)a, (size_t)LLML__MIN(piece, e - a), POSIX_MADV_WILLNEED);
     }
 #else
     (void)m;
